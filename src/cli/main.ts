@@ -1,0 +1,155 @@
+#!/usr/bin/env node
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { API_KEY_ROLES, type ApiKeyRole } from '../domain/api-keys.js';
+import { DomainError } from '../domain/errors.js';
+import { loadConfig, storeConfig, type ConfigOverrides } from '../config.js';
+import { startServer } from '../server.js';
+import { createServices, type Services } from '../services/index.js';
+import { openStore } from '../store/database.js';
+import { migrateToLatest } from '../store/migrate.js';
+
+interface StoreFlags {
+  dataDir?: string;
+  databaseUrl?: string;
+}
+
+function port(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0 || n > 65_535) throw new InvalidArgumentError('must be a port number');
+  return n;
+}
+
+function withStoreFlags(command: Command): Command {
+  return command
+    .addOption(new Option('--data-dir <dir>', 'folder of the SQLite database').env('EVALSTORE_DATA_DIR'))
+    .addOption(new Option('--database-url <url>', 'PostgreSQL URL; SQLite in the data folder when unset').env('DATABASE_URL'));
+}
+
+/** Runs `work` against the configured database (migrated first), then closes it. */
+async function withServices<T>(flags: StoreFlags, work: (services: Services) => Promise<T>): Promise<T> {
+  const store = openStore(storeConfig(loadConfig(flags)));
+  try {
+    await migrateToLatest(store);
+    return await work(createServices(store));
+  } finally {
+    await store.close();
+  }
+}
+
+async function resolveWorkspace(services: Services, requested: string | undefined): Promise<string> {
+  if (requested) return (await services.workspaces.find(requested)).id;
+  const all = await services.workspaces.list();
+  if (all.length === 1) return all[0]!.id;
+  if (all.length === 0) throw new Error('The store has no workspace yet: start the server once, or run `evalstore workspaces create <name>`.');
+  throw new Error(`The store has ${all.length} workspaces; choose one with --workspace <id or name>.`);
+}
+
+const program = new Command()
+  .name('evalstore')
+  .description('An open store for LLM evaluation data: datasets, experiments, runs, scores.')
+  .showHelpAfterError();
+
+withStoreFlags(
+  program
+    .command('serve')
+    .description('Start the server (migrates the database, and on first start creates a workspace and an admin key)')
+    .addOption(new Option('-p, --port <port>', 'port to listen on').env('PORT').argParser(port).default(8080))
+    .addOption(new Option('--host <host>', 'address to listen on').env('HOST').default('0.0.0.0')),
+).action(async (flags: StoreFlags & { port: number; host: string }) => {
+  const server = await startServer(loadConfig(flags as ConfigOverrides));
+  let closing = false;
+  const shutdown = (signal: string) => {
+    if (closing) return;
+    closing = true;
+    server.app.log.info({ signal }, 'shutting down: finishing requests in flight');
+    server.close().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        server.app.log.error({ err: error }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+  process.on('SIGINT', () => shutdown('SIGINT'));
+});
+
+withStoreFlags(program.command('migrate').description('Bring the database schema up to date')).action(async (flags: StoreFlags) => {
+  await withServices(flags, async () => undefined);
+  console.log('The database schema is up to date.');
+});
+
+const keys = program.command('keys').description('Manage API keys (works directly on the configured database)');
+
+withStoreFlags(
+  keys
+    .command('create')
+    .description('Create an API key and print it (shown this once)')
+    .requiredOption('--name <name>', 'what the key is for')
+    .addOption(new Option('--role <role>', 'what the key may do').choices(API_KEY_ROLES).default('read'))
+    .option('--workspace <id or name>', 'the workspace (needed when there are several)'),
+).action(async (flags: StoreFlags & { name: string; role: ApiKeyRole; workspace?: string }) => {
+  await withServices(flags, async (services) => {
+    const workspaceId = await resolveWorkspace(services, flags.workspace);
+    const created = await services.keys.create(workspaceId, { name: flags.name, role: flags.role });
+    console.log(`Created ${created.apiKey.role} key "${created.apiKey.name}" (${created.apiKey.id}). The key, shown this once:`);
+    console.log(created.key);
+  });
+});
+
+withStoreFlags(
+  keys.command('list').description('List API keys').option('--workspace <id or name>', 'the workspace (needed when there are several)'),
+).action(async (flags: StoreFlags & { workspace?: string }) => {
+  await withServices(flags, async (services) => {
+    const workspaceId = await resolveWorkspace(services, flags.workspace);
+    let cursor: string | undefined;
+    const rows: string[][] = [['ID', 'NAME', 'ROLE', 'KEY', 'CREATED', 'REVOKED']];
+    do {
+      const page = await services.keys.list(workspaceId, { cursor, limit: 1000 });
+      for (const key of page.data) {
+        rows.push([key.id, key.name, key.role, `${key.preview}…`, key.created_at, key.revoked_at ?? '']);
+      }
+      cursor = page.next_cursor ?? undefined;
+    } while (cursor);
+    const widths = rows[0]!.map((_, column) => Math.max(...rows.map((row) => row[column]!.length)));
+    for (const row of rows) console.log(row.map((cell, column) => cell.padEnd(widths[column]!)).join('  ').trimEnd());
+  });
+});
+
+withStoreFlags(
+  keys
+    .command('revoke')
+    .description('Revoke an API key (permanent)')
+    .argument('<key-id>', 'the id shown by `keys list`')
+    .option('--workspace <id or name>', 'the workspace (needed when there are several)'),
+).action(async (keyId: string, flags: StoreFlags & { workspace?: string }) => {
+  await withServices(flags, async (services) => {
+    const workspaceId = await resolveWorkspace(services, flags.workspace);
+    const revoked = await services.keys.revoke({ workspaceId }, keyId);
+    console.log(`Revoked key "${revoked.name}" (${revoked.id}).`);
+  });
+});
+
+const workspaces = program.command('workspaces').description('Manage workspaces (works directly on the configured database)');
+
+withStoreFlags(
+  workspaces.command('create').description('Create a workspace and print its admin key').argument('<name>'),
+).action(async (name: string, flags: StoreFlags) => {
+  await withServices(flags, async (services) => {
+    const created = await services.workspaces.create(name);
+    console.log(`Created workspace "${created.workspace.name}" (${created.workspace.id}). Its admin key, shown this once:`);
+    console.log(created.admin.key);
+  });
+});
+
+withStoreFlags(workspaces.command('list').description('List workspaces')).action(async (flags: StoreFlags) => {
+  await withServices(flags, async (services) => {
+    for (const workspace of await services.workspaces.list()) console.log(`${workspace.id}  ${workspace.name}`);
+  });
+});
+
+program.parseAsync(process.argv).catch((error: unknown) => {
+  const message = error instanceof DomainError || error instanceof Error ? error.message : String(error);
+  console.error(`evalstore: ${message}`);
+  process.exit(1);
+});

@@ -1,0 +1,129 @@
+import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify';
+import { DomainError, NotFoundError, type ErrorCode, type FieldIssue } from '../domain/errors.js';
+import { toFieldIssues } from '../domain/validation.js';
+
+/**
+ * Any error a request can end in, reduced to what every surface needs to present it in its own
+ * format: an HTTP status, a stable code, a sentence, and the fields at fault.
+ */
+export interface NormalizedError {
+  status: number;
+  code: ErrorCode | string;
+  title: string;
+  detail: string;
+  issues: FieldIssue[];
+  /** True for faults of the server (5xx): their details are logged, not shown. */
+  internal: boolean;
+}
+
+const TITLES: Record<number, string> = {
+  400: 'Bad request',
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  404: 'Not found',
+  405: 'Method not allowed',
+  406: 'Not acceptable',
+  409: 'Conflict',
+  413: 'Payload too large',
+  415: 'Unsupported media type',
+  422: 'Unprocessable content',
+  429: 'Too many requests',
+  500: 'Internal server error',
+  503: 'Service unavailable',
+};
+
+/** Codes of the errors Fastify raises itself, as our stable codes. */
+const FASTIFY_CODES: Record<string, ErrorCode> = {
+  FST_ERR_CTP_BODY_TOO_LARGE: 'payload_too_large',
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: 'unsupported_media_type',
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'validation_failed',
+  FST_ERR_CTP_EMPTY_JSON_BODY: 'validation_failed',
+  FST_ERR_CTP_INVALID_JSON_BODY: 'validation_failed',
+  FST_ERR_VALIDATION: 'validation_failed',
+};
+
+export function titleOf(status: number): string {
+  return TITLES[status] ?? (status >= 500 ? 'Server error' : 'Client error');
+}
+
+export function normalizeError(error: unknown): NormalizedError {
+  if (error instanceof DomainError) {
+    return { status: error.status, code: error.code, title: titleOf(error.status), detail: error.message, issues: error.issues, internal: false };
+  }
+  const fastifyError = error as Partial<FastifyError> & { validation?: unknown; validationContext?: string };
+  if (Array.isArray(fastifyError.validation)) {
+    const where = validationPart(fastifyError.validationContext);
+    const issues = toFieldIssues(fastifyError.validation, where);
+    const first = issues[0];
+    const detail = first ? `${where} ${first.pointer || '/'} ${first.detail}` : 'The request is not valid';
+    return { status: 400, code: 'validation_failed', title: 'Request validation failed', detail, issues, internal: false };
+  }
+  if (error instanceof SyntaxError || fastifyError.code === 'FST_ERR_CTP_INVALID_JSON_BODY') {
+    const detail = (error as Error).message;
+    return { status: 400, code: 'validation_failed', title: 'Malformed JSON', detail, issues: [{ pointer: '', detail, in: 'body' }], internal: false };
+  }
+  const status = typeof fastifyError.statusCode === 'number' ? fastifyError.statusCode : 500;
+  if (status >= 400 && status < 500) {
+    const code = (fastifyError.code && FASTIFY_CODES[fastifyError.code]) || codeForStatus(status);
+    return { status, code, title: titleOf(status), detail: fastifyError.message ?? titleOf(status), issues: [], internal: false };
+  }
+  return {
+    status: status >= 500 ? status : 500,
+    code: 'internal_error',
+    title: titleOf(500),
+    detail: 'The server failed to handle the request; the failure is logged.',
+    issues: [],
+    internal: true,
+  };
+}
+
+function codeForStatus(status: number): ErrorCode | string {
+  switch (status) {
+    case 401:
+      return 'unauthorized';
+    case 403:
+      return 'forbidden';
+    case 404:
+      return 'not_found';
+    case 409:
+      return 'conflict';
+    case 413:
+      return 'payload_too_large';
+    case 415:
+      return 'unsupported_media_type';
+    default:
+      return 'bad_request';
+  }
+}
+
+function validationPart(context: string | undefined): FieldIssue['in'] {
+  switch (context) {
+    case 'querystring':
+      return 'query';
+    case 'params':
+      return 'params';
+    case 'headers':
+      return 'headers';
+    default:
+      return 'body';
+  }
+}
+
+/**
+ * Installs a surface's error and not-found handlers: every failure is normalized, server faults are
+ * logged with their stack, and `present` writes the surface's own error format.
+ */
+export function handleErrorsWith(
+  app: FastifyInstance,
+  present: (reply: FastifyReply, error: NormalizedError) => FastifyReply,
+): void {
+  app.setErrorHandler((error, request, reply) => {
+    const normalized = normalizeError(error);
+    if (normalized.internal) request.log.error({ err: error }, 'request failed');
+    else request.log.info({ status: normalized.status, code: normalized.code }, normalized.detail);
+    return present(reply, normalized);
+  });
+  app.setNotFoundHandler((request, reply) =>
+    present(reply, normalizeError(new NotFoundError('Route', `${request.method} ${request.url.split('?')[0]}`))),
+  );
+}

@@ -1,0 +1,123 @@
+import fastifySwagger from '@fastify/swagger';
+import fastifySwaggerUi from '@fastify/swagger-ui';
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import { describeStore, storeConfig, type Config } from './config.js';
+import { LIMITS } from './domain/limits.js';
+import type { Actor } from './domain/types.js';
+import { handleErrorsWith } from './http/errors.js';
+import { sendProblem } from './http/problem.js';
+import { installValidators } from './http/validation.js';
+import { createServices, type Services } from './services/index.js';
+import { openStore } from './store/database.js';
+import { migrateToLatest } from './store/migrate.js';
+import { nativeApi } from './surfaces/native/index.js';
+
+const VERSION = '0.1.0';
+
+/** Never log credentials, whichever surface's header carries them. */
+const REDACTED_HEADERS = ['authorization', 'x-api-key', 'dd-api-key', 'dd-application-key'].map(
+  (name) => `req.headers["${name}"]`,
+);
+
+export interface AppOptions {
+  logger?: FastifyServerOptions['logger'];
+}
+
+/** Assembles the HTTP application over a set of services: every surface, the docs and health. */
+export async function buildApp(services: Services, options: AppOptions = {}): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: options.logger ?? false,
+    bodyLimit: LIMITS.jsonBodyBytes,
+  });
+  installValidators(app);
+  app.decorateRequest('actor', null as unknown as Actor);
+  handleErrorsWith(app, sendProblem);
+
+  await app.register(fastifySwagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'evalstore',
+        version: VERSION,
+        description:
+          'The native API of evalstore, an open store for LLM evaluation data: datasets with immutable versions, records, experiments and scores. Every route needs an API key (`Authorization: Bearer <key>` or `x-api-key`). Errors are RFC 9457 problem details whose `errors` name the fields at fault with JSON pointers. Lists are cursor-paginated: pass `next_cursor` back as `cursor`.',
+      },
+      servers: [{ url: '/' }],
+      components: {
+        securitySchemes: {
+          bearer: { type: 'http', scheme: 'bearer' },
+          apiKeyHeader: { type: 'apiKey', in: 'header', name: 'x-api-key' },
+        },
+      },
+      security: [{ bearer: [] }, { apiKeyHeader: [] }],
+    },
+    hideUntagged: true,
+  });
+  await app.register(fastifySwaggerUi, { routePrefix: '/docs' });
+
+  app.get('/api/v1/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  app.get('/healthz', { schema: { hide: true } }, async (_request, reply) => {
+    try {
+      await services.store.db.selectFrom('workspaces').select('id').limit(1).execute();
+      return { status: 'ok' };
+    } catch {
+      return reply.status(503).send({ status: 'unavailable' });
+    }
+  });
+
+  await app.register(nativeApi(services), { prefix: '/api/v1' });
+  return app;
+}
+
+export interface RunningServer {
+  app: FastifyInstance;
+  services: Services;
+  url: string;
+  close(): Promise<void>;
+}
+
+/**
+ * Opens the store, brings its schema up to date, makes the first workspace and admin key when the
+ * store is empty, and starts listening.
+ */
+export async function startServer(config: Config, options: { print?: (line: string) => void } = {}): Promise<RunningServer> {
+  const print = options.print ?? ((line: string) => process.stdout.write(`${line}\n`));
+  const target = storeConfig(config);
+  const store = openStore(target);
+  let app: FastifyInstance | undefined;
+  try {
+    await migrateToLatest(store);
+    const services = createServices(store);
+    const created = await services.workspaces.bootstrap({ adminKey: config.adminKey });
+    await services.uploads.sweepAbandoned();
+    app = await buildApp(services, { logger: { level: config.logLevel, redact: REDACTED_HEADERS } });
+    const url = await app.listen({ port: config.port, host: config.host });
+    app.log.info({ store: describeStore(target) }, 'evalstore is ready');
+    if (created) {
+      print('');
+      print(`Created workspace "${created.workspace.name}" (${created.workspace.id}).`);
+      if (config.adminKey) {
+        print('Its admin API key is the value of EVALSTORE_ADMIN_KEY.');
+      } else {
+        print('Its admin API key, shown this once (keep it somewhere safe):');
+        print('');
+        print(`  ${created.admin.key}`);
+      }
+      print('');
+    }
+    const running = app;
+    return {
+      app: running,
+      services,
+      url,
+      close: async () => {
+        await running.close();
+        await store.close();
+      },
+    };
+  } catch (error) {
+    await app?.close();
+    await store.close();
+    throw error;
+  }
+}

@@ -1,0 +1,113 @@
+import {
+  apiKeyPreview,
+  generateApiKey,
+  hashApiKey,
+  MIN_CHOSEN_KEY_LENGTH,
+  type ApiKeyRole,
+} from '../domain/api-keys.js';
+import { NotFoundError, UnauthorizedError, ValidationError } from '../domain/errors.js';
+import { newId, parseId } from '../domain/ids.js';
+import { nowIso } from '../domain/time.js';
+import type { Actor, ApiKey } from '../domain/types.js';
+import type { Store } from '../store/database.js';
+import type { Kysely } from 'kysely';
+import type { ApiKeyTable, Database } from '../store/schema.js';
+import { decodeCursor, pageSize, toPage, type Page } from './pagination.js';
+
+export interface CreatedApiKey {
+  apiKey: ApiKey;
+  /** The key itself: shown once, never stored. */
+  key: string;
+}
+
+export class ApiKeyService {
+  constructor(private readonly store: Store) {}
+
+  /** The actor a presented key stands for; unknown and revoked keys are refused alike. */
+  async authenticate(presented: string): Promise<Actor> {
+    const row = await this.store.db
+      .selectFrom('api_keys')
+      .select(['id', 'workspace_id', 'name', 'role', 'revoked_at'])
+      .where('key_hash', '=', hashApiKey(presented))
+      .executeTakeFirst();
+    if (!row || row.revoked_at !== null) throw new UnauthorizedError('The API key is not valid or was revoked');
+    return { workspaceId: row.workspace_id, keyId: row.id, name: row.name, role: row.role as ApiKeyRole };
+  }
+
+  /**
+   * Creates a key in a workspace. `chosenKey` lets an operator set the key's value (EVALSTORE_ADMIN_KEY);
+   * otherwise a random one is made.
+   */
+  async create(
+    workspaceId: string,
+    input: { name: string; role: ApiKeyRole; chosenKey?: string },
+    db: Kysely<Database> = this.store.db,
+  ): Promise<CreatedApiKey> {
+    if (input.chosenKey !== undefined && input.chosenKey.length < MIN_CHOSEN_KEY_LENGTH) {
+      throw ValidationError.field('/key', `must be at least ${MIN_CHOSEN_KEY_LENGTH} characters long`);
+    }
+    const key = input.chosenKey ?? generateApiKey();
+    const row: ApiKeyTable = {
+      id: newId(),
+      workspace_id: workspaceId,
+      name: input.name,
+      role: input.role,
+      key_hash: hashApiKey(key),
+      key_preview: apiKeyPreview(key),
+      created_at: nowIso(),
+      revoked_at: null,
+    };
+    await db.insertInto('api_keys').values(row).execute();
+    return { apiKey: presentApiKey(row), key };
+  }
+
+  async list(workspaceId: string, query: { cursor?: string; limit?: number } = {}): Promise<Page<ApiKey>> {
+    const limit = pageSize(query.limit);
+    const after = decodeCursor(query.cursor, 1);
+    let select = this.store.db.selectFrom('api_keys').selectAll().where('workspace_id', '=', workspaceId);
+    if (after) select = select.where('id', '>', String(after[0]));
+    const rows = await select.orderBy('id').limit(limit + 1).execute();
+    return toPage(rows, limit, presentApiKey, (row) => [row.id]);
+  }
+
+  async get(workspaceId: string, id: string): Promise<ApiKey> {
+    const row = await this.findRow(workspaceId, id);
+    return presentApiKey(row);
+  }
+
+  /** Revoking is permanent and takes effect on the next request, in every server process. */
+  async revoke(actor: Actor | { workspaceId: string }, id: string): Promise<ApiKey> {
+    const row = await this.findRow(actor.workspaceId, id);
+    if (row.revoked_at === null) {
+      row.revoked_at = nowIso();
+      await this.store.db.updateTable('api_keys').set({ revoked_at: row.revoked_at }).where('id', '=', row.id).execute();
+    }
+    return presentApiKey(row);
+  }
+
+  private async findRow(workspaceId: string, id: string): Promise<ApiKeyTable> {
+    const keyId = parseId(id);
+    const row = keyId
+      ? await this.store.db
+          .selectFrom('api_keys')
+          .selectAll()
+          .where('id', '=', keyId)
+          .where('workspace_id', '=', workspaceId)
+          .executeTakeFirst()
+      : undefined;
+    if (!row) throw new NotFoundError('API key', id);
+    return row;
+  }
+}
+
+function presentApiKey(row: ApiKeyTable): ApiKey {
+  return {
+    id: row.id,
+    workspace_id: row.workspace_id,
+    name: row.name,
+    role: row.role as ApiKeyRole,
+    preview: row.key_preview,
+    created_at: row.created_at,
+    revoked_at: row.revoked_at,
+  };
+}

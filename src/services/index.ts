@@ -1,0 +1,38 @@
+import type { Store } from '../store/database.js';
+import { ApiKeyService } from './api-keys.js';
+import { DatasetService } from './datasets.js';
+import { ExportService } from './exports.js';
+import { ProjectService } from './projects.js';
+import { RecordService } from './records.js';
+import { UploadService } from './uploads/index.js';
+import { VersionService } from './versions.js';
+import { WorkspaceService } from './workspaces.js';
+
+/** Every service over one store. Surfaces, the CLI and tests reach the domain only through these. */
+export interface Services {
+  store: Store;
+  keys: ApiKeyService;
+  workspaces: WorkspaceService;
+  projects: ProjectService;
+  datasets: DatasetService;
+  records: RecordService;
+  versions: VersionService;
+  exports: ExportService;
+  uploads: UploadService;
+}
+
+export function createServices(store: Store): Services {
+  const keys = new ApiKeyService(store);
+  const projects = new ProjectService(store);
+  return {
+    store,
+    keys,
+    projects,
+    workspaces: new WorkspaceService(store, keys, projects),
+    datasets: new DatasetService(store, projects),
+    records: new RecordService(store),
+    versions: new VersionService(store),
+    exports: new ExportService(store),
+    uploads: new UploadService(store),
+  };
+}

@@ -1,0 +1,47 @@
+import type { DatasetVersion } from '../../domain/types.js';
+import type { NewRecord } from '../records.js';
+
+/** A record read from an uploaded file, with the line it came from (for error messages). */
+export interface SourceRow {
+  line: number;
+  record: NewRecord;
+}
+
+export interface UploadOptions {
+  format: string;
+  filename?: string;
+  /** The version's message; one describing the upload is written when omitted. */
+  message?: string;
+  /**
+   * A row whose external_id matches a current record replaces that record (true, the default) or is
+   * skipped (false). Within the file, the last such row wins (true) or the first (false).
+   */
+  overwrite?: boolean;
+  /** Skip rows whose input equals the input of a current record or of an earlier row (default false). */
+  deduplicate?: boolean;
+  /** Told of progress after each staged chunk of rows. */
+  onProgress?: (progress: UploadProgress) => void | Promise<void>;
+}
+
+export interface UploadProgress {
+  upload_id: string;
+  rows_received: number;
+}
+
+export interface UploadSummary {
+  upload_id: string;
+  dataset_id: string;
+  /** The version committed, or null when the upload changed nothing. */
+  version: DatasetVersion | null;
+  rows_received: number;
+  records_created: number;
+  records_updated: number;
+  /** Rows that matched a record by external_id and held the same content. */
+  records_unchanged: number;
+  /** Rows skipped by `deduplicate`. */
+  duplicates_skipped: number;
+  /** Rows skipped because their external_id was taken and `overwrite` was off. */
+  existing_skipped: number;
+  /** Rows replaced by a later row of the same file with the same external_id. */
+  superseded: number;
+}

@@ -1,0 +1,115 @@
+import type { Kysely } from 'kysely';
+import { nowIso } from '../domain/time.js';
+import type { Actor, DatasetVersion } from '../domain/types.js';
+import type { Store } from '../store/database.js';
+import { OPEN_VERSION, type Database, type DatasetTable, type DatasetVersionTable } from '../store/schema.js';
+import { toRevisionRow, type RecordWrite } from './revisions.js';
+
+/** What one commit changes. Records named in `updated` and `removed` must be current. */
+export interface ChangeSet {
+  added: RecordWrite[];
+  updated: RecordWrite[];
+  removed: string[];
+}
+
+export interface ChangeCounts {
+  added: number;
+  updated: number;
+  removed: number;
+}
+
+/** Enough ids per statement to be quick, few enough to stay under every database's parameter limit. */
+const IDS_PER_STATEMENT = 1_000;
+
+/**
+ * Commits `changes` as the dataset's next version, inside the caller's transaction, which must hold
+ * the dataset's row lock (findDatasetRow with `lock`). Answers null, writing nothing, when there is no
+ * change. This is the only place that writes record revisions and versions.
+ */
+export async function commitVersion(
+  store: Store,
+  tx: Kysely<Database>,
+  dataset: DatasetTable,
+  changes: ChangeSet,
+  meta: { actor: Actor; message?: string | undefined },
+): Promise<DatasetVersion | null> {
+  const counts: ChangeCounts = {
+    added: changes.added.length,
+    updated: changes.updated.length,
+    removed: changes.removed.length,
+  };
+  if (counts.added + counts.updated + counts.removed === 0) return null;
+
+  const version = dataset.latest_version + 1;
+  const now = nowIso();
+  await closeRevisions(tx, dataset.id, [...changes.updated.map((w) => w.record_id), ...changes.removed], version);
+  const rows = [...changes.updated, ...changes.added].map((write) => toRevisionRow(dataset.id, write, version, now));
+  await store.bulk.insert(tx, 'record_revisions', rows);
+  return recordVersion(tx, dataset, version, counts, { ...meta, now });
+}
+
+/** Ends the current revisions of `recordIds` at `version` (they stay visible in earlier versions). */
+export async function closeRevisions(
+  tx: Kysely<Database>,
+  datasetId: string,
+  recordIds: readonly string[],
+  version: number,
+): Promise<void> {
+  for (let start = 0; start < recordIds.length; start += IDS_PER_STATEMENT) {
+    await tx
+      .updateTable('record_revisions')
+      .set({ valid_to: version })
+      .where('dataset_id', '=', datasetId)
+      .where('valid_to', '=', OPEN_VERSION)
+      .where('record_id', 'in', recordIds.slice(start, start + IDS_PER_STATEMENT))
+      .execute();
+  }
+}
+
+/**
+ * Writes the version row and moves the dataset to it, once the revisions of `version` are written.
+ * Shared by commitVersion and by uploads, which write their revisions straight from staging.
+ */
+export async function recordVersion(
+  tx: Kysely<Database>,
+  dataset: DatasetTable,
+  version: number,
+  counts: ChangeCounts,
+  meta: { actor: Actor; message?: string | undefined; now: string },
+): Promise<DatasetVersion> {
+  const row: DatasetVersionTable = {
+    dataset_id: dataset.id,
+    version,
+    name: null,
+    message: meta.message?.trim() || describeChanges(counts),
+    created_by: meta.actor.name,
+    created_at: meta.now,
+    records_added: counts.added,
+    records_updated: counts.updated,
+    records_removed: counts.removed,
+    record_count: dataset.record_count + counts.added - counts.removed,
+  };
+  await tx.insertInto('dataset_versions').values(row).execute();
+  await tx
+    .updateTable('datasets')
+    .set({ latest_version: version, record_count: row.record_count, updated_at: meta.now })
+    .where('id', '=', dataset.id)
+    .execute();
+  return row;
+}
+
+const numberFormat = new Intl.NumberFormat('en-US');
+
+function countOf(n: number, noun: string): string {
+  return `${numberFormat.format(n)} ${noun}${n === 1 ? '' : 's'}`;
+}
+
+/** "Added 3 records", "Added 10,000 records and updated 1 record", ... */
+export function describeChanges(counts: ChangeCounts): string {
+  const parts: string[] = [];
+  if (counts.added) parts.push(`added ${countOf(counts.added, 'record')}`);
+  if (counts.updated) parts.push(`updated ${countOf(counts.updated, 'record')}`);
+  if (counts.removed) parts.push(`removed ${countOf(counts.removed, 'record')}`);
+  const text = parts.length <= 1 ? (parts[0] ?? 'no change') : `${parts.slice(0, -1).join(', ')} and ${parts.at(-1)}`;
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}

@@ -1,0 +1,201 @@
+import { sql, type Kysely } from 'kysely';
+import { ConflictError, NotFoundError, ValidationError } from '../domain/errors.js';
+import type { Actor, DatasetRecord, DatasetVersion } from '../domain/types.js';
+import type { Store } from '../store/database.js';
+import type { Database, DatasetTable, RecordRevisionTable } from '../store/schema.js';
+import { findDatasetRow } from './datasets.js';
+import { decodeCursor, pageSize, toPage, type Page } from './pagination.js';
+import { presentRecord } from './revisions.js';
+import { writeUnique } from './unique.js';
+
+/** A version by number, by name, or `latest` (also when omitted). */
+export type VersionRef = number | string;
+
+export type ChangeKind = 'added' | 'removed' | 'changed';
+
+export interface RecordChange {
+  record_id: string;
+  change: ChangeKind;
+  /** The record in the `from` version (null when added). */
+  before: DatasetRecord | null;
+  /** The record in the `to` version (null when removed). */
+  after: DatasetRecord | null;
+}
+
+export interface VersionDiff extends Page<RecordChange> {
+  from: number;
+  to: number;
+}
+
+/**
+ * The version number `ref` names in `dataset`. A dataset with no version yet reads as version 0,
+ * which holds no records.
+ */
+export async function resolveVersion(db: Kysely<Database>, dataset: DatasetTable, ref: VersionRef | undefined): Promise<number> {
+  if (ref === undefined || ref === 'latest' || ref === '') return dataset.latest_version;
+  const number = typeof ref === 'number' ? ref : /^\d+$/.test(ref) ? Number(ref) : undefined;
+  if (number !== undefined) {
+    if (!Number.isSafeInteger(number) || number < 0 || number > dataset.latest_version) {
+      throw new NotFoundError('Version', ref, [{ pointer: '/version', detail: `is not a version of the dataset (latest is ${dataset.latest_version})`, in: 'query' }]);
+    }
+    return number;
+  }
+  const row = await db
+    .selectFrom('dataset_versions')
+    .select('version')
+    .where('dataset_id', '=', dataset.id)
+    .where('name', '=', String(ref))
+    .executeTakeFirst();
+  if (!row) throw new NotFoundError('Version', ref, [{ pointer: '/version', detail: 'names no version of the dataset', in: 'query' }]);
+  return row.version;
+}
+
+export class VersionService {
+  constructor(private readonly store: Store) {}
+
+  /** Newest first. */
+  async list(actor: Actor, datasetId: string, query: { cursor?: string; limit?: number } = {}): Promise<Page<DatasetVersion>> {
+    const dataset = await findDatasetRow(this.store, this.store.db, actor, datasetId);
+    const limit = pageSize(query.limit);
+    const after = decodeCursor(query.cursor, 1);
+    let select = this.store.db.selectFrom('dataset_versions').selectAll().where('dataset_id', '=', dataset.id);
+    if (after) select = select.where('version', '<', Number(after[0]));
+    const rows = await select.orderBy('version', 'desc').limit(limit + 1).execute();
+    return toPage(rows, limit, (row) => row, (row) => [row.version]);
+  }
+
+  async get(actor: Actor, datasetId: string, ref: VersionRef): Promise<DatasetVersion> {
+    const dataset = await findDatasetRow(this.store, this.store.db, actor, datasetId);
+    const version = await resolveVersion(this.store.db, dataset, ref);
+    const row = await this.store.db
+      .selectFrom('dataset_versions')
+      .selectAll()
+      .where('dataset_id', '=', dataset.id)
+      .where('version', '=', version)
+      .executeTakeFirst();
+    if (!row) throw new NotFoundError('Version', ref);
+    return row;
+  }
+
+  /** Gives a version a name (a tag), unique within the dataset; null takes the name away. */
+  async name(actor: Actor, datasetId: string, ref: VersionRef, name: string | null): Promise<DatasetVersion> {
+    if (name !== null && /^\d+$/.test(name)) {
+      throw ValidationError.field('/name', 'must not be a number (numbers name versions already)');
+    }
+    if (name === 'latest') throw ValidationError.field('/name', 'must not be "latest"');
+    return this.store.transaction(async (tx) => {
+      const dataset = await findDatasetRow(this.store, tx, actor, datasetId);
+      const version = await resolveVersion(tx, dataset, ref);
+      if (version === 0) throw new NotFoundError('Version', ref);
+      await writeUnique(
+        () =>
+          tx.updateTable('dataset_versions').set({ name }).where('dataset_id', '=', dataset.id).where('version', '=', version).execute(),
+        () => new ConflictError(`Another version is already named ${JSON.stringify(name)}`, [{ pointer: '/name', detail: 'is already taken' }]),
+      );
+      return tx
+        .selectFrom('dataset_versions')
+        .selectAll()
+        .where('dataset_id', '=', dataset.id)
+        .where('version', '=', version)
+        .executeTakeFirstOrThrow();
+    });
+  }
+
+  /**
+   * The records that differ between two versions, by record id. A record changed and changed back in
+   * between does not differ; one added and removed in between appears in neither and is not listed.
+   */
+  async diff(
+    actor: Actor,
+    datasetId: string,
+    query: { from: VersionRef; to?: VersionRef; cursor?: string; limit?: number },
+  ): Promise<VersionDiff> {
+    const db = this.store.db;
+    const dataset = await findDatasetRow(this.store, db, actor, datasetId);
+    const from = await resolveVersion(db, dataset, query.from);
+    const to = await resolveVersion(db, dataset, query.to);
+    const limit = pageSize(query.limit);
+    const after = decodeCursor(query.cursor, 1);
+    const [low, high] = from <= to ? [from, to] : [to, from];
+
+    // Only records with a revision that began or ended between the two versions can differ.
+    const touched = db
+      .selectFrom('record_revisions')
+      .select('record_id')
+      .distinct()
+      .where('dataset_id', '=', dataset.id)
+      .where((eb) =>
+        eb.or([
+          eb.and([eb('valid_from', '>', low), eb('valid_from', '<=', high)]),
+          eb.and([eb('valid_to', '>', low), eb('valid_to', '<=', high)]),
+        ]),
+      )
+      .$if(after !== undefined, (q) => q.where('record_id', '>', String(after![0])));
+
+    const rows = await db
+      .selectFrom(touched.as('t'))
+      .leftJoin('record_revisions as a', (join) =>
+        join
+          .onRef('a.record_id', '=', 't.record_id')
+          .on('a.dataset_id', '=', dataset.id)
+          .on('a.valid_from', '<=', from)
+          .on('a.valid_to', '>', from),
+      )
+      .leftJoin('record_revisions as b', (join) =>
+        join
+          .onRef('b.record_id', '=', 't.record_id')
+          .on('b.dataset_id', '=', dataset.id)
+          .on('b.valid_from', '<=', to)
+          .on('b.valid_to', '>', to),
+      )
+      .select('t.record_id')
+      .select(sql<string | null>`a.valid_from`.as('a_from'))
+      .select(sql<string | null>`b.valid_from`.as('b_from'))
+      .where((eb) =>
+        eb.or([
+          eb.and([eb('a.record_id', 'is', null), eb('b.record_id', 'is not', null)]),
+          eb.and([eb('a.record_id', 'is not', null), eb('b.record_id', 'is', null)]),
+          eb('a.content_hash', '<>', eb.ref('b.content_hash')),
+        ]),
+      )
+      .orderBy('t.record_id')
+      .limit(limit + 1)
+      .execute();
+
+    const revisions = await this.revisionsOf(dataset.id, rows.slice(0, limit).flatMap((r) => [
+      ...(r.a_from === null ? [] : [{ record_id: r.record_id, valid_from: Number(r.a_from) }]),
+      ...(r.b_from === null ? [] : [{ record_id: r.record_id, valid_from: Number(r.b_from) }]),
+    ]));
+    const toChange = (row: (typeof rows)[number]): RecordChange => {
+      const before = row.a_from === null ? undefined : revisions.get(`${row.record_id}@${row.a_from}`);
+      const afterRow = row.b_from === null ? undefined : revisions.get(`${row.record_id}@${row.b_from}`);
+      return {
+        record_id: row.record_id,
+        change: !before ? 'added' : !afterRow ? 'removed' : 'changed',
+        before: before ? presentRecord(before) : null,
+        after: afterRow ? presentRecord(afterRow) : null,
+      };
+    };
+    return { from, to, ...toPage(rows, limit, toChange, (row) => [row.record_id]) };
+  }
+
+  private async revisionsOf(
+    datasetId: string,
+    keys: { record_id: string; valid_from: number }[],
+  ): Promise<Map<string, RecordRevisionTable>> {
+    const found = new Map<string, RecordRevisionTable>();
+    if (keys.length === 0) return found;
+    const rows = await this.store.db
+      .selectFrom('record_revisions')
+      .selectAll()
+      .where('dataset_id', '=', datasetId)
+      .where('record_id', 'in', [...new Set(keys.map((k) => k.record_id))])
+      .execute();
+    const wanted = new Set(keys.map((k) => `${k.record_id}@${k.valid_from}`));
+    for (const row of rows) {
+      const key = `${row.record_id}@${row.valid_from}`;
+      if (wanted.has(key)) found.set(key, row);
+    }
+    return found;
+  }
+}

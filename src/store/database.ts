@@ -1,0 +1,108 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import SqliteDatabase from 'better-sqlite3';
+import {
+  CompiledQuery,
+  Kysely,
+  PostgresDialect,
+  SqliteDialect,
+  SqliteDriver,
+  type DatabaseConnection,
+  type Driver,
+  type SqliteDialectConfig,
+} from 'kysely';
+import pg from 'pg';
+import { postgresSql, sqliteSql, type DialectName, type DialectSql } from './dialect.js';
+import { createBulkWriter, type BulkWriter } from './bulk.js';
+import { quoteIdentifier } from './sql-names.js';
+import type { Database } from './schema.js';
+
+export type StoreConfig =
+  | { dialect: 'sqlite'; filename: string }
+  | { dialect: 'postgres'; connectionString: string; schema?: string; poolSize?: number };
+
+export interface Store {
+  readonly db: Kysely<Database>;
+  readonly dialect: DialectName;
+  readonly sql: DialectSql;
+  readonly bulk: BulkWriter;
+  /**
+   * Runs `work` as one transaction: it commits whole or leaves no trace. On SQLite the write lock is
+   * taken at BEGIN, so two writers never deadlock upgrading a read lock.
+   */
+  transaction<T>(work: (tx: Kysely<Database>) => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+}
+
+export function openStore(config: StoreConfig): Store {
+  return config.dialect === 'sqlite' ? openSqlite(config.filename) : openPostgres(config);
+}
+
+function openSqlite(filename: string): Store {
+  if (filename !== ':memory:') mkdirSync(dirname(filename), { recursive: true });
+  const handle = new SqliteDatabase(filename);
+  handle.pragma('journal_mode = WAL');
+  handle.pragma('synchronous = NORMAL');
+  handle.pragma('foreign_keys = ON');
+  handle.pragma('busy_timeout = 10000');
+  const db = new Kysely<Database>({ dialect: new ImmediateSqliteDialect({ database: handle }) });
+  return {
+    db,
+    dialect: 'sqlite',
+    sql: sqliteSql,
+    bulk: createBulkWriter({ dialect: 'sqlite', handle }),
+    transaction: (work) => db.transaction().execute(work),
+    close: () => db.destroy(),
+  };
+}
+
+function openPostgres(config: { connectionString: string; schema?: string; poolSize?: number }): Store {
+  const pool = new pg.Pool({
+    connectionString: config.connectionString,
+    max: config.poolSize ?? 10,
+    // Each connection works in UTC and, when asked, inside one schema (tests give each run its own).
+    options: ['-c TimeZone=UTC', config.schema ? `-c search_path=${quoteIdentifier(config.schema)}` : '']
+      .join(' ')
+      .trim(),
+    types: { getTypeParser: pgTypeParser },
+  });
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  return {
+    db,
+    dialect: 'postgres',
+    sql: postgresSql,
+    bulk: createBulkWriter({ dialect: 'postgres' }),
+    transaction: (work) => db.transaction().execute(work),
+    close: () => db.destroy(),
+  };
+}
+
+const PG_INT8 = 20;
+const PG_TIMESTAMPTZ = 1184;
+
+/** int8 (counts) as numbers and timestamptz as ISO strings, so both databases hand back the same values. */
+function pgTypeParser(oid: number, format?: string): (value: string) => unknown {
+  if (oid === PG_INT8) return (value) => Number(value);
+  if (oid === PG_TIMESTAMPTZ) return (value) => new Date(value).toISOString();
+  return pg.types.getTypeParser(oid, format as 'text');
+}
+
+/** SQLite's dialect, but transactions begin IMMEDIATE (the write lock is taken up front). */
+class ImmediateSqliteDialect extends SqliteDialect {
+  readonly #config: SqliteDialectConfig;
+
+  constructor(config: SqliteDialectConfig) {
+    super(config);
+    this.#config = config;
+  }
+
+  override createDriver(): Driver {
+    return new ImmediateSqliteDriver(this.#config);
+  }
+}
+
+class ImmediateSqliteDriver extends SqliteDriver {
+  override async beginTransaction(connection: DatabaseConnection): Promise<void> {
+    await connection.executeQuery(CompiledQuery.raw('begin immediate'));
+  }
+}

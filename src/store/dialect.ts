@@ -1,0 +1,58 @@
+import { sql, type Expression, type RawBuilder, type SqlBool } from 'kysely';
+import { canonicalJson, type Json } from '../domain/json.js';
+
+export type DialectName = 'sqlite' | 'postgres';
+
+/** Column types that differ between the two databases; everything else is plain `text`/`integer`. */
+export function columnTypes(dialect: DialectName) {
+  return dialect === 'postgres'
+    ? ({ id: 'uuid', timestamp: 'timestamptz', decimal: 'numeric', bigint: 'bigint' } as const)
+    : ({ id: 'text', timestamp: 'text', decimal: 'text', bigint: 'integer' } as const);
+}
+
+/**
+ * SQL fragments whose spelling differs between SQLite and PostgreSQL. JSON documents are stored as
+ * text on both, so that they read back byte for byte as written; these helpers look inside them.
+ */
+export interface DialectSql {
+  /** The JSON value at `key` of the object in `column` equals `value`. */
+  jsonFieldEquals(column: string, key: string, value: Json): RawBuilder<SqlBool>;
+  /** The JSON array of strings in `column` holds `value`. */
+  jsonArrayIncludes(column: string, value: string): RawBuilder<SqlBool>;
+  /** `column` contains `text`, ignoring ASCII case. */
+  containsText(column: Expression<string> | string, text: string): RawBuilder<SqlBool>;
+  /** Appended to a SELECT that must lock the rows it reads until the transaction ends. */
+  readonly forUpdate: RawBuilder<unknown>;
+  /**
+   * A statement that makes the current transaction hold a lock named by `key` until it ends, serializing
+   * work that has no row to lock (first-start bootstrap). SQLite's write lock already serializes writers.
+   */
+  transactionLock(key: number): RawBuilder<unknown>;
+}
+
+function likePattern(text: string): string {
+  return `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+}
+
+function columnRef(column: Expression<string> | string) {
+  return typeof column === 'string' ? sql.ref(column) : column;
+}
+
+export const sqliteSql: DialectSql = {
+  jsonFieldEquals: (column, key, value) =>
+    sql<SqlBool>`(${sql.ref(column)} -> ${'$.' + JSON.stringify(key)}) = json(${canonicalJson(value)})`,
+  jsonArrayIncludes: (column, value) =>
+    sql<SqlBool>`exists (select 1 from json_each(${sql.ref(column)}) where json_each.value = ${value})`,
+  containsText: (column, text) => sql<SqlBool>`${columnRef(column)} like ${likePattern(text)} escape '\\'`,
+  forUpdate: sql``,
+  transactionLock: () => sql`select 1`,
+};
+
+export const postgresSql: DialectSql = {
+  jsonFieldEquals: (column, key, value) =>
+    sql<SqlBool>`(${sql.ref(column)}::jsonb -> ${key}::text) = ${canonicalJson(value)}::jsonb`,
+  jsonArrayIncludes: (column, value) => sql<SqlBool>`(${sql.ref(column)}::jsonb ? ${value}::text)`,
+  containsText: (column, text) => sql<SqlBool>`${columnRef(column)} ilike ${likePattern(text)} escape '\\'`,
+  forUpdate: sql` for update`,
+  transactionLock: (key) => sql`select pg_advisory_xact_lock(${key})`,
+};

@@ -1,0 +1,14 @@
+import type { Migration } from 'kysely';
+import type { DialectName } from '../dialect.js';
+import { foundation } from './0001_foundation.js';
+
+/**
+ * Every migration, in order. Names are permanent: a migration once released is never edited, only
+ * followed by a new one. Each is written once for both databases, taking the dialect for the few
+ * column types that differ.
+ */
+export function migrations(dialect: DialectName): Record<string, Migration> {
+  return {
+    '0001_foundation': foundation(dialect),
+  };
+}

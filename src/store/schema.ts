@@ -1,0 +1,131 @@
+/**
+ * The tables as Kysely sees them. Columns hold the same JavaScript values on both databases:
+ * ids are UUID strings, times are ISO-8601 strings, JSON documents are JSON text.
+ */
+
+/** `valid_to` of a revision that is still current: larger than any version a dataset will reach. */
+export const OPEN_VERSION = 2_147_483_647;
+
+export interface WorkspaceTable {
+  id: string;
+  name: string;
+  created_at: string;
+}
+
+export interface ApiKeyTable {
+  id: string;
+  workspace_id: string;
+  name: string;
+  role: string;
+  key_hash: string;
+  key_preview: string;
+  created_at: string;
+  revoked_at: string | null;
+}
+
+export interface ProjectTable {
+  id: string;
+  workspace_id: string;
+  name: string;
+  description: string | null;
+  metadata: string;
+  is_default: number;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface DatasetTable {
+  id: string;
+  workspace_id: string;
+  project_id: string;
+  name: string;
+  description: string | null;
+  metadata: string;
+  managed_by: string;
+  latest_version: number;
+  record_count: number;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface DatasetVersionTable {
+  dataset_id: string;
+  version: number;
+  name: string | null;
+  message: string;
+  created_by: string | null;
+  created_at: string;
+  records_added: number;
+  records_updated: number;
+  records_removed: number;
+  record_count: number;
+}
+
+/**
+ * One revision of a record: its content as it was from version `valid_from` up to, not including,
+ * version `valid_to`. A dataset at version V is the set of revisions with valid_from <= V < valid_to.
+ */
+export interface RecordRevisionTable {
+  dataset_id: string;
+  record_id: string;
+  valid_from: number;
+  valid_to: number;
+  external_id: string | null;
+  input: string;
+  expected_output: string;
+  metadata: string;
+  tags: string;
+  splits: string;
+  source: string | null;
+  input_hash: string;
+  content_hash: string;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface UploadTable {
+  id: string;
+  workspace_id: string;
+  dataset_id: string;
+  /** `receiving` while rows stream in, then `committed` or `failed`. */
+  status: string;
+  format: string;
+  filename: string | null;
+  rows_received: number;
+  summary: string | null;
+  error: string | null;
+  version: number | null;
+  created_at: string;
+  updated_at: string;
+}
+
+/** A row staged by an upload in progress: a record's content before it is committed. */
+export interface UploadRowTable {
+  upload_id: string;
+  seq: number;
+  record_id: string;
+  external_id: string | null;
+  input: string;
+  expected_output: string;
+  metadata: string;
+  tags: string;
+  splits: string;
+  source: string | null;
+  input_hash: string;
+  content_hash: string;
+  /** Set when the row turns out to replace an existing record: that record's creation time. */
+  created_at: string | null;
+  /** What committing does with the row: `add`, `update`, `unchanged`, `superseded`, `skipped_duplicate`, `skipped_existing`. */
+  disposition: string | null;
+}
+
+export interface Database {
+  workspaces: WorkspaceTable;
+  api_keys: ApiKeyTable;
+  projects: ProjectTable;
+  datasets: DatasetTable;
+  dataset_versions: DatasetVersionTable;
+  record_revisions: RecordRevisionTable;
+  uploads: UploadTable;
+  upload_rows: UploadRowTable;
+}

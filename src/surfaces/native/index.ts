@@ -1,0 +1,28 @@
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { FastifyPluginAsync } from 'fastify';
+import { bearerToken, firstKey, headerValue, requireApiKey } from '../../http/auth.js';
+import { handleErrorsWith } from '../../http/errors.js';
+import { sendProblem } from '../../http/problem.js';
+import type { Services } from '../../services/index.js';
+import { datasetRoutes } from './routes/datasets.js';
+import { projectRoutes } from './routes/projects.js';
+import { JSONL_TYPES, recordRoutes } from './routes/records.js';
+import { versionRoutes } from './routes/versions.js';
+import { workspaceRoutes } from './routes/workspace.js';
+
+/** The native REST API, mounted at /api/v1. Keys come as `Authorization: Bearer` or `x-api-key`. */
+export function nativeApi(services: Services): FastifyPluginAsync {
+  return async (instance) => {
+    const app = instance.withTypeProvider<TypeBoxTypeProvider>();
+    handleErrorsWith(app, sendProblem);
+    requireApiKey(app, services.keys, firstKey(bearerToken, headerValue('x-api-key')));
+    // Streamed bodies reach their handler unread; the handler consumes them as they arrive.
+    app.addContentTypeParser(JSONL_TYPES, (_request, payload, done) => done(null, payload));
+
+    workspaceRoutes(app, services);
+    projectRoutes(app, services);
+    datasetRoutes(app, services);
+    recordRoutes(app, services);
+    versionRoutes(app, services);
+  };
+}
