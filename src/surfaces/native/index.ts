@@ -16,6 +16,8 @@ export function nativeApi(services: Services): FastifyPluginAsync {
     const app = instance.withTypeProvider<TypeBoxTypeProvider>();
     handleErrorsWith(app, sendProblem);
     requireApiKey(app, services.keys, firstKey(bearerToken, headerValue('x-api-key')));
+    // The native API takes JSON; other media types get 415 rather than a guess at their meaning.
+    app.removeContentTypeParser('text/plain');
     // Streamed bodies reach their handler unread; the handler consumes them as they arrive.
     app.addContentTypeParser(JSONL_TYPES, (_request, payload, done) => done(null, payload));
 
