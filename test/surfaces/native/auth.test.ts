@@ -80,7 +80,8 @@ for (const dialect of DIALECTS) {
 
     it('refuses every data route without a key, with a bad key and with a revoked key (401)', async () => {
       for (const route of routes) {
-        for (const headers of [{}, { authorization: 'Bearer es_not-a-real-key' }, { 'x-api-key': 'nope' }, { authorization: `Bearer ${keys.revoked}` }]) {
+        const attempts: Record<string, string>[] = [{}, { authorization: 'Bearer es_not-a-real-key' }, { 'x-api-key': 'nope' }, { authorization: `Bearer ${keys.revoked}` }];
+        for (const headers of attempts) {
           const response = await send(route, headers);
           expect({ route: `${route.method} ${route.url}`, status: response.statusCode }).toEqual({ route: `${route.method} ${route.url}`, status: 401 });
           expect(response.headers['content-type']).toContain('application/problem+json');
