@@ -13,6 +13,7 @@ import { migrateToLatest } from './store/migrate.js';
 import { nativeApi } from './surfaces/native/index.js';
 
 const VERSION = '0.1.0';
+const UPLOAD_SWEEP_INTERVAL_MS = 10 * 60 * 1000;
 
 /** Never log credentials, whichever surface's header carries them. */
 const REDACTED_HEADERS = ['authorization', 'x-api-key', 'dd-api-key', 'dd-application-key'].map(
@@ -105,12 +106,18 @@ export async function startServer(config: Config, options: { print?: (line: stri
       }
       print('');
     }
+    // Uploads of a process that died are freed by whichever server sweeps next.
+    const sweeper = setInterval(() => {
+      services.uploads.sweepAbandoned().catch((error: unknown) => running.log.error({ err: error }, 'upload sweep failed'));
+    }, UPLOAD_SWEEP_INTERVAL_MS);
+    sweeper.unref();
     const running = app;
     return {
       app: running,
       services,
       url,
       close: async () => {
+        clearInterval(sweeper);
         await running.close();
         await store.close();
       },

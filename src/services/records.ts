@@ -92,7 +92,8 @@ export class RecordService {
     return this.store.transaction(async (tx) => {
       const dataset = await findDatasetRow(this.store, tx, actor, datasetId, { lock: true });
       await this.refuseTakenExternalIds(tx, dataset.id, writes.map((write, index) => ({ index, write })), new Set());
-      await this.refuseExistingIds(tx, dataset.id, writes);
+      const chosen = writes.flatMap((write, index) => (records[index]!.id === undefined ? [] : [{ index, write }]));
+      await this.refuseExistingIds(tx, dataset.id, chosen);
       const version = await commitVersion(this.store, tx, dataset, { added: writes, updated: [], removed: [] }, { actor, ...options });
       return { version, records: writes.map((w) => ({ id: w.record_id, external_id: w.content.external_id })) };
     });
@@ -248,9 +249,12 @@ export class RecordService {
     }
   }
 
-  /** Client-chosen ids must be new to the dataset, in any version: a record id names one record forever. */
-  private async refuseExistingIds(tx: Kysely<Database>, datasetId: string, writes: readonly RecordWrite[]): Promise<void> {
-    const ids = writes.map((w) => w.record_id);
+  /**
+   * Caller-chosen ids must be new to the dataset, in any version: a record id names one record forever.
+   * (Ids the server makes are fresh UUIDv7s and need no check.)
+   */
+  private async refuseExistingIds(tx: Kysely<Database>, datasetId: string, writes: readonly IndexedWrite[]): Promise<void> {
+    const ids = writes.map(({ write }) => write.record_id);
     if (ids.length === 0) return;
     const existing = new Set<string>();
     for (const chunk of chunks(ids)) {
@@ -263,10 +267,10 @@ export class RecordService {
         .execute();
       for (const row of rows) existing.add(row.record_id);
     }
-    const index = ids.findIndex((id) => existing.has(id));
-    if (index >= 0) {
-      throw new ConflictError(`Record ${ids[index]} already exists`, [
-        { pointer: `/records/${index}/id`, detail: 'is already the id of a record of the dataset' },
+    const clash = writes.find(({ write }) => existing.has(write.record_id));
+    if (clash) {
+      throw new ConflictError(`Record ${clash.write.record_id} already exists`, [
+        { pointer: `/records/${clash.index}/id`, detail: 'is already the id of a record of the dataset' },
       ]);
     }
   }
