@@ -1,4 +1,4 @@
-import { Migrator } from 'kysely';
+import { Migrator, sql } from 'kysely';
 import type { Store } from './database.js';
 import { migrations } from './migrations/index.js';
 
@@ -10,8 +10,18 @@ export async function migrateToLatest(store: Store): Promise<string[]> {
   const migrator = new Migrator({
     db: store.db,
     provider: { getMigrations: async () => migrations(store.dialect) },
+    // Named explicitly because, left unnamed, Kysely looks for its tables in every schema of the
+    // database and would take another schema's (another deployment's, another test's) for ours.
+    migrationTableSchema: store.dialect === 'postgres' ? await currentSchema(store) : undefined,
   });
   const { error, results } = await migrator.migrateToLatest();
   if (error) throw error instanceof Error ? error : new Error(String(error));
   return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
+}
+
+async function currentSchema(store: Store): Promise<string> {
+  const { rows } = await sql<{ schema: string }>`select current_schema() as schema`.execute(store.db);
+  const schema = rows[0]?.schema;
+  if (!schema) throw new Error('The PostgreSQL connection has no current schema (check search_path)');
+  return schema;
 }
