@@ -1,6 +1,14 @@
 import type { FastifyInstance } from 'fastify';
 import { createAjv } from '../domain/validation.js';
 
+/** Marks a body schema that documents a streamed body: its handler reads and checks it as it arrives. */
+const STREAMED = 'x-streamed';
+
+/** The schema of a body the handler consumes as a stream (for the OpenAPI document only). */
+export function streamedBody(description: string): { type: 'string'; description: string; [STREAMED]: true } {
+  return { type: 'string', description, [STREAMED]: true };
+}
+
 /**
  * Bodies are validated strictly (no type coercion, unknown fields refused). Query strings, path
  * parameters and headers arrive as text, so there numbers and booleans are coerced, and a repeated
@@ -9,7 +17,9 @@ import { createAjv } from '../domain/validation.js';
 export function installValidators(app: FastifyInstance): void {
   const bodies = createAjv();
   const parameters = createAjv({ coerceTypes: 'array' });
-  app.setValidatorCompiler(({ schema, httpPart }) =>
-    httpPart === 'body' ? bodies.compile(schema) : parameters.compile(schema),
-  );
+  app.setValidatorCompiler(({ schema, httpPart }) => {
+    if (httpPart !== 'body') return parameters.compile(schema);
+    if ((schema as Record<string, unknown>)[STREAMED] === true) return () => true;
+    return bodies.compile(schema);
+  });
 }

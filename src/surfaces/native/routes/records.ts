@@ -5,6 +5,7 @@ import { LIMITS } from '../../../domain/limits.js';
 import type { Services } from '../../../services/index.js';
 import { jsonlRows } from '../../../services/uploads/index.js';
 import { limitBytes } from '../../../http/streams.js';
+import { streamedBody } from '../../../http/validation.js';
 import type { NativeApp } from '../app.js';
 import {
   CommitResult,
@@ -186,6 +187,8 @@ export function recordRoutes(app: NativeApp, services: Services): void {
       ].join(' '),
       tags,
       params: datasetParams,
+      consumes: JSONL_TYPES,
+      body: streamedBody('JSONL: one record object per line'),
       querystring: Type.Object(
         {
           message: Type.Optional(Type.String({ maxLength: 2_000 })),
