@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { ApiKeyRole } from '../domain/api-keys.js';
-import { NotFoundError } from '../domain/errors.js';
+import { ConflictError, NotFoundError } from '../domain/errors.js';
 import { newId, parseId } from '../domain/ids.js';
 import { nowIso } from '../domain/time.js';
 import type { Workspace } from '../domain/types.js';
@@ -8,6 +8,7 @@ import type { Store } from '../store/database.js';
 import type { Database } from '../store/schema.js';
 import type { ApiKeyService, CreatedApiKey } from './api-keys.js';
 import type { ProjectService } from './projects.js';
+import { writeUnique } from './unique.js';
 
 const BOOTSTRAP_LOCK = 0x65767374; // "evst"
 
@@ -45,14 +46,13 @@ export class WorkspaceService {
     return this.store.db.selectFrom('workspaces').selectAll().orderBy('created_at').orderBy('id').execute();
   }
 
-  /** Finds a workspace by id or by name. */
+  /** Finds a workspace by id or by (unique) name. */
   async find(idOrName: string): Promise<Workspace> {
     const id = parseId(idOrName);
     const row = await this.store.db
       .selectFrom('workspaces')
       .selectAll()
       .where((eb) => (id ? eb.or([eb('id', '=', id), eb('name', '=', idOrName)]) : eb('name', '=', idOrName)))
-      .orderBy('created_at')
       .executeTakeFirst();
     if (!row) throw new NotFoundError('Workspace', idOrName);
     return row;
@@ -60,7 +60,10 @@ export class WorkspaceService {
 
   private async createIn(tx: Kysely<Database>, name: string, adminKey: string | undefined): Promise<CreatedWorkspace> {
     const workspace: Workspace = { id: newId(), name, created_at: nowIso() };
-    await tx.insertInto('workspaces').values(workspace).execute();
+    await writeUnique(
+      () => tx.insertInto('workspaces').values(workspace).execute(),
+      () => new ConflictError(`A workspace named ${JSON.stringify(name)} already exists`, [{ pointer: '/name', detail: 'is already taken' }]),
+    );
     await this.projects.createDefault(workspace.id, tx);
     const role: ApiKeyRole = 'admin';
     const admin = await this.keys.create(workspace.id, { name: 'admin', role, chosenKey: adminKey }, tx);

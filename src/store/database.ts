@@ -57,13 +57,19 @@ function openSqlite(filename: string): Store {
 }
 
 function openPostgres(config: { connectionString: string; schema?: string; poolSize?: number }): Store {
+  // Each connection works in UTC and, when asked, inside one schema (tests give each run its own).
+  // The URL may carry startup options of its own (`?options=-c search_path=...`); pg would let them
+  // replace ours, so both are merged here.
+  const url = new URL(config.connectionString);
+  const urlOptions = url.searchParams.get('options');
+  url.searchParams.delete('options');
+  const options = ['-c TimeZone=UTC', urlOptions ?? '', config.schema ? `-c search_path=${quoteIdentifier(config.schema)}` : '']
+    .filter(Boolean)
+    .join(' ');
   const pool = new pg.Pool({
-    connectionString: config.connectionString,
+    connectionString: url.toString(),
     max: config.poolSize ?? 10,
-    // Each connection works in UTC and, when asked, inside one schema (tests give each run its own).
-    options: ['-c TimeZone=UTC', config.schema ? `-c search_path=${quoteIdentifier(config.schema)}` : '']
-      .join(' ')
-      .trim(),
+    options,
     types: { getTypeParser: pgTypeParser },
   });
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });

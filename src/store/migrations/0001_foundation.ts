@@ -9,7 +9,7 @@ export function foundation(dialect: DialectName) {
       await db.schema
         .createTable('workspaces')
         .addColumn('id', t.id, (c) => c.primaryKey())
-        .addColumn('name', 'text', (c) => c.notNull())
+        .addColumn('name', 'text', (c) => c.notNull().unique())
         .addColumn('created_at', t.timestamp, (c) => c.notNull())
         .execute();
 
