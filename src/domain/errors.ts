@@ -11,6 +11,8 @@ export interface FieldIssue {
   in?: 'body' | 'query' | 'params' | 'headers' | 'line';
   /** 1-based line number of a streamed import. */
   line?: number;
+  /** The column of a CSV import the value came from. */
+  column?: string;
 }
 
 export type ErrorCode =

@@ -13,6 +13,10 @@ export const LIMITS = {
   bulkBodyBytes: 64 * 1024 * 1024,
   /** A streamed upload, whole. */
   uploadBytes: 2 * 1024 * 1024 * 1024,
-  /** One line of a JSONL upload. */
+  /** One line of a JSONL upload; one record (all its cells) of a CSV upload. */
   uploadLineBytes: 16 * 1024 * 1024,
+  /** One cell of a CSV upload (dd-trace-py's EXPERIMENT_CSV_FIELD_MAX_SIZE is the same). */
+  csvCellBytes: 10 * 1024 * 1024,
+  /** Largest page of records a surface may ask for (Datadog clients read pages of 5,000). */
+  recordPageSizeMax: 5_000,
 } as const;

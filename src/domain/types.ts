@@ -79,3 +79,74 @@ export interface DatasetRecord {
   created_at: string;
   updated_at: string;
 }
+
+export interface Experiment {
+  id: string;
+  project_id: string;
+  /** Null for a log stream: runs recorded without a dataset. */
+  dataset_id: string | null;
+  /** The dataset version the experiment ran on (its records are that version's). */
+  dataset_version: number | null;
+  name: string;
+  description: string | null;
+  metadata: JsonObject;
+  /** The surface it was created through: native, langsmith, arize, datadog, humanloop. */
+  source: string;
+  start_time: string | null;
+  end_time: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export type RunStatus = 'success' | 'error' | 'pending';
+
+export interface Run {
+  id: string;
+  experiment_id: string;
+  record_id: string | null;
+  repetition: number | null;
+  name: string | null;
+  run_type: string | null;
+  status: RunStatus;
+  input: Json;
+  output: Json;
+  error: string | null;
+  start_time: string | null;
+  end_time: string | null;
+  latency_ms: number | null;
+  first_token_ms: number | null;
+  prompt_tokens: number | null;
+  completion_tokens: number | null;
+  total_tokens: number | null;
+  /** Exact decimal strings of US dollars. */
+  prompt_cost: string | null;
+  completion_cost: string | null;
+  total_cost: string | null;
+  metadata: JsonObject;
+  trace_id: string | null;
+  parent_run_id: string | null;
+  /** Fields the client sent beyond these, as sent. */
+  extra: JsonObject;
+  created_at: string;
+  updated_at: string;
+}
+
+export const SCORE_SOURCES = ['human', 'model', 'code', 'api'] as const;
+export type ScoreSource = (typeof SCORE_SOURCES)[number];
+
+export interface Score {
+  id: string;
+  experiment_id: string;
+  /** Null for a score of the whole experiment. */
+  run_id: string | null;
+  key: string;
+  score: number | null;
+  /** Any JSON value; a string value is a categorical label. */
+  value: Json;
+  comment: string | null;
+  correction: Json;
+  source: ScoreSource;
+  metadata: JsonObject;
+  created_at: string;
+  updated_at: string;
+}

@@ -76,8 +76,11 @@ export class DatasetService {
   async list(actor: Actor, query: DatasetQuery = {}): Promise<Page<Dataset>> {
     const limit = pageSize(query.limit);
     const after = decodeCursor(query.cursor, 1);
+    const projectId = query.project_id === undefined ? undefined : parseId(query.project_id);
+    // A filter by an id that cannot exist matches nothing.
+    if (query.project_id !== undefined && !projectId) return { data: [], next_cursor: null };
     let select = this.store.db.selectFrom('datasets').selectAll().where('workspace_id', '=', actor.workspaceId);
-    if (query.project_id !== undefined) select = select.where('project_id', '=', parseId(query.project_id) ?? query.project_id);
+    if (projectId) select = select.where('project_id', '=', projectId);
     if (query.name !== undefined) select = select.where('name', '=', query.name);
     if (query.name_contains) select = select.where(this.store.sql.containsText('name', query.name_contains));
     if (after) select = select.where('id', '<', String(after[0]));

@@ -1,8 +1,10 @@
 import { stringify } from 'csv-stringify/sync';
 import type { Actor } from '../domain/types.js';
 import type { Store } from '../store/database.js';
-import type { RecordRevisionTable } from '../store/schema.js';
+import { formatCost } from '../domain/money.js';
+import type { RecordRevisionTable, RunTable, ScoreTable } from '../store/schema.js';
 import { findDatasetRow } from './datasets.js';
+import { findExperimentRow } from './experiments.js';
 import { revisionsAt } from './revisions.js';
 import { resolveVersion, type VersionRef } from './versions.js';
 
@@ -21,6 +23,26 @@ export interface RecordExport {
   chunks: AsyncIterable<string>;
 }
 
+export interface ResultsExport {
+  experiment_id: string;
+  format: ExportFormat;
+  chunks: AsyncIterable<string>;
+}
+
+/** The fixed columns of an experiment's results; one `score.<key>` column per score key follows. */
+export const RESULT_COLUMNS = [
+  'run_id', 'record_id', 'repetition', 'input', 'expected_output', 'output', 'error', 'status',
+  'latency_ms', 'first_token_ms', 'prompt_tokens', 'completion_tokens', 'total_tokens',
+  'prompt_cost', 'completion_cost', 'total_cost', 'start_time', 'end_time',
+] as const;
+
+/** One result: a root run with its record (at the experiment's version) and its latest score per key. */
+interface ResultRow {
+  run: RunTable;
+  record: RecordRevisionTable | undefined;
+  scores: Map<string, ScoreTable>;
+}
+
 export class ExportService {
   constructor(private readonly store: Store) {}
 
@@ -34,6 +56,64 @@ export class ExportService {
     const pages = this.pagesOf(dataset.id, version);
     const chunks = options.format === 'jsonl' ? jsonlChunks(pages) : csvChunks(pages);
     return { dataset_id: dataset.id, version, format: options.format, chunks };
+  }
+
+  /**
+   * An experiment's results, one line or row per result run (runs without a parent), with the record's
+   * input and expected output and the run's scores (CSV: a `score.<key>` column per key).
+   */
+  async results(actor: Actor, experimentId: string, options: { format: ExportFormat }): Promise<ResultsExport> {
+    const experiment = await findExperimentRow(this.store, this.store.db, actor, experimentId);
+    const pages = this.resultPagesOf(experiment.id, experiment.dataset_id, experiment.dataset_version);
+    if (options.format === 'jsonl') return { experiment_id: experiment.id, format: 'jsonl', chunks: resultJsonlChunks(pages) };
+    const keys = await this.store.db
+      .selectFrom('scores')
+      .select('key')
+      .distinct()
+      .where('experiment_id', '=', experiment.id)
+      .where('run_id', 'is not', null)
+      .orderBy('key')
+      .execute();
+    return { experiment_id: experiment.id, format: 'csv', chunks: resultCsvChunks(pages, keys.map((k) => k.key)) };
+  }
+
+  private async *resultPagesOf(experimentId: string, datasetId: string | null, version: number | null): AsyncGenerator<ResultRow[]> {
+    let after: string | undefined;
+    for (;;) {
+      const runs = await this.store.db
+        .selectFrom('runs')
+        .selectAll()
+        .where('experiment_id', '=', experimentId)
+        .where('parent_run_id', 'is', null)
+        .$if(after !== undefined, (q) => q.where('id', '>', after!))
+        .orderBy('id')
+        .limit(ROWS_PER_READ)
+        .execute();
+      if (runs.length === 0) return;
+      const recordIds = [...new Set(runs.flatMap((run) => (run.record_id ? [run.record_id] : [])))];
+      const records = new Map<string, RecordRevisionTable>();
+      if (datasetId && version !== null && recordIds.length) {
+        const rows = await revisionsAt(this.store.db, datasetId, version).selectAll().where('record_id', 'in', recordIds).execute();
+        for (const row of rows) records.set(row.record_id, row);
+      }
+      const scoresByRun = new Map<string, Map<string, ScoreTable>>();
+      const scores = await this.store.db
+        .selectFrom('scores')
+        .selectAll()
+        .where('experiment_id', '=', experimentId)
+        .where('run_id', 'in', runs.map((run) => run.id))
+        .orderBy('updated_at')
+        .orderBy('id')
+        .execute();
+      for (const score of scores) {
+        const byKey = scoresByRun.get(score.run_id!) ?? new Map<string, ScoreTable>();
+        byKey.set(score.key, score); // ordered oldest first, so the latest score of a key wins
+        scoresByRun.set(score.run_id!, byKey);
+      }
+      yield runs.map((run) => ({ run, record: run.record_id ? records.get(run.record_id) : undefined, scores: scoresByRun.get(run.id) ?? new Map() }));
+      after = runs[runs.length - 1]!.id;
+      if (runs.length < ROWS_PER_READ) return;
+    }
   }
 
   private async *pagesOf(datasetId: string, version: number): AsyncGenerator<RecordRevisionTable[]> {
@@ -105,5 +185,77 @@ function readsAsJson(text: string): boolean {
     return true;
   } catch {
     return false;
+  }
+}
+
+function costText(nanos: number | null): string | null {
+  return nanos === null ? null : formatCost(nanos);
+}
+
+async function* resultJsonlChunks(pages: AsyncIterable<ResultRow[]>): AsyncGenerator<string> {
+  for await (const rows of pages) {
+    yield rows
+      .map(({ run, record, scores }) =>
+        JSON.stringify({
+          run_id: run.id,
+          record_id: run.record_id,
+          repetition: run.repetition,
+          input: JSON.parse(record?.input ?? run.input ?? 'null'),
+          expected_output: record ? JSON.parse(record.expected_output) : null,
+          output: run.output === null ? null : JSON.parse(run.output),
+          error: run.error,
+          status: run.status,
+          latency_ms: run.latency_ms,
+          first_token_ms: run.first_token_ms,
+          prompt_tokens: run.prompt_tokens,
+          completion_tokens: run.completion_tokens,
+          total_tokens: run.total_tokens,
+          prompt_cost: costText(run.prompt_cost),
+          completion_cost: costText(run.completion_cost),
+          total_cost: costText(run.total_cost),
+          start_time: run.start_time,
+          end_time: run.end_time,
+          metadata: JSON.parse(run.metadata),
+          scores: Object.fromEntries(
+            [...scores].map(([key, score]) => [
+              key,
+              { score: score.score, value: score.value === null ? null : JSON.parse(score.value), comment: score.comment },
+            ]),
+          ),
+        }) + '\n',
+      )
+      .join('');
+  }
+}
+
+async function* resultCsvChunks(pages: AsyncIterable<ResultRow[]>, scoreKeys: string[]): AsyncGenerator<string> {
+  yield stringify([[...RESULT_COLUMNS, ...scoreKeys.map((key) => `score.${key}`)]]);
+  for await (const rows of pages) {
+    yield stringify(
+      rows.map(({ run, record, scores }) => [
+        run.id,
+        run.record_id ?? '',
+        run.repetition ?? '',
+        jsonCell(record?.input ?? run.input ?? 'null'),
+        jsonCell(record?.expected_output ?? 'null'),
+        jsonCell(run.output ?? 'null'),
+        run.error ?? '',
+        run.status,
+        run.latency_ms ?? '',
+        run.first_token_ms ?? '',
+        run.prompt_tokens ?? '',
+        run.completion_tokens ?? '',
+        run.total_tokens ?? '',
+        costText(run.prompt_cost) ?? '',
+        costText(run.completion_cost) ?? '',
+        costText(run.total_cost) ?? '',
+        run.start_time ?? '',
+        run.end_time ?? '',
+        ...scoreKeys.map((key) => {
+          const score = scores.get(key);
+          return score ? (score.score ?? score.label ?? score.value ?? '') : '';
+        }),
+      ]),
+    );
   }
 }

@@ -1,9 +1,12 @@
 import type { Store } from '../store/database.js';
 import { ApiKeyService } from './api-keys.js';
 import { DatasetService } from './datasets.js';
+import { ExperimentService } from './experiments.js';
 import { ExportService } from './exports.js';
 import { ProjectService } from './projects.js';
 import { RecordService } from './records.js';
+import { RunService } from './runs.js';
+import { ScoreService } from './scores.js';
 import { UploadService } from './uploads/index.js';
 import { VersionService } from './versions.js';
 import { WorkspaceService } from './workspaces.js';
@@ -19,6 +22,9 @@ export interface Services {
   versions: VersionService;
   exports: ExportService;
   uploads: UploadService;
+  experiments: ExperimentService;
+  runs: RunService;
+  scores: ScoreService;
 }
 
 export function createServices(store: Store): Services {
@@ -34,5 +40,8 @@ export function createServices(store: Store): Services {
     versions: new VersionService(store),
     exports: new ExportService(store),
     uploads: new UploadService(store),
+    experiments: new ExperimentService(store, projects),
+    runs: new RunService(store),
+    scores: new ScoreService(store),
   };
 }

@@ -31,8 +31,8 @@ export function decodeCursor(cursor: string | undefined, arity: number): CursorK
   throw ValidationError.field('/cursor', 'is not a cursor this list handed out', { in: 'query' });
 }
 
-export function pageSize(limit: number | undefined): number {
-  return Math.min(Math.max(limit ?? LIMITS.pageSizeDefault, 1), LIMITS.pageSizeMax);
+export function pageSize(limit: number | undefined, max: number = LIMITS.pageSizeMax): number {
+  return Math.min(Math.max(limit ?? LIMITS.pageSizeDefault, 1), max);
 }
 
 /**

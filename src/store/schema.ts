@@ -119,6 +119,80 @@ export interface UploadRowTable {
   disposition: string | null;
 }
 
+export interface ExperimentTable {
+  id: string;
+  workspace_id: string;
+  project_id: string;
+  /** Null for a log stream (runs recorded without a dataset). */
+  dataset_id: string | null;
+  /** The dataset version the experiment ran on. */
+  dataset_version: number | null;
+  name: string;
+  description: string | null;
+  metadata: string;
+  /** The surface that created it: native, langsmith, arize, humanloop, ... */
+  source: string;
+  start_time: string | null;
+  end_time: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+/**
+ * One execution. Costs are exact: integers of nano-dollars (USD × 10⁹), so sums in SQL stay exact on
+ * both databases and within JavaScript's safe integers up to nine million dollars.
+ */
+export interface RunTable {
+  workspace_id: string;
+  id: string;
+  experiment_id: string;
+  record_id: string | null;
+  repetition: number | null;
+  name: string | null;
+  run_type: string | null;
+  status: string;
+  input: string | null;
+  output: string | null;
+  error: string | null;
+  start_time: string | null;
+  end_time: string | null;
+  latency_ms: number | null;
+  first_token_ms: number | null;
+  prompt_tokens: number | null;
+  completion_tokens: number | null;
+  total_tokens: number | null;
+  prompt_cost: number | null;
+  completion_cost: number | null;
+  total_cost: number | null;
+  metadata: string;
+  /** Fields a client sent beyond the known ones, kept and returned as they came. */
+  extra: string;
+  trace_id: string | null;
+  parent_run_id: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface ScoreTable {
+  workspace_id: string;
+  id: string;
+  experiment_id: string;
+  /** Null for a score of the whole experiment (a summary score). */
+  run_id: string | null;
+  key: string;
+  score: number | null;
+  /** The value as given (any JSON), when not only a number. */
+  value: string | null;
+  /** The categorical label: the value when it is a string. */
+  label: string | null;
+  comment: string | null;
+  correction: string | null;
+  source: string;
+  metadata: string;
+  created_at: string;
+  updated_at: string;
+}
+
 export interface Database {
   workspaces: WorkspaceTable;
   api_keys: ApiKeyTable;
@@ -128,4 +202,7 @@ export interface Database {
   record_revisions: RecordRevisionTable;
   uploads: UploadTable;
   upload_rows: UploadRowTable;
+  experiments: ExperimentTable;
+  runs: RunTable;
+  scores: ScoreTable;
 }

@@ -1,6 +1,7 @@
 import type { Migration } from 'kysely';
 import type { DialectName } from '../dialect.js';
 import { foundation } from './0001_foundation.js';
+import { experiments } from './0002_experiments.js';
 
 /**
  * Every migration, in order. Names are permanent: a migration once released is never edited, only
@@ -10,5 +11,6 @@ import { foundation } from './0001_foundation.js';
 export function migrations(dialect: DialectName): Record<string, Migration> {
   return {
     '0001_foundation': foundation(dialect),
+    '0002_experiments': experiments(dialect),
   };
 }

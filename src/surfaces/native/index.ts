@@ -5,6 +5,7 @@ import { handleErrorsWith } from '../../http/errors.js';
 import { sendProblem } from '../../http/problem.js';
 import type { Services } from '../../services/index.js';
 import { datasetRoutes } from './routes/datasets.js';
+import { experimentRoutes } from './routes/experiments.js';
 import { projectRoutes } from './routes/projects.js';
 import { JSONL_TYPES, recordRoutes } from './routes/records.js';
 import { versionRoutes } from './routes/versions.js';
@@ -26,5 +27,6 @@ export function nativeApi(services: Services): FastifyPluginAsync {
     datasetRoutes(app, services);
     recordRoutes(app, services);
     versionRoutes(app, services);
+    experimentRoutes(app, services);
   };
 }

@@ -1,0 +1,197 @@
+import type { Kysely } from 'kysely';
+import { ConflictError, NotFoundError, ValidationError } from '../domain/errors.js';
+import { newId, parseId } from '../domain/ids.js';
+import type { JsonObject } from '../domain/json.js';
+import { nowIso, toIsoTime } from '../domain/time.js';
+import type { Actor, Experiment } from '../domain/types.js';
+import type { Store } from '../store/database.js';
+import type { Database, ExperimentTable } from '../store/schema.js';
+import { findDatasetRow } from './datasets.js';
+import { decodeCursor, pageSize, toPage, type Page } from './pagination.js';
+import type { ProjectService } from './projects.js';
+import { writeUnique } from './unique.js';
+import { resolveVersion, type VersionRef } from './versions.js';
+
+export interface ExperimentInput {
+  name: string;
+  /** The dataset the experiment runs on; none makes a log stream. */
+  dataset_id?: string | null;
+  /** The version it runs on (number, name or `latest`); the latest when omitted. */
+  dataset_version?: VersionRef;
+  /** Defaults to the dataset's project, else the workspace's default project. */
+  project_id?: string;
+  description?: string | null;
+  metadata?: JsonObject;
+  start_time?: string | number | null;
+  end_time?: string | number | null;
+  /** The surface creating it; `native` when omitted. */
+  source?: string;
+}
+
+export type ExperimentPatch = Partial<Pick<ExperimentInput, 'name' | 'description' | 'metadata' | 'start_time' | 'end_time'>>;
+
+export interface ExperimentQuery {
+  cursor?: string;
+  limit?: number;
+  dataset_id?: string;
+  project_id?: string;
+  name?: string;
+  name_contains?: string;
+  /** true: only experiments on a dataset; false: only log streams. */
+  on_dataset?: boolean;
+}
+
+export class ExperimentService {
+  constructor(
+    private readonly store: Store,
+    private readonly projects: ProjectService,
+  ) {}
+
+  async create(actor: Actor, input: ExperimentInput, db?: Kysely<Database>): Promise<Experiment> {
+    const work = async (tx: Kysely<Database>) => {
+      const dataset = input.dataset_id ? await findDatasetRow(this.store, tx, actor, input.dataset_id) : undefined;
+      if (!dataset && input.dataset_version !== undefined) {
+        throw ValidationError.field('/dataset_version', 'needs a dataset_id');
+      }
+      const projectId = input.project_id
+        ? (await this.projects.findRow(tx, actor.workspaceId, input.project_id)).id
+        : (dataset?.project_id ?? (await this.projects.defaultProject(actor.workspaceId, tx)).id);
+      const now = nowIso();
+      const row: ExperimentTable = {
+        id: newId(),
+        workspace_id: actor.workspaceId,
+        project_id: projectId,
+        dataset_id: dataset?.id ?? null,
+        dataset_version: dataset ? await resolveVersion(tx, dataset, input.dataset_version) : null,
+        name: input.name,
+        description: input.description ?? null,
+        metadata: JSON.stringify(input.metadata ?? {}),
+        source: input.source ?? 'native',
+        start_time: optionalTime(input.start_time, '/start_time'),
+        end_time: optionalTime(input.end_time, '/end_time'),
+        created_at: now,
+        updated_at: now,
+      };
+      checkWindow(row);
+      await writeUnique(() => tx.insertInto('experiments').values(row).execute(), () => nameTaken(row.name));
+      return presentExperiment(row);
+    };
+    return db ? work(db) : this.store.transaction(work);
+  }
+
+  async get(actor: Actor, id: string): Promise<Experiment> {
+    return presentExperiment(await findExperimentRow(this.store, this.store.db, actor, id));
+  }
+
+  /** Newest first. */
+  async list(actor: Actor, query: ExperimentQuery = {}): Promise<Page<Experiment>> {
+    const limit = pageSize(query.limit);
+    const after = decodeCursor(query.cursor, 1);
+    const datasetId = query.dataset_id === undefined ? undefined : parseId(query.dataset_id);
+    const projectId = query.project_id === undefined ? undefined : parseId(query.project_id);
+    // A filter by an id that cannot exist matches nothing.
+    if ((query.dataset_id !== undefined && !datasetId) || (query.project_id !== undefined && !projectId)) {
+      return { data: [], next_cursor: null };
+    }
+    let select = this.store.db.selectFrom('experiments').selectAll().where('workspace_id', '=', actor.workspaceId);
+    if (datasetId) select = select.where('dataset_id', '=', datasetId);
+    if (projectId) select = select.where('project_id', '=', projectId);
+    if (query.name !== undefined) select = select.where('name', '=', query.name);
+    if (query.name_contains) select = select.where(this.store.sql.containsText('name', query.name_contains));
+    if (query.on_dataset !== undefined) select = select.where('dataset_id', query.on_dataset ? 'is not' : 'is', null);
+    if (after) select = select.where('id', '<', String(after[0]));
+    const rows = await select.orderBy('id', 'desc').limit(limit + 1).execute();
+    return toPage(rows, limit, presentExperiment, (row) => [row.id]);
+  }
+
+  async update(actor: Actor, id: string, patch: ExperimentPatch): Promise<Experiment> {
+    return this.store.transaction(async (tx) => {
+      const row = await findExperimentRow(this.store, tx, actor, id, { lock: true });
+      const next: ExperimentTable = {
+        ...row,
+        name: patch.name ?? row.name,
+        description: patch.description === undefined ? row.description : patch.description,
+        metadata: patch.metadata === undefined ? row.metadata : JSON.stringify(patch.metadata),
+        start_time: patch.start_time === undefined ? row.start_time : optionalTime(patch.start_time, '/start_time'),
+        end_time: patch.end_time === undefined ? row.end_time : optionalTime(patch.end_time, '/end_time'),
+        updated_at: nowIso(),
+      };
+      checkWindow(next);
+      await writeUnique(
+        () => tx.updateTable('experiments').set(next).where('id', '=', row.id).execute(),
+        () => nameTaken(next.name),
+      );
+      return presentExperiment(next);
+    });
+  }
+
+  /** Deletes the experiment with its runs and scores. */
+  async delete(actor: Actor, id: string): Promise<void> {
+    await this.store.transaction(async (tx) => {
+      const row = await findExperimentRow(this.store, tx, actor, id, { lock: true });
+      await tx.deleteFrom('experiments').where('id', '=', row.id).execute();
+    });
+  }
+}
+
+/**
+ * The experiment `id` of the actor's workspace, or NotFound. With `lock`, the row stays locked until
+ * the transaction ends, which serializes appends of runs to one experiment.
+ */
+export async function findExperimentRow(
+  store: Store,
+  db: Kysely<Database>,
+  actor: Actor,
+  id: string,
+  options: { lock?: boolean } = {},
+): Promise<ExperimentTable> {
+  const experimentId = parseId(id);
+  const row = experimentId
+    ? await db
+        .selectFrom('experiments')
+        .selectAll()
+        .where('id', '=', experimentId)
+        .where('workspace_id', '=', actor.workspaceId)
+        .$if(options.lock === true, (q) => q.modifyEnd(store.sql.forUpdate))
+        .executeTakeFirst()
+    : undefined;
+  if (!row) throw new NotFoundError('Experiment', id);
+  return row;
+}
+
+export function presentExperiment(row: ExperimentTable): Experiment {
+  return {
+    id: row.id,
+    project_id: row.project_id,
+    dataset_id: row.dataset_id,
+    dataset_version: row.dataset_version,
+    name: row.name,
+    description: row.description,
+    metadata: JSON.parse(row.metadata) as JsonObject,
+    source: row.source,
+    start_time: row.start_time,
+    end_time: row.end_time,
+    created_at: row.created_at,
+    updated_at: row.updated_at,
+  };
+}
+
+/** An ISO-8601 string or epoch milliseconds, as an ISO UTC string; null stays null. */
+export function optionalTime(value: string | number | null | undefined, pointer: string): string | null {
+  if (value === undefined || value === null) return null;
+  const iso = toIsoTime(value);
+  if (!iso) throw ValidationError.field(pointer, 'must be an ISO-8601 time or epoch milliseconds');
+  return iso;
+}
+
+function checkWindow(row: Pick<ExperimentTable, 'start_time' | 'end_time'>): void {
+  if (row.start_time && row.end_time && row.end_time < row.start_time) {
+    throw ValidationError.field('/end_time', 'must not be before start_time');
+  }
+}
+
+function nameTaken(name: string): ConflictError {
+  return new ConflictError(`An experiment named ${JSON.stringify(name)} already exists on this dataset`, [
+    { pointer: '/name', detail: 'is already taken' },
+  ]);
+}

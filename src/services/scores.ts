@@ -1,0 +1,179 @@
+import type { Kysely } from 'kysely';
+import { ConflictError, NotFoundError, ValidationError } from '../domain/errors.js';
+import { newId, parseId } from '../domain/ids.js';
+import type { Json, JsonObject } from '../domain/json.js';
+import { LIMITS } from '../domain/limits.js';
+import { nowIso } from '../domain/time.js';
+import { SCORE_SOURCES, type Actor, type Score, type ScoreSource } from '../domain/types.js';
+import type { Store } from '../store/database.js';
+import type { Database, ScoreTable } from '../store/schema.js';
+import { findExperimentRow } from './experiments.js';
+import { decodeCursor, pageSize, toPage, type Page } from './pagination.js';
+import { writeUnique } from './unique.js';
+
+/** A score (feedback, evaluation) of a run, or of a whole experiment when `run_id` is absent. */
+export interface NewScore {
+  /** A caller-chosen id (a UUID): sending the same score again does not record it twice. */
+  id?: string;
+  run_id?: string | null;
+  key: string;
+  /** The numeric score. */
+  score?: number | boolean | null;
+  /** Any JSON value; a string is a categorical label. */
+  value?: Json;
+  comment?: string | null;
+  correction?: Json;
+  /** Who scored: human, model, code or api (the default). */
+  source?: ScoreSource;
+  metadata?: JsonObject;
+}
+
+export interface ScoreQuery {
+  cursor?: string;
+  limit?: number;
+  run_id?: string;
+  key?: string;
+  /** true: only scores of the whole experiment; false: only scores of runs. */
+  experiment_level?: boolean;
+}
+
+export class ScoreService {
+  constructor(private readonly store: Store) {}
+
+  /**
+   * Records scores of an experiment and its runs in one transaction. A score whose id was recorded
+   * before is skipped. Every run named must be a run of the experiment.
+   */
+  async create(actor: Actor, experimentId: string, scores: readonly NewScore[]): Promise<{ score_ids: string[]; inserted: number }> {
+    if (scores.length < 1 || scores.length > LIMITS.recordsPerRequest) {
+      throw ValidationError.field('/scores', `must hold between 1 and ${LIMITS.recordsPerRequest} items (got ${scores.length})`);
+    }
+    const now = nowIso();
+    return this.store.transaction(async (tx) => {
+      const experiment = await findExperimentRow(this.store, tx, actor, experimentId);
+      const rows = toScoreRows(actor.workspaceId, experiment.id, scores, now, (i) => `/scores/${i}`);
+      await checkRunsOf(tx, actor.workspaceId, experiment.id, rows);
+      const existing = new Set<string>();
+      for (let start = 0; start < rows.length; start += 1_000) {
+        const found = await tx
+          .selectFrom('scores')
+          .select('id')
+          .where('workspace_id', '=', actor.workspaceId)
+          .where('id', 'in', rows.slice(start, start + 1_000).map((r) => r.id))
+          .execute();
+        for (const { id } of found) existing.add(id);
+      }
+      const fresh = rows.filter((row) => !existing.has(row.id));
+      await writeUnique(
+        () => this.store.bulk.insert(tx, 'scores', fresh),
+        () => new ConflictError('A score with one of these ids was recorded at the same moment; retry the request'),
+      );
+      return { score_ids: rows.map((row) => row.id), inserted: fresh.length };
+    });
+  }
+
+  async list(actor: Actor, experimentId: string, query: ScoreQuery = {}): Promise<Page<Score>> {
+    const experiment = await findExperimentRow(this.store, this.store.db, actor, experimentId);
+    const limit = pageSize(query.limit);
+    const after = decodeCursor(query.cursor, 1);
+    let select = this.store.db.selectFrom('scores').selectAll().where('experiment_id', '=', experiment.id);
+    if (query.run_id !== undefined) {
+      const runId = parseId(query.run_id);
+      if (!runId) return { data: [], next_cursor: null };
+      select = select.where('run_id', '=', runId);
+    }
+    if (query.key !== undefined) select = select.where('key', '=', query.key);
+    if (query.experiment_level !== undefined) select = select.where('run_id', query.experiment_level ? 'is' : 'is not', null);
+    if (after) select = select.where('id', '>', String(after[0]));
+    const rows = await select.orderBy('id').limit(limit + 1).execute();
+    return toPage(rows, limit, presentScore, (row) => [row.id]);
+  }
+
+  async get(actor: Actor, scoreId: string): Promise<Score> {
+    const id = parseId(scoreId);
+    const row = id
+      ? await this.store.db.selectFrom('scores').selectAll().where('workspace_id', '=', actor.workspaceId).where('id', '=', id).executeTakeFirst()
+      : undefined;
+    if (!row) throw new NotFoundError('Score', scoreId);
+    return presentScore(row);
+  }
+}
+
+/** Score rows from inputs; `pointerOf(i)` names the i-th input in error messages. */
+export function toScoreRows(
+  workspaceId: string,
+  experimentId: string,
+  scores: readonly NewScore[],
+  now: string,
+  pointerOf: (index: number) => string,
+): ScoreTable[] {
+  const seen = new Set<string>();
+  return scores.map((score, index) => {
+    const id = score.id === undefined ? newId() : parseId(score.id);
+    if (!id) throw ValidationError.field(`${pointerOf(index)}/id`, 'must be a UUID');
+    if (seen.has(id)) throw ValidationError.field(`${pointerOf(index)}/id`, 'appears twice in the request');
+    seen.add(id);
+    const runId = score.run_id === undefined || score.run_id === null ? null : (parseId(score.run_id) ?? null);
+    if (score.run_id && !runId) throw ValidationError.field(`${pointerOf(index)}/run_id`, 'must be a UUID');
+    if (!score.key) throw ValidationError.field(`${pointerOf(index)}/key`, 'must not be empty');
+    if (score.source !== undefined && !SCORE_SOURCES.includes(score.source)) {
+      throw ValidationError.field(`${pointerOf(index)}/source`, `must be one of ${SCORE_SOURCES.join(', ')}`);
+    }
+    const numeric = typeof score.score === 'boolean' ? Number(score.score) : (score.score ?? null);
+    if (numeric !== null && !Number.isFinite(numeric)) throw ValidationError.field(`${pointerOf(index)}/score`, 'must be a finite number');
+    const value = score.value === undefined ? null : score.value;
+    return {
+      workspace_id: workspaceId,
+      id,
+      experiment_id: experimentId,
+      run_id: runId,
+      key: score.key,
+      score: numeric,
+      value: value === null ? null : JSON.stringify(value),
+      label: typeof value === 'string' ? value : null,
+      comment: score.comment ?? null,
+      correction: score.correction === undefined || score.correction === null ? null : JSON.stringify(score.correction),
+      source: score.source ?? 'api',
+      metadata: JSON.stringify(score.metadata ?? {}),
+      created_at: now,
+      updated_at: now,
+    };
+  });
+}
+
+/** Every run a score names must be a run of the experiment. */
+async function checkRunsOf(tx: Kysely<Database>, workspaceId: string, experimentId: string, rows: readonly ScoreTable[]): Promise<void> {
+  const wanted = [...new Set(rows.flatMap((row) => (row.run_id ? [row.run_id] : [])))];
+  const found = new Set<string>();
+  for (let start = 0; start < wanted.length; start += 1_000) {
+    const present = await tx
+      .selectFrom('runs')
+      .select('id')
+      .where('workspace_id', '=', workspaceId)
+      .where('experiment_id', '=', experimentId)
+      .where('id', 'in', wanted.slice(start, start + 1_000))
+      .execute();
+    for (const { id } of present) found.add(id);
+  }
+  const index = rows.findIndex((row) => row.run_id !== null && !found.has(row.run_id));
+  if (index >= 0) {
+    throw new NotFoundError('Run', rows[index]!.run_id!, [{ pointer: `/scores/${index}/run_id`, detail: 'is not a run of the experiment' }]);
+  }
+}
+
+export function presentScore(row: ScoreTable): Score {
+  return {
+    id: row.id,
+    experiment_id: row.experiment_id,
+    run_id: row.run_id,
+    key: row.key,
+    score: row.score,
+    value: row.value === null ? null : (JSON.parse(row.value) as Json),
+    comment: row.comment,
+    correction: row.correction === null ? null : (JSON.parse(row.correction) as Json),
+    source: row.source as ScoreSource,
+    metadata: JSON.parse(row.metadata) as JsonObject,
+    created_at: row.created_at,
+    updated_at: row.updated_at,
+  };
+}

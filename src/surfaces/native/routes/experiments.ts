@@ -1,0 +1,166 @@
+import { Readable } from 'node:stream';
+import { Type, type Static } from '@sinclair/typebox';
+import type { JsonObject } from '../../../domain/json.js';
+import { LIMITS } from '../../../domain/limits.js';
+import type { Run as DomainRun } from '../../../domain/types.js';
+import type { Services } from '../../../services/index.js';
+import type { NewRun } from '../../../services/runs.js';
+import type { NativeApp } from '../app.js';
+import {
+  Experiment,
+  ExperimentCreate,
+  ExperimentQuery,
+  ExperimentUpdate,
+  Run,
+  RunInput,
+  RunQuery,
+  RunsAppend,
+  RunsAppended,
+  Score,
+  ScoreQuery,
+  ScoresCreate,
+  ScoresCreated,
+} from '../experiment-schemas.js';
+import { Errors, Id, Page } from '../schemas.js';
+
+const tags = ['Experiments'];
+const experimentParams = Type.Object({ experiment_id: Id });
+const KNOWN_RUN_FIELDS = new Set(Object.keys(RunInput.properties));
+
+export function experimentRoutes(app: NativeApp, services: Services): void {
+  app.post('/experiments', {
+    schema: {
+      summary: 'Create an experiment',
+      description:
+        'On a dataset, the experiment is pinned to a version of it (the latest unless `dataset_version` names another); its runs are results for that version\'s records. Without a dataset it is a log stream.',
+      tags,
+      body: ExperimentCreate,
+      response: { 201: Experiment, ...Errors },
+    },
+    handler: async (request, reply) => reply.status(201).send(await services.experiments.create(request.actor, request.body)),
+  });
+
+  app.get('/experiments', {
+    schema: { summary: 'List experiments, newest first', tags, querystring: ExperimentQuery, response: { 200: Page(Experiment), ...Errors } },
+    handler: (request) => {
+      const { q, kind, ...query } = request.query;
+      return services.experiments.list(request.actor, {
+        ...query,
+        name_contains: q,
+        on_dataset: kind === undefined ? undefined : kind === 'experiment',
+      });
+    },
+  });
+
+  app.get('/experiments/:experiment_id', {
+    schema: { summary: 'Get an experiment', tags, params: experimentParams, response: { 200: Experiment, ...Errors } },
+    handler: (request) => services.experiments.get(request.actor, request.params.experiment_id),
+  });
+
+  app.patch('/experiments/:experiment_id', {
+    schema: { summary: 'Update an experiment', tags, params: experimentParams, body: ExperimentUpdate, response: { 200: Experiment, ...Errors } },
+    handler: (request) => services.experiments.update(request.actor, request.params.experiment_id, request.body),
+  });
+
+  app.delete('/experiments/:experiment_id', {
+    schema: { summary: 'Delete an experiment with its runs and scores', tags, params: experimentParams, response: { 204: Type.Null(), ...Errors } },
+    handler: async (request, reply) => {
+      await services.experiments.delete(request.actor, request.params.experiment_id);
+      return reply.status(204).send(null);
+    },
+  });
+
+  app.post('/experiments/:experiment_id/runs', {
+    bodyLimit: LIMITS.bulkBodyBytes,
+    schema: {
+      summary: 'Append runs',
+      description: `Records 1 to ${LIMITS.recordsPerRequest} runs in one transaction. A run whose \`id\` was recorded before is not recorded again, so a timed-out request can be retried. Each run's \`record_id\` must be a record of the experiment's dataset version; a fault names the run's index and records nothing. Fields beyond the documented ones are kept and returned.`,
+      tags,
+      params: experimentParams,
+      body: RunsAppend,
+      response: { 201: RunsAppended, ...Errors },
+    },
+    handler: async (request, reply) => {
+      const runs = request.body.runs.map(toNewRun);
+      return reply.status(201).send(await services.runs.append(request.actor, request.params.experiment_id, runs));
+    },
+  });
+
+  app.get('/experiments/:experiment_id/runs', {
+    schema: { summary: 'List runs', tags, params: experimentParams, querystring: RunQuery, response: { 200: Page(Run), ...Errors } },
+    handler: async (request) => {
+      const page = await services.runs.list(request.actor, request.params.experiment_id, request.query);
+      return { ...page, data: page.data.map(presentRun) };
+    },
+  });
+
+  app.get('/runs/:run_id', {
+    schema: { summary: 'Get a run', tags, params: Type.Object({ run_id: Id }), response: { 200: Run, ...Errors } },
+    handler: async (request) => presentRun(await services.runs.get(request.actor, request.params.run_id)),
+  });
+
+  app.post('/experiments/:experiment_id/scores', {
+    bodyLimit: LIMITS.bulkBodyBytes,
+    schema: {
+      summary: 'Record scores',
+      description: 'Scores of runs of the experiment, or of the whole experiment (no `run_id`). A score whose `id` was recorded before is not recorded again.',
+      tags,
+      params: experimentParams,
+      body: ScoresCreate,
+      response: { 201: ScoresCreated, ...Errors },
+    },
+    handler: async (request, reply) =>
+      reply.status(201).send(await services.scores.create(request.actor, request.params.experiment_id, request.body.scores)),
+  });
+
+  app.get('/experiments/:experiment_id/scores', {
+    schema: { summary: 'List scores', tags, params: experimentParams, querystring: ScoreQuery, response: { 200: Page(Score), ...Errors } },
+    handler: (request) => {
+      const { level, ...query } = request.query;
+      return services.scores.list(request.actor, request.params.experiment_id, {
+        ...query,
+        experiment_level: level === undefined ? undefined : level === 'experiment',
+      });
+    },
+  });
+
+  app.get('/experiments/:experiment_id/export', {
+    schema: {
+      summary: "Export an experiment's results as JSONL or CSV",
+      description:
+        'One line (row) per result run (runs without a parent): the record\'s input and expected output, the run\'s output, error, latency, tokens and costs, and its scores (CSV: a `score.<key>` column per key, holding the latest score of that key). Streamed; memory stays flat whatever the size.',
+      tags,
+      params: experimentParams,
+      querystring: Type.Object(
+        { format: Type.Optional(Type.Union([Type.Literal('jsonl'), Type.Literal('csv')], { default: 'jsonl' })) },
+        { additionalProperties: false },
+      ),
+      response: { 200: { description: 'The file', type: 'string' }, ...Errors },
+    },
+    handler: async (request, reply) => {
+      const format = request.query.format ?? 'jsonl';
+      const exported = await services.exports.results(request.actor, request.params.experiment_id, { format });
+      return reply
+        .type(format === 'csv' ? 'text/csv; charset=utf-8' : 'application/x-ndjson; charset=utf-8')
+        .header('content-disposition', `attachment; filename="experiment-${exported.experiment_id}.${format}"`)
+        .send(Readable.from(exported.chunks));
+    },
+  });
+}
+
+/** The documented fields go to their places; anything else the client sent is kept as `extra`. */
+function toNewRun(body: Static<typeof RunInput>): NewRun {
+  const run: Record<string, unknown> = {};
+  const extra: JsonObject = {};
+  for (const [key, value] of Object.entries(body)) {
+    if (KNOWN_RUN_FIELDS.has(key)) run[key] = value;
+    else extra[key] = value as JsonObject[string];
+  }
+  return { ...(run as NewRun), extra };
+}
+
+/** A run as the native API shows it: its extra fields beside the documented ones, as they were sent. */
+function presentRun(run: DomainRun): Omit<DomainRun, 'extra'> {
+  const { extra, ...fields } = run;
+  return { ...extra, ...fields };
+}
