@@ -1,5 +1,6 @@
 import type { Store } from '../store/database.js';
 import { ApiKeyService } from './api-keys.js';
+import { ComparisonService } from './comparisons/index.js';
 import { DatasetService } from './datasets.js';
 import { ExperimentService } from './experiments.js';
 import { ExportService } from './exports.js';
@@ -25,6 +26,7 @@ export interface Services {
   experiments: ExperimentService;
   runs: RunService;
   scores: ScoreService;
+  comparisons: ComparisonService;
 }
 
 export function createServices(store: Store): Services {
@@ -43,5 +45,6 @@ export function createServices(store: Store): Services {
     experiments: new ExperimentService(store, projects),
     runs: new RunService(store),
     scores: new ScoreService(store),
+    comparisons: new ComparisonService(store),
   };
 }

@@ -109,17 +109,20 @@ export class RunService {
         () => new ConflictError('A run with one of these ids was recorded at the same moment; retry the request'),
       );
       const freshIds = new Set(fresh.map((row) => row.id));
-      const scores = runs.flatMap((run, index) =>
-        freshIds.has(rows[index]!.id) && run.scores?.length
-          ? toScoreRows(
-              actor.workspaceId,
-              experiment.id,
-              run.scores.map((score) => ({ ...score, run_id: rows[index]!.id })),
-              now,
-              (i) => `/runs/${index}/scores/${i}`,
-            )
-          : [],
-      );
+      const scores = runs.flatMap((run, index) => {
+        const row = rows[index]!;
+        if (!freshIds.has(row.id) || !run.scores?.length) return [];
+        const scoreRows = toScoreRows(
+          actor.workspaceId,
+          experiment.id,
+          run.scores.map((score) => ({ ...score, run_id: row.id })),
+          now,
+          (i) => `/runs/${index}/scores/${i}`,
+        );
+        // Only results (root runs) carry their record onto scores: comparisons read them by record.
+        for (const scoreRow of scoreRows) scoreRow.record_id = row.parent_run_id === null ? row.record_id : null;
+        return scoreRows;
+      });
       await this.store.bulk.insert(tx, 'scores', scores);
       if (fresh.length) await tx.updateTable('experiments').set({ updated_at: now }).where('id', '=', experiment.id).execute();
       return { run_ids: rows.map((row) => row.id), inserted: fresh.length };

@@ -52,7 +52,8 @@ export class ScoreService {
     return this.store.transaction(async (tx) => {
       const experiment = await findExperimentRow(this.store, tx, actor, experimentId);
       const rows = toScoreRows(actor.workspaceId, experiment.id, scores, now, (i) => `/scores/${i}`);
-      await checkRunsOf(tx, actor.workspaceId, experiment.id, rows);
+      const recordOfRun = await findRunsOf(tx, actor.workspaceId, experiment.id, rows);
+      for (const row of rows) if (row.run_id) row.record_id = recordOfRun.get(row.run_id) ?? null;
       const existing = new Set<string>();
       for (let start = 0; start < rows.length; start += 1_000) {
         const found = await tx
@@ -127,6 +128,7 @@ export function toScoreRows(
       id,
       experiment_id: experimentId,
       run_id: runId,
+      record_id: null,
       key: score.key,
       score: numeric,
       value: value === null ? null : JSON.stringify(value),
@@ -141,24 +143,31 @@ export function toScoreRows(
   });
 }
 
-/** Every run a score names must be a run of the experiment. */
-async function checkRunsOf(tx: Kysely<Database>, workspaceId: string, experimentId: string, rows: readonly ScoreTable[]): Promise<void> {
+/** The record of each run the scores name (null for spans); every one must be a run of the experiment. */
+async function findRunsOf(
+  tx: Kysely<Database>,
+  workspaceId: string,
+  experimentId: string,
+  rows: readonly ScoreTable[],
+): Promise<Map<string, string | null>> {
   const wanted = [...new Set(rows.flatMap((row) => (row.run_id ? [row.run_id] : [])))];
-  const found = new Set<string>();
+  const found = new Map<string, string | null>();
   for (let start = 0; start < wanted.length; start += 1_000) {
     const present = await tx
       .selectFrom('runs')
-      .select('id')
+      .select(['id', 'record_id', 'parent_run_id'])
       .where('workspace_id', '=', workspaceId)
       .where('experiment_id', '=', experimentId)
       .where('id', 'in', wanted.slice(start, start + 1_000))
       .execute();
-    for (const { id } of present) found.add(id);
+    // Only results (root runs) carry their record onto scores: comparisons read them by record.
+    for (const run of present) found.set(run.id, run.parent_run_id === null ? run.record_id : null);
   }
   const index = rows.findIndex((row) => row.run_id !== null && !found.has(row.run_id));
   if (index >= 0) {
     throw new NotFoundError('Run', rows[index]!.run_id!, [{ pointer: `/scores/${index}/run_id`, detail: 'is not a run of the experiment' }]);
   }
+  return found;
 }
 
 export function presentScore(row: ScoreTable): Score {

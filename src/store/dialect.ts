@@ -17,6 +17,8 @@ export function columnTypes(dialect: DialectName) {
 export interface DialectSql {
   /** The JSON value at `key` of the object in `column` equals `value`. */
   jsonFieldEquals(column: string, key: string, value: Json): RawBuilder<SqlBool>;
+  /** The JSON text of the value at `key` of the object in `column` (compact), or null when absent. */
+  jsonFieldText(column: string, key: string): RawBuilder<string | null>;
   /** The JSON array of strings in `column` holds `value`. */
   jsonArrayIncludes(column: string, value: string): RawBuilder<SqlBool>;
   /** `column` contains `text`, ignoring ASCII case. */
@@ -39,6 +41,7 @@ function columnRef(column: Expression<string> | string) {
 }
 
 export const sqliteSql: DialectSql = {
+  jsonFieldText: (column, key) => sql<string | null>`(${sql.ref(column)} -> ${'$.' + JSON.stringify(key)})`,
   jsonFieldEquals: (column, key, value) =>
     sql<SqlBool>`(${sql.ref(column)} -> ${'$.' + JSON.stringify(key)}) = json(${canonicalJson(value)})`,
   jsonArrayIncludes: (column, value) =>
@@ -49,6 +52,7 @@ export const sqliteSql: DialectSql = {
 };
 
 export const postgresSql: DialectSql = {
+  jsonFieldText: (column, key) => sql<string | null>`((${sql.ref(column)}::jsonb -> ${key}::text)::text)`,
   jsonFieldEquals: (column, key, value) =>
     sql<SqlBool>`(${sql.ref(column)}::jsonb -> ${key}::text) = ${canonicalJson(value)}::jsonb`,
   jsonArrayIncludes: (column, value) => sql<SqlBool>`(${sql.ref(column)}::jsonb ? ${value}::text)`,

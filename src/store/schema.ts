@@ -179,6 +179,8 @@ export interface ScoreTable {
   experiment_id: string;
   /** Null for a score of the whole experiment (a summary score). */
   run_id: string | null;
+  /** The record of the scored run (copied from it), so comparisons need not join the runs. */
+  record_id: string | null;
   key: string;
   score: number | null;
   /** The value as given (any JSON), when not only a number. */

@@ -80,6 +80,7 @@ export function experiments(dialect: DialectName) {
         .addColumn('id', t.id, (c) => c.notNull())
         .addColumn('experiment_id', t.id, (c) => c.notNull().references('experiments.id').onDelete('cascade'))
         .addColumn('run_id', t.id)
+        .addColumn('record_id', t.id)
         .addColumn('key', 'text', (c) => c.notNull())
         .addColumn('score', 'double precision')
         .addColumn('value', 'text')
@@ -92,7 +93,8 @@ export function experiments(dialect: DialectName) {
         .addColumn('updated_at', t.timestamp, (c) => c.notNull())
         .addPrimaryKeyConstraint('scores_pk', ['workspace_id', 'id'])
         .execute();
-      await db.schema.createIndex('scores_experiment').on('scores').columns(['experiment_id', 'key']).execute();
+      // Per-record score means, which comparisons against a baseline join on, read from this index alone.
+      await db.schema.createIndex('scores_experiment').on('scores').columns(['experiment_id', 'key', 'record_id', 'score']).execute();
       await db.schema.createIndex('scores_run').on('scores').columns(['workspace_id', 'run_id']).execute();
     },
   };

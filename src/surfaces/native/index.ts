@@ -4,6 +4,7 @@ import { bearerToken, firstKey, headerValue, requireApiKey } from '../../http/au
 import { handleErrorsWith } from '../../http/errors.js';
 import { sendProblem } from '../../http/problem.js';
 import type { Services } from '../../services/index.js';
+import { comparisonRoutes } from './routes/comparisons.js';
 import { datasetRoutes } from './routes/datasets.js';
 import { experimentRoutes } from './routes/experiments.js';
 import { projectRoutes } from './routes/projects.js';
@@ -28,5 +29,6 @@ export function nativeApi(services: Services): FastifyPluginAsync {
     recordRoutes(app, services);
     versionRoutes(app, services);
     experimentRoutes(app, services);
+    comparisonRoutes(app, services);
   };
 }

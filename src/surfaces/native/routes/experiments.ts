@@ -2,10 +2,10 @@ import { Readable } from 'node:stream';
 import { Type, type Static } from '@sinclair/typebox';
 import type { JsonObject } from '../../../domain/json.js';
 import { LIMITS } from '../../../domain/limits.js';
-import type { Run as DomainRun } from '../../../domain/types.js';
 import type { Services } from '../../../services/index.js';
 import type { NewRun } from '../../../services/runs.js';
 import type { NativeApp } from '../app.js';
+import { presentRun } from '../presenters.js';
 import {
   Experiment,
   ExperimentCreate,
@@ -157,10 +157,4 @@ function toNewRun(body: Static<typeof RunInput>): NewRun {
     else extra[key] = value as JsonObject[string];
   }
   return { ...(run as NewRun), extra };
-}
-
-/** A run as the native API shows it: its extra fields beside the documented ones, as they were sent. */
-function presentRun(run: DomainRun): Omit<DomainRun, 'extra'> {
-  const { extra, ...fields } = run;
-  return { ...extra, ...fields };
 }

@@ -1,0 +1,140 @@
+import { ValidationError } from '../../domain/errors.js';
+import type { Json } from '../../domain/json.js';
+import type { Actor, Experiment } from '../../domain/types.js';
+import type { Store } from '../../store/database.js';
+import { presentExperiment } from '../experiments.js';
+import type { Page } from '../pagination.js';
+import { compareGroups, computeStats, type ExperimentStats } from './aggregates.js';
+import { compareWithBaseline, type ScoreChange } from './baseline.js';
+import { comparisonRows, type ChangeFilter, type ComparisonRow } from './rows.js';
+import { resolveScope, type GroupBy, type RunFilters } from './scope.js';
+
+export type { ExperimentStats, Percentiles, ScoreStats } from './aggregates.js';
+export type { ScoreChange } from './baseline.js';
+export type { CellChange, ChangeFilter, ComparisonRow, RunWithScores } from './rows.js';
+export { ROWS_PAGE_DEFAULT, ROWS_PAGE_MAX } from './rows.js';
+export type { GroupBy, RunFilters } from './scope.js';
+export { MAX_COMPARED_EXPERIMENTS } from './scope.js';
+export type { PairedTest } from './significance.js';
+
+export interface ComparisonQuery {
+  experiment_ids: string[];
+  /** One of experiment_ids: the experiment the others are measured against. */
+  baseline_id?: string;
+  group_by?: GroupBy;
+  filters?: RunFilters;
+  /** Score keys for which a lower score is better. */
+  lower_is_better?: string[];
+}
+
+export interface GroupStats {
+  group: Json;
+  experiments: ExperimentStats[];
+}
+
+export interface Comparison {
+  dataset_id: string;
+  /** Records are read as of this dataset version: the newest the compared experiments ran on. */
+  dataset_version: number;
+  experiments: Experiment[];
+  /** One per experiment, in the order asked. */
+  stats: ExperimentStats[];
+  /** With group_by: the same statistics within each group. */
+  groups?: GroupStats[];
+  baseline?: { experiment_id: string; changes: ScoreChange[] };
+}
+
+export interface RowsQuery extends Omit<ComparisonQuery, 'group_by'> {
+  cursor?: string;
+  limit?: number;
+  change?: ChangeFilter;
+}
+
+/**
+ * Compares experiments on one dataset: per-experiment aggregates, optionally per group of a metadata
+ * key, against a baseline (improved/regressed counts and a paired test per score key), and the
+ * records side by side. Everything is computed by the database.
+ */
+export class ComparisonService {
+  constructor(private readonly store: Store) {}
+
+  async compare(actor: Actor, query: ComparisonQuery): Promise<Comparison> {
+    const scope = await resolveScope(this.store, actor, query.experiment_ids, { filters: query.filters });
+    checkBaseline(query.baseline_id, query.experiment_ids);
+    const [stats, grouped, changes] = await Promise.all([
+      computeStats(this.store, scope),
+      query.group_by ? computeStats(this.store, { ...scope, groupBy: query.group_by }) : Promise.resolve(undefined),
+      query.baseline_id
+        ? compareWithBaseline(this.store, scope, { baselineId: query.baseline_id, lowerIsBetter: query.lower_is_better })
+        : Promise.resolve(undefined),
+    ]);
+    return {
+      dataset_id: scope.datasetId,
+      dataset_version: scope.version,
+      experiments: scope.experiments.map(presentExperiment),
+      stats: scope.experiments.map((e) => stats.find((s) => s.experiment_id === e.id) ?? emptyStats(e.id)),
+      ...(grouped ? { groups: groupsOf(grouped) } : {}),
+      ...(changes && query.baseline_id ? { baseline: { experiment_id: query.baseline_id, changes } } : {}),
+    };
+  }
+
+  /** Statistics per experiment within each group of a metadata key (LangSmith's grouped view uses this). */
+  async groupedStats(actor: Actor, experimentIds: string[], groupBy: GroupBy, filters?: RunFilters): Promise<GroupStats[]> {
+    const scope = await resolveScope(this.store, actor, experimentIds, { filters, groupBy });
+    return groupsOf(await computeStats(this.store, scope));
+  }
+
+  async rows(actor: Actor, query: RowsQuery): Promise<Page<ComparisonRow>> {
+    const scope = await resolveScope(this.store, actor, query.experiment_ids, { filters: query.filters });
+    checkBaseline(query.baseline_id, query.experiment_ids);
+    if (query.change?.experiment_id && !query.experiment_ids.includes(query.change.experiment_id)) {
+      throw ValidationError.field('/change/experiment_id', 'must be one of experiment_ids');
+    }
+    return comparisonRows(this.store, scope, {
+      cursor: query.cursor,
+      limit: query.limit,
+      baselineId: query.baseline_id,
+      change: query.change,
+      lowerIsBetter: query.lower_is_better,
+    });
+  }
+}
+
+function checkBaseline(baselineId: string | undefined, experimentIds: readonly string[]): void {
+  if (baselineId !== undefined && !experimentIds.includes(baselineId)) {
+    throw ValidationError.field('/baseline_id', 'must be one of experiment_ids');
+  }
+}
+
+function groupsOf(stats: ExperimentStats[]): GroupStats[] {
+  const groups = new Map<string, GroupStats>();
+  for (const entry of stats) {
+    const key = JSON.stringify(entry.group ?? null);
+    const group = groups.get(key) ?? { group: entry.group ?? null, experiments: [] };
+    group.experiments.push(entry);
+    groups.set(key, group);
+  }
+  return [...groups.values()].sort((a, b) => compareGroups(a.group, b.group));
+}
+
+function emptyStats(experimentId: string): ExperimentStats {
+  return {
+    experiment_id: experimentId,
+    run_count: 0,
+    record_count: 0,
+    error_count: 0,
+    error_rate: null,
+    streaming_rate: null,
+    latency_ms: { p50: null, p99: null },
+    first_token_ms: { p50: null, p99: null },
+    prompt_tokens: 0,
+    completion_tokens: 0,
+    total_tokens: 0,
+    prompt_cost: '0',
+    completion_cost: '0',
+    total_cost: '0',
+    min_start_time: null,
+    max_start_time: null,
+    scores: {},
+  };
+}

@@ -1,0 +1,129 @@
+import { sql, type Kysely, type RawBuilder } from 'kysely';
+import { NotFoundError, ValidationError } from '../../domain/errors.js';
+import type { Json } from '../../domain/json.js';
+import type { Actor } from '../../domain/types.js';
+import type { Store } from '../../store/database.js';
+import type { Database, ExperimentTable } from '../../store/schema.js';
+import { findExperimentRow } from '../experiments.js';
+
+export const MAX_COMPARED_EXPERIMENTS = 20;
+
+/** Which runs take part: filters apply to runs before anything is counted or grouped. */
+export interface RunFilters {
+  /** Runs whose metadata has each of these key/value pairs. */
+  run_metadata?: Record<string, Json>;
+  /** Runs whose record's metadata has each of these key/value pairs. */
+  record_metadata?: Record<string, Json>;
+  /** Only runs that failed. */
+  errors_only?: boolean;
+  latency_ms?: { min?: number; max?: number };
+  /** Runs with a score of `key` within [min, max]. */
+  scores?: { key: string; min?: number; max?: number }[];
+}
+
+export interface GroupBy {
+  /** Group by a key of the runs' metadata, or of their records' metadata. */
+  source: 'run' | 'record';
+  key: string;
+}
+
+/** The experiments being compared, checked, with what every query over them shares. */
+export interface ComparisonScope {
+  actor: Actor;
+  experiments: ExperimentTable[];
+  datasetId: string;
+  /** Records are read as of this version: the newest any compared experiment ran on. */
+  version: number;
+  filters: RunFilters;
+  groupBy?: GroupBy;
+}
+
+/**
+ * Resolves and checks the experiments: every one of the actor's workspace (NotFound naming the one
+ * that is not), all on one dataset, at most MAX_COMPARED_EXPERIMENTS.
+ */
+export async function resolveScope(
+  store: Store,
+  actor: Actor,
+  experimentIds: readonly string[],
+  options: { filters?: RunFilters; groupBy?: GroupBy; pointer?: string } = {},
+): Promise<ComparisonScope> {
+  const pointer = options.pointer ?? '/experiment_ids';
+  if (experimentIds.length < 1 || experimentIds.length > MAX_COMPARED_EXPERIMENTS) {
+    throw ValidationError.field(pointer, `must name between 1 and ${MAX_COMPARED_EXPERIMENTS} experiments`);
+  }
+  if (new Set(experimentIds).size !== experimentIds.length) throw ValidationError.field(pointer, 'must not name an experiment twice');
+  const experiments: ExperimentTable[] = [];
+  for (const [index, id] of experimentIds.entries()) {
+    const experiment = await findExperimentRow(store, store.db, actor, id).catch((error: unknown) => {
+      if (!(error instanceof NotFoundError)) throw error;
+      throw new NotFoundError('Experiment', id, [{ pointer: `${pointer}/${index}`, detail: 'is not an experiment of this workspace' }]);
+    });
+    experiments.push(experiment);
+  }
+  const datasets = new Set(experiments.map((e) => e.dataset_id));
+  const datasetId = experiments[0]!.dataset_id;
+  if (datasetId === null || datasets.size !== 1) {
+    throw ValidationError.field(pointer, 'must name experiments on one and the same dataset');
+  }
+  const version = Math.max(...experiments.map((e) => e.dataset_version ?? 0));
+  return { actor, experiments, datasetId, version, filters: options.filters ?? {}, groupBy: options.groupBy };
+}
+
+/**
+ * The runs compared: result runs (root runs of a record) of the compared experiments that pass the
+ * filters, with the group value (JSON text, null when the key is absent) as `g`.
+ */
+export function scopedRuns(store: Store, scope: ComparisonScope) {
+  const { filters } = scope;
+  let runs = store.db
+    .selectFrom('runs as r')
+    .where('r.workspace_id', '=', scope.actor.workspaceId)
+    .where('r.experiment_id', 'in', scope.experiments.map((e) => e.id))
+    .where('r.parent_run_id', 'is', null)
+    .where('r.record_id', 'is not', null);
+  if (filters.errors_only) runs = runs.where('r.status', '=', 'error');
+  if (filters.latency_ms?.min !== undefined) runs = runs.where('r.latency_ms', '>=', filters.latency_ms.min);
+  if (filters.latency_ms?.max !== undefined) runs = runs.where('r.latency_ms', '<=', filters.latency_ms.max);
+  for (const [key, value] of Object.entries(filters.run_metadata ?? {})) runs = runs.where(store.sql.jsonFieldEquals('r.metadata', key, value));
+  for (const [key, value] of Object.entries(filters.record_metadata ?? {})) {
+    runs = runs.where(({ exists }) =>
+      exists(recordAt(store.db, scope, 'fr').select(sql.lit(1).as('one')).where(store.sql.jsonFieldEquals('fr.metadata', key, value))),
+    );
+  }
+  for (const score of filters.scores ?? []) {
+    runs = runs.where(({ exists, selectFrom }) => {
+      let scored = selectFrom('scores as fs')
+        .select(sql.lit(1).as('one'))
+        .whereRef('fs.workspace_id', '=', 'r.workspace_id')
+        .whereRef('fs.run_id', '=', 'r.id')
+        .where('fs.key', '=', score.key);
+      if (score.min !== undefined) scored = scored.where('fs.score', '>=', score.min);
+      if (score.max !== undefined) scored = scored.where('fs.score', '<=', score.max);
+      return exists(scored);
+    });
+  }
+  return runs.select(groupValue(store, scope).as('g'));
+}
+
+/** The revision of the run `r`'s record visible at the scope's version, aliased `alias`. */
+function recordAt(db: Kysely<Database>, scope: ComparisonScope, alias: 'fr' | 'gr') {
+  return db
+    .selectFrom(`record_revisions as ${alias}`)
+    .where(`${alias}.dataset_id`, '=', scope.datasetId)
+    .where(`${alias}.record_id`, '=', sql.ref<string>('r.record_id'))
+    .where(`${alias}.valid_from`, '<=', scope.version)
+    .where(`${alias}.valid_to`, '>', scope.version);
+}
+
+function groupValue(store: Store, scope: ComparisonScope): RawBuilder<string | null> {
+  const groupBy = scope.groupBy;
+  if (!groupBy) return sql<string | null>`null`;
+  if (groupBy.source === 'run') return store.sql.jsonFieldText('r.metadata', groupBy.key);
+  return sql<string | null>`${recordAt(store.db, scope, 'gr').select(store.sql.jsonFieldText('gr.metadata', groupBy.key).as('v'))}`;
+}
+
+/** A group value as clients see it: the JSON value, or null for runs without the key. */
+export function parseGroup(text: string | null): Json {
+  return text === null ? null : (JSON.parse(text) as Json);
+}
