@@ -11,6 +11,9 @@ import { createServices, type Services } from './services/index.js';
 import { openStore } from './store/database.js';
 import { migrateToLatest } from './store/migrate.js';
 import { nativeApi } from './surfaces/native/index.js';
+import { datadogApi } from './surfaces/datadog/index.js';
+import { arizeApi } from './surfaces/arize/index.js';
+import { LANGSMITH_PREFIXES, langsmithApi } from './surfaces/langsmith/index.js';
 
 const VERSION = '0.1.0';
 const UPLOAD_SWEEP_INTERVAL_MS = 10 * 60 * 1000;
@@ -67,6 +70,9 @@ export async function buildApp(services: Services, options: AppOptions = {}): Pr
   });
 
   await app.register(nativeApi(services), { prefix: '/api/v1' });
+  await app.register(datadogApi(services), { prefix: '/datadog' });
+  await app.register(arizeApi(services), { prefix: '/arize' });
+  for (const prefix of LANGSMITH_PREFIXES) await app.register(langsmithApi(services), { prefix });
   return app;
 }
 

@@ -7,6 +7,7 @@ import { startServer } from '../server.js';
 import { createServices, type Services } from '../services/index.js';
 import { openStore } from '../store/database.js';
 import { migrateToLatest } from '../store/migrate.js';
+import { exportDataset, uploadFile, type Remote, type UploadFlags } from './remote.js';
 
 interface StoreFlags {
   dataDir?: string;
@@ -146,6 +147,49 @@ withStoreFlags(workspaces.command('list').description('List workspaces')).action
   await withServices(flags, async (services) => {
     for (const workspace of await services.workspaces.list()) console.log(`${workspace.id}  ${workspace.name}`);
   });
+});
+
+function remoteOf(flags: { url?: string; key?: string }): Remote {
+  const key = flags.key;
+  if (!key) throw new Error('An API key is required: --key or EVALSTORE_API_KEY');
+  return { url: flags.url ?? 'http://127.0.0.1:8080', key };
+}
+
+function withRemoteFlags(command: Command): Command {
+  return command
+    .addOption(new Option('--url <url>', 'the server').env('EVALSTORE_URL').default('http://127.0.0.1:8080'))
+    .addOption(new Option('--key <key>', 'an API key (write role to upload)').env('EVALSTORE_API_KEY'));
+}
+
+withRemoteFlags(
+  program
+    .command('upload')
+    .description('Upload a CSV or JSONL file to a dataset of a running server, as one new version, with a progress bar')
+    .argument('<file>', 'a .csv or .jsonl file')
+    .requiredOption('--dataset <name>', 'the dataset')
+    .option('--create', 'make the dataset when it does not exist')
+    .option('--dedupe', 'skip records whose input is already in the dataset or earlier in the file')
+    .option('--tag <tag>', 'a tag added to every record (repeatable)', (value: string, all: string[] = []) => [...all, value])
+    .addOption(new Option('--format <format>', 'the file format (by default from the extension)').choices(['csv', 'jsonl'])),
+).action(async (file: string, flags: UploadFlags & { url?: string; key?: string }) => {
+  const summary = await uploadFile(remoteOf(flags), file, flags);
+  const version = summary.version ? `version ${summary.version.version}` : 'no new version (nothing changed)';
+  console.log(
+    `${version}: ${summary.records_created} created, ${summary.records_updated} updated, ${summary.records_unchanged} unchanged, ` +
+      `${summary.duplicates_skipped} skipped as duplicates, ${summary.existing_skipped} skipped as existing (${summary.rows_received} rows read)`,
+  );
+});
+
+withRemoteFlags(
+  program
+    .command('export')
+    .description('Write a version of a dataset of a running server as CSV or JSONL')
+    .argument('<dataset>', 'the dataset, by name or id')
+    .option('--version <n>', 'a version number or name (default: the latest)')
+    .addOption(new Option('--format <format>', 'the file format').choices(['csv', 'jsonl']).default('jsonl'))
+    .option('-o, --output <file>', 'write to a file instead of standard output'),
+).action(async (dataset: string, flags: { version?: string; format: 'csv' | 'jsonl'; output?: string; url?: string; key?: string }) => {
+  await exportDataset(remoteOf(flags), dataset, flags);
 });
 
 program.parseAsync(process.argv).catch((error: unknown) => {

@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import { ConflictError, NotFoundError } from '../domain/errors.js';
+import { ConflictError, NotFoundError, ValidationError } from '../domain/errors.js';
 import { newId, parseId } from '../domain/ids.js';
 import type { JsonObject } from '../domain/json.js';
 import { nowIso } from '../domain/time.js';
@@ -8,19 +8,26 @@ import type { Store } from '../store/database.js';
 import type { Database, DatasetTable } from '../store/schema.js';
 import { decodeCursor, pageSize, toPage, type Page } from './pagination.js';
 import type { ProjectService } from './projects.js';
+import type { NewRecord, RecordService } from './records.js';
 import { writeUnique } from './unique.js';
 
 export interface DatasetInput {
+  /** A caller-chosen id (a UUID); one is made when omitted. */
+  id?: string;
   name: string;
   description?: string | null;
   metadata?: JsonObject;
   project_id?: string;
   managed_by?: DatasetManager;
+  /** Records the dataset starts with: committed as its version 1 in the same transaction. */
+  records?: NewRecord[];
 }
 
 export interface DatasetQuery {
   cursor?: string;
   limit?: number;
+  /** Only the dataset with this id (an empty page when there is none). */
+  id?: string;
   project_id?: string;
   name?: string;
   /** Substring of the name. */
@@ -31,16 +38,20 @@ export class DatasetService {
   constructor(
     private readonly store: Store,
     private readonly projects: ProjectService,
+    private readonly records: RecordService,
   ) {}
 
-  async create(actor: Actor, input: DatasetInput): Promise<Dataset> {
-    return this.store.transaction(async (tx) => {
+  /** With `db`, the dataset is made inside the caller's transaction. */
+  async create(actor: Actor, input: DatasetInput, db?: Kysely<Database>): Promise<Dataset> {
+    const id = input.id === undefined ? newId() : parseId(input.id);
+    if (!id) throw ValidationError.field('/id', 'must be a UUID');
+    const work = async (tx: Kysely<Database>) => {
       const projectId = input.project_id
         ? (await this.projects.findRow(tx, actor.workspaceId, input.project_id)).id
         : (await this.projects.defaultProject(actor.workspaceId, tx)).id;
       const now = nowIso();
       const row: DatasetTable = {
-        id: newId(),
+        id,
         workspace_id: actor.workspaceId,
         project_id: projectId,
         name: input.name,
@@ -52,17 +63,25 @@ export class DatasetService {
         created_at: now,
         updated_at: now,
       };
-      await writeUnique(() => tx.insertInto('datasets').values(row).execute(), () => nameTaken(row.name));
-      return presentDataset(row);
-    });
+      // A caller-chosen id may be taken too (ids are unique across workspaces).
+      await writeUnique(
+        () => tx.insertInto('datasets').values(row).execute(),
+        () => (input.id === undefined ? nameTaken(row.name) : nameOrIdTaken(row.name, id)),
+      );
+      if (input.records === undefined) return presentDataset(row);
+      await this.records.change(actor, row.id, { add: input.records }, { pointers: { add: '/records' }, writer: row.managed_by as DatasetManager }, tx);
+      return presentDataset(await findDatasetRow(this.store, tx, actor, row.id));
+    };
+    return db ? work(db) : this.store.transaction(work);
   }
 
   async get(actor: Actor, id: string): Promise<Dataset> {
     return presentDataset(await findDatasetRow(this.store, this.store.db, actor, id));
   }
 
-  async getByName(actor: Actor, name: string): Promise<Dataset> {
-    const row = await this.store.db
+  /** With `db`, read inside the caller's transaction. */
+  async getByName(actor: Actor, name: string, db: Kysely<Database> = this.store.db): Promise<Dataset> {
+    const row = await db
       .selectFrom('datasets')
       .selectAll()
       .where('workspace_id', '=', actor.workspaceId)
@@ -81,6 +100,11 @@ export class DatasetService {
     if (query.project_id !== undefined && !projectId) return { data: [], next_cursor: null };
     let select = this.store.db.selectFrom('datasets').selectAll().where('workspace_id', '=', actor.workspaceId);
     if (projectId) select = select.where('project_id', '=', projectId);
+    if (query.id !== undefined) {
+      const id = parseId(query.id);
+      if (!id) return { data: [], next_cursor: null };
+      select = select.where('id', '=', id);
+    }
     if (query.name !== undefined) select = select.where('name', '=', query.name);
     if (query.name_contains) select = select.where(this.store.sql.containsText('name', query.name_contains));
     if (after) select = select.where('id', '<', String(after[0]));
@@ -106,6 +130,61 @@ export class DatasetService {
         () => nameTaken(next.name),
       );
       return presentDataset(next);
+    });
+  }
+
+  /**
+   * The dataset named `input.name`, made when there is none (Datadog's create: "returns the existing
+   * dataset unmodified"). Names are unique per workspace, so a dataset of that name in another project
+   * than the one asked for is a conflict. Safe when two callers race to make the same dataset.
+   */
+  async getOrCreate(actor: Actor, input: DatasetInput): Promise<{ dataset: Dataset; created: boolean }> {
+    const found = async () => {
+      const row = await this.store.db
+        .selectFrom('datasets')
+        .selectAll()
+        .where('workspace_id', '=', actor.workspaceId)
+        .where('name', '=', input.name)
+        .executeTakeFirst();
+      if (!row) return undefined;
+      const wanted = input.project_id === undefined ? undefined : parseId(input.project_id);
+      if (wanted !== undefined && row.project_id !== wanted) {
+        throw new ConflictError(`A dataset named ${JSON.stringify(input.name)} already exists in another project (dataset names are unique in a workspace)`, [
+          { pointer: '/name', detail: 'is taken by a dataset of another project' },
+        ]);
+      }
+      return presentDataset(row);
+    };
+    const existing = await found();
+    if (existing) return { dataset: existing, created: false };
+    try {
+      return { dataset: await this.create(actor, input), created: true };
+    } catch (error) {
+      const raced = error instanceof ConflictError ? await found() : undefined;
+      if (raced) return { dataset: raced, created: false };
+      throw error;
+    }
+  }
+
+  /** Deletes several datasets in one transaction (all or none); answers them as they were. */
+  async deleteMany(actor: Actor, ids: readonly string[], options: { project_id?: string } = {}): Promise<Dataset[]> {
+    return this.store.transaction(async (tx) => {
+      const rows: DatasetTable[] = [];
+      for (const [index, id] of ids.entries()) {
+        let row: DatasetTable;
+        try {
+          row = await findDatasetRow(this.store, tx, actor, id, { lock: true });
+        } catch (error) {
+          if (error instanceof NotFoundError) throw new NotFoundError('Dataset', id, [{ pointer: `/dataset_ids/${index}`, detail: 'is not a dataset of the project' }]);
+          throw error;
+        }
+        if (options.project_id !== undefined && row.project_id !== parseId(options.project_id)) {
+          throw new NotFoundError('Dataset', id, [{ pointer: `/dataset_ids/${index}`, detail: 'is not a dataset of the project' }]);
+        }
+        if (!rows.some((seen) => seen.id === row.id)) rows.push(row);
+      }
+      for (const row of rows) await tx.deleteFrom('datasets').where('id', '=', row.id).execute();
+      return rows.map(presentDataset);
     });
   }
 
@@ -142,6 +221,27 @@ export async function findDatasetRow(
     : undefined;
   if (!row) throw new NotFoundError('Dataset', id);
   return row;
+}
+
+/**
+ * Refuses a write by `writer` to a dataset managed by another: a dataset made by LangSmith's
+ * upload-experiment (`external`) mirrors a dataset of another system and changes only through that
+ * flow, and that flow writes only to the datasets it made.
+ */
+export function checkWriter(dataset: Pick<DatasetTable, 'id' | 'name' | 'managed_by'>, writer: DatasetManager): void {
+  if (dataset.managed_by === writer) return;
+  throw new ConflictError(
+    dataset.managed_by === 'external'
+      ? `Dataset ${JSON.stringify(dataset.name)} is managed externally: only LangSmith's upload-experiment changes its records and adds experiments to it`
+      : `Dataset ${JSON.stringify(dataset.name)} was not created by LangSmith's upload-experiment, which only writes to the datasets it created`,
+  );
+}
+
+function nameOrIdTaken(name: string, id: string): ConflictError {
+  return new ConflictError(`A dataset named ${JSON.stringify(name)} or with id ${id} already exists`, [
+    { pointer: '/name', detail: 'may be taken' },
+    { pointer: '/id', detail: 'may be taken' },
+  ]);
 }
 
 function nameTaken(name: string): ConflictError {

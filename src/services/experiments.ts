@@ -3,12 +3,13 @@ import { ConflictError, NotFoundError, ValidationError } from '../domain/errors.
 import { newId, parseId } from '../domain/ids.js';
 import type { JsonObject } from '../domain/json.js';
 import { nowIso, toIsoTime } from '../domain/time.js';
-import type { Actor, Experiment } from '../domain/types.js';
+import type { Actor, DatasetManager, Experiment } from '../domain/types.js';
 import type { Store } from '../store/database.js';
 import type { Database, ExperimentTable } from '../store/schema.js';
-import { findDatasetRow } from './datasets.js';
+import { checkWriter, findDatasetRow } from './datasets.js';
 import { decodeCursor, pageSize, toPage, type Page } from './pagination.js';
 import type { ProjectService } from './projects.js';
+import type { AppendOptions, NewRun, RunService } from './runs.js';
 import { writeUnique } from './unique.js';
 import { resolveVersion, type VersionRef } from './versions.js';
 
@@ -26,9 +27,29 @@ export interface ExperimentInput {
   end_time?: string | number | null;
   /** The surface creating it; `native` when omitted. */
   source?: string;
+  /** Runs recorded with the experiment, in the same transaction (by the rules of RunService.append). */
+  runs?: NewRun[];
 }
 
+/** A new experiment, with the ids of the runs it was created with (in input order). */
+export type CreatedExperiment = Experiment & { run_ids?: string[] };
+
 export type ExperimentPatch = Partial<Pick<ExperimentInput, 'name' | 'description' | 'metadata' | 'start_time' | 'end_time'>>;
+
+export interface ExperimentWriteOptions extends AppendOptions {
+  /**
+   * Who writes: a dataset's experiments are added only by its manager (`evalstore` when omitted). Only
+   * the experiment upload flow (services/experiment-uploads.ts) writes as `external`.
+   */
+  writer?: DatasetManager;
+}
+
+/** What a dataset's experiments add up to. */
+export interface DatasetExperimentSummary {
+  experiment_count: number;
+  /** The latest start time of its experiments; null when none has one. */
+  last_start_time: string | null;
+}
 
 export interface ExperimentQuery {
   cursor?: string;
@@ -45,11 +66,14 @@ export class ExperimentService {
   constructor(
     private readonly store: Store,
     private readonly projects: ProjectService,
+    private readonly runs: RunService,
   ) {}
 
-  async create(actor: Actor, input: ExperimentInput, db?: Kysely<Database>): Promise<Experiment> {
+  /** With `db`, the experiment is made inside the caller's transaction. */
+  async create(actor: Actor, input: ExperimentInput, db?: Kysely<Database>, options: ExperimentWriteOptions = {}): Promise<CreatedExperiment> {
     const work = async (tx: Kysely<Database>) => {
       const dataset = input.dataset_id ? await findDatasetRow(this.store, tx, actor, input.dataset_id) : undefined;
+      if (dataset) checkWriter(dataset, options.writer ?? 'evalstore');
       if (!dataset && input.dataset_version !== undefined) {
         throw ValidationError.field('/dataset_version', 'needs a dataset_id');
       }
@@ -69,18 +93,48 @@ export class ExperimentService {
         source: input.source ?? 'native',
         start_time: optionalTime(input.start_time, '/start_time'),
         end_time: optionalTime(input.end_time, '/end_time'),
+        revision: 0,
         created_at: now,
         updated_at: now,
       };
       checkWindow(row);
       await writeUnique(() => tx.insertInto('experiments').values(row).execute(), () => nameTaken(row.name));
-      return presentExperiment(row);
+      if (input.runs === undefined) return presentExperiment(row);
+      const { run_ids } = await this.runs.append(actor, row.id, input.runs, tx, { requireRecords: options.requireRecords });
+      // Appending moved the experiment's updated_at on.
+      return { ...presentExperiment(await findExperimentRow(this.store, tx, actor, row.id)), run_ids };
     };
     return db ? work(db) : this.store.transaction(work);
   }
 
   async get(actor: Actor, id: string): Promise<Experiment> {
     return presentExperiment(await findExperimentRow(this.store, this.store.db, actor, id));
+  }
+
+  /**
+   * How many experiments each dataset has, and when the latest started; datasets without experiments
+   * are absent. With `db`, read in the caller's transaction.
+   */
+  async summarizeByDataset(
+    actor: Actor,
+    datasetIds: readonly string[],
+    db: Kysely<Database> = this.store.db,
+  ): Promise<Map<string, DatasetExperimentSummary>> {
+    const ids = [...new Set(datasetIds.flatMap((id) => parseId(id) ?? []))];
+    const summaries = new Map<string, DatasetExperimentSummary>();
+    for (let start = 0; start < ids.length; start += 1_000) {
+      const rows = await db
+        .selectFrom('experiments')
+        .select((eb) => ['dataset_id', eb.fn.countAll<number>().as('experiment_count'), eb.fn.max('start_time').as('last_start_time')])
+        .where('workspace_id', '=', actor.workspaceId)
+        .where('dataset_id', 'in', ids.slice(start, start + 1_000))
+        .groupBy('dataset_id')
+        .execute();
+      for (const row of rows) {
+        summaries.set(row.dataset_id!, { experiment_count: Number(row.experiment_count), last_start_time: row.last_start_time ?? null });
+      }
+    }
+    return summaries;
   }
 
   /** Newest first. */
@@ -157,6 +211,15 @@ export async function findExperimentRow(
     : undefined;
   if (!row) throw new NotFoundError('Experiment', id);
   return row;
+}
+
+/** Records that the experiment's runs or scores changed: results computed from them are stale. */
+export async function touchExperiment(tx: Kysely<Database>, experimentId: string, now: string): Promise<void> {
+  await tx
+    .updateTable('experiments')
+    .set((eb) => ({ updated_at: now, revision: eb('revision', '+', 1) }))
+    .where('id', '=', experimentId)
+    .execute();
 }
 
 export function presentExperiment(row: ExperimentTable): Experiment {

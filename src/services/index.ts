@@ -2,6 +2,7 @@ import type { Store } from '../store/database.js';
 import { ApiKeyService } from './api-keys.js';
 import { ComparisonService } from './comparisons/index.js';
 import { DatasetService } from './datasets.js';
+import { ExperimentUploadService } from './experiment-uploads.js';
 import { ExperimentService } from './experiments.js';
 import { ExportService } from './exports.js';
 import { ProjectService } from './projects.js';
@@ -26,25 +27,32 @@ export interface Services {
   experiments: ExperimentService;
   runs: RunService;
   scores: ScoreService;
+  experimentUploads: ExperimentUploadService;
   comparisons: ComparisonService;
 }
 
 export function createServices(store: Store): Services {
   const keys = new ApiKeyService(store);
   const projects = new ProjectService(store);
+  const records = new RecordService(store);
+  const datasets = new DatasetService(store, projects, records);
+  const runs = new RunService(store);
+  const experiments = new ExperimentService(store, projects, runs);
+  const scores = new ScoreService(store);
   return {
     store,
     keys,
     projects,
     workspaces: new WorkspaceService(store, keys, projects),
-    datasets: new DatasetService(store, projects),
-    records: new RecordService(store),
+    datasets,
+    records,
     versions: new VersionService(store),
     exports: new ExportService(store),
     uploads: new UploadService(store),
-    experiments: new ExperimentService(store, projects),
-    runs: new RunService(store),
-    scores: new ScoreService(store),
+    experiments,
+    runs,
+    scores,
+    experimentUploads: new ExperimentUploadService(store, datasets, records, experiments, runs, scores),
     comparisons: new ComparisonService(store),
   };
 }

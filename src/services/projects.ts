@@ -45,11 +45,16 @@ export class ProjectService {
     return presentProject(row);
   }
 
-  async list(actor: Actor, query: { cursor?: string; limit?: number; name?: string } = {}): Promise<Page<Project>> {
+  async list(actor: Actor, query: { cursor?: string; limit?: number; name?: string; id?: string } = {}): Promise<Page<Project>> {
     const limit = pageSize(query.limit);
     const after = decodeCursor(query.cursor, 1);
     let select = this.store.db.selectFrom('projects').selectAll().where('workspace_id', '=', actor.workspaceId);
     if (query.name !== undefined) select = select.where('name', '=', query.name);
+    if (query.id !== undefined) {
+      const id = parseId(query.id);
+      if (!id) return { data: [], next_cursor: null };
+      select = select.where('id', '=', id);
+    }
     if (after) select = select.where('id', '>', String(after[0]));
     const rows = await select.orderBy('id').limit(limit + 1).execute();
     return toPage(rows, limit, presentProject, (row) => [row.id]);
@@ -70,6 +75,49 @@ export class ProjectService {
         () => nameTaken(next.name),
       );
       return presentProject(next);
+    });
+  }
+
+  /** The project named `input.name`, made when there is none (Datadog's create is a get-or-create). */
+  async getOrCreate(actor: Actor, input: ProjectInput): Promise<{ project: Project; created: boolean }> {
+    const found = async () => {
+      const row = await this.store.db
+        .selectFrom('projects')
+        .selectAll()
+        .where('workspace_id', '=', actor.workspaceId)
+        .where('name', '=', input.name)
+        .executeTakeFirst();
+      return row ? presentProject(row) : undefined;
+    };
+    const existing = await found();
+    if (existing) return { project: existing, created: false };
+    try {
+      return { project: await this.create(actor, input), created: true };
+    } catch (error) {
+      const raced = error instanceof ConflictError ? await found() : undefined;
+      if (raced) return { project: raced, created: false };
+      throw error;
+    }
+  }
+
+  /** Deletes several projects in one transaction, by the rules of `delete` (all or none). */
+  async deleteMany(actor: Actor, ids: readonly string[]): Promise<void> {
+    await this.store.transaction(async (tx) => {
+      for (const [index, id] of ids.entries()) {
+        let row: ProjectTable;
+        try {
+          row = await this.findRow(tx, actor.workspaceId, id);
+        } catch (error) {
+          if (error instanceof NotFoundError) throw new NotFoundError('Project', id, [{ pointer: `/project_ids/${index}`, detail: 'is not a project of the workspace' }]);
+          throw error;
+        }
+        if (row.is_default) throw new ConflictError('The default project cannot be deleted', [{ pointer: `/project_ids/${index}`, detail: 'is the default project' }]);
+        const dataset = await tx.selectFrom('datasets').select('id').where('project_id', '=', row.id).limit(1).executeTakeFirst();
+        if (dataset) {
+          throw new ConflictError('The project still holds datasets; delete or move them first', [{ pointer: `/project_ids/${index}`, detail: 'still holds datasets' }]);
+        }
+        await tx.deleteFrom('projects').where('id', '=', row.id).execute();
+      }
     });
   }
 

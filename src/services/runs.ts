@@ -8,10 +8,10 @@ import { nowIso } from '../domain/time.js';
 import type { Actor, Run, RunStatus } from '../domain/types.js';
 import type { Store } from '../store/database.js';
 import type { Database, ExperimentTable, RunTable } from '../store/schema.js';
-import { findExperimentRow, optionalTime } from './experiments.js';
+import { findExperimentRow, optionalTime, touchExperiment } from './experiments.js';
 import { decodeCursor, pageSize, toPage, type Page } from './pagination.js';
 import { revisionsAt } from './revisions.js';
-import { toScoreRows, type NewScore } from './scores.js';
+import { existingScoreIds, toScoreRows, type NewScore } from './scores.js';
 import { writeUnique } from './unique.js';
 
 /** A run to record. Everything but what identifies it is optional. */
@@ -53,6 +53,14 @@ export interface NewRun {
   scores?: Omit<NewScore, 'run_id'>[];
 }
 
+export interface AppendOptions {
+  /**
+   * Refuse, on an experiment with a dataset, runs that name no record (for clients whose runs are
+   * always results, like Arize's, where `example_id` is then required). Child runs are exempt.
+   */
+  requireRecords?: boolean;
+}
+
 export interface AppendResult {
   /** The id of every run given, in input order, whether recorded now or already before. */
   run_ids: string[];
@@ -81,7 +89,13 @@ export class RunService {
    * Records runs of an experiment in one transaction: all of them or, on any fault, none. Runs whose
    * id was recorded before in this experiment are skipped, so a client may retry after a timeout.
    */
-  async append(actor: Actor, experimentId: string, runs: readonly NewRun[], db?: Kysely<Database>): Promise<AppendResult> {
+  async append(
+    actor: Actor,
+    experimentId: string,
+    runs: readonly NewRun[],
+    db?: Kysely<Database>,
+    options: AppendOptions = {},
+  ): Promise<AppendResult> {
     if (runs.length < 1 || runs.length > LIMITS.recordsPerRequest) {
       throw ValidationError.field('/runs', `must hold between 1 and ${LIMITS.recordsPerRequest} items (got ${runs.length})`);
     }
@@ -91,6 +105,7 @@ export class RunService {
     const work = async (tx: Kysely<Database>) => {
       const experiment = await findExperimentRow(this.store, tx, actor, experimentId, { lock: true });
       for (const row of rows) row.experiment_id = experiment.id;
+      if (options.requireRecords) checkRecordsGiven(experiment, rows);
       await checkRecords(tx, experiment, rows);
       const known = await existingRuns(tx, actor.workspaceId, rows.map((r) => r.id));
       const fresh = rows.filter((row, index) => {
@@ -103,7 +118,7 @@ export class RunService {
         }
         return false;
       });
-      await numberRepetitions(tx, experiment.id, fresh);
+      await numberRepetitions(tx, experiment, fresh);
       await writeUnique(
         () => this.store.bulk.insert(tx, 'runs', fresh),
         () => new ConflictError('A run with one of these ids was recorded at the same moment; retry the request'),
@@ -123,8 +138,9 @@ export class RunService {
         for (const scoreRow of scoreRows) scoreRow.record_id = row.parent_run_id === null ? row.record_id : null;
         return scoreRows;
       });
+      await refuseTakenScoreIds(tx, actor.workspaceId, runs, rows, freshIds);
       await this.store.bulk.insert(tx, 'scores', scores);
-      if (fresh.length) await tx.updateTable('experiments').set({ updated_at: now }).where('id', '=', experiment.id).execute();
+      if (fresh.length) await touchExperiment(tx, experiment.id, now);
       return { run_ids: rows.map((row) => row.id), inserted: fresh.length };
     };
     return db ? work(db) : this.store.transaction(work);
@@ -226,6 +242,13 @@ function checkUniqueIds(rows: readonly RunTable[]): void {
   });
 }
 
+/** On an experiment with a dataset, every result (root run) must name its record. */
+function checkRecordsGiven(experiment: ExperimentTable, rows: readonly RunTable[]): void {
+  if (experiment.dataset_id === null) return;
+  const index = rows.findIndex((row) => row.record_id === null && row.parent_run_id === null);
+  if (index >= 0) throw ValidationError.field(`/runs/${index}/record_id`, 'is required: the experiment is on a dataset, and each run is the result for one of its records');
+}
+
 /** Every record a run names must be in the experiment's dataset version. */
 async function checkRecords(tx: Kysely<Database>, experiment: ExperimentTable, rows: readonly RunTable[]): Promise<void> {
   const wanted = [...new Set(rows.flatMap((row) => (row.record_id ? [row.record_id] : [])))];
@@ -252,6 +275,33 @@ async function checkRecords(tx: Kysely<Database>, experiment: ExperimentTable, r
   }
 }
 
+/**
+ * Caller-chosen ids of the new runs' scores must be new: given twice in the request, or already the id
+ * of a recorded score, they would break the scores' primary key.
+ */
+async function refuseTakenScoreIds(
+  tx: Kysely<Database>,
+  workspaceId: string,
+  runs: readonly NewRun[],
+  rows: readonly RunTable[],
+  freshIds: ReadonlySet<string>,
+): Promise<void> {
+  const pointerOf = new Map<string, string>();
+  runs.forEach((run, index) => {
+    if (!freshIds.has(rows[index]!.id)) return;
+    run.scores?.forEach((score, i) => {
+      const id = score.id === undefined ? undefined : parseId(score.id);
+      if (id === undefined) return;
+      const pointer = `/runs/${index}/scores/${i}/id`;
+      if (pointerOf.has(id)) throw ValidationError.field(pointer, 'appears twice in the request');
+      pointerOf.set(id, pointer);
+    });
+  });
+  const taken = await existingScoreIds(tx, workspaceId, [...pointerOf.keys()]);
+  const clash = [...pointerOf].find(([id]) => taken.has(id));
+  if (clash) throw new ConflictError(`Score ${clash[0]} already exists`, [{ pointer: clash[1], detail: 'is the id of a score recorded before' }]);
+}
+
 /** Which of `ids` are runs already, and of which experiment. */
 async function existingRuns(tx: Kysely<Database>, workspaceId: string, ids: readonly string[]): Promise<Map<string, string>> {
   const known = new Map<string, string>();
@@ -269,23 +319,34 @@ async function existingRuns(tx: Kysely<Database>, workspaceId: string, ids: read
 
 /**
  * Numbers the attempts at each record: a result run (a root run with a record) without a repetition
- * gets the next number after the highest one the record has. The caller holds the experiment's lock.
+ * gets the next number after the highest one the record has. The caller holds the experiment's lock,
+ * and has checked that every record is in the experiment's dataset version.
  */
-async function numberRepetitions(tx: Kysely<Database>, experimentId: string, rows: RunTable[]): Promise<void> {
+async function numberRepetitions(tx: Kysely<Database>, experiment: ExperimentTable, rows: RunTable[]): Promise<void> {
   const results = rows.filter((row) => row.record_id !== null && row.parent_run_id === null);
   const unnumbered = [...new Set(results.filter((row) => row.repetition === null).map((row) => row.record_id!))];
-  if (unnumbered.length === 0) return;
+  if (unnumbered.length === 0 || experiment.dataset_id === null || experiment.dataset_version === null) return;
   const highest = new Map<string, number>();
   for (let start = 0; start < unnumbered.length; start += 1_000) {
-    const found = await tx
-      .selectFrom('runs')
-      .select(['record_id', (eb) => eb.fn.max('repetition').as('highest')])
-      .where('experiment_id', '=', experimentId)
-      .where('record_id', 'in', unnumbered.slice(start, start + 1_000))
-      .where('parent_run_id', 'is', null)
-      .groupBy('record_id')
+    // One index seek per record (the last entry of runs_experiment_record), rather than a max() over
+    // every earlier run of the record: the cost of a batch stays flat however many runs the records have.
+    const found = await revisionsAt(tx, experiment.dataset_id, experiment.dataset_version)
+      .where('record_revisions.record_id', 'in', unnumbered.slice(start, start + 1_000))
+      .select((eb) => [
+        'record_revisions.record_id',
+        eb
+          .selectFrom('runs')
+          .select('runs.repetition')
+          .where('runs.experiment_id', '=', experiment.id)
+          .whereRef('runs.record_id', '=', 'record_revisions.record_id')
+          .where('runs.parent_run_id', 'is', null)
+          .where('runs.repetition', 'is not', null)
+          .orderBy('runs.repetition', 'desc')
+          .limit(1)
+          .as('highest'),
+      ])
       .execute();
-    for (const row of found) highest.set(row.record_id!, Number(row.highest ?? 0));
+    for (const row of found) highest.set(row.record_id, Number(row.highest ?? 0));
   }
   for (const row of results) if (row.repetition !== null) highest.set(row.record_id!, Math.max(highest.get(row.record_id!) ?? 0, row.repetition));
   for (const row of results) {

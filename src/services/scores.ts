@@ -7,7 +7,7 @@ import { nowIso } from '../domain/time.js';
 import { SCORE_SOURCES, type Actor, type Score, type ScoreSource } from '../domain/types.js';
 import type { Store } from '../store/database.js';
 import type { Database, ScoreTable } from '../store/schema.js';
-import { findExperimentRow } from './experiments.js';
+import { findExperimentRow, touchExperiment } from './experiments.js';
 import { decodeCursor, pageSize, toPage, type Page } from './pagination.js';
 import { writeUnique } from './unique.js';
 
@@ -32,6 +32,8 @@ export interface ScoreQuery {
   cursor?: string;
   limit?: number;
   run_id?: string;
+  /** Only scores of these runs (at most 1,000). */
+  run_ids?: readonly string[];
   key?: string;
   /** true: only scores of the whole experiment; false: only scores of runs. */
   experiment_level?: boolean;
@@ -42,35 +44,34 @@ export class ScoreService {
 
   /**
    * Records scores of an experiment and its runs in one transaction. A score whose id was recorded
-   * before is skipped. Every run named must be a run of the experiment.
+   * before is skipped. Every run named must be a run of the experiment. With `db`, the work joins the
+   * caller's transaction.
    */
-  async create(actor: Actor, experimentId: string, scores: readonly NewScore[]): Promise<{ score_ids: string[]; inserted: number }> {
+  async create(
+    actor: Actor,
+    experimentId: string,
+    scores: readonly NewScore[],
+    db?: Kysely<Database>,
+  ): Promise<{ score_ids: string[]; inserted: number }> {
     if (scores.length < 1 || scores.length > LIMITS.recordsPerRequest) {
       throw ValidationError.field('/scores', `must hold between 1 and ${LIMITS.recordsPerRequest} items (got ${scores.length})`);
     }
     const now = nowIso();
-    return this.store.transaction(async (tx) => {
+    const work = async (tx: Kysely<Database>) => {
       const experiment = await findExperimentRow(this.store, tx, actor, experimentId);
       const rows = toScoreRows(actor.workspaceId, experiment.id, scores, now, (i) => `/scores/${i}`);
       const recordOfRun = await findRunsOf(tx, actor.workspaceId, experiment.id, rows);
       for (const row of rows) if (row.run_id) row.record_id = recordOfRun.get(row.run_id) ?? null;
-      const existing = new Set<string>();
-      for (let start = 0; start < rows.length; start += 1_000) {
-        const found = await tx
-          .selectFrom('scores')
-          .select('id')
-          .where('workspace_id', '=', actor.workspaceId)
-          .where('id', 'in', rows.slice(start, start + 1_000).map((r) => r.id))
-          .execute();
-        for (const { id } of found) existing.add(id);
-      }
+      const existing = await existingScoreIds(tx, actor.workspaceId, rows.map((row) => row.id));
       const fresh = rows.filter((row) => !existing.has(row.id));
       await writeUnique(
         () => this.store.bulk.insert(tx, 'scores', fresh),
         () => new ConflictError('A score with one of these ids was recorded at the same moment; retry the request'),
       );
+      if (fresh.length) await touchExperiment(tx, experiment.id, now);
       return { score_ids: rows.map((row) => row.id), inserted: fresh.length };
-    });
+    };
+    return db ? work(db) : this.store.transaction(work);
   }
 
   async list(actor: Actor, experimentId: string, query: ScoreQuery = {}): Promise<Page<Score>> {
@@ -82,6 +83,12 @@ export class ScoreService {
       const runId = parseId(query.run_id);
       if (!runId) return { data: [], next_cursor: null };
       select = select.where('run_id', '=', runId);
+    }
+    if (query.run_ids !== undefined) {
+      if (query.run_ids.length > 1_000) throw ValidationError.field('/run_ids', 'must hold at most 1000 ids');
+      const runIds = query.run_ids.flatMap((id) => parseId(id) ?? []);
+      if (runIds.length === 0) return { data: [], next_cursor: null };
+      select = select.where('run_id', 'in', runIds);
     }
     if (query.key !== undefined) select = select.where('key', '=', query.key);
     if (query.experiment_level !== undefined) select = select.where('run_id', query.experiment_level ? 'is' : 'is not', null);
@@ -98,6 +105,21 @@ export class ScoreService {
     if (!row) throw new NotFoundError('Score', scoreId);
     return presentScore(row);
   }
+}
+
+/** Which of `ids` are ids of scores already recorded in the workspace. */
+export async function existingScoreIds(db: Kysely<Database>, workspaceId: string, ids: readonly string[]): Promise<Set<string>> {
+  const existing = new Set<string>();
+  for (let start = 0; start < ids.length; start += 1_000) {
+    const found = await db
+      .selectFrom('scores')
+      .select('id')
+      .where('workspace_id', '=', workspaceId)
+      .where('id', 'in', ids.slice(start, start + 1_000))
+      .execute();
+    for (const { id } of found) existing.add(id);
+  }
+  return existing;
 }
 
 /** Score rows from inputs; `pointerOf(i)` names the i-th input in error messages. */

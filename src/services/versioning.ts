@@ -1,9 +1,13 @@
 import type { Kysely } from 'kysely';
+import { ConflictError } from '../domain/errors.js';
 import { nowIso } from '../domain/time.js';
-import type { Actor, DatasetVersion } from '../domain/types.js';
+import type { Actor, DatasetManager, DatasetVersion } from '../domain/types.js';
 import type { Store } from '../store/database.js';
 import { OPEN_VERSION, type Database, type DatasetTable, type DatasetVersionTable } from '../store/schema.js';
+import { checkWriter } from './datasets.js';
 import { toRevisionRow, type RecordWrite } from './revisions.js';
+import { writeUnique } from './unique.js';
+import { checkVersionName, versionNameTaken } from './versions.js';
 
 /** What one commit changes. Records named in `updated` and `removed` must be current. */
 export interface ChangeSet {
@@ -16,6 +20,24 @@ export interface ChangeCounts {
   added: number;
   updated: number;
   removed: number;
+}
+
+/** What a commit says about itself. */
+export interface CommitMeta {
+  actor: Actor;
+  message?: string | undefined;
+  /**
+   * Who writes: the dataset's `managed_by` must be this (`evalstore` when omitted). Only the experiment
+   * upload flow (services/experiment-uploads.ts) writes as `external`.
+   */
+  writer?: DatasetManager | undefined;
+  /** A name for the new version, unique in the dataset (see checkVersionName). */
+  versionName?: string | undefined;
+  /**
+   * The version the change was made against: when another commit has moved the dataset on since, the
+   * change is refused (409) rather than applied on top of versions its author never saw.
+   */
+  baseVersion?: number | undefined;
 }
 
 /** Enough ids per statement to be quick, few enough to stay under every database's parameter limit. */
@@ -31,14 +53,23 @@ export async function commitVersion(
   tx: Kysely<Database>,
   dataset: DatasetTable,
   changes: ChangeSet,
-  meta: { actor: Actor; message?: string | undefined },
+  meta: CommitMeta,
 ): Promise<DatasetVersion | null> {
+  // Refused even when nothing would change: the request itself is not the caller's to make.
+  checkWriter(dataset, meta.writer ?? 'evalstore');
   const counts: ChangeCounts = {
     added: changes.added.length,
     updated: changes.updated.length,
     removed: changes.removed.length,
   };
   if (counts.added + counts.updated + counts.removed === 0) return null;
+  if (meta.baseVersion !== undefined && meta.baseVersion !== dataset.latest_version) {
+    throw new ConflictError(
+      `The change was made against version ${meta.baseVersion}, but the dataset is at version ${dataset.latest_version}: versions never change once committed, so changes apply only on top of the latest`,
+      [{ pointer: '/base_version', detail: `is not the latest version (${dataset.latest_version})` }],
+    );
+  }
+  if (meta.versionName !== undefined) checkVersionName(meta.versionName, '/version_name');
 
   const version = dataset.latest_version + 1;
   const now = nowIso();
@@ -75,12 +106,13 @@ export async function recordVersion(
   dataset: DatasetTable,
   version: number,
   counts: ChangeCounts,
-  meta: { actor: Actor; message?: string | undefined; now: string },
+  meta: CommitMeta & { now: string },
 ): Promise<DatasetVersion> {
+  checkWriter(dataset, meta.writer ?? 'evalstore');
   const row: DatasetVersionTable = {
     dataset_id: dataset.id,
     version,
-    name: null,
+    name: meta.versionName ?? null,
     message: meta.message?.trim() || describeChanges(counts),
     created_by: meta.actor.name,
     created_at: meta.now,
@@ -89,7 +121,7 @@ export async function recordVersion(
     records_removed: counts.removed,
     record_count: dataset.record_count + counts.added - counts.removed,
   };
-  await tx.insertInto('dataset_versions').values(row).execute();
+  await writeUnique(() => tx.insertInto('dataset_versions').values(row).execute(), () => versionNameTaken(row.name ?? '', '/version_name'));
   await tx
     .updateTable('datasets')
     .set({ latest_version: version, record_count: row.record_count, updated_at: meta.now })

@@ -50,6 +50,16 @@ export async function resolveVersion(db: Kysely<Database>, dataset: DatasetTable
   return row.version;
 }
 
+/** A version's name may not be what already names versions: a number, or `latest`. */
+export function checkVersionName(name: string, pointer = '/name'): void {
+  if (/^\d+$/.test(name)) throw ValidationError.field(pointer, 'must not be a number (numbers name versions already)');
+  if (name === 'latest') throw ValidationError.field(pointer, 'must not be "latest"');
+}
+
+export function versionNameTaken(name: string, pointer = '/name'): ConflictError {
+  return new ConflictError(`Another version is already named ${JSON.stringify(name)}`, [{ pointer, detail: 'is already taken' }]);
+}
+
 export class VersionService {
   constructor(private readonly store: Store) {}
 
@@ -79,10 +89,7 @@ export class VersionService {
 
   /** Gives a version a name (a tag), unique within the dataset; null takes the name away. */
   async name(actor: Actor, datasetId: string, ref: VersionRef, name: string | null): Promise<DatasetVersion> {
-    if (name !== null && /^\d+$/.test(name)) {
-      throw ValidationError.field('/name', 'must not be a number (numbers name versions already)');
-    }
-    if (name === 'latest') throw ValidationError.field('/name', 'must not be "latest"');
+    if (name !== null) checkVersionName(name);
     return this.store.transaction(async (tx) => {
       const dataset = await findDatasetRow(this.store, tx, actor, datasetId);
       const version = await resolveVersion(tx, dataset, ref);
@@ -90,7 +97,7 @@ export class VersionService {
       await writeUnique(
         () =>
           tx.updateTable('dataset_versions').set({ name }).where('dataset_id', '=', dataset.id).where('version', '=', version).execute(),
-        () => new ConflictError(`Another version is already named ${JSON.stringify(name)}`, [{ pointer: '/name', detail: 'is already taken' }]),
+        () => versionNameTaken(name ?? ''),
       );
       return tx
         .selectFrom('dataset_versions')

@@ -134,6 +134,8 @@ export interface ExperimentTable {
   source: string;
   start_time: string | null;
   end_time: string | null;
+  /** Goes up by one with every change to the experiment's runs or scores (what cached results key on). */
+  revision: number;
   created_at: string;
   updated_at: string;
 }

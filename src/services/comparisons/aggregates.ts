@@ -2,7 +2,7 @@ import { sql } from 'kysely';
 import type { Json } from '../../domain/json.js';
 import { formatCost } from '../../domain/money.js';
 import type { Store } from '../../store/database.js';
-import { parseGroup, scopedRuns, type ComparisonScope } from './scope.js';
+import { filtersRuns, parseGroup, scopedRuns, scopedScores, type ComparisonScope } from './scope.js';
 
 export interface Percentiles {
   p50: number | null;
@@ -95,16 +95,11 @@ export async function computeStats(store: Store, scope: ComparisonScope): Promis
           then (sum(s.score * s.score) - sum(s.score) * sum(s.score) / count(s.score)) / (count(s.score) - 1)
           else 0 end) end as stdev,
         min(s.score) as min, max(s.score) as max
-      from ${runs
-        .innerJoin('scores as sc', (join) => join.onRef('sc.workspace_id', '=', 'r.workspace_id').onRef('sc.run_id', '=', 'r.id'))
-        .select(['r.experiment_id', 'sc.key', 'sc.score'])} as s
+      from ${scopedScores(store, scope).where('s.score', 'is not', null)} as s
       group by s.experiment_id, s.g, s.key`.execute(store.db),
     sql<{ experiment_id: string; g: string | null; key: string; label: string; count: number }>`
       select s.experiment_id, s.g, s.key, s.label, count(*) as count
-      from ${runs
-        .innerJoin('scores as sc', (join) => join.onRef('sc.workspace_id', '=', 'r.workspace_id').onRef('sc.run_id', '=', 'r.id'))
-        .where('sc.label', 'is not', null)
-        .select(['r.experiment_id', 'sc.key', 'sc.label'])} as s
+      from ${scopedScores(store, scope).where('s.label', 'is not', null)} as s
       group by s.experiment_id, s.g, s.key, s.label`.execute(store.db),
   ]);
 
@@ -163,7 +158,8 @@ export async function computeStats(store: Store, scope: ComparisonScope): Promis
  * p50 and p99 of a run measure per experiment and group. Order statistics come from ROW_NUMBER over
  * each partition; p = k/100 sits at rank 1 + k(n-1)/100, interpolated between its neighbours.
  */
-async function percentiles(store: Store, scope: ComparisonScope, measure: 'latency_ms' | 'first_token_ms'): Promise<Map<string, Percentiles>> {
+async function percentiles(store: Store, scope: ComparisonScope, measure: Measure): Promise<Map<string, Percentiles>> {
+  if (!scope.groupBy && !filtersRuns(scope.filters)) return percentilesFromIndex(store, scope, measure);
   const values = scopedRuns(store, scope)
     .select(['r.experiment_id', sql.ref<number>(`r.${measure}`).as('x')])
     .where(`r.${measure}`, 'is not', null);
@@ -192,6 +188,47 @@ async function percentiles(store: Store, scope: ComparisonScope, measure: 'laten
       { p50: row.p50 === null ? null : Number(row.p50), p99: row.p99 === null ? null : Number(row.p99) },
     ]),
   );
+}
+
+type Measure = 'latency_ms' | 'first_token_ms';
+
+/**
+ * The same percentiles for whole experiments, read from the index of results by measure: the count,
+ * then for each percentile the two order statistics around its rank, fetched with LIMIT/OFFSET from
+ * whichever end is nearer. No sort, and no pass over the runs.
+ */
+async function percentilesFromIndex(store: Store, scope: ComparisonScope, measure: Measure): Promise<Map<string, Percentiles>> {
+  const found = new Map<string, Percentiles>();
+  for (const experiment of scope.experiments) {
+    const results = () =>
+      store.db
+        .selectFrom('runs')
+        .where('experiment_id', '=', experiment.id)
+        .where('parent_run_id', 'is', null)
+        .where('record_id', 'is not', null)
+        .where(measure, 'is not', null);
+    const { n } = await results().select((eb) => eb.fn.count<number>(measure).as('n')).executeTakeFirstOrThrow();
+    const count = Number(n);
+    const at = async (percent: number): Promise<number | null> => {
+      if (count === 0) return null;
+      const rank = Math.floor((percent * (count - 1)) / 100); // 0-based rank of the lower neighbour
+      const fraction = ((percent * (count - 1)) % 100) / 100;
+      const fromTop = rank >= count / 2;
+      const rows = await results()
+        .select(`${measure} as x`)
+        .orderBy(measure, fromTop ? 'desc' : 'asc')
+        .limit(2)
+        .offset(fromTop ? count - rank - 2 : rank)
+        .execute();
+      const values = rows.map((row) => Number(row.x));
+      if (fromTop) values.reverse();
+      const lower = values[0]!;
+      const upper = values[1] ?? lower;
+      return lower + fraction * (upper - lower);
+    };
+    found.set(groupKey(experiment.id, null), { p50: await at(50), p99: await at(99) });
+  }
+  return found;
 }
 
 /** Groups in a stable order: by value (numbers before strings), the group without the key last. */

@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import type { Store } from '../../store/database.js';
-import { scopedRuns, type ComparisonScope } from './scope.js';
+import { scopedScores, type ComparisonScope } from './scope.js';
 import { pairedTTest, type PairedTest } from './significance.js';
 
 /** How one experiment's scores of one key compare with the baseline's, record by record. */
@@ -41,7 +41,7 @@ export async function compareWithBaseline(store: Store, scope: ComparisonScope, 
     sum_d: number;
     sum_d2: number;
   }>`
-    with per_record as ${perRecordScores(store, scope)}
+    with per_record as (${perRecordScores(store, scope)})
     select e.experiment_id, e.key,
       sum(case when e.score > b.score then 1 else 0 end) as higher,
       sum(case when e.score < b.score then 1 else 0 end) as lower,
@@ -77,29 +77,9 @@ export async function compareWithBaseline(store: Store, scope: ComparisonScope, 
     .sort((a, b) => order.get(a.experiment_id)! - order.get(b.experiment_id)! || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
 }
 
-/**
- * Each experiment's mean numeric score per record and key. Without filters this reads the scores
- * alone (they carry their run's record); with filters, only scores of the runs in scope count.
- */
+/** Each experiment's mean numeric score per record and key, over the scores in scope. */
 function perRecordScores(store: Store, scope: ComparisonScope) {
-  const experimentIds = scope.experiments.map((e) => e.id);
-  const unfiltered = Object.keys(scope.filters).every((key) => {
-    const value = scope.filters[key as keyof typeof scope.filters];
-    return value === undefined || value === false || (typeof value === 'object' && Object.keys(value).length === 0);
-  });
-  if (unfiltered) {
-    return store.db
-      .selectFrom('scores as s')
-      .select(['s.experiment_id', 's.record_id', 's.key', (eb) => eb.fn.avg<number>('s.score').as('score')])
-      .where('s.experiment_id', 'in', experimentIds)
-      .where('s.record_id', 'is not', null)
-      .where('s.score', 'is not', null)
-      .groupBy(['s.experiment_id', 's.record_id', 's.key']);
-  }
-  return scopedRuns(store, scope)
-    .innerJoin('scores as s', (join) => join.onRef('s.workspace_id', '=', 'r.workspace_id').onRef('s.run_id', '=', 'r.id'))
-    .clearSelect()
-    .select(['s.experiment_id', 's.record_id', 's.key', (eb) => eb.fn.avg<number>('s.score').as('score')])
-    .where('s.score', 'is not', null)
-    .groupBy(['s.experiment_id', 's.record_id', 's.key']);
+  return sql`select s.experiment_id, s.record_id, s.key, avg(s.score) as score
+    from ${scopedScores(store, scope).where('s.score', 'is not', null)} as s
+    group by s.experiment_id, s.record_id, s.key`;
 }

@@ -1,13 +1,15 @@
 import { ValidationError } from '../../domain/errors.js';
-import type { Json } from '../../domain/json.js';
+import { canonicalJson, type Json } from '../../domain/json.js';
 import type { Actor, Experiment } from '../../domain/types.js';
 import type { Store } from '../../store/database.js';
+import type { ExperimentTable } from '../../store/schema.js';
 import { presentExperiment } from '../experiments.js';
 import type { Page } from '../pagination.js';
 import { compareGroups, computeStats, type ExperimentStats } from './aggregates.js';
 import { compareWithBaseline, type ScoreChange } from './baseline.js';
 import { comparisonRows, type ChangeFilter, type ComparisonRow } from './rows.js';
-import { resolveScope, type GroupBy, type RunFilters } from './scope.js';
+import { ResultCache } from './cache.js';
+import { resolveScope, type ComparisonScope, type GroupBy, type RunFilters } from './scope.js';
 
 export type { ExperimentStats, Percentiles, ScoreStats } from './aggregates.js';
 export type { ScoreChange } from './baseline.js';
@@ -56,11 +58,17 @@ export interface RowsQuery extends Omit<ComparisonQuery, 'group_by'> {
  * records side by side. Everything is computed by the database.
  */
 export class ComparisonService {
+  private readonly cache = new ResultCache();
+
   constructor(private readonly store: Store) {}
 
   async compare(actor: Actor, query: ComparisonQuery): Promise<Comparison> {
     const scope = await resolveScope(this.store, actor, query.experiment_ids, { filters: query.filters });
     checkBaseline(query.baseline_id, query.experiment_ids);
+    return this.cache.getOrCompute(cacheKey('compare', query, scope.experiments), () => this.computeComparison(scope, query));
+  }
+
+  private async computeComparison(scope: ComparisonScope, query: ComparisonQuery): Promise<Comparison> {
     const [stats, grouped, changes] = await Promise.all([
       computeStats(this.store, scope),
       query.group_by ? computeStats(this.store, { ...scope, groupBy: query.group_by }) : Promise.resolve(undefined),
@@ -81,7 +89,9 @@ export class ComparisonService {
   /** Statistics per experiment within each group of a metadata key (LangSmith's grouped view uses this). */
   async groupedStats(actor: Actor, experimentIds: string[], groupBy: GroupBy, filters?: RunFilters): Promise<GroupStats[]> {
     const scope = await resolveScope(this.store, actor, experimentIds, { filters, groupBy });
-    return groupsOf(await computeStats(this.store, scope));
+    return this.cache.getOrCompute(cacheKey('groups', { groupBy, filters }, scope.experiments), async () =>
+      groupsOf(await computeStats(this.store, scope)),
+    );
   }
 
   async rows(actor: Actor, query: RowsQuery): Promise<Page<ComparisonRow>> {
@@ -98,6 +108,11 @@ export class ComparisonService {
       lowerIsBetter: query.lower_is_better,
     });
   }
+}
+
+/** The question, and the state of every experiment it reads (see ResultCache). */
+function cacheKey(kind: string, question: object, experiments: readonly ExperimentTable[]): string {
+  return canonicalJson({ kind, question, experiments: experiments.map((e) => [e.id, e.revision]) });
 }
 
 function checkBaseline(baselineId: string | undefined, experimentIds: readonly string[]): void {

@@ -70,15 +70,28 @@ export async function resolveScope(
   return { actor, experiments, datasetId, version, filters: options.filters ?? {}, groupBy: options.groupBy };
 }
 
+/** True when filters restrict runs (so scores must be read through their runs). */
+export function filtersRuns(filters: RunFilters): boolean {
+  return Boolean(
+    filters.errors_only ||
+      filters.latency_ms?.min !== undefined ||
+      filters.latency_ms?.max !== undefined ||
+      Object.keys(filters.run_metadata ?? {}).length ||
+      Object.keys(filters.record_metadata ?? {}).length ||
+      filters.scores?.length,
+  );
+}
+
 /**
  * The runs compared: result runs (root runs of a record) of the compared experiments that pass the
- * filters, with the group value (JSON text, null when the key is absent) as `g`.
+ * filters, with the group value (JSON text, null when the key is absent) as `g`. The experiments were
+ * checked to be the actor's, so their runs are too.
  */
 export function scopedRuns(store: Store, scope: ComparisonScope) {
   const { filters } = scope;
   let runs = store.db
     .selectFrom('runs as r')
-    .where('r.workspace_id', '=', scope.actor.workspaceId)
+    .$if(scope.groupBy?.source === 'record', (q) => q.leftJoin(recordGroups(store, scope).as('rg'), 'rg.record_id', 'r.record_id'))
     .where('r.experiment_id', 'in', scope.experiments.map((e) => e.id))
     .where('r.parent_run_id', 'is', null)
     .where('r.record_id', 'is not', null);
@@ -88,7 +101,12 @@ export function scopedRuns(store: Store, scope: ComparisonScope) {
   for (const [key, value] of Object.entries(filters.run_metadata ?? {})) runs = runs.where(store.sql.jsonFieldEquals('r.metadata', key, value));
   for (const [key, value] of Object.entries(filters.record_metadata ?? {})) {
     runs = runs.where(({ exists }) =>
-      exists(recordAt(store.db, scope, 'fr').select(sql.lit(1).as('one')).where(store.sql.jsonFieldEquals('fr.metadata', key, value))),
+      exists(
+        recordsAt(store.db, scope, 'fr')
+          .select(sql.lit(1).as('one'))
+          .where('fr.record_id', '=', sql.ref<string>('r.record_id'))
+          .where(store.sql.jsonFieldEquals('fr.metadata', key, value)),
+      ),
     );
   }
   for (const score of filters.scores ?? []) {
@@ -103,24 +121,46 @@ export function scopedRuns(store: Store, scope: ComparisonScope) {
       return exists(scored);
     });
   }
-  return runs.select(groupValue(store, scope).as('g'));
+  return runs.select(groupOfRun(store, scope).as('g'));
 }
 
-/** The revision of the run `r`'s record visible at the scope's version, aliased `alias`. */
-function recordAt(db: Kysely<Database>, scope: ComparisonScope, alias: 'fr' | 'gr') {
+/**
+ * The scores of the runs compared, with their run's group as `g`. Scores carry their run's record, so
+ * unless filters or a run metadata key decide which runs count, they are read without the runs.
+ */
+export function scopedScores(store: Store, scope: ComparisonScope) {
+  if (filtersRuns(scope.filters) || scope.groupBy?.source === 'run') {
+    return scopedRuns(store, scope)
+      .innerJoin('scores as s', (join) => join.onRef('s.workspace_id', '=', 'r.workspace_id').onRef('s.run_id', '=', 'r.id'))
+      .select(['s.experiment_id', 's.record_id', 's.key', 's.score', 's.label']);
+  }
+  return store.db
+    .selectFrom('scores as s')
+    .$if(scope.groupBy?.source === 'record', (q) => q.leftJoin(recordGroups(store, scope).as('rg'), 'rg.record_id', 's.record_id'))
+    .where('s.experiment_id', 'in', scope.experiments.map((e) => e.id))
+    .where('s.record_id', 'is not', null)
+    .select(['s.experiment_id', 's.record_id', 's.key', 's.score', 's.label', scope.groupBy ? sql<string | null>`rg.g`.as('g') : sql<null>`null`.as('g')]);
+}
+
+/** The revisions of the dataset's records visible at the scope's version, aliased `alias`. */
+function recordsAt(db: Kysely<Database>, scope: ComparisonScope, alias: 'fr' | 'gr') {
   return db
     .selectFrom(`record_revisions as ${alias}`)
     .where(`${alias}.dataset_id`, '=', scope.datasetId)
-    .where(`${alias}.record_id`, '=', sql.ref<string>('r.record_id'))
     .where(`${alias}.valid_from`, '<=', scope.version)
     .where(`${alias}.valid_to`, '>', scope.version);
 }
 
-function groupValue(store: Store, scope: ComparisonScope): RawBuilder<string | null> {
+/** Each record's group: the value of the grouping key in its metadata, read once per record. */
+function recordGroups(store: Store, scope: ComparisonScope) {
+  return recordsAt(store.db, scope, 'gr').select(['gr.record_id', store.sql.jsonFieldText('gr.metadata', scope.groupBy?.key ?? '').as('g')]);
+}
+
+function groupOfRun(store: Store, scope: ComparisonScope): RawBuilder<string | null> {
   const groupBy = scope.groupBy;
   if (!groupBy) return sql<string | null>`null`;
   if (groupBy.source === 'run') return store.sql.jsonFieldText('r.metadata', groupBy.key);
-  return sql<string | null>`${recordAt(store.db, scope, 'gr').select(store.sql.jsonFieldText('gr.metadata', groupBy.key).as('v'))}`;
+  return sql<string | null>`rg.g`;
 }
 
 /** A group value as clients see it: the JSON value, or null for runs without the key. */

@@ -1,4 +1,4 @@
-import { jStat } from 'jstat';
+import jStat from 'jstat';
 
 /** The outcome of a paired test of one score key: experiment vs baseline on the records both ran. */
 export interface PairedTest {

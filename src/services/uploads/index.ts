@@ -14,6 +14,7 @@ import type { SourceRow, UploadOptions, UploadSummary } from './types.js';
 
 export type { SourceRow, UploadOptions, UploadProgress, UploadSummary } from './types.js';
 export { jsonlRows } from './jsonl.js';
+export { csvRows, jsonOrText, CSV_FIELDS, type CsvColumn, type CsvField, type CsvHeader, type CsvMapping, type CsvOptions } from './csv.js';
 
 /** Rows staged per transaction: large enough to be quick, small enough to keep other requests flowing. */
 const ROWS_PER_CHUNK = 1_000;
@@ -53,6 +54,7 @@ export class UploadService {
       .execute();
     try {
       const received = await this.stage(uploadId, dataset.id, rows, options);
+      await options.onProgress?.({ upload_id: uploadId, rows_received: received, phase: 'committing' });
       return await this.commit(actor, dataset.id, uploadId, received, options);
     } catch (error) {
       await this.discard(uploadId, error);
@@ -83,12 +85,14 @@ export class UploadService {
         await this.store.bulk.insert(tx, 'upload_rows', staged);
         await tx.updateTable('uploads').set({ rows_received: received, updated_at: nowIso() }).where('id', '=', uploadId).execute();
       });
-      await options.onProgress?.({ upload_id: uploadId, rows_received: received });
+      await options.onProgress?.({ upload_id: uploadId, rows_received: received, phase: 'staging' });
       await yieldToEventLoop();
     };
+    const extraTags = options.tags ?? [];
     for await (const { line, record } of rows) {
       received += 1;
-      chunk.push(toStagedRow(uploadId, datasetId, line, record));
+      const tagged = extraTags.length ? { ...record, tags: [...(record.tags ?? []), ...extraTags] } : record;
+      chunk.push(toStagedRow(uploadId, datasetId, line, tagged));
       if (chunk.length >= ROWS_PER_CHUNK) await flush();
     }
     if (chunk.length > 0 || received === 0) await flush();
@@ -149,18 +153,24 @@ export class UploadService {
       tx.updateTable('upload_rows').where('upload_rows.upload_id', '=', uploadId).where('upload_rows.disposition', 'is', null);
 
     // 1. The same external_id twice in the file: the last row wins when overwriting, else the first.
+    // (Ranked once with a window function: a correlated lookup per row goes quadratic on SQLite.)
+    const repeated = tx
+      .selectFrom(
+        tx
+          .selectFrom('upload_rows as other')
+          .select([
+            'other.seq',
+            sql<number>`row_number() over (partition by other.external_id order by other.seq ${sql.raw(overwrite ? 'desc' : 'asc')})`.as('row_rank'),
+          ])
+          .where('other.upload_id', '=', uploadId)
+          .where('other.external_id', 'is not', null)
+          .as('ranked'),
+      )
+      .select('ranked.seq')
+      .where('ranked.row_rank', '>', 1);
     await undecided()
       .set({ disposition: overwrite ? 'superseded' : 'skipped_existing' })
-      .where('upload_rows.external_id', 'is not', null)
-      .where(({ exists, selectFrom }) =>
-        exists(
-          selectFrom('upload_rows as other')
-            .select(sql.lit(1).as('one'))
-            .where('other.upload_id', '=', uploadId)
-            .whereRef('other.external_id', '=', 'upload_rows.external_id')
-            .whereRef('other.seq', overwrite ? '>' : '<', 'upload_rows.seq'),
-        ),
-      )
+      .where('upload_rows.seq', 'in', repeated)
       .execute();
 
     // 2. An external_id of a current record: replace that record, or skip the row.
@@ -189,25 +199,29 @@ export class UploadService {
 
     // 3. De-duplication by input, against the dataset and then against earlier rows of the file.
     if (options.deduplicate) {
-      await undecided()
-        .set({ disposition: 'skipped_duplicate' })
-        .where('upload_rows.input_hash', 'in', current.select('record_revisions.input_hash'))
-        .execute();
-      await undecided()
-        .set({ disposition: 'skipped_duplicate' })
-        .where(({ exists, selectFrom }) =>
-          exists(
-            selectFrom('upload_rows as other')
-              .select(sql.lit(1).as('one'))
-              .where('other.upload_id', '=', uploadId)
-              .whereRef('other.input_hash', '=', 'upload_rows.input_hash')
-              .whereRef('other.seq', '<', 'upload_rows.seq')
-              .where((eb) =>
-                eb.or([eb('other.disposition', 'is', null), eb('other.disposition', 'not in', ['superseded', 'skipped_existing'])]),
-              ),
-          ),
+      if ((options.deduplicateScope ?? 'dataset') === 'dataset') {
+        await undecided()
+          .set({ disposition: 'skipped_duplicate' })
+          .where('upload_rows.input_hash', 'in', current.select('record_revisions.input_hash'))
+          .execute();
+      }
+      const duplicates = tx
+        .selectFrom(
+          tx
+            .selectFrom('upload_rows as other')
+            .select([
+              'other.seq',
+              'other.disposition',
+              sql<number>`row_number() over (partition by other.input_hash order by other.seq)`.as('row_rank'),
+            ])
+            .where('other.upload_id', '=', uploadId)
+            .where((eb) => eb.or([eb('other.disposition', 'is', null), eb('other.disposition', 'not in', ['superseded', 'skipped_existing'])]))
+            .as('ranked'),
         )
-        .execute();
+        .select('ranked.seq')
+        .where('ranked.row_rank', '>', 1)
+        .where('ranked.disposition', 'is', null);
+      await undecided().set({ disposition: 'skipped_duplicate' }).where('upload_rows.seq', 'in', duplicates).execute();
     }
 
     // 4. Whatever is left is a new record.

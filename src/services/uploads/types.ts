@@ -19,13 +19,22 @@ export interface UploadOptions {
   overwrite?: boolean;
   /** Skip rows whose input equals the input of a current record or of an earlier row (default false). */
   deduplicate?: boolean;
-  /** Told of progress after each staged chunk of rows. */
+  /**
+   * What `deduplicate` compares a row's input with: current records and earlier rows (`dataset`, the
+   * default), or earlier rows of the file only (`file`).
+   */
+  deduplicateScope?: 'dataset' | 'file';
+  /** Tags added to every record of the file, after the record's own. */
+  tags?: string[];
+  /** Told of progress after each staged chunk of rows, and once more when the commit begins. */
   onProgress?: (progress: UploadProgress) => void | Promise<void>;
 }
 
 export interface UploadProgress {
   upload_id: string;
   rows_received: number;
+  /** `staging` while rows are read and staged; `committing` once all are staged and the commit begins. */
+  phase: 'staging' | 'committing';
 }
 
 export interface UploadSummary {

@@ -18,6 +18,7 @@ export function experiments(dialect: DialectName) {
         .addColumn('source', 'text', (c) => c.notNull())
         .addColumn('start_time', t.timestamp)
         .addColumn('end_time', t.timestamp)
+        .addColumn('revision', 'integer', (c) => c.notNull())
         .addColumn('created_at', t.timestamp, (c) => c.notNull())
         .addColumn('updated_at', t.timestamp, (c) => c.notNull())
         .execute();
@@ -73,6 +74,16 @@ export function experiments(dialect: DialectName) {
       // The comparison engine reads an experiment's results record by record.
       await db.schema.createIndex('runs_experiment_record').on('runs').columns(['experiment_id', 'record_id', 'repetition']).execute();
       await db.schema.createIndex('runs_trace').on('runs').columns(['workspace_id', 'trace_id']).execute();
+      // Percentiles of results read their order statistics from these, without sorting.
+      for (const measure of ['latency_ms', 'first_token_ms']) {
+        await db.schema
+          .createIndex(`runs_results_${measure}`)
+          .on('runs')
+          .columns(['experiment_id', measure])
+          .where(sql.ref('parent_run_id'), 'is', null)
+          .where(sql.ref('record_id'), 'is not', null)
+          .execute();
+      }
 
       await db.schema
         .createTable('scores')
@@ -96,6 +107,14 @@ export function experiments(dialect: DialectName) {
       // Per-record score means, which comparisons against a baseline join on, read from this index alone.
       await db.schema.createIndex('scores_experiment').on('scores').columns(['experiment_id', 'key', 'record_id', 'score']).execute();
       await db.schema.createIndex('scores_run').on('scores').columns(['workspace_id', 'run_id']).execute();
+      // Counts of categorical values, read from this index alone.
+      await db.schema
+        .createIndex('scores_labels')
+        .on('scores')
+        .columns(['experiment_id', 'key', 'label'])
+        .where(sql.ref('label'), 'is not', null)
+        .where(sql.ref('record_id'), 'is not', null)
+        .execute();
     },
   };
 }

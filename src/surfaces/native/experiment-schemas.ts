@@ -126,6 +126,24 @@ export const RunsAppend = Type.Object(
   { additionalProperties: false },
 );
 
+/** An experiment created together with its first runs (one transaction). */
+export const ExperimentCreateWithRuns = Type.Composite(
+  [
+    ExperimentCreate,
+    Type.Object({
+      runs: Type.Optional(
+        Type.Array(RunInput, { minItems: 1, maxItems: LIMITS.recordsPerRequest, description: 'Runs recorded with the experiment, in the same transaction' }),
+      ),
+    }),
+  ],
+  { additionalProperties: false },
+);
+
+export const ExperimentCreated = Type.Composite([
+  Experiment,
+  Type.Object({ run_ids: Type.Optional(Type.Array(Id, { description: 'The runs it was created with, in input order' })) }),
+]);
+
 export const RunsAppended = Type.Object({
   run_ids: Type.Array(Id, { description: 'Every run given, in input order' }),
   inserted: Type.Integer({ description: 'Runs recorded now; the others had been sent before' }),

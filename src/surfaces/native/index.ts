@@ -8,7 +8,9 @@ import { comparisonRoutes } from './routes/comparisons.js';
 import { datasetRoutes } from './routes/datasets.js';
 import { experimentRoutes } from './routes/experiments.js';
 import { projectRoutes } from './routes/projects.js';
-import { JSONL_TYPES, recordRoutes } from './routes/records.js';
+import { CSV_TYPES, JSONL_TYPES, recordRoutes } from './routes/records.js';
+import { acceptMultipart } from '../../http/multipart.js';
+import { LIMITS } from '../../domain/limits.js';
 import { versionRoutes } from './routes/versions.js';
 import { workspaceRoutes } from './routes/workspace.js';
 
@@ -21,7 +23,8 @@ export function nativeApi(services: Services): FastifyPluginAsync {
     // The native API takes JSON; other media types get 415 rather than a guess at their meaning.
     app.removeContentTypeParser('text/plain');
     // Streamed bodies reach their handler unread; the handler consumes them as they arrive.
-    app.addContentTypeParser(JSONL_TYPES, (_request, payload, done) => done(null, payload));
+    app.addContentTypeParser([...JSONL_TYPES, ...CSV_TYPES], (_request, payload, done) => done(null, payload));
+    await acceptMultipart(app, { maxFileBytes: LIMITS.uploadBytes });
 
     workspaceRoutes(app, services);
     projectRoutes(app, services);

@@ -122,17 +122,28 @@ export const Dataset = Type.Object({
   updated_at: Timestamp,
 });
 
+const DatasetFields = {
+  name: Name,
+  description: Type.Optional(Description),
+  metadata: Type.Optional(JsonObjectSchema),
+  project_id: Type.Optional(Id),
+};
+
 export const DatasetCreate = Type.Object(
   {
-    name: Name,
-    description: Type.Optional(Description),
-    metadata: Type.Optional(JsonObjectSchema),
-    project_id: Type.Optional(Id),
+    ...DatasetFields,
+    records: Type.Optional(
+      Type.Array(NewRecordSchema, {
+        minItems: 1,
+        maxItems: LIMITS.recordsPerRequest,
+        description: 'Records the dataset starts with, committed as its version 1 in the same transaction',
+      }),
+    ),
   },
   { additionalProperties: false },
 );
 
-export const DatasetUpdate = Type.Partial(DatasetCreate, { additionalProperties: false, minProperties: 1 });
+export const DatasetUpdate = Type.Partial(Type.Object(DatasetFields), { additionalProperties: false, minProperties: 1 });
 
 // Versions
 
@@ -270,3 +281,34 @@ export const UploadSummary = Type.Object({
 });
 
 export type RecordQueryString = Static<typeof RecordQuery>;
+
+const ColumnName = (field: string) =>
+  Type.Optional(
+    Type.String({
+      minLength: 1,
+      maxLength: 500,
+      description: `CSV: the column that holds ${field} (default: the column named ${field}, used when present)`,
+    }),
+  );
+
+export const UploadQuery = Type.Object(
+  {
+    format: Type.Optional(
+      Type.Union([Type.Literal('jsonl'), Type.Literal('csv')], {
+        description: 'The file format; by default told by the Content-Type (or, for multipart, by the part\'s type or file name)',
+      }),
+    ),
+    message: Type.Optional(Type.String({ maxLength: 2_000 })),
+    filename: Type.Optional(Type.String({ maxLength: 500 })),
+    overwrite: Type.Optional(Type.Boolean({ default: true, description: 'A row whose external_id matches a current record replaces it (else it is skipped)' })),
+    deduplicate: Type.Optional(Type.Boolean({ default: false, description: 'Skip rows whose input matches a current record or an earlier row' })),
+    tag: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: LIMITS.tagLength }), { maxItems: LIMITS.tagsPerRecord, description: 'Tags added to every record (repeatable)' })),
+    input_column: ColumnName('input'),
+    expected_output_column: ColumnName('expected_output'),
+    metadata_column: ColumnName('metadata'),
+    tags_column: ColumnName('tags'),
+    splits_column: ColumnName('splits'),
+    external_id_column: ColumnName('external_id'),
+  },
+  { additionalProperties: false },
+);

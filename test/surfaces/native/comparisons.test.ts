@@ -211,6 +211,18 @@ for (const dialect of DIALECTS) {
       expect(errorsOnly.data.map((row: { record: { id: string } }) => row.record.id)).toEqual([records[3]]);
     });
 
+    it('never serves a remembered result once runs or scores have changed', async () => {
+      const dataset = (await post('/api/v1/datasets', { name: `fresh-${Math.random()}` })).json();
+      const [record] = (await post(`/api/v1/datasets/${dataset.id}/records`, { records: [{ input: 1 }] })).json().records;
+      const experiment = (await post('/api/v1/experiments', { name: 'x', dataset_id: dataset.id })).json().id;
+      const first = (await post(`/api/v1/experiments/${experiment}/runs`, { runs: [{ record_id: record.id, output: 1 }] })).json().run_ids[0];
+      expect((await compare({ experiment_ids: [experiment] })).stats[0].run_count).toBe(1);
+      await post(`/api/v1/experiments/${experiment}/runs`, { runs: [{ record_id: record.id, output: 2 }] });
+      expect((await compare({ experiment_ids: [experiment] })).stats[0].run_count).toBe(2);
+      await post(`/api/v1/experiments/${experiment}/scores`, { scores: [{ run_id: first, key: 'k', score: 1 }] });
+      expect((await compare({ experiment_ids: [experiment] })).stats[0].scores.k.n).toBe(1);
+    });
+
     it('answers bad requests with a 4xx naming the problem', async () => {
       const other = await t.services.workspaces.create(`other-${Math.random()}`);
       const theirs = (await t.call({ method: 'POST', url: '/api/v1/experiments', key: other.admin.key, payload: { name: 'x' } })).json().id;

@@ -157,7 +157,7 @@ for (const dialect of DIALECTS) {
     it('takes blank lines, CRLF and a byte-order mark; refuses other media types', async () => {
       const response = await upload('\ufeff{"input":1}\r\n\r\n{"input":2}\r\n');
       expect(response.json()).toMatchObject({ records_created: 2 });
-      const wrong = await t.call({ method: 'POST', url: `${base}/uploads`, payload: '{"input":1}', headers: { 'content-type': 'text/csv' } });
+      const wrong = await t.call({ method: 'POST', url: `${base}/uploads`, payload: '<input>1</input>', headers: { 'content-type': 'application/xml' } });
       expect(wrong.statusCode).toBe(415);
     });
 

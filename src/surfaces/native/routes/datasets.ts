@@ -1,4 +1,5 @@
 import { Type } from '@sinclair/typebox';
+import { LIMITS } from '../../../domain/limits.js';
 import type { Services } from '../../../services/index.js';
 import type { NativeApp } from '../app.js';
 import { Dataset, DatasetCreate, DatasetUpdate, Errors, Id, Page, PageQuery } from '../schemas.js';
@@ -8,9 +9,11 @@ const params = Type.Object({ dataset_id: Id });
 
 export function datasetRoutes(app: NativeApp, services: Services): void {
   app.post('/datasets', {
+    bodyLimit: LIMITS.bulkBodyBytes,
     schema: {
       summary: 'Create a dataset',
-      description: 'The dataset starts empty at version 0; the first change to its records commits version 1.',
+      description:
+        'The dataset starts empty at version 0, and the first change to its records commits version 1; or it starts with `records`, committed as version 1 in the same transaction.',
       tags,
       body: DatasetCreate,
       response: { 201: Dataset, ...Errors },

@@ -8,7 +8,8 @@ import type { NativeApp } from '../app.js';
 import { presentRun } from '../presenters.js';
 import {
   Experiment,
-  ExperimentCreate,
+  ExperimentCreated,
+  ExperimentCreateWithRuns,
   ExperimentQuery,
   ExperimentUpdate,
   Run,
@@ -29,15 +30,20 @@ const KNOWN_RUN_FIELDS = new Set(Object.keys(RunInput.properties));
 
 export function experimentRoutes(app: NativeApp, services: Services): void {
   app.post('/experiments', {
+    bodyLimit: LIMITS.bulkBodyBytes,
     schema: {
       summary: 'Create an experiment',
       description:
-        'On a dataset, the experiment is pinned to a version of it (the latest unless `dataset_version` names another); its runs are results for that version\'s records. Without a dataset it is a log stream.',
+        'On a dataset, the experiment is pinned to a version of it (the latest unless `dataset_version` names another); its runs are results for that version\'s records. Without a dataset it is a log stream. `runs` are recorded with it in the same transaction, by the rules of appending runs.',
       tags,
-      body: ExperimentCreate,
-      response: { 201: Experiment, ...Errors },
+      body: ExperimentCreateWithRuns,
+      response: { 201: ExperimentCreated, ...Errors },
     },
-    handler: async (request, reply) => reply.status(201).send(await services.experiments.create(request.actor, request.body)),
+    handler: async (request, reply) => {
+      const { runs, ...experiment } = request.body;
+      const created = await services.experiments.create(request.actor, { ...experiment, ...(runs ? { runs: runs.map(toNewRun) } : {}) });
+      return reply.status(201).send(created);
+    },
   });
 
   app.get('/experiments', {

@@ -1,9 +1,15 @@
 import { Readable } from 'node:stream';
 import { Type } from '@sinclair/typebox';
+import type { FastifyRequest } from 'fastify';
+import { ValidationError } from '../../../domain/errors.js';
+import { normalizeError } from '../../../http/errors.js';
+import { filePart, isMultipart } from '../../../http/multipart.js';
+import { toProblem } from '../../../http/problem.js';
+import { EventStream, wantsEventStream } from '../../../http/sse.js';
 import type { Json } from '../../../domain/json.js';
 import { LIMITS } from '../../../domain/limits.js';
 import type { Services } from '../../../services/index.js';
-import { jsonlRows } from '../../../services/uploads/index.js';
+import { csvRows, jsonlRows, type CsvColumn } from '../../../services/uploads/index.js';
 import { limitBytes } from '../../../http/streams.js';
 import { streamedBody } from '../../../http/validation.js';
 import type { NativeApp } from '../app.js';
@@ -18,6 +24,7 @@ import {
   RecordsDelete,
   RecordsUpdate,
   RecordUpdate,
+  UploadQuery,
   UploadSummary,
   VersionParam,
 } from '../schemas.js';
@@ -27,6 +34,7 @@ const datasetParams = Type.Object({ dataset_id: Id });
 const recordParams = Type.Object({ dataset_id: Id, record_id: Id });
 
 export const JSONL_TYPES = ['application/x-ndjson', 'application/jsonl', 'application/json-lines'];
+export const CSV_TYPES = ['text/csv', 'application/csv'];
 
 export function recordRoutes(app: NativeApp, services: Services): void {
   app.post('/datasets/:dataset_id/records', {
@@ -177,40 +185,110 @@ export function recordRoutes(app: NativeApp, services: Services): void {
 
   app.post('/datasets/:dataset_id/uploads', {
     schema: {
-      summary: 'Upload records from a JSONL stream',
+      summary: 'Upload records from a JSONL or CSV stream',
       description: [
-        `Body: JSONL (Content-Type ${JSONL_TYPES.join(', ')}), one record object per line, read as it arrives;`,
-        `at most ${LIMITS.uploadBytes / 1024 ** 3} GiB in all and ${LIMITS.uploadLineBytes / 1024 ** 2} MiB per line.`,
-        'All rows commit as one version, or none does: a bad line answers 400 naming the line, and the dataset is left as it was.',
+        `Body: JSONL (Content-Type ${JSONL_TYPES.join(', ')}), one record object per line; or CSV (Content-Type ${CSV_TYPES.join(', ')});`,
+        'or multipart/form-data with the file in a part named `file` (JSONL or CSV, told by `format`, else by the part\'s type or file name).',
+        `The body is read as it arrives: at most ${LIMITS.uploadBytes / 1024 ** 3} GiB in all and ${LIMITS.uploadLineBytes / 1024 ** 2} MiB per line (per CSV record; ${LIMITS.csvCellBytes / 1024 ** 2} MiB per cell).`,
+        'All rows commit as one version, or none does: a bad line answers 400 naming the line (and, for CSV, the column), and the dataset is left as it was.',
         'A row whose external_id matches a current record replaces it (`overwrite`, default true) or is skipped;',
-        '`deduplicate` skips rows whose input matches a current record or an earlier row.',
+        '`deduplicate` skips rows whose input matches a current record or an earlier row; `tag` adds tags to every record.',
+        'CSV: the first row names the columns; `*_column` parameters say which column fills which field (defaults: the field\'s own name;',
+        'a column named explicitly must exist, a default one is used when present). Cells are JSON when they parse as JSON, else text;',
+        'tags and splits are a JSON array or a comma-separated list; metadata must be a JSON object; other columns are ignored.',
+        'With `Accept: text/event-stream` the answer is 200 and a stream of Server-Sent Events: `progress` (the header read, then every 1,000 rows staged, then `committing`),',
+        'then exactly one `completed` (the summary) or `error` (problem details naming the line). A fault found before the stream opens (unknown dataset, a CSV header without the input column, an empty file) answers as usual.',
       ].join(' '),
       tags,
       params: datasetParams,
-      consumes: JSONL_TYPES,
-      body: streamedBody('JSONL: one record object per line'),
-      querystring: Type.Object(
-        {
-          message: Type.Optional(Type.String({ maxLength: 2_000 })),
-          filename: Type.Optional(Type.String({ maxLength: 500 })),
-          overwrite: Type.Optional(Type.Boolean({ default: true })),
-          deduplicate: Type.Optional(Type.Boolean({ default: false })),
-        },
-        { additionalProperties: false },
-      ),
-      response: { 201: UploadSummary, ...Errors, 415: Errors[413] },
+      consumes: [...JSONL_TYPES, ...CSV_TYPES, 'multipart/form-data'],
+      body: streamedBody('JSONL (one record object per line), CSV with a header row, or multipart/form-data with a `file` part'),
+      querystring: UploadQuery,
+      response: {
+        200: { description: 'With `Accept: text/event-stream`: Server-Sent Events `progress`, then `completed` or `error`', type: 'string' },
+        201: UploadSummary,
+        ...Errors,
+        415: Errors[413],
+      },
     },
     handler: async (request, reply) => {
-      const body = request.body as Readable;
-      const summary = await services.uploads.upload(
-        request.actor,
-        request.params.dataset_id,
-        jsonlRows(limitBytes(body, LIMITS.uploadBytes)),
-        { format: 'jsonl', ...request.query },
-      );
-      return reply.status(201).send(summary);
+      const { format: requestedFormat, tag, input_column, expected_output_column, metadata_column, tags_column, splits_column, external_id_column, ...options } =
+        request.query;
+      const datasetId = request.params.dataset_id;
+      const source = await uploadSource(request, requestedFormat);
+      const events = wantsEventStream(request.headers.accept) ? new EventStream(reply) : undefined;
+      // Faults found before the stream opens (an unknown dataset) answer with their own status.
+      if (events) await services.datasets.get(request.actor, datasetId);
+      const column = (name: string | undefined, fallback: string): CsvColumn => ({ column: name ?? fallback, required: name !== undefined });
+      const rows =
+        source.format === 'csv'
+          ? csvRows(source.stream, {
+              mapping: {
+                input: column(input_column, 'input'),
+                expected_output: column(expected_output_column, 'expected_output'),
+                metadata: column(metadata_column, 'metadata'),
+                tags: column(tags_column, 'tags'),
+                splits: column(splits_column, 'splits'),
+                external_id: column(external_id_column, 'external_id'),
+              },
+              onHeader: (header) =>
+                events?.send('progress', { phase: 'header', rows_received: 0, columns: header.columns, mapping: header.used, ignored_columns: header.ignored }),
+            })
+          : jsonlRows(source.stream);
+      if (events && source.format === 'jsonl') events.send('progress', { phase: 'staging', rows_received: 0 });
+      try {
+        const summary = await services.uploads.upload(request.actor, datasetId, rows, {
+          ...options,
+          format: source.format,
+          filename: options.filename ?? source.filename,
+          tags: tag,
+          onProgress: (progress) => events?.send('progress', progress),
+        });
+        if (!events) return reply.status(201).send(summary);
+        events.send('completed', summary);
+        events.end();
+        return reply;
+      } catch (error) {
+        if (!events?.isOpen) throw error;
+        const normalized = normalizeError(error);
+        if (normalized.internal) request.log.error({ err: error }, 'upload failed');
+        else request.log.info({ status: normalized.status, code: normalized.code }, normalized.detail);
+        events.send('error', toProblem(normalized, request));
+        events.end();
+        return reply;
+      }
     },
   });
+}
+
+/** The uploaded file: the body itself (JSONL or CSV), or the `file` part of a multipart body. */
+async function uploadSource(
+  request: FastifyRequest,
+  requested: 'jsonl' | 'csv' | undefined,
+): Promise<{ format: 'jsonl' | 'csv'; stream: AsyncIterable<Buffer>; filename?: string }> {
+  if (isMultipart(request)) {
+    const part = await filePart(request, 'file', { maxFileBytes: LIMITS.uploadBytes });
+    const format = requested ?? formatOf(part.mimetype, part.filename);
+    if (!format) {
+      throw ValidationError.field('/format', `is required: the file part's type (${part.mimetype}) and name do not tell JSONL from CSV`, { in: 'query' });
+    }
+    return { format, stream: part.stream, filename: part.filename };
+  }
+  const type = (request.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+  const format = CSV_TYPES.includes(type) ? 'csv' : 'jsonl';
+  if (requested && requested !== format) {
+    throw ValidationError.field('/format', `is ${requested}, but the body is ${type}`, { in: 'query' });
+  }
+  return { format, stream: limitBytes(request.body as Readable, LIMITS.uploadBytes) };
+}
+
+function formatOf(mimetype: string, filename: string | undefined): 'jsonl' | 'csv' | undefined {
+  const type = mimetype.toLowerCase();
+  if (CSV_TYPES.includes(type)) return 'csv';
+  if (JSONL_TYPES.includes(type)) return 'jsonl';
+  if (filename && /\.csv$/i.test(filename)) return 'csv';
+  if (filename && /\.(jsonl|ndjson)$/i.test(filename)) return 'jsonl';
+  return undefined;
 }
 
 /** `key=value` pairs; the value is JSON when it parses as JSON, else the string itself. */

@@ -1,0 +1,327 @@
+/**
+ * CSV upload benchmark: a generated CSV (default 1,000,000 rows, about 150 MB, mixed JSON and text
+ * cells) uploaded through Datadog's streaming endpoint (`POST /datadog/api/v2/llm-obs/v2/{project}/
+ * datasets/{dataset}/records/upload`, multipart, answered with Server-Sent Events) to a server process
+ * on 127.0.0.1, against the same file parsed and inserted straight into the same database, in the same
+ * run. Prints both rates and their ratio, the server's peak RSS, and the latency of /healthz polled at a
+ * fixed rate during the upload. Runs on SQLite and PostgreSQL in turn. See bench/README.md.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { createReadStream, createWriteStream, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { request as httpRequest } from 'node:http';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { once } from 'node:events';
+import BetterSqlite3 from 'better-sqlite3';
+import pg from 'pg';
+import { nowIso } from '../src/domain/time.js';
+import { readEventStream } from '../src/http/sse.js';
+import { newId } from '../src/domain/ids.js';
+import { normalizeContent } from '../src/services/records.js';
+import { toRevisionRow } from '../src/services/revisions.js';
+import { csvRows, type CsvMapping } from '../src/services/uploads/index.js';
+import type { DialectName } from '../src/store/dialect.js';
+import type { RecordRevisionTable } from '../src/store/schema.js';
+import { quoteIdentifier } from '../src/store/sql-names.js';
+
+const ROWS = Number((process.env.BENCH_ROWS ?? '1000000').replace(/[_,]/g, ''));
+const DATABASES = (process.env.BENCH_DATABASES ?? 'sqlite,postgres').split(',').map((d) => d.trim()) as DialectName[];
+const POSTGRES_URL = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+const HEALTH_EVERY_MS = 50;
+const KEY = `bench-admin-${randomBytes(16).toString('hex')}`;
+const BATCH = 5_000;
+
+const MAPPING: CsvMapping = {
+  input: { column: 'input', required: true },
+  expected_output: { column: 'expected_output' },
+  metadata: { column: 'metadata' },
+  tags: { column: 'tags' },
+  external_id: { column: 'id' },
+};
+
+const WORDS = ['capital', 'river', 'mountain', 'ocean', 'language', 'currency', 'population', 'border', 'climate', 'history'];
+
+/** About 150 bytes a row: JSON objects and plain text in input and expected_output, JSON metadata, tags. */
+async function generateCsv(path: string, rows: number): Promise<number> {
+  const out = createWriteStream(path);
+  out.write('input,expected_output,metadata,tags,id\n');
+  let buffer = '';
+  for (let i = 0; i < rows; i += 1) {
+    const word = WORDS[i % WORDS.length]!;
+    const input = i % 2 === 0 ? `"{""question"": ""What is the ${word} of country ${i}?"", ""n"": ${i}}"` : `What is the ${word} of country number ${i}?`;
+    const expected = i % 3 === 0 ? `"{""answer"": ""${word}-${i}""}"` : `The ${word} is ${i * 7}`;
+    buffer += `${input},${expected},"{""source"": ""gen"", ""i"": ${i}}","topic:${word},batch:${i % 100}",rec-${i}\n`;
+    if (buffer.length > 1 << 20) {
+      if (!out.write(buffer)) await once(out, 'drain');
+      buffer = '';
+    }
+  }
+  out.end(buffer);
+  await once(out, 'finish');
+  return statSync(path).size;
+}
+
+async function freePort(): Promise<number> {
+  const server = createServer().listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const port = (server.address() as { port: number }).port;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+interface Target {
+  dialect: DialectName;
+  args: string[];
+  direct(datasetId: string, file: string): Promise<number>;
+  drop(): Promise<void>;
+}
+
+async function makeTarget(dialect: DialectName): Promise<Target> {
+  if (dialect === 'sqlite') {
+    const dir = mkdtempSync(join(tmpdir(), 'evalstore-bench-csv-'));
+    const filename = join(dir, 'evalstore.db');
+    return {
+      dialect,
+      args: ['--data-dir', dir],
+      direct: async (datasetId, file) => {
+        const db = new BetterSqlite3(filename);
+        db.pragma('journal_mode = WAL');
+        db.pragma('synchronous = NORMAL');
+        db.pragma('busy_timeout = 10000');
+        let statement: BetterSqlite3.Statement | undefined;
+        let count = 0;
+        db.exec('begin immediate');
+        const now = nowIso();
+        for await (const rows of batches(file, datasetId, now)) {
+          for (const row of rows) {
+            statement ??= db.prepare(`insert into record_revisions (${Object.keys(row).join(', ')}) values (${Object.keys(row).map(() => '?').join(', ')})`);
+            statement.run(Object.values(row));
+          }
+          count += rows.length;
+        }
+        db.prepare('insert into dataset_versions (dataset_id, version, name, message, created_by, created_at, records_added, records_updated, records_removed, record_count) values (?, 1, null, ?, ?, ?, ?, 0, 0, ?)').run(datasetId, 'direct', 'bench', now, count, count);
+        db.prepare('update datasets set latest_version = 1, record_count = ? where id = ?').run(count, datasetId);
+        db.exec('commit');
+        db.close();
+        return count;
+      },
+      drop: async () => rmSync(dir, { recursive: true, force: true }),
+    };
+  }
+  const schema = `bench_${randomBytes(6).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: POSTGRES_URL });
+  await admin.connect();
+  await admin.query(`create schema ${quoteIdentifier(schema)}`);
+  await admin.end();
+  const url = new URL(POSTGRES_URL);
+  url.searchParams.set('options', `-c search_path=${schema}`);
+  return {
+    dialect,
+    args: ['--database-url', url.toString()],
+    direct: async (datasetId, file) => {
+      const client = new pg.Client({ connectionString: POSTGRES_URL, options: `-c search_path=${schema}` });
+      await client.connect();
+      const types = new Map(
+        (
+          await client.query<{ name: string; type: string }>(
+            `select attname as name, format_type(atttypid, atttypmod) as type from pg_attribute where attrelid = to_regclass('record_revisions') and attnum > 0 and not attisdropped`,
+          )
+        ).rows.map((r) => [r.name, r.type]),
+      );
+      let count = 0;
+      await client.query('begin');
+      const now = nowIso();
+      for await (const rows of batches(file, datasetId, now)) {
+        const columns = Object.keys(rows[0]!);
+        const arrays = columns.map((column) => rows.map((row) => (row as unknown as Record<string, unknown>)[column]));
+        await client.query(
+          `insert into record_revisions (${columns.join(', ')}) select * from unnest(${columns.map((c, i) => `$${i + 1}::${types.get(c)}[]`).join(', ')})`,
+          arrays,
+        );
+        count += rows.length;
+      }
+      await client.query(
+        'insert into dataset_versions (dataset_id, version, name, message, created_by, created_at, records_added, records_updated, records_removed, record_count) values ($1, 1, null, $2, $3, $4, $5, 0, 0, $5)',
+        [datasetId, 'direct', 'bench', now, count],
+      );
+      await client.query('update datasets set latest_version = 1, record_count = $1 where id = $2', [count, datasetId]);
+      await client.query('commit');
+      await client.end();
+      return count;
+    },
+    drop: async () => {
+      const client = new pg.Client({ connectionString: POSTGRES_URL });
+      await client.connect();
+      await client.query(`drop schema ${quoteIdentifier(schema)} cascade`);
+      await client.end();
+    },
+  };
+}
+
+/** The file parsed by the upload's own CSV reader, as the rows the server would store, in batches. */
+async function* batches(file: string, datasetId: string, now: string): AsyncGenerator<RecordRevisionTable[]> {
+  let rows: RecordRevisionTable[] = [];
+  for await (const { record } of csvRows(createReadStream(file, { highWaterMark: 64 * 1024 }), { mapping: MAPPING })) {
+    rows.push(toRevisionRow(datasetId, { record_id: newId(), content: normalizeContent(record) }, 1, now));
+    if (rows.length >= BATCH) {
+      yield rows;
+      rows = [];
+    }
+  }
+  if (rows.length) yield rows;
+}
+
+function peakRssMb(pid: number): number {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const match = /VmHWM:\s+(\d+) kB/.exec(status);
+  return match ? Number(match[1]) / 1024 : NaN;
+}
+
+function percentile(values: number[], p: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? NaN;
+}
+
+async function api(base: string, method: string, path: string, body?: unknown): Promise<any> {
+  const response = await fetch(`${base}${path}`, {
+    method,
+    headers: { 'DD-API-KEY': KEY, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  if (response.status >= 300) throw new Error(`${method} ${path}: ${response.status} ${await response.text()}`);
+  return response.status === 204 ? null : response.json();
+}
+
+/** Streams the file from disk as a multipart body and reads the event stream to its terminal event. */
+async function uploadOverHttp(base: string, path: string, file: string): Promise<any> {
+  const boundary = `----bench${randomBytes(8).toString('hex')}`;
+  const head = `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="bench.csv"\r\nContent-Type: text/csv\r\n\r\n`;
+  const tail = `\r\n--${boundary}--\r\n`;
+  const req = httpRequest(new URL(path, base), {
+    method: 'POST',
+    headers: {
+      'DD-API-KEY': KEY,
+      'content-type': `multipart/form-data; boundary=${boundary}`,
+      'content-length': Buffer.byteLength(head) + statSync(file).size + Buffer.byteLength(tail),
+    },
+  });
+  const answered = new Promise<any>((resolve, reject) => {
+    req.on('error', reject);
+    req.on('response', async (response) => {
+      try {
+        for await (const { event, data } of readEventStream(response)) {
+          if (event === 'completed') return resolve(JSON.parse(data));
+          if (event === 'error') return reject(new Error(`upload failed: ${data}`));
+        }
+        reject(new Error(`the stream ended without a terminal event (status ${response.statusCode})`));
+      } catch (error) {
+        reject(error);
+      }
+    });
+  });
+  req.write(head);
+  for await (const chunk of createReadStream(file, { highWaterMark: 256 * 1024 })) {
+    if (!req.write(chunk)) await once(req, 'drain');
+  }
+  req.end(tail);
+  return answered;
+}
+
+async function startServer(target: Target): Promise<{ child: ChildProcess; base: string }> {
+  const port = await freePort();
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'serve', '--host', '127.0.0.1', '--port', String(port), ...target.args], {
+    env: { ...process.env, EVALSTORE_ADMIN_KEY: KEY, LOG_LEVEL: 'warn', DATABASE_URL: '', PORT: '', EVALSTORE_DATA_DIR: '' },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  const base = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error('the server exited');
+    try {
+      if ((await fetch(`${base}/healthz`)).status === 200) return { child, base };
+    } catch {
+      // not up yet
+    }
+    if (Date.now() > deadline) throw new Error('the server did not start');
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
+async function run(dialect: DialectName, file: string, bytes: number): Promise<void> {
+  console.log(`\n== ${dialect}: ${ROWS.toLocaleString('en-US')} rows, ${(bytes / 1024 / 1024).toFixed(1)} MB`);
+  const target = await makeTarget(dialect);
+  const { child, base } = await startServer(target);
+  try {
+    const project = await api(base, 'POST', '/datadog/api/v2/llm-obs/v1/projects', { data: { type: 'projects', attributes: { name: 'bench' } } });
+    const pid = project.data.id;
+    const viaHttp = await api(base, 'POST', `/datadog/api/v2/llm-obs/v1/${pid}/datasets`, { data: { type: 'datasets', attributes: { name: 'via-http' } } });
+    const direct = await api(base, 'POST', `/datadog/api/v2/llm-obs/v1/${pid}/datasets`, { data: { type: 'datasets', attributes: { name: 'direct' } } });
+
+    // /healthz at a fixed rate (each poll timed on its own, whether or not the last one answered).
+    const latencies: number[] = [];
+    let polling = true;
+    const pending = new Set<Promise<void>>();
+    const poller = setInterval(() => {
+      if (!polling) return;
+      const started = performance.now();
+      const poll = fetch(`${base}/healthz`, { signal: AbortSignal.timeout(60_000) })
+        .then((r) => r.arrayBuffer())
+        .then(
+          () => void latencies.push(performance.now() - started),
+          () => void latencies.push(performance.now() - started),
+        )
+        .finally(() => pending.delete(poll));
+      pending.add(poll);
+    }, HEALTH_EVERY_MS);
+
+    const httpStart = performance.now();
+    const completed = await uploadOverHttp(base, `/datadog/api/v2/llm-obs/v2/${pid}/datasets/${viaHttp.data.id}/records/upload`, file);
+    const httpSeconds = (performance.now() - httpStart) / 1000;
+    polling = false;
+    clearInterval(poller);
+    await Promise.all(pending);
+    const rss = peakRssMb(child.pid!);
+    if (completed.records_created !== ROWS) throw new Error(`expected ${ROWS} records, got ${JSON.stringify(completed)}`);
+
+    const directStart = performance.now();
+    const inserted = await target.direct(direct.data.id, file);
+    const directSeconds = (performance.now() - directStart) / 1000;
+    if (inserted !== ROWS) throw new Error(`the direct path inserted ${inserted} rows`);
+
+    const httpRate = ROWS / httpSeconds;
+    const directRate = ROWS / directSeconds;
+    console.log(`upload over HTTP (multipart, SSE):  ${httpSeconds.toFixed(1)} s  ${Math.round(httpRate).toLocaleString('en-US')} rows/s`);
+    console.log(`direct parse + insert:              ${directSeconds.toFixed(1)} s  ${Math.round(directRate).toLocaleString('en-US')} rows/s`);
+    console.log(`ratio HTTP/direct:                  ${(httpRate / directRate).toFixed(2)}  (target >= 0.5)`);
+    console.log(`server peak RSS:                    ${rss.toFixed(0)} MB  (target < 300)`);
+    console.log(
+      `/healthz during the upload:         ${latencies.length} polls every ${HEALTH_EVERY_MS} ms; p50 ${percentile(latencies, 50).toFixed(1)} ms, p99 ${percentile(latencies, 99).toFixed(1)} ms, max ${Math.max(...latencies).toFixed(0)} ms  (target p99 < 100)`,
+    );
+  } finally {
+    child.kill('SIGTERM');
+    await Promise.race([once(child, 'exit'), new Promise((resolve) => setTimeout(resolve, 10_000))]);
+    if (child.exitCode === null) child.kill('SIGKILL');
+    await target.drop();
+  }
+}
+
+async function main(): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'evalstore-bench-file-'));
+  const file = join(dir, 'bench.csv');
+  try {
+    const started = performance.now();
+    const bytes = await generateCsv(file, ROWS);
+    console.log(`generated ${file}: ${ROWS.toLocaleString('en-US')} rows, ${(bytes / 1024 / 1024).toFixed(1)} MB in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+    for (const dialect of DATABASES) await run(dialect, file, bytes);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});

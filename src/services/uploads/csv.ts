@@ -1,0 +1,371 @@
+import { isUtf8 } from 'node:buffer';
+import { Parser } from 'csv-parse';
+import { PayloadTooLargeError, ValidationError, type FieldIssue } from '../../domain/errors.js';
+import type { Json, JsonObject } from '../../domain/json.js';
+import { LIMITS } from '../../domain/limits.js';
+import type { NewRecord } from '../records.js';
+import type { SourceRow } from './types.js';
+
+/** The fields of a record a CSV column can fill. */
+export const CSV_FIELDS = ['input', 'expected_output', 'metadata', 'tags', 'splits', 'external_id'] as const;
+export type CsvField = (typeof CSV_FIELDS)[number];
+
+/** Which column fills a field; a `required` column must be in the header, others are used when present. */
+export interface CsvColumn {
+  column: string;
+  required?: boolean;
+}
+
+/** The column mapping of a CSV upload. `input` is always required. */
+export type CsvMapping = { input: CsvColumn } & Partial<Record<Exclude<CsvField, 'input'>, CsvColumn>>;
+
+/** What the header row told: every column, the ones used for each field, the ones ignored. */
+export interface CsvHeader {
+  columns: string[];
+  used: Partial<Record<CsvField, string>>;
+  ignored: string[];
+}
+
+export interface CsvOptions {
+  mapping: CsvMapping;
+  /** Called once the header row has been read and checked, before any record is read. */
+  onHeader?: (header: CsvHeader) => void | Promise<void>;
+  /** A further rule for each tag (a surface's tag format): answers what is wrong, or undefined. */
+  checkTag?: (tag: string) => string | undefined;
+}
+
+/**
+ * Records from CSV text, read as the bytes arrive (csv-parse, RFC 4180: quoted cells, multi-line cells,
+ * LF or CRLF line ends, a leading byte-order mark). The first row names the columns. Memory holds one
+ * chunk of input and the records parsed from it, whatever the file's size.
+ *
+ * Cells are read by these rules (the same whatever the surface):
+ * - input, expected_output: the JSON value when the cell is JSON (`{"q": 1}`, `42`, `true`, `"text"`),
+ *   else the cell's text. An empty input is an error; an empty expected_output, or the JSON string `""`,
+ *   is no expected output (null).
+ * - metadata: must be a JSON object; an empty cell or `""` is `{}`.
+ * - tags, splits: a JSON array of strings, else a comma-separated list (each item trimmed; empty ones dropped).
+ * - external_id: the cell's text; empty means none.
+ *
+ * Errors name the (1-based) line where the offending record starts and, for a cell, its column.
+ */
+export async function* csvRows(source: AsyncIterable<Buffer | string>, options: CsvOptions): AsyncGenerator<SourceRow> {
+  const parser = new Parser({
+    bom: true,
+    relax_column_count: true,
+    skip_empty_lines: false,
+    max_record_size: LIMITS.uploadLineBytes,
+    record_delimiter: ['\r\n', '\n'],
+  });
+  // The synchronous core of csv-parse (what its stream and sync APIs both wrap): every record parsed from
+  // a chunk is handed over before the next chunk is read, and an error comes after the records before it.
+  const api = (parser as unknown as { api?: CsvParseApi }).api;
+  if (!api || typeof api.parse !== 'function') throw new Error('csv-parse no longer exposes its parser core');
+
+  const utf8 = new Utf8Checker();
+  let reader: RecordReader | undefined;
+  /** 1-based line where the next record starts. */
+  let nextLine = 1;
+  const parsed: string[][] = [];
+  const push = (record: string[]) => parsed.push(record);
+
+  const drain = async function* (): AsyncGenerator<SourceRow> {
+    for (let index = 0; index < parsed.length; index += 1) {
+      const cells = parsed[index]!;
+      const line = nextLine;
+      nextLine += 1 + newlinesIn(cells);
+      if (cells.length === 1 && cells[0] === '') continue; // a blank line
+      if (!reader) {
+        reader = readHeader(cells, line, options);
+        await options.onHeader?.(reader.header);
+        continue;
+      }
+      yield { line, record: reader.read(cells, line) };
+    }
+    parsed.length = 0;
+  };
+
+  for await (const chunk of source) {
+    const bytes = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
+    utf8.check(bytes);
+    const error = api.parse(bytes, false, push, noop);
+    yield* drain();
+    if (error) throw parserError(error, nextLine);
+  }
+  utf8.finish();
+  const error = api.parse(undefined, true, push, noop);
+  yield* drain();
+  if (error) throw parserError(error, nextLine);
+  if (!reader) {
+    throw new ValidationError('line 1: the file is empty; its first row must name the columns', [
+      { pointer: '', detail: 'is empty: a header row naming the columns is required', in: 'line', line: 1 },
+    ]);
+  }
+}
+
+interface CsvParseApi {
+  parse(chunk: Buffer | undefined, end: boolean, push: (record: string[]) => void, close: () => void): Error | undefined;
+}
+
+function noop(): void {}
+
+function newlinesIn(cells: string[]): number {
+  let count = 0;
+  for (const cell of cells) {
+    for (let at = cell.indexOf('\n'); at >= 0; at = cell.indexOf('\n', at + 1)) count += 1;
+  }
+  return count;
+}
+
+/** csv-parse's errors, reworded, at the line where the record it was reading starts. */
+function parserError(error: Error & { code?: string }, line: number): ValidationError | PayloadTooLargeError {
+  const detail = (() => {
+    switch (error.code) {
+      case 'CSV_QUOTE_NOT_CLOSED':
+        return 'has a quoted cell that is never closed (unbalanced quotes)';
+      case 'INVALID_OPENING_QUOTE':
+        return 'has a quote inside an unquoted cell (quote the whole cell and double the quotes inside it)';
+      case 'CSV_INVALID_CLOSING_QUOTE':
+      case 'CSV_NON_TRIMABLE_CHAR_AFTER_CLOSING_QUOTE':
+        return 'has text after the closing quote of a cell';
+      case 'CSV_MAX_RECORD_SIZE':
+        return `is a record longer than ${LIMITS.uploadLineBytes} characters`;
+      default:
+        return `is not valid CSV (${error.message})`;
+    }
+  })();
+  const issue: FieldIssue = { pointer: '', detail, in: 'line', line };
+  if (error.code === 'CSV_MAX_RECORD_SIZE') return new PayloadTooLargeError(`line ${line} ${detail}`, [issue]);
+  return new ValidationError(`line ${line} ${detail}`, [issue]);
+}
+
+function cellError(line: number, column: string, detail: string, tooLarge = false): ValidationError | PayloadTooLargeError {
+  const issue: FieldIssue = { pointer: `/${escapePointer(column)}`, detail, in: 'line', line, column };
+  const message = `line ${line}, column ${JSON.stringify(column)}: ${detail}`;
+  return tooLarge ? new PayloadTooLargeError(message, [issue]) : new ValidationError(message, [issue]);
+}
+
+function escapePointer(token: string): string {
+  return token.replace(/~/g, '~0').replace(/\//g, '~1');
+}
+
+interface RecordReader {
+  header: CsvHeader;
+  read(cells: string[], line: number): NewRecord;
+}
+
+function readHeader(cells: string[], line: number, options: CsvOptions): RecordReader {
+  const columns = cells.map((cell) => cell.trim());
+  const seen = new Map<string, number>();
+  columns.forEach((name, index) => {
+    if (name !== '' && seen.has(name)) {
+      throw new ValidationError(`line ${line}: the header names column ${JSON.stringify(name)} twice`, [
+        { pointer: `/${escapePointer(name)}`, detail: 'appears twice in the header', in: 'line', line, column: name },
+      ]);
+    }
+    seen.set(name, index);
+  });
+  const index: Partial<Record<CsvField, number>> = {};
+  const used: Partial<Record<CsvField, string>> = {};
+  for (const field of CSV_FIELDS) {
+    const wanted = options.mapping[field];
+    if (!wanted) continue;
+    const at = seen.get(wanted.column);
+    if (at === undefined) {
+      if (field === 'input' || wanted.required) {
+        throw new ValidationError(
+          `line ${line}: the header has no ${JSON.stringify(wanted.column)} column (for ${field}); it has ${columns.map((c) => JSON.stringify(c)).join(', ')}`,
+          [{ pointer: `/${escapePointer(wanted.column)}`, detail: `is missing from the header (it holds ${field})`, in: 'line', line, column: wanted.column }],
+        );
+      }
+      continue;
+    }
+    index[field] = at;
+    used[field] = wanted.column;
+  }
+  const usedIndexes = new Set(Object.values(index));
+  const header: CsvHeader = { columns, used, ignored: columns.filter((name, at) => name !== '' && !usedIndexes.has(at)) };
+  const width = columns.length;
+
+  return {
+    header,
+    read(row, rowLine) {
+      if (row.length !== width) {
+        throw new ValidationError(`line ${rowLine} has ${row.length} cells; the header has ${width} columns`, [
+          { pointer: '', detail: `has ${row.length} cells; the header has ${width} columns`, in: 'line', line: rowLine },
+        ]);
+      }
+      for (let at = 0; at < width; at += 1) {
+        const cell = row[at]!;
+        if (cell.length > LIMITS.csvCellBytes / 4 && Buffer.byteLength(cell) > LIMITS.csvCellBytes) {
+          throw cellError(rowLine, columns[at]!, `is a cell larger than ${LIMITS.csvCellBytes} bytes`, true);
+        }
+      }
+      const cellOf = (field: CsvField): string | undefined => (index[field] === undefined ? undefined : row[index[field]!]);
+      const name = (field: CsvField) => used[field]!;
+
+      const inputCell = cellOf('input')!;
+      if (inputCell === '') throw cellError(rowLine, name('input'), 'is empty; every record needs an input');
+      const record: NewRecord = { input: jsonOrText(inputCell) };
+
+      const expected = cellOf('expected_output');
+      if (expected !== undefined && expected !== '') {
+        const value = jsonOrText(expected);
+        if (value !== '') record.expected_output = value;
+      }
+      const metadata = cellOf('metadata');
+      if (metadata !== undefined && metadata !== '') {
+        const value = jsonOrText(metadata);
+        if (value !== '') {
+          if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+            throw cellError(rowLine, name('metadata'), 'must be a JSON object (or empty)');
+          }
+          record.metadata = value as JsonObject;
+        }
+      }
+      for (const field of ['tags', 'splits'] as const) {
+        const cell = cellOf(field);
+        if (cell === undefined || cell === '') continue;
+        const values = listOf(cell);
+        if (!values) throw cellError(rowLine, name(field), 'must be a JSON array of strings or a comma-separated list');
+        if (values.length > LIMITS.tagsPerRecord) {
+          throw cellError(rowLine, name(field), `must hold at most ${LIMITS.tagsPerRecord} items`);
+        }
+        for (const value of values) {
+          if (value.length > LIMITS.tagLength) {
+            throw cellError(rowLine, name(field), `holds an item longer than ${LIMITS.tagLength} characters`);
+          }
+          const problem = field === 'tags' ? options.checkTag?.(value) : undefined;
+          if (problem) throw cellError(rowLine, name(field), `holds ${JSON.stringify(value)}, which ${problem}`);
+        }
+        if (values.length > 0) record[field] = values;
+      }
+      const externalId = cellOf('external_id');
+      if (externalId !== undefined && externalId !== '') {
+        if (externalId.length > LIMITS.externalIdLength) {
+          throw cellError(rowLine, name('external_id'), `must be at most ${LIMITS.externalIdLength} characters`);
+        }
+        record.external_id = externalId;
+      }
+      return record;
+    },
+  };
+}
+
+/** Characters a JSON text can start with (after blanks); a cell starting otherwise is text, unparsed. */
+function mayBeJson(cell: string): boolean {
+  for (let at = 0; at < cell.length; at += 1) {
+    const c = cell.charCodeAt(at);
+    if (c === 0x20 || c === 0x09 || c === 0x0a || c === 0x0d) continue;
+    // { [ " - 0-9 t f n
+    return c === 0x7b || c === 0x5b || c === 0x22 || c === 0x2d || (c >= 0x30 && c <= 0x39) || c === 0x74 || c === 0x66 || c === 0x6e;
+  }
+  return false;
+}
+
+/** The JSON value when the cell is JSON, else the cell's text. */
+export function jsonOrText(cell: string): Json {
+  if (!mayBeJson(cell)) return cell;
+  try {
+    return JSON.parse(cell) as Json;
+  } catch {
+    return cell;
+  }
+}
+
+/** A JSON array of strings, else a comma-separated list; undefined when it is JSON but not strings. */
+function listOf(cell: string): string[] | undefined {
+  const trimmed = cell.trim();
+  if (trimmed.startsWith('[')) {
+    let value: unknown;
+    try {
+      value = JSON.parse(trimmed);
+    } catch {
+      value = undefined;
+    }
+    if (Array.isArray(value)) {
+      return value.every((item) => typeof item === 'string') ? (value as string[]).filter((item) => item !== '') : undefined;
+    }
+  }
+  return cell
+    .split(',')
+    .map((item) => item.trim())
+    .filter((item) => item !== '');
+}
+
+/**
+ * Checks that the bytes are UTF-8 as they stream by, carrying a sequence split between chunks over to
+ * the next one. On the first invalid byte it throws, naming the line it is on.
+ */
+class Utf8Checker {
+  private carry: Buffer = Buffer.alloc(0);
+  private newlines = 0;
+
+  check(chunk: Buffer): void {
+    const bytes = this.carry.length ? Buffer.concat([this.carry, chunk]) : chunk;
+    const tail = incompleteTail(bytes);
+    const whole = tail ? bytes.subarray(0, bytes.length - tail) : bytes;
+    if (!isUtf8(whole)) this.fail(whole, firstInvalidUtf8(whole));
+    this.newlines += countNewlines(whole, whole.length);
+    this.carry = tail ? Buffer.from(bytes.subarray(bytes.length - tail)) : Buffer.alloc(0);
+  }
+
+  finish(): void {
+    if (this.carry.length) this.fail(this.carry, 0);
+  }
+
+  private fail(bytes: Buffer, offset: number): never {
+    const line = this.newlines + countNewlines(bytes, offset) + 1;
+    throw new ValidationError(`line ${line} is not valid UTF-8 (byte 0x${(bytes[offset] ?? 0).toString(16)})`, [
+      { pointer: '', detail: 'is not valid UTF-8: save the file as UTF-8', in: 'line', line },
+    ]);
+  }
+}
+
+function countNewlines(bytes: Buffer, end: number): number {
+  let count = 0;
+  for (let at = bytes.indexOf(0x0a); at >= 0 && at < end; at = bytes.indexOf(0x0a, at + 1)) count += 1;
+  return count;
+}
+
+/** How many bytes at the end start a multi-byte sequence the chunk does not finish. */
+function incompleteTail(bytes: Buffer): number {
+  for (let back = 1; back <= Math.min(3, bytes.length); back += 1) {
+    const byte = bytes[bytes.length - back]!;
+    if ((byte & 0xc0) === 0x80) continue;
+    const length = byte >= 0xf0 ? 4 : byte >= 0xe0 ? 3 : byte >= 0xc0 ? 2 : 1;
+    return length > back ? back : 0;
+  }
+  return 0;
+}
+
+/** Offset of the first byte that is not part of a valid UTF-8 sequence (bytes.length when all are valid). */
+function firstInvalidUtf8(bytes: Buffer): number {
+  let at = 0;
+  while (at < bytes.length) {
+    const b = bytes[at]!;
+    if (b < 0x80) {
+      at += 1;
+      continue;
+    }
+    let length: number;
+    let low = 0x80;
+    let high = 0xbf;
+    if (b >= 0xc2 && b <= 0xdf) length = 2;
+    else if (b >= 0xe0 && b <= 0xef) {
+      length = 3;
+      if (b === 0xe0) low = 0xa0;
+      if (b === 0xed) high = 0x9f;
+    } else if (b >= 0xf0 && b <= 0xf4) {
+      length = 4;
+      if (b === 0xf0) low = 0x90;
+      if (b === 0xf4) high = 0x8f;
+    } else return at;
+    if (at + length > bytes.length) return at;
+    const second = bytes[at + 1]!;
+    if (second < low || second > high) return at;
+    for (let k = 2; k < length; k += 1) if ((bytes[at + k]! & 0xc0) !== 0x80) return at;
+    at += length;
+  }
+  return at;
+}

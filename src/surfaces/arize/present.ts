@@ -1,0 +1,74 @@
+import type { Dataset, DatasetVersion, Experiment, Workspace } from '../../domain/types.js';
+import { datasetVersionId, globalId } from './ids.js';
+
+/** Arize AX's wire shapes for evalstore's entities (its OpenAPI `components.schemas`). */
+
+/** A workspace is AX's one space: AX's SDKs resolve a space by name before most calls. */
+export function arizeSpace(workspace: Workspace) {
+  return {
+    id: globalId('Space', workspace.id),
+    name: workspace.name,
+    description: '',
+    created_at: workspace.created_at,
+    is_private: false,
+  };
+}
+
+/**
+ * An AX dataset version is an evalstore version. Evalstore versions have no name until given one, so
+ * an unnamed version shows its number (names are never numbers, so the two cannot be confused). A
+ * version never changes once committed: its `updated_at` is its `created_at`.
+ */
+export function arizeVersion(version: DatasetVersion) {
+  return {
+    id: datasetVersionId(version.dataset_id, version.version),
+    name: version.name ?? String(version.version),
+    dataset_id: globalId('Dataset', version.dataset_id),
+    created_at: version.created_at,
+    updated_at: version.created_at,
+  };
+}
+
+export function arizeDataset(dataset: Dataset, workspaceId: string, versions?: readonly DatasetVersion[]) {
+  return {
+    id: globalId('Dataset', dataset.id),
+    name: dataset.name,
+    space_id: globalId('Space', workspaceId),
+    created_at: dataset.created_at,
+    updated_at: dataset.updated_at,
+    ...(versions ? { versions: versions.map(arizeVersion) } : {}),
+  };
+}
+
+/** `DatasetVersionWithExampleIds`: the dataset, the version written to, and the examples written. */
+export function arizeWrittenVersion(dataset: Dataset, workspaceId: string, version: number, exampleIds: readonly string[]) {
+  return {
+    ...arizeDataset(dataset, workspaceId),
+    dataset_version_id: datasetVersionId(dataset.id, version),
+    example_ids: exampleIds,
+  };
+}
+
+/**
+ * An experiment. Its traces project is the evalstore project it belongs to (where its runs' spans
+ * live); evalstore experiments are never backed by an agent integration.
+ */
+export function arizeExperiment(experiment: Experiment, workspaceId: string) {
+  const onDataset = experiment.dataset_id !== null && experiment.dataset_version !== null;
+  return {
+    id: globalId('Experiment', experiment.id),
+    name: experiment.name,
+    space_id: globalId('Space', workspaceId),
+    dataset_id: experiment.dataset_id === null ? null : globalId('Dataset', experiment.dataset_id),
+    dataset_version_id: onDataset ? datasetVersionId(experiment.dataset_id!, experiment.dataset_version!) : null,
+    created_at: experiment.created_at,
+    updated_at: experiment.updated_at,
+    experiment_traces_project_id: globalId('Project', experiment.project_id),
+    integration_id: null,
+  };
+}
+
+/** AX list envelopes: `next_cursor` is present exactly when `has_more` is true. */
+export function arizePagination(nextCursor: string | null) {
+  return nextCursor === null ? { has_more: false } : { has_more: true, next_cursor: nextCursor };
+}

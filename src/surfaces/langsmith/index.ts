@@ -1,0 +1,25 @@
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { FastifyPluginAsync } from 'fastify';
+import { bearerToken, firstKey, headerValue, requireApiKey } from '../../http/auth.js';
+import { handleErrorsWith } from '../../http/errors.js';
+import type { Services } from '../../services/index.js';
+import { sendFastApiError } from './errors.js';
+import { uploadExperimentRoutes } from './routes/upload-experiment.js';
+
+/** Where clients find the LangSmith surface: the SDK adds paths to its endpoint with or without `/api/v1` (spec §1.1). */
+export const LANGSMITH_PREFIXES = ['/langsmith', '/langsmith/api/v1'] as const;
+
+/**
+ * LangSmith's REST API, mounted under each of LANGSMITH_PREFIXES. Keys come as `x-api-key` (what the
+ * SDK sends) or `Authorization: Bearer`; `x-tenant-id` is not needed, since a key belongs to one
+ * workspace. Errors are FastAPI's: `{"detail": ...}`, 422 for invalid input.
+ */
+export function langsmithApi(services: Services): FastifyPluginAsync {
+  return async (instance) => {
+    const app = instance.withTypeProvider<TypeBoxTypeProvider>();
+    handleErrorsWith(app, sendFastApiError);
+    requireApiKey(app, services.keys, firstKey(headerValue('x-api-key'), bearerToken));
+
+    uploadExperimentRoutes(app, services);
+  };
+}

@@ -1,0 +1,139 @@
+import type { JsonObject } from '../../domain/json.js';
+import type { Dataset, Experiment } from '../../domain/types.js';
+import type { DatasetExperimentSummary } from '../../services/experiments.js';
+
+/**
+ * LangSmith's wire shapes for evalstore's entities (spec §3): `Dataset` for a dataset and
+ * `TracerSession` for an experiment. Every route that answers one of them goes through here.
+ */
+
+/**
+ * A time as LangSmith's API writes it: Python's `isoformat()` of a UTC datetime, such as
+ * `2024-08-03T00:36:23.289730+00:00`, without the fraction when it is zero
+ * (`2024-08-03T00:12:43+00:00`). evalstore keeps milliseconds, so microseconds end in 000.
+ */
+export function langsmithTime(iso: string): string;
+export function langsmithTime(iso: string | null): string | null;
+export function langsmithTime(iso: string | null): string | null {
+  if (iso === null) return null;
+  const date = new Date(iso);
+  const whole = date.toISOString().slice(0, 19);
+  const millis = date.getUTCMilliseconds();
+  return millis === 0 ? `${whole}+00:00` : `${whole}.${String(millis).padStart(3, '0')}000+00:00`;
+}
+
+/** An empty object reads as LangSmith's null (nothing was given). */
+function objectOrNull(value: JsonObject): JsonObject | null {
+  return Object.keys(value).length ? value : null;
+}
+
+/** LangSmith's `Dataset`. `tenantId` is the workspace's id; `experiments` sums up its sessions. */
+export function presentDataset(dataset: Dataset, tenantId: string, experiments: DatasetExperimentSummary) {
+  return {
+    name: dataset.name,
+    description: dataset.description,
+    created_at: langsmithTime(dataset.created_at),
+    data_type: 'kv' as const,
+    inputs_schema_definition: null,
+    outputs_schema_definition: null,
+    externally_managed: dataset.managed_by === 'external',
+    transformations: null,
+    id: dataset.id,
+    tenant_id: tenantId,
+    example_count: dataset.record_count,
+    session_count: experiments.experiment_count,
+    modified_at: langsmithTime(dataset.updated_at),
+    last_session_start_time: langsmithTime(experiments.last_start_time),
+    metadata: objectOrNull(dataset.metadata),
+    baseline_experiment_id: null,
+  };
+}
+
+/**
+ * The statistics LangSmith computes over a session's runs. LangSmith fills them asynchronously, so a
+ * session answered right after its creation has them all null; so does ours until they are asked for.
+ */
+export interface SessionStats {
+  run_count: number | null;
+  /** Seconds. */
+  latency_p50: number | null;
+  latency_p99: number | null;
+  first_token_p50: number | null;
+  first_token_p99: number | null;
+  total_tokens: number | null;
+  prompt_tokens: number | null;
+  completion_tokens: number | null;
+  /** Decimal strings of US dollars. */
+  total_cost: string | null;
+  prompt_cost: string | null;
+  completion_cost: string | null;
+  last_run_start_time: string | null;
+  feedback_stats: JsonObject | null;
+  session_feedback_stats: JsonObject | null;
+  error_rate: number | null;
+  streaming_rate: number | null;
+}
+
+const NO_STATS: SessionStats = {
+  run_count: null,
+  latency_p50: null,
+  latency_p99: null,
+  first_token_p50: null,
+  first_token_p99: null,
+  total_tokens: null,
+  prompt_tokens: null,
+  completion_tokens: null,
+  total_cost: null,
+  prompt_cost: null,
+  completion_cost: null,
+  last_run_start_time: null,
+  feedback_stats: null,
+  session_feedback_stats: null,
+  error_rate: null,
+  streaming_rate: null,
+};
+
+/**
+ * LangSmith's `TracerSession` (an experiment, or a tracing project when it has no dataset). The SDK
+ * keeps an experiment's metadata in `extra.metadata`. `test_run_number` is the experiment's ordinal
+ * among its dataset's experiments.
+ */
+export function presentTracerSession(
+  experiment: Experiment,
+  tenantId: string,
+  options: { stats?: Partial<SessionStats>; test_run_number?: number | null } = {},
+) {
+  const metadata = objectOrNull(experiment.metadata);
+  const stats = { ...NO_STATS, ...options.stats };
+  return {
+    start_time: langsmithTime(experiment.start_time ?? experiment.created_at),
+    end_time: langsmithTime(experiment.end_time),
+    extra: metadata === null ? null : { metadata },
+    name: experiment.name,
+    description: experiment.description,
+    default_dataset_id: null,
+    reference_dataset_id: experiment.dataset_id,
+    trace_tier: 'longlived' as const,
+    id: experiment.id,
+    run_count: stats.run_count,
+    latency_p50: stats.latency_p50,
+    latency_p99: stats.latency_p99,
+    first_token_p50: stats.first_token_p50,
+    first_token_p99: stats.first_token_p99,
+    total_tokens: stats.total_tokens,
+    prompt_tokens: stats.prompt_tokens,
+    completion_tokens: stats.completion_tokens,
+    total_cost: stats.total_cost,
+    prompt_cost: stats.prompt_cost,
+    completion_cost: stats.completion_cost,
+    tenant_id: tenantId,
+    last_run_start_time: langsmithTime(stats.last_run_start_time),
+    last_run_start_time_live: null,
+    feedback_stats: stats.feedback_stats,
+    session_feedback_stats: stats.session_feedback_stats,
+    run_facets: null,
+    error_rate: stats.error_rate,
+    streaming_rate: stats.streaming_rate,
+    test_run_number: options.test_run_number ?? null,
+  };
+}

@@ -1,0 +1,132 @@
+import type { JsonObject } from '../../../domain/json.js';
+import { LIMITS } from '../../../domain/limits.js';
+import type { ScoreSource } from '../../../domain/types.js';
+import type { ExperimentUpload, UploadedRun } from '../../../services/experiment-uploads.js';
+import type { Services } from '../../../services/index.js';
+import type { NewScore } from '../../../services/scores.js';
+import type { LangSmithApp } from '../app.js';
+import type { BodyLocator } from '../errors.js';
+import { presentDataset, presentTracerSession } from '../present.js';
+import { ExperimentResultsUpload, type ExperimentResultRow, type FeedbackCreateCore } from '../schemas.js';
+import { fromLangSmithTime } from '../times.js';
+
+/**
+ * `POST /datasets/upload-experiment` (spec §10): a dataset, its examples, an experiment, its runs and
+ * feedback in one call, one transaction. The mapping of fields is in docs/surfaces/langsmith.md.
+ */
+export function uploadExperimentRoutes(app: LangSmithApp, services: Services): void {
+  app.post('/datasets/upload-experiment', {
+    bodyLimit: LIMITS.bulkBodyBytes,
+    config: { langsmithBody: uploadLocator },
+    schema: { hide: true, body: ExperimentResultsUpload },
+    handler: async (request) => {
+      const result = await services.experimentUploads.upload(request.actor, toUpload(request.body));
+      const tenantId = request.actor.workspaceId;
+      return {
+        dataset: presentDataset(result.dataset, tenantId, result.dataset_experiments),
+        // The upload is the dataset's newest experiment, so its ordinal is their count.
+        experiment: presentTracerSession(result.experiment, tenantId, { test_run_number: result.dataset_experiments.experiment_count }),
+      };
+    },
+  });
+}
+
+function toUpload(body: ExperimentResultsUpload): ExperimentUpload {
+  return {
+    dataset_id: body.dataset_id ?? null,
+    dataset_name: body.dataset_name ?? null,
+    dataset_description: body.dataset_description ?? null,
+    name: body.experiment_name,
+    description: body.experiment_description ?? null,
+    metadata: body.experiment_metadata ?? {},
+    start_time: fromLangSmithTime(body.experiment_start_time),
+    end_time: fromLangSmithTime(body.experiment_end_time),
+    source: 'langsmith',
+    scores: (body.summary_experiment_scores ?? []).map(toScore),
+    runs: body.results.map(toRun),
+  };
+}
+
+/** A row is a dataset example (the record) and the run made on it, which takes the same inputs. */
+function toRun(row: ExperimentResultRow): UploadedRun {
+  return {
+    record: { id: row.row_id ?? null, input: row.inputs, expected_output: row.expected_outputs ?? null },
+    name: row.run_name ?? null,
+    // What LangSmith's own evaluate() records for the target of an example.
+    run_type: 'chain',
+    input: row.inputs,
+    output: row.actual_outputs ?? null,
+    error: row.error ?? null,
+    start_time: fromLangSmithTime(row.start_time),
+    end_time: fromLangSmithTime(row.end_time),
+    metadata: row.run_metadata ?? {},
+    scores: (row.evaluation_scores ?? []).map(toScore),
+  };
+}
+
+/** Who gave the feedback, in evalstore's terms: LangSmith's app is people annotating; its automations are evaluator models. */
+const SOURCE_OF: Record<NonNullable<FeedbackCreateCore['feedback_source']>['type'], ScoreSource> = {
+  app: 'human',
+  api: 'api',
+  model: 'model',
+  auto_eval: 'model',
+};
+
+/** The feedback fields evalstore has no column for, kept in the score's metadata as sent. */
+const FEEDBACK_FIELDS_KEPT = ['feedback_source', 'feedback_config', 'feedback_group_id', 'comparative_experiment_id', 'extra', 'created_at', 'modified_at'] as const;
+
+function toScore(feedback: FeedbackCreateCore): Omit<NewScore, 'run_id'> {
+  const metadata: JsonObject = {};
+  for (const field of FEEDBACK_FIELDS_KEPT) {
+    const value = feedback[field];
+    if (value !== undefined) metadata[field] = value;
+  }
+  return {
+    ...(feedback.id === undefined ? {} : { id: feedback.id }),
+    key: feedback.key,
+    score: feedback.score ?? null,
+    value: feedback.value ?? null,
+    comment: feedback.comment ?? null,
+    correction: feedback.correction ?? null,
+    source: SOURCE_OF[feedback.feedback_source?.type ?? 'api'],
+    metadata,
+  };
+}
+
+// Where the fields of an ExperimentUpload (which the service's faults point at) sit in the body.
+const UPLOAD_FIELDS: Record<string, string> = {
+  name: 'experiment_name',
+  description: 'experiment_description',
+  metadata: 'experiment_metadata',
+  start_time: 'experiment_start_time',
+  end_time: 'experiment_end_time',
+  scores: 'summary_experiment_scores',
+  runs: 'results',
+};
+const RUN_FIELDS: Record<string, string> = { input: 'inputs', output: 'actual_outputs', name: 'run_name', metadata: 'run_metadata', scores: 'evaluation_scores' };
+const RECORD_FIELDS: Record<string, string> = { id: 'row_id', input: 'inputs', expected_output: 'expected_outputs' };
+const SCORE_FIELDS: Record<string, string> = { source: 'feedback_source' };
+
+/** `segments` with the first one renamed by `names`. */
+function rename(names: Record<string, string>, [first, ...rest]: string[]): string[] {
+  return first === undefined ? [] : [names[first] ?? first, ...rest];
+}
+
+/** Within a list of scores: `[index, field, ...]`. */
+function scoreLoc([index, ...rest]: string[]): string[] {
+  return index === undefined ? [] : [index, ...rename(SCORE_FIELDS, rest)];
+}
+
+/** Within a run: its record's fields are the row's, as are its own. */
+function runLoc([field, ...rest]: string[]): string[] {
+  if (field === 'record') return rename(RECORD_FIELDS, rest);
+  if (field === 'scores') return ['evaluation_scores', ...scoreLoc(rest)];
+  return rename(RUN_FIELDS, field === undefined ? [] : [field, ...rest]);
+}
+
+const uploadLocator: BodyLocator = (segments) => {
+  const [top, index, ...inner] = segments;
+  if (top === 'runs' && index !== undefined) return ['results', index, ...runLoc(inner)];
+  if (top === 'scores' && index !== undefined) return ['summary_experiment_scores', ...scoreLoc([index, ...inner])];
+  return rename(UPLOAD_FIELDS, segments);
+};

@@ -1,0 +1,254 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { globalId, uuidOf } from '../../../src/surfaces/arize/ids.js';
+import { createTestApp, type TestApp } from '../../support/app.js';
+import { DIALECTS } from '../../support/databases.js';
+import { expectRefused, seg } from './helpers.js';
+
+/** The evalstore id behind an Arize experiment id. */
+const nativeExperimentId = (arizeId: string) => uuidOf('Experiment', arizeId, '', 'params');
+
+for (const dialect of DIALECTS) {
+  describe(`${dialect}: Arize AX experiments and runs`, () => {
+    let t: TestApp;
+    let spaceId: string;
+    let dataset: { id: string; versions: { id: string }[] };
+    let exampleIds: string[];
+
+    beforeAll(async () => {
+      t = await createTestApp(dialect);
+      spaceId = globalId('Space', t.workspaceId);
+    });
+    afterAll(async () => t?.close());
+    beforeEach(async () => {
+      const examples = [{ question: '2+2?', answer: '4' }, { question: 'capital of spain?', answer: 'madrid' }, { question: 'largest planet?' }];
+      dataset = (await call('POST', '/v2/datasets', { name: `ds-${Math.random()}`, space_id: spaceId, examples })).json();
+      exampleIds = (await call('GET', `/v2/datasets/${seg(dataset.id)}/examples?limit=500`)).json().examples.map((e: { id: string }) => e.id);
+    });
+
+    const call = (method: 'GET' | 'POST' | 'PATCH' | 'DELETE', url: string, payload?: object, key?: string | null) =>
+      t.call({ method, url: `/arize${url}`, ...(payload ? { payload } : {}), ...(key === undefined ? {} : { key }) });
+    const createExperiment = async (runs: object[], name = `exp-${Math.random()}`) => {
+      const response = await call('POST', '/v2/experiments', { name, dataset_id: dataset.id, experiment_runs: runs });
+      expect(response.statusCode).toBe(201);
+      return response.json();
+    };
+    const runsOf = async (experimentId: string) => (await call('GET', `/v2/experiments/${seg(experimentId)}/runs?limit=500`)).json().experiment_runs;
+    const append = (experimentId: string, runs: object[]) => call('POST', `/v2/experiments/${seg(experimentId)}/runs`, { experiment_runs: runs });
+
+    it('creates an experiment with its runs, pinned to the latest dataset version', async () => {
+      const experiment = await createExperiment([
+        { example_id: exampleIds[0], output: '4', model: 'gpt-4o-mini', temperature: 0.2, latency_ms: 118, prompt: 'Answer briefly.' },
+        { example_id: exampleIds[1], output: 'Madrid', model: 'gpt-4o-mini', tool_calls: [{ name: 'search', args: { q: 'spain' } }] },
+      ], 'baseline');
+      expect(experiment).toEqual({
+        id: expect.any(String),
+        name: 'baseline',
+        space_id: spaceId,
+        dataset_id: dataset.id,
+        dataset_version_id: dataset.versions[0]!.id,
+        created_at: expect.any(String),
+        updated_at: expect.any(String),
+        experiment_traces_project_id: expect.any(String),
+        integration_id: null,
+      });
+      expect(Buffer.from(experiment.id, 'base64').toString()).toMatch(/^Experiment:\d+$/);
+      expect((await call('GET', `/v2/experiments/${seg(experiment.id)}`)).json()).toEqual(experiment);
+      expect(await runsOf(experiment.id)).toEqual([
+        { id: expect.any(String), example_id: exampleIds[0], output: '4', error: null, model: 'gpt-4o-mini', temperature: 0.2, latency_ms: 118, prompt: 'Answer briefly.' },
+        { id: expect.any(String), example_id: exampleIds[1], output: 'Madrid', error: null, model: 'gpt-4o-mini', tool_calls: [{ name: 'search', args: { q: 'spain' } }] },
+      ]);
+
+      // A later version of the dataset does not move the experiment.
+      await call('POST', `/v2/datasets/${seg(dataset.id)}/examples`, { examples: [{ question: 'new?' }] });
+      expect((await call('GET', `/v2/experiments/${seg(experiment.id)}`)).json().dataset_version_id).toBe(dataset.versions[0]!.id);
+    });
+
+    it('creates an experiment in a space, without a dataset', async () => {
+      const response = await call('POST', '/v2/experiments', { name: `free-${Math.random()}`, space_id: spaceId, experiment_runs: [{ output: 'hello' }] });
+      expect(response.statusCode).toBe(201);
+      const experiment = response.json();
+      expect(experiment).toMatchObject({ dataset_id: null, dataset_version_id: null, space_id: spaceId });
+      expect(await runsOf(experiment.id)).toEqual([{ id: expect.any(String), example_id: null, output: 'hello', error: null }]);
+      await expectRefused(t, () => append(experiment.id, [{ output: 'x', example_id: exampleIds[0] }]), { status: 422, pointer: '/experiment_runs/0/example_id' });
+      expect((await append(experiment.id, [{ output: 'second' }])).statusCode).toBe(201);
+    });
+
+    it('refuses bad experiments, naming the run or field, and writes nothing', async () => {
+      await createExperiment([{ example_id: exampleIds[0], output: '4' }], 'taken');
+      const post = (body: object) => () => call('POST', '/v2/experiments', body);
+      const run = { example_id: exampleIds[0], output: '4' };
+      const cases: [object, number, string][] = [
+        [{ name: 'a', dataset_id: dataset.id, experiment_runs: [] }, 400, '/experiment_runs'],
+        [{ name: 'a', dataset_id: dataset.id }, 400, '/experiment_runs'],
+        [{ name: 'a', experiment_runs: [run] }, 400, '/dataset_id'],
+        [{ name: 'a', dataset_id: null, space_id: null, experiment_runs: [run] }, 400, '/dataset_id'],
+        [{ name: 'a', dataset_id: dataset.id, space_id: spaceId, experiment_runs: [run] }, 400, '/space_id'],
+        [{ name: 'a', dataset_id: dataset.id, experiment_runs: [run, { example_id: exampleIds[1] }] }, 400, '/experiment_runs/1/output'],
+        [{ name: 'a', dataset_id: dataset.id, experiment_runs: [run, { example_id: exampleIds[1], output: { text: 'x' } }] }, 400, '/experiment_runs/1/output'],
+        [{ name: 'a', dataset_id: dataset.id, experiment_runs: [run, { output: 'x' }] }, 422, '/experiment_runs/1/example_id'],
+        [{ name: 'a', dataset_id: dataset.id, experiment_runs: [run, { output: 'x', example_id: '0f8fad5b-d9cb-469f-a165-70867728950e' }] }, 422, '/experiment_runs/1/example_id'],
+        [{ name: 'a', dataset_id: dataset.id, experiment_runs: [run, { output: 'x', example_id: 'example_001' }] }, 422, '/experiment_runs/1/example_id'],
+        [{ name: 'a', dataset_id: dataset.id, experiment_runs: [run, { ...run, annotations: [] }] }, 400, '/experiment_runs/1/annotations'],
+        [{ name: 'a', dataset_id: 'recording-ds', experiment_runs: [run] }, 400, '/dataset_id'],
+        [{ name: '', dataset_id: dataset.id, experiment_runs: [run] }, 400, '/name'],
+        [{ name: 'a', dataset_id: dataset.id, experiment_runs: [run], description: 'x' }, 400, '/description'],
+      ];
+      for (const [body, status, pointer] of cases) await expectRefused(t, post(body), { status, pointer });
+      await expectRefused(t, post({ name: 'taken', dataset_id: dataset.id, experiment_runs: [run] }), { status: 409, pointer: '/name' });
+      await expectRefused(t, post({ name: 'a', dataset_id: globalId('Dataset', '0f8fad5b-d9cb-469f-a165-70867728950e'), experiment_runs: [run] }), { status: 404 });
+      const other = await t.services.workspaces.create(`other-${Math.random()}`);
+      await expectRefused(t, post({ name: 'a', space_id: globalId('Space', other.workspace.id), experiment_runs: [{ output: 'x' }] }), { status: 404, pointer: '/space_id' });
+    });
+
+    it('appends runs: 201 with the experiment and the run ids in input order, evaluations as scores', async () => {
+      const experiment = await createExperiment([{ example_id: exampleIds[0], output: '4' }]);
+      const runs = [
+        { output: 'madrid', latency_ms: 12, example_id: exampleIds[1], 'eval.correct.score': 1, 'eval.correct.label': 'correct', 'eval.correct.explanation': 'matches', 'eval.correct.metadata.judge': 'gpt-4o', 'eval.correct.trace.id': 'abc123' },
+        { output: 'Jupiter', example_id: exampleIds[2], 'eval.correct.score': 0.5, 'eval.correct.label': null, 'eval.tone.label': 'polite', 'eval.my.evaluator.score': 3 },
+        { output: '', error: 'rate limited', example_id: exampleIds[0], latency_ms: -1, 'eval.correct.score': 'n/a', nested: { deep: [1, { x: null }] } },
+      ];
+      const response = await append(experiment.id, runs);
+      expect(response.statusCode).toBe(201);
+      const body = response.json();
+      expect(body).toEqual({ ...experiment, updated_at: expect.any(String), run_ids: [expect.any(String), expect.any(String), expect.any(String)] });
+      expect(new Set(body.run_ids).size).toBe(3);
+
+      const listed = await runsOf(experiment.id);
+      expect(listed).toHaveLength(4);
+      const byId = new Map(listed.map((r: { id: string }) => [r.id, r]));
+      // Every column comes back exactly as sent, in each run the ids name, in input order.
+      runs.forEach((run, index) => {
+        const { id, error, ...columns } = byId.get(body.run_ids[index]) as Record<string, unknown>;
+        expect(id).toBe(body.run_ids[index]);
+        expect(error).toBe(run.error ?? null);
+        expect(columns).toEqual(Object.fromEntries(Object.entries(run).filter(([key]) => key !== 'error')));
+      });
+
+      const scores = (await t.call({ method: 'GET', url: `/api/v1/experiments/${nativeExperimentId(experiment.id)}/scores?limit=1000` })).json().data;
+      expect(scores.map((s: { key: string; run_id: string }) => [s.key, body.run_ids.indexOf(s.run_id)]).sort()).toEqual(
+        [['correct', 0], ['correct', 1], ['my.evaluator', 1], ['tone', 1]].sort(),
+      );
+      expect(scores.find((s: { key: string; run_id: string }) => s.key === 'correct' && s.run_id === body.run_ids[0])).toMatchObject({
+        score: 1,
+        value: 'correct',
+        comment: 'matches',
+        metadata: { judge: 'gpt-4o' },
+      });
+    });
+
+    it('refuses bad appends, naming the run, and writes nothing', async () => {
+      const experiment = await createExperiment([{ example_id: exampleIds[0], output: '4' }]);
+      const ok = { example_id: exampleIds[0], output: 'x' };
+      await expectRefused(t, () => append(experiment.id, []), { status: 400, pointer: '/experiment_runs' });
+      await expectRefused(t, () => append(experiment.id, Array.from({ length: 1001 }, () => ok)), { status: 400, pointer: '/experiment_runs' });
+      await expectRefused(t, () => append(experiment.id, [ok, { example_id: exampleIds[1] }]), { status: 400, pointer: '/experiment_runs/1/output' });
+      await expectRefused(t, () => append(experiment.id, [ok, { example_id: exampleIds[1], output: 4 }]), { status: 400, pointer: '/experiment_runs/1/output' });
+      await expectRefused(t, () => append(experiment.id, [ok, ok, { output: 'x' }]), { status: 422, pointer: '/experiment_runs/2/example_id' });
+      await expectRefused(t, () => append(experiment.id, [ok, { output: 'x', example_id: null }]), { status: 422, pointer: '/experiment_runs/1/example_id' });
+      await expectRefused(t, () => append(experiment.id, [ok, { output: 'x', example_id: '0f8fad5b-d9cb-469f-a165-70867728950e' }]), {
+        status: 422,
+        pointer: '/experiment_runs/1/example_id',
+      });
+      // An example added after the experiment's version is not one of its examples.
+      const later = (await call('POST', `/v2/datasets/${seg(dataset.id)}/examples`, { examples: [{ question: 'later?' }] })).json().example_ids[0];
+      await expectRefused(t, () => append(experiment.id, [ok, { output: 'x', example_id: later }]), { status: 422, pointer: '/experiment_runs/1/example_id' });
+      await expectRefused(t, () => append(experiment.id, [ok, { output: 'x', example_id: 7 }]), { status: 400, pointer: '/experiment_runs/1/example_id' });
+      await expectRefused(t, () => call('POST', `/v2/experiments/${seg(experiment.id)}/runs`, { runs: [ok] }), { status: 400, pointer: '/experiment_runs' });
+      await expectRefused(t, () => append(globalId('Experiment', '0f8fad5b-d9cb-469f-a165-70867728950e'), [ok]), { status: 404 });
+      await expectRefused(t, () => append(dataset.id, [ok]), { status: 400, pointer: '/experiment_id' });
+    });
+
+    it('takes 1,000 runs in one request, and a retried run with its own id once', async () => {
+      const experiment = await createExperiment([{ example_id: exampleIds[0], output: '4' }]);
+      const many = Array.from({ length: 1000 }, (_, i) => ({ example_id: exampleIds[i % 3], output: `answer ${i}`, i }));
+      const response = await append(experiment.id, many);
+      expect(response.statusCode).toBe(201);
+      expect(response.json().run_ids).toHaveLength(1000);
+      const id = '1f8fad5b-d9cb-469f-a165-70867728950e';
+      const first = (await append(experiment.id, [{ id, example_id: exampleIds[0], output: 'once' }])).json();
+      const retried = (await append(experiment.id, [{ id, example_id: exampleIds[0], output: 'once' }])).json();
+      expect([first.run_ids, retried.run_ids]).toEqual([[id], [id]]);
+      const native = (await t.call({ method: 'GET', url: `/api/v1/experiments/${nativeExperimentId(experiment.id)}/runs?limit=1000&record_id=${exampleIds[0]}` })).json();
+      expect(native.data.filter((run: { output: string }) => run.output === 'once')).toHaveLength(1);
+    });
+
+    it('lists runs page by page', async () => {
+      const experiment = await createExperiment(exampleIds.map((exampleId, i) => ({ example_id: exampleId, output: `o${i}` })));
+      const outputs: string[] = [];
+      let cursor: string | undefined;
+      do {
+        const page = (await call('GET', `/v2/experiments/${seg(experiment.id)}/runs?limit=2${cursor ? `&cursor=${seg(cursor)}` : ''}`)).json();
+        outputs.push(...page.experiment_runs.map((r: { output: string }) => r.output));
+        cursor = page.pagination.next_cursor;
+      } while (cursor);
+      expect(outputs).toEqual(['o0', 'o1', 'o2']);
+      await expectRefused(t, () => call('GET', `/v2/experiments/${seg(experiment.id)}/runs?limit=501`), { status: 400, pointer: '/limit' });
+      await expectRefused(t, () => call('GET', `/v2/experiments/${seg(experiment.id)}/runs?cursor=nope`), { status: 400, pointer: '/cursor' });
+    });
+
+    it('lists experiments newest first by dataset, space and name', async () => {
+      const prefix = `list-${Math.random().toString(36).slice(2)}`;
+      const a = await createExperiment([{ example_id: exampleIds[0], output: '1' }], `${prefix}-Alpha`);
+      const b = await createExperiment([{ example_id: exampleIds[0], output: '1' }], `${prefix}-beta`);
+      const free = (await call('POST', '/v2/experiments', { name: `${prefix}-free`, space_id: spaceId, experiment_runs: [{ output: '1' }] })).json();
+      const names = async (query: string) => (await call('GET', `/v2/experiments?${query}`)).json().experiments.map((e: { name: string }) => e.name);
+      expect(await names(`dataset_id=${seg(dataset.id)}&name=${prefix}`)).toEqual([b.name, a.name]);
+      expect(await names(`space_id=${seg(spaceId)}&name=${prefix}`)).toEqual([free.name, b.name, a.name]);
+      expect(await names(`name=${prefix.toUpperCase()}-AL`)).toEqual([a.name]);
+      const other = await t.services.workspaces.create(`other-${Math.random()}`);
+      expect(await names(`space_id=${seg(globalId('Space', other.workspace.id))}`)).toEqual([]);
+      const page = (await call('GET', `/v2/experiments?name=${prefix}&limit=1`)).json();
+      expect(page).toMatchObject({ experiments: [{ id: free.id }], pagination: { has_more: true } });
+      const next = (await call('GET', `/v2/experiments?name=${prefix}&limit=1&cursor=${seg(page.pagination.next_cursor)}`)).json();
+      expect(next.experiments[0].id).toBe(b.id);
+      await expectRefused(t, () => call('GET', `/v2/experiments?dataset_id=${seg(dataset.id)}&space_id=${seg(spaceId)}`), { status: 400, pointer: '/space_id' });
+      await expectRefused(t, () => call('GET', '/v2/experiments?dataset_id=my-dataset'), { status: 400, pointer: '/dataset_id' });
+      await expectRefused(t, () => call('GET', '/v2/experiments?limit=101'), { status: 400, pointer: '/limit' });
+    });
+
+    it('deletes an experiment with its runs; another workspace sees none of it', async () => {
+      const experiment = await createExperiment([{ example_id: exampleIds[0], output: '4', 'eval.ok.score': 1 }]);
+      const other = await t.services.workspaces.create(`other-${Math.random()}`);
+      const as = (method: 'GET' | 'DELETE' | 'POST', url: string, payload?: object) =>
+        t.call({ method, url: `/arize${url}`, key: other.admin.key, ...(payload ? { payload } : {}) });
+      for (const [method, url] of [['GET', ''], ['DELETE', ''], ['GET', '/runs']] as const) {
+        await expectRefused(t, () => as(method, `/v2/experiments/${seg(experiment.id)}${url}`), { status: 404 });
+      }
+      await expectRefused(t, () => as('POST', `/v2/experiments/${seg(experiment.id)}/runs`, { experiment_runs: [{ output: 'x' }] }), { status: 404 });
+      expect((await as('GET', `/v2/experiments?dataset_id=${seg(dataset.id)}`)).json().experiments).toEqual([]);
+
+      expect((await call('DELETE', `/v2/experiments/${seg(experiment.id)}`)).statusCode).toBe(204);
+      await expectRefused(t, () => call('GET', `/v2/experiments/${seg(experiment.id)}`), { status: 404 });
+      const left = await t.testStore.store.db.selectFrom('runs').select('id').where('experiment_id', '=', nativeExperimentId(experiment.id)).execute();
+      expect(left).toEqual([]);
+    });
+
+    it('is readable through the native API: the experiment, its runs with their extra fields, and their scores', async () => {
+      const experiment = await createExperiment([
+        { example_id: exampleIds[0], output: '4', model: 'gpt-4o-mini', latency_ms: 118, 'eval.correct.score': 1, 'eval.correct.label': 'yes', 'eval.correct.explanation': 'exact' },
+      ], 'seen natively');
+      const appended = (await append(experiment.id, [{ example_id: exampleIds[1], output: 'Barcelona', error: null, 'eval.correct.score': 0 }])).json();
+      const id = nativeExperimentId(experiment.id);
+      const native = (await t.call({ method: 'GET', url: `/api/v1/experiments/${id}` })).json();
+      expect(native).toMatchObject({
+        id,
+        name: 'seen natively',
+        dataset_id: uuidOf('Dataset', dataset.id, '', 'params'),
+        dataset_version: 1,
+        source: 'arize',
+      });
+      const runs = (await t.call({ method: 'GET', url: `/api/v1/experiments/${id}/runs?limit=100` })).json().data;
+      expect(runs).toHaveLength(2);
+      expect(runs[0]).toMatchObject({ record_id: exampleIds[0], output: '4', status: 'success', latency_ms: 118, repetition: 1, model: 'gpt-4o-mini' });
+      expect(runs[1]).toMatchObject({ id: appended.run_ids[0], record_id: exampleIds[1], output: 'Barcelona', error: null });
+      const scores = (await t.call({ method: 'GET', url: `/api/v1/experiments/${id}/scores` })).json().data;
+      expect(scores).toEqual([
+        expect.objectContaining({ run_id: runs[0].id, key: 'correct', score: 1, value: 'yes', comment: 'exact', source: 'api' }),
+        expect.objectContaining({ run_id: appended.run_ids[0], key: 'correct', score: 0, value: null }),
+      ]);
+      const compared = await t.call({ method: 'GET', url: `/api/v1/experiments/${id}/export?format=jsonl` });
+      expect(compared.statusCode).toBe(200);
+      expect(compared.body.trim().split('\n')).toHaveLength(2);
+    });
+  });
+}
