@@ -15,7 +15,7 @@ export function columnTypes(dialect: DialectName) {
  * text on both, so that they read back byte for byte as written; these helpers look inside them.
  */
 export interface DialectSql {
-  /** The JSON value at `key` of the object in `column` equals `value`. */
+  /** The JSON value at `key` of the object in `column` equals `value`; null also matches an absent key. */
   jsonFieldEquals(column: string, key: string, value: Json): RawBuilder<SqlBool>;
   /** The JSON text of the value at `key` of the object in `column` (compact), or null when absent. */
   jsonFieldText(column: string, key: string): RawBuilder<string | null>;
@@ -43,7 +43,7 @@ function columnRef(column: Expression<string> | string) {
 export const sqliteSql: DialectSql = {
   jsonFieldText: (column, key) => sql<string | null>`(${sql.ref(column)} -> ${'$.' + JSON.stringify(key)})`,
   jsonFieldEquals: (column, key, value) =>
-    sql<SqlBool>`(${sql.ref(column)} -> ${'$.' + JSON.stringify(key)}) = json(${canonicalJson(value)})`,
+    sql<SqlBool>`coalesce(${sql.ref(column)} -> ${'$.' + JSON.stringify(key)}, 'null') = json(${canonicalJson(value)})`,
   jsonArrayIncludes: (column, value) =>
     sql<SqlBool>`exists (select 1 from json_each(${sql.ref(column)}) where json_each.value = ${value})`,
   containsText: (column, text) => sql<SqlBool>`${columnRef(column)} like ${likePattern(text)} escape '\\'`,
@@ -54,7 +54,7 @@ export const sqliteSql: DialectSql = {
 export const postgresSql: DialectSql = {
   jsonFieldText: (column, key) => sql<string | null>`((${sql.ref(column)}::jsonb -> ${key}::text)::text)`,
   jsonFieldEquals: (column, key, value) =>
-    sql<SqlBool>`(${sql.ref(column)}::jsonb -> ${key}::text) = ${canonicalJson(value)}::jsonb`,
+    sql<SqlBool>`coalesce(${sql.ref(column)}::jsonb -> ${key}::text, 'null'::jsonb) = ${canonicalJson(value)}::jsonb`,
   jsonArrayIncludes: (column, value) => sql<SqlBool>`(${sql.ref(column)}::jsonb ? ${value}::text)`,
   containsText: (column, text) => sql<SqlBool>`${columnRef(column)} ilike ${likePattern(text)} escape '\\'`,
   forUpdate: sql` for update`,

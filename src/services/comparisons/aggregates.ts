@@ -2,7 +2,7 @@ import { sql } from 'kysely';
 import type { Json } from '../../domain/json.js';
 import { formatCost } from '../../domain/money.js';
 import type { Store } from '../../store/database.js';
-import { filtersRuns, parseGroup, scopedRuns, scopedScores, type ComparisonScope } from './scope.js';
+import { experimentOf, filtersRuns, parseGroup, POOLED, scopedRuns, scopedScores, type ComparisonScope } from './scope.js';
 
 export interface Percentiles {
   p50: number | null;
@@ -23,6 +23,7 @@ export interface ScoreStats {
 
 /** What one experiment's runs add up to (within one group when grouped). */
 export interface ExperimentStats {
+  /** The experiment; POOLED when the statistics pool every compared experiment's runs. */
   experiment_id: string;
   /** The group's value of the grouping key (null: runs without it); absent when not grouped. */
   group?: Json;
@@ -82,7 +83,7 @@ export async function computeStats(store: Store, scope: ComparisonScope): Promis
         sum(s.prompt_cost) as prompt_cost, sum(s.completion_cost) as completion_cost, sum(s.total_cost) as total_cost,
         min(s.start_time) as min_start_time, max(s.start_time) as max_start_time
       from ${runs.select([
-        'r.experiment_id', 'r.record_id', 'r.status', 'r.first_token_ms', 'r.prompt_tokens', 'r.completion_tokens',
+        experimentOf(scope, 'r').as('experiment_id'), 'r.record_id', 'r.status', 'r.first_token_ms', 'r.prompt_tokens', 'r.completion_tokens',
         'r.total_tokens', 'r.prompt_cost', 'r.completion_cost', 'r.total_cost', 'r.start_time',
       ])} as s
       group by s.experiment_id, s.g`.execute(store.db),
@@ -148,7 +149,7 @@ export async function computeStats(store: Store, scope: ComparisonScope): Promis
     const target = scoreStats(row.experiment_id, row.g, row.key);
     if (target) target.values[row.label] = Number(row.count);
   }
-  const order = new Map(scope.experiments.map((e, i) => [e.id, i]));
+  const order = new Map([...scope.experiments.map((e, i) => [e.id, i] as const), [POOLED, 0]]);
   return [...stats.values()].sort(
     (a, b) => order.get(a.experiment_id)! - order.get(b.experiment_id)! || compareGroups(a.group ?? null, b.group ?? null),
   );
@@ -159,9 +160,9 @@ export async function computeStats(store: Store, scope: ComparisonScope): Promis
  * each partition; p = k/100 sits at rank 1 + k(n-1)/100, interpolated between its neighbours.
  */
 async function percentiles(store: Store, scope: ComparisonScope, measure: Measure): Promise<Map<string, Percentiles>> {
-  if (!scope.groupBy && !filtersRuns(scope.filters)) return percentilesFromIndex(store, scope, measure);
+  if (!scope.groupBy && !scope.pooled && !filtersRuns(scope.filters)) return percentilesFromIndex(store, scope, measure);
   const values = scopedRuns(store, scope)
-    .select(['r.experiment_id', sql.ref<number>(`r.${measure}`).as('x')])
+    .select([experimentOf(scope, 'r').as('experiment_id'), sql.ref<number>(`r.${measure}`).as('x')])
     .where(`r.${measure}`, 'is not', null);
   const { rows } = await sql<{ experiment_id: string; g: string | null; p50: number | null; p99: number | null }>`
     select experiment_id, g,

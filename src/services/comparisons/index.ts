@@ -9,14 +9,14 @@ import { compareGroups, computeStats, type ExperimentStats } from './aggregates.
 import { compareWithBaseline, type ScoreChange } from './baseline.js';
 import { comparisonRows, type ChangeFilter, type ComparisonRow } from './rows.js';
 import { ResultCache } from './cache.js';
-import { resolveScope, type ComparisonScope, type GroupBy, type RunFilters } from './scope.js';
+import { POOLED, resolveScope, type ComparisonScope, type GroupBy, type RunFilters } from './scope.js';
 
 export type { ExperimentStats, Percentiles, ScoreStats } from './aggregates.js';
 export type { ScoreChange } from './baseline.js';
 export type { CellChange, ChangeFilter, ComparisonRow, RunWithScores } from './rows.js';
 export { ROWS_PAGE_DEFAULT, ROWS_PAGE_MAX } from './rows.js';
 export type { GroupBy, RunFilters } from './scope.js';
-export { MAX_COMPARED_EXPERIMENTS } from './scope.js';
+export { MAX_COMPARED_EXPERIMENTS, POOLED } from './scope.js';
 export type { PairedTest } from './significance.js';
 
 export interface ComparisonQuery {
@@ -44,6 +44,21 @@ export interface Comparison {
   /** With group_by: the same statistics within each group. */
   groups?: GroupStats[];
   baseline?: { experiment_id: string; changes: ScoreChange[] };
+}
+
+export interface GroupedViewQuery {
+  dataset_id: string;
+  experiment_ids: string[];
+  group_by: GroupBy;
+  offset: number;
+  limit: number;
+  /** Records shown per group. */
+  per_group_limit: number;
+}
+
+export interface GroupedView {
+  total_groups: number;
+  groups: (GroupStats & { pooled: ExperimentStats; rows: ComparisonRow[] })[];
 }
 
 export interface RowsQuery extends Omit<ComparisonQuery, 'group_by'> {
@@ -86,12 +101,38 @@ export class ComparisonService {
     };
   }
 
-  /** Statistics per experiment within each group of a metadata key (LangSmith's grouped view uses this). */
-  async groupedStats(actor: Actor, experimentIds: string[], groupBy: GroupBy, filters?: RunFilters): Promise<GroupStats[]> {
-    const scope = await resolveScope(this.store, actor, experimentIds, { filters, groupBy });
-    return this.cache.getOrCompute(cacheKey('groups', { groupBy, filters }, scope.experiments), async () =>
-      groupsOf(await computeStats(this.store, scope)),
-    );
+  /**
+   * The groups of a metadata key, a page of them in group order: for each, every experiment's statistics
+   * within it, the statistics of all its runs pooled, and its first records side by side (LangSmith's
+   * grouped comparison view is this).
+   */
+  async groupedView(actor: Actor, query: GroupedViewQuery): Promise<GroupedView> {
+    const scope = await resolveScope(this.store, actor, query.experiment_ids, {
+      groupBy: query.group_by,
+      datasetId: query.dataset_id,
+    });
+    const [perExperiment, pooled] = await Promise.all([
+      this.cache.getOrCompute(cacheKey('groups', query.group_by, scope.experiments), () => computeStats(this.store, scope)),
+      this.cache.getOrCompute(cacheKey('pooled-groups', query.group_by, scope.experiments), () =>
+        computeStats(this.store, { ...scope, pooled: true }),
+      ),
+    ]);
+    const groups = groupsOf(perExperiment);
+    const page = groups.slice(query.offset, query.offset + query.limit);
+    const filterOf = (group: Json): RunFilters =>
+      query.group_by.source === 'run' ? { run_metadata: { [query.group_by.key]: group } } : { record_metadata: { [query.group_by.key]: group } };
+    return {
+      total_groups: groups.length,
+      groups: await Promise.all(
+        page.map(async (group) => ({
+          group: group.group,
+          experiments: group.experiments,
+          pooled: pooled.find((stats) => JSON.stringify(stats.group ?? null) === JSON.stringify(group.group)) ?? emptyStats(POOLED),
+          rows: (await comparisonRows(this.store, { ...scope, groupBy: undefined, filters: filterOf(group.group) }, { limit: query.per_group_limit }))
+            .data,
+        })),
+      ),
+    };
   }
 
   async rows(actor: Actor, query: RowsQuery): Promise<Page<ComparisonRow>> {

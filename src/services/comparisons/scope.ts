@@ -36,6 +36,16 @@ export interface ComparisonScope {
   version: number;
   filters: RunFilters;
   groupBy?: GroupBy;
+  /** Count the runs of all compared experiments together, as if they were one (reported as POOLED). */
+  pooled?: boolean;
+}
+
+/** The experiment id statistics report when they pool the runs of every compared experiment. */
+export const POOLED = '*';
+
+/** The experiment a run or score counts towards: its own, or POOLED. */
+export function experimentOf(scope: ComparisonScope, alias: 'r' | 's') {
+  return scope.pooled ? sql<string>`${sql.lit(POOLED)}` : sql.ref<string>(`${alias}.experiment_id`);
 }
 
 /**
@@ -46,7 +56,7 @@ export async function resolveScope(
   store: Store,
   actor: Actor,
   experimentIds: readonly string[],
-  options: { filters?: RunFilters; groupBy?: GroupBy; pointer?: string } = {},
+  options: { filters?: RunFilters; groupBy?: GroupBy; pointer?: string; datasetId?: string } = {},
 ): Promise<ComparisonScope> {
   const pointer = options.pointer ?? '/experiment_ids';
   if (experimentIds.length < 1 || experimentIds.length > MAX_COMPARED_EXPERIMENTS) {
@@ -60,6 +70,12 @@ export async function resolveScope(
       throw new NotFoundError('Experiment', id, [{ pointer: `${pointer}/${index}`, detail: 'is not an experiment of this workspace' }]);
     });
     experiments.push(experiment);
+  }
+  if (options.datasetId !== undefined) {
+    const index = experiments.findIndex((e) => e.dataset_id !== options.datasetId);
+    if (index >= 0) {
+      throw new NotFoundError('Experiment', experimentIds[index], [{ pointer: `${pointer}/${index}`, detail: 'is not an experiment of this dataset' }]);
+    }
   }
   const datasets = new Set(experiments.map((e) => e.dataset_id));
   const datasetId = experiments[0]!.dataset_id;
@@ -132,14 +148,14 @@ export function scopedScores(store: Store, scope: ComparisonScope) {
   if (filtersRuns(scope.filters) || scope.groupBy?.source === 'run') {
     return scopedRuns(store, scope)
       .innerJoin('scores as s', (join) => join.onRef('s.workspace_id', '=', 'r.workspace_id').onRef('s.run_id', '=', 'r.id'))
-      .select(['s.experiment_id', 's.record_id', 's.key', 's.score', 's.label']);
+      .select([experimentOf(scope, 's').as('experiment_id'), 's.record_id', 's.key', 's.score', 's.label']);
   }
   return store.db
     .selectFrom('scores as s')
     .$if(scope.groupBy?.source === 'record', (q) => q.leftJoin(recordGroups(store, scope).as('rg'), 'rg.record_id', 's.record_id'))
     .where('s.experiment_id', 'in', scope.experiments.map((e) => e.id))
     .where('s.record_id', 'is not', null)
-    .select(['s.experiment_id', 's.record_id', 's.key', 's.score', 's.label', scope.groupBy ? sql<string | null>`rg.g`.as('g') : sql<null>`null`.as('g')]);
+    .select([experimentOf(scope, 's').as('experiment_id'), 's.record_id', 's.key', 's.score', 's.label', scope.groupBy ? sql<string | null>`rg.g`.as('g') : sql<null>`null`.as('g')]);
 }
 
 /** The revisions of the dataset's records visible at the scope's version, aliased `alias`. */

@@ -4,6 +4,7 @@ import { bearerToken, firstKey, headerValue, requireApiKey } from '../../http/au
 import { handleErrorsWith } from '../../http/errors.js';
 import type { Services } from '../../services/index.js';
 import { sendFastApiError } from './errors.js';
+import { groupRunsRoutes } from './routes/group-runs.js';
 import { uploadExperimentRoutes } from './routes/upload-experiment.js';
 
 /** Where clients find the LangSmith surface: the SDK adds paths to its endpoint with or without `/api/v1` (spec §1.1). */
@@ -21,5 +22,6 @@ export function langsmithApi(services: Services): FastifyPluginAsync {
     requireApiKey(app, services.keys, firstKey(headerValue('x-api-key'), bearerToken));
 
     uploadExperimentRoutes(app, services);
+    groupRunsRoutes(app, services);
   };
 }

@@ -1,4 +1,5 @@
-import type { JsonObject } from '../../domain/json.js';
+import { isJsonObject, type Json, type JsonObject } from '../../domain/json.js';
+import type { ExperimentStats, ScoreStats } from '../../services/comparisons/index.js';
 import type { Dataset, Experiment } from '../../domain/types.js';
 import type { DatasetExperimentSummary } from '../../services/experiments.js';
 
@@ -136,4 +137,46 @@ export function presentTracerSession(
     streaming_rate: stats.streaming_rate,
     test_run_number: options.test_run_number ?? null,
   };
+}
+
+/**
+ * LangSmith's `feedback_stats`, keyed by feedback key (spec §3.7): `n` counts numeric scores, `avg` and
+ * `stdev` describe them, `values` counts categorical values.
+ */
+export function presentFeedbackStats(scores: Record<string, ScoreStats>): JsonObject {
+  return Object.fromEntries(
+    Object.entries(scores).map(([key, stats]) => [
+      key,
+      { n: stats.n, avg: stats.mean, stdev: stats.stdev, errors: 0, min: stats.min, max: stats.max, values: stats.values },
+    ]),
+  );
+}
+
+/** A session's statistics in LangSmith's terms: latencies in seconds, costs as decimal strings. */
+export function sessionStats(stats: ExperimentStats): SessionStats {
+  const seconds = (ms: number | null) => (ms === null ? null : ms / 1000);
+  return {
+    run_count: stats.run_count,
+    latency_p50: seconds(stats.latency_ms.p50),
+    latency_p99: seconds(stats.latency_ms.p99),
+    first_token_p50: seconds(stats.first_token_ms.p50),
+    first_token_p99: seconds(stats.first_token_ms.p99),
+    total_tokens: stats.total_tokens,
+    prompt_tokens: stats.prompt_tokens,
+    completion_tokens: stats.completion_tokens,
+    total_cost: stats.total_cost,
+    prompt_cost: stats.prompt_cost,
+    completion_cost: stats.completion_cost,
+    last_run_start_time: stats.max_start_time,
+    feedback_stats: presentFeedbackStats(stats.scores),
+    session_feedback_stats: null,
+    error_rate: stats.error_rate,
+    streaming_rate: stats.streaming_rate,
+  };
+}
+
+/** LangSmith's inputs and outputs are objects; a record's other JSON values travel wrapped. */
+export function asLangSmithObject(value: Json, wrapKey: 'input' | 'output'): JsonObject | null {
+  if (value === null) return null;
+  return isJsonObject(value) ? value : { [wrapKey]: value };
 }
