@@ -41,7 +41,7 @@ export class ApiKeyService {
   async create(
     workspaceId: string,
     input: { name: string; role: ApiKeyRole; chosenKey?: string },
-    db: Kysely<Database> = this.store.db,
+    db?: Kysely<Database>,
   ): Promise<CreatedApiKey> {
     if (input.chosenKey !== undefined && input.chosenKey.length < MIN_CHOSEN_KEY_LENGTH) {
       throw ValidationError.field('/key', `must be at least ${MIN_CHOSEN_KEY_LENGTH} characters long`);
@@ -57,7 +57,8 @@ export class ApiKeyService {
       created_at: nowIso(),
       revoked_at: null,
     };
-    await db.insertInto('api_keys').values(row).execute();
+    const insert = (tx: Kysely<Database>) => tx.insertInto('api_keys').values(row).execute();
+    await (db ? insert(db) : this.store.transaction(insert));
     return { apiKey: presentApiKey(row), key };
   }
 
@@ -80,7 +81,8 @@ export class ApiKeyService {
     const row = await this.findRow(actor.workspaceId, id);
     if (row.revoked_at === null) {
       row.revoked_at = nowIso();
-      await this.store.db.updateTable('api_keys').set({ revoked_at: row.revoked_at }).where('id', '=', row.id).execute();
+      const revokedAt = row.revoked_at;
+      await this.store.transaction((tx) => tx.updateTable('api_keys').set({ revoked_at: revokedAt }).where('id', '=', row.id).execute());
     }
     return presentApiKey(row);
   }

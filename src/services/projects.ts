@@ -26,7 +26,7 @@ export class ProjectService {
   }
 
   async create(actor: Actor, input: ProjectInput): Promise<Project> {
-    return this.insert(this.store.db, actor.workspaceId, input, false);
+    return this.store.transaction((tx) => this.insert(tx, actor.workspaceId, input, false));
   }
 
   async get(actor: Actor, id: string): Promise<Project> {

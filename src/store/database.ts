@@ -15,6 +15,7 @@ import pg from 'pg';
 import { postgresSql, sqliteSql, type DialectName, type DialectSql } from './dialect.js';
 import { createBulkWriter, type BulkWriter } from './bulk.js';
 import { quoteIdentifier } from './sql-names.js';
+import { WorkerSqliteDialect } from './sqlite-worker.js';
 import type { Database } from './schema.js';
 
 export type StoreConfig =
@@ -28,9 +29,17 @@ export interface Store {
   readonly bulk: BulkWriter;
   /**
    * Runs `work` as one transaction: it commits whole or leaves no trace. On SQLite the write lock is
-   * taken at BEGIN, so two writers never deadlock upgrading a read lock.
+   * taken at BEGIN, so two writers never deadlock upgrading a read lock. Every write goes through
+   * here (or longTransaction): on SQLite, writers are ordered by an in-process lock, never by the
+   * database's busy wait, which would stop the whole server.
    */
   transaction<T>(work: (tx: Kysely<Database>) => Promise<T>): Promise<T>;
+  /**
+   * The same, for work whose statements may run for seconds (committing a large upload). On SQLite it
+   * runs on a connection in a worker thread, so the server keeps answering meanwhile; `work` must then
+   * use only SQL through `tx` (not the bulk writer). On PostgreSQL it is transaction().
+   */
+  longTransaction<T>(work: (tx: Kysely<Database>) => Promise<T>): Promise<T>;
   close(): Promise<void>;
 }
 
@@ -46,14 +55,36 @@ function openSqlite(filename: string): Store {
   handle.pragma('foreign_keys = ON');
   handle.pragma('busy_timeout = 10000');
   const db = new Kysely<Database>({ dialect: new ImmediateSqliteDialect({ database: handle }) });
+  // Made on first use: most processes (the CLI, most tests) never need it.
+  let background: Kysely<Database> | undefined;
+  const writers = new WriteLock();
   return {
     db,
     dialect: 'sqlite',
     sql: sqliteSql,
     bulk: createBulkWriter({ dialect: 'sqlite', handle }),
-    transaction: (work) => db.transaction().execute(work),
-    close: () => db.destroy(),
+    transaction: (work) => writers.hold(() => db.transaction().execute(work)),
+    longTransaction: (work) => {
+      background ??= new Kysely<Database>({ dialect: new WorkerSqliteDialect(filename) });
+      const worker = background;
+      return writers.hold(() => worker.transaction().execute(work));
+    },
+    close: async () => {
+      await background?.destroy();
+      await db.destroy();
+    },
   };
+}
+
+/** Lets one writer at a time in, the others waiting their turn without blocking the event loop. */
+class WriteLock {
+  private last: Promise<unknown> = Promise.resolve();
+
+  async hold<T>(work: () => Promise<T>): Promise<T> {
+    const turn = this.last.then(work, work);
+    this.last = turn.catch(() => undefined);
+    return turn;
+  }
 }
 
 function openPostgres(config: { connectionString: string; schema?: string; poolSize?: number }): Store {
@@ -79,6 +110,7 @@ function openPostgres(config: { connectionString: string; schema?: string; poolS
     sql: postgresSql,
     bulk: createBulkWriter({ dialect: 'postgres' }),
     transaction: (work) => db.transaction().execute(work),
+    longTransaction: (work) => db.transaction().execute(work),
     close: () => db.destroy(),
   };
 }

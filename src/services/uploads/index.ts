@@ -35,7 +35,8 @@ export class UploadService {
     const dataset = await findDatasetRow(this.store, this.store.db, actor, datasetId);
     const uploadId = newId();
     const startedAt = nowIso();
-    await this.store.db
+    await this.store.transaction((tx) =>
+      tx
       .insertInto('uploads')
       .values({
         id: uploadId,
@@ -51,7 +52,8 @@ export class UploadService {
         created_at: startedAt,
         updated_at: startedAt,
       })
-      .execute();
+      .execute(),
+    );
     try {
       const received = await this.stage(uploadId, dataset.id, rows, options);
       await options.onProgress?.({ upload_id: uploadId, rows_received: received, phase: 'committing' });
@@ -106,7 +108,8 @@ export class UploadService {
     received: number,
     options: UploadOptions,
   ): Promise<UploadSummary> {
-    return this.store.transaction(async (tx) => {
+    // Deciding and writing a large upload's rows takes seconds on SQLite: off the main thread.
+    return this.store.longTransaction(async (tx) => {
       const dataset = await findDatasetRow(this.store, tx, actor, datasetId, { lock: true });
       await this.decide(tx, dataset, uploadId, options);
       const counts = await countDispositions(tx, uploadId);
