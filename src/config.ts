@@ -10,9 +10,18 @@ export interface Config {
   /** Becomes the admin key on first start instead of a random one (for scripted deployments). */
   adminKey?: string;
   logLevel: string;
+  /**
+   * How the LangSmith surface tells LangSmith's SDK to send runs (its `/info`): `multipart`
+   * (`POST /runs/multipart`, the SDK's default; also when unset) or `batch` (JSON `POST /runs/batch`).
+   * Both are served.
+   */
+  langsmithIngestion?: LangSmithIngestion;
 }
 
-export type ConfigOverrides = Partial<Pick<Config, 'port' | 'host' | 'dataDir' | 'databaseUrl' | 'logLevel'>>;
+export const LANGSMITH_INGESTION_MODES = ['multipart', 'batch'] as const;
+export type LangSmithIngestion = (typeof LANGSMITH_INGESTION_MODES)[number];
+
+export type ConfigOverrides = Partial<Pick<Config, 'port' | 'host' | 'dataDir' | 'databaseUrl' | 'logLevel' | 'langsmithIngestion'>>;
 
 export function loadConfig(overrides: ConfigOverrides = {}, env: NodeJS.ProcessEnv = process.env): Config {
   return {
@@ -22,7 +31,14 @@ export function loadConfig(overrides: ConfigOverrides = {}, env: NodeJS.ProcessE
     databaseUrl: overrides.databaseUrl ?? (env.DATABASE_URL || undefined),
     adminKey: env.EVALSTORE_ADMIN_KEY || undefined,
     logLevel: overrides.logLevel ?? env.LOG_LEVEL ?? 'info',
+    langsmithIngestion: overrides.langsmithIngestion ?? langsmithIngestion(env.EVALSTORE_LANGSMITH_INGESTION),
   };
+}
+
+function langsmithIngestion(value: string | undefined): LangSmithIngestion {
+  if (value === undefined || value === '') return 'multipart';
+  if ((LANGSMITH_INGESTION_MODES as readonly string[]).includes(value)) return value as LangSmithIngestion;
+  throw new Error(`EVALSTORE_LANGSMITH_INGESTION must be one of ${LANGSMITH_INGESTION_MODES.join(', ')} (got ${JSON.stringify(value)})`);
 }
 
 /** PostgreSQL when a database URL is set, else SQLite in the data folder. */

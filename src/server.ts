@@ -1,7 +1,7 @@
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
-import { describeStore, storeConfig, type Config } from './config.js';
+import { describeStore, storeConfig, type Config, type LangSmithIngestion } from './config.js';
 import { LIMITS } from './domain/limits.js';
 import type { Actor } from './domain/types.js';
 import { handleErrorsWith } from './http/errors.js';
@@ -13,7 +13,9 @@ import { migrateToLatest } from './store/migrate.js';
 import { nativeApi } from './surfaces/native/index.js';
 import { datadogApi } from './surfaces/datadog/index.js';
 import { arizeApi } from './surfaces/arize/index.js';
+import { humanloopApi } from './surfaces/humanloop/index.js';
 import { LANGSMITH_PREFIXES, langsmithApi } from './surfaces/langsmith/index.js';
+import { webUi } from './surfaces/ui/index.js';
 
 const VERSION = '0.1.0';
 const UPLOAD_SWEEP_INTERVAL_MS = 10 * 60 * 1000;
@@ -25,6 +27,8 @@ const REDACTED_HEADERS = ['authorization', 'x-api-key', 'dd-api-key', 'dd-applic
 
 export interface AppOptions {
   logger?: FastifyServerOptions['logger'];
+  /** How the LangSmith surface asks LangSmith's SDK to send runs (see Config.langsmithIngestion). */
+  langsmithIngestion?: LangSmithIngestion;
 }
 
 /** Assembles the HTTP application over a set of services: every surface, the docs and health. */
@@ -72,7 +76,11 @@ export async function buildApp(services: Services, options: AppOptions = {}): Pr
   await app.register(nativeApi(services), { prefix: '/api/v1' });
   await app.register(datadogApi(services), { prefix: '/datadog' });
   await app.register(arizeApi(services), { prefix: '/arize' });
-  for (const prefix of LANGSMITH_PREFIXES) await app.register(langsmithApi(services), { prefix });
+  await app.register(humanloopApi(services), { prefix: '/humanloop' });
+  for (const prefix of LANGSMITH_PREFIXES) {
+    await app.register(langsmithApi(services, { ingestion: options.langsmithIngestion ?? 'multipart' }), { prefix });
+  }
+  await app.register(webUi());
   return app;
 }
 
@@ -97,7 +105,7 @@ export async function startServer(config: Config, options: { print?: (line: stri
     const services = createServices(store);
     const created = await services.workspaces.bootstrap({ adminKey: config.adminKey });
     await services.uploads.sweepAbandoned();
-    app = await buildApp(services, { logger: { level: config.logLevel, redact: REDACTED_HEADERS } });
+    app = await buildApp(services, { logger: { level: config.logLevel, redact: REDACTED_HEADERS }, langsmithIngestion: config.langsmithIngestion });
     const url = await app.listen({ port: config.port, host: config.host });
     app.log.info({ store: describeStore(target) }, 'evalstore is ready');
     if (created) {

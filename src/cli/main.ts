@@ -2,7 +2,7 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { API_KEY_ROLES, type ApiKeyRole } from '../domain/api-keys.js';
 import { DomainError } from '../domain/errors.js';
-import { loadConfig, storeConfig, type ConfigOverrides } from '../config.js';
+import { LANGSMITH_INGESTION_MODES, loadConfig, storeConfig, type ConfigOverrides, type LangSmithIngestion } from '../config.js';
 import { startServer } from '../server.js';
 import { createServices, type Services } from '../services/index.js';
 import { openStore } from '../store/database.js';
@@ -55,8 +55,14 @@ withStoreFlags(
     .command('serve')
     .description('Start the server (migrates the database, and on first start creates a workspace and an admin key)')
     .addOption(new Option('-p, --port <port>', 'port to listen on').env('PORT').argParser(port).default(8080))
-    .addOption(new Option('--host <host>', 'address to listen on').env('HOST').default('0.0.0.0')),
-).action(async (flags: StoreFlags & { port: number; host: string }) => {
+    .addOption(new Option('--host <host>', 'address to listen on').env('HOST').default('0.0.0.0'))
+    .addOption(
+      new Option('--langsmith-ingestion <mode>', "how LangSmith's SDK is asked to send runs")
+        .env('EVALSTORE_LANGSMITH_INGESTION')
+        .choices(LANGSMITH_INGESTION_MODES)
+        .default('multipart'),
+    ),
+).action(async (flags: StoreFlags & { port: number; host: string; langsmithIngestion: LangSmithIngestion }) => {
   const server = await startServer(loadConfig(flags as ConfigOverrides));
   let closing = false;
   const shutdown = (signal: string) => {

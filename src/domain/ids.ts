@@ -17,3 +17,14 @@ export function isId(value: unknown): value is string {
 export function parseId(value: string): string | undefined {
   return uuidValidate(value) ? value.toLowerCase() : undefined;
 }
+
+/** A UUID as the 128-bit number it is: what surfaces whose ids are numbers in another spelling encode. */
+export function uuidToNumber(uuid: string): bigint {
+  return BigInt(`0x${uuid.replace(/-/g, '')}`);
+}
+
+/** The UUID spelling of a number below 2^128 (the inverse of uuidToNumber). */
+export function numberToUuid(number: bigint): string {
+  const hex = number.toString(16).padStart(32, '0');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}

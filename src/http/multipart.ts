@@ -71,3 +71,72 @@ async function* checkedFile(file: Readable & { truncated?: boolean }, maxBytes: 
   }
   if (file.truncated) throw new PayloadTooLargeError(`The file is larger than ${maxBytes} bytes`);
 }
+
+/** One part of a multipart/form-data body read whole (see acceptBufferedMultipart). */
+export interface BufferedPart {
+  name: string;
+  filename: string | undefined;
+  /** The part's Content-Type, as sent (parameters included); `text/plain` when it has none. */
+  contentType: string;
+  data: Buffer;
+}
+
+/**
+ * multipart/form-data for the surface it is registered on, read whole into memory (up to the route's
+ * body limit) and split into parts: for clients that send many small JSON parts (LangSmith's run and
+ * example uploads), where streaming one file part (acceptMultipart) does not fit. Chunked bodies are
+ * fine. The route's `request.body` is then the parts, in the order sent.
+ */
+export function acceptBufferedMultipart(app: FastifyInstance): void {
+  app.addContentTypeParser('multipart/form-data', { parseAs: 'buffer' }, (request, body, done) => {
+    try {
+      done(null, parseMultipart(body as Buffer, request.headers['content-type'] ?? ''));
+    } catch (error) {
+      done(error as Error, undefined);
+    }
+  });
+}
+
+const CRLF = Buffer.from('\r\n');
+const HEADER_END = Buffer.from('\r\n\r\n');
+
+/** Splits a multipart/form-data body (RFC 7578) into its parts; a malformed body is a 400 naming the body. */
+export function parseMultipart(body: Buffer, contentType: string): BufferedPart[] {
+  const boundary = /boundary=(?:"([^"]+)"|([^;]+))/i.exec(contentType);
+  const fail = (detail: string) => new ValidationError(`The multipart body is malformed: ${detail}`, [{ pointer: '', detail, in: 'body' }]);
+  if (!boundary) throw fail('the Content-Type names no boundary');
+  const delimiter = Buffer.from(`--${(boundary[1] ?? boundary[2]!).trim()}`);
+  const parts: BufferedPart[] = [];
+  let position = body.indexOf(delimiter);
+  if (position < 0) throw fail('no part starts with the boundary');
+  for (;;) {
+    position += delimiter.length;
+    // `--` after a delimiter closes the body.
+    if (body[position] === 0x2d && body[position + 1] === 0x2d) return parts;
+    if (!body.subarray(position, position + 2).equals(CRLF)) throw fail('a boundary is not followed by a line break');
+    const headersEnd = body.indexOf(HEADER_END, position + 2);
+    if (headersEnd < 0) throw fail('a part has no end to its headers');
+    const headers = parsePartHeaders(body.subarray(position + 2, headersEnd).toString('utf8'));
+    const next = body.indexOf(Buffer.concat([CRLF, delimiter]), headersEnd + 4);
+    if (next < 0) throw fail('a part is not closed by the boundary');
+    const disposition = headers.get('content-disposition') ?? '';
+    const name = /\bname="((?:[^"\\]|\\.)*)"/i.exec(disposition)?.[1];
+    if (name === undefined) throw fail('a part has no name in its Content-Disposition');
+    parts.push({
+      name,
+      filename: /\bfilename="((?:[^"\\]|\\.)*)"/i.exec(disposition)?.[1],
+      contentType: headers.get('content-type') ?? 'text/plain',
+      data: body.subarray(headersEnd + 4, next),
+    });
+    position = next + CRLF.length;
+  }
+}
+
+function parsePartHeaders(text: string): Map<string, string> {
+  const headers = new Map<string, string>();
+  for (const line of text.split('\r\n')) {
+    const colon = line.indexOf(':');
+    if (colon > 0) headers.set(line.slice(0, colon).trim().toLowerCase(), line.slice(colon + 1).trim());
+  }
+  return headers;
+}

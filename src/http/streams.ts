@@ -9,3 +9,20 @@ export async function* limitBytes(source: AsyncIterable<Buffer>, maxBytes: numbe
     yield chunk;
   }
 }
+
+/** A body passed through unchanged, with the count of bytes read from it so far (for progress reports). */
+export class CountedStream {
+  bytes = 0;
+  readonly stream: AsyncGenerator<Buffer>;
+
+  constructor(source: AsyncIterable<Buffer>) {
+    this.stream = this.pass(source);
+  }
+
+  private async *pass(source: AsyncIterable<Buffer>): AsyncGenerator<Buffer> {
+    for await (const chunk of source) {
+      this.bytes += chunk.length;
+      yield chunk;
+    }
+  }
+}

@@ -1,15 +1,16 @@
 import type { Kysely } from 'kysely';
 import { ConflictError, NotFoundError, ValidationError } from '../domain/errors.js';
 import { newId, parseId } from '../domain/ids.js';
-import type { JsonObject } from '../domain/json.js';
+import type { Json, JsonObject } from '../domain/json.js';
 import { nowIso } from '../domain/time.js';
 import type { Actor, Dataset, DatasetManager } from '../domain/types.js';
 import type { Store } from '../store/database.js';
 import type { Database, DatasetTable } from '../store/schema.js';
 import { decodeCursor, pageSize, toPage, type Page } from './pagination.js';
 import type { ProjectService } from './projects.js';
-import type { NewRecord, RecordService } from './records.js';
-import { writeUnique } from './unique.js';
+import type { ChangeOptions, ChangeResult, NewRecord, RecordChanges, RecordService } from './records.js';
+import { creating, retryingCreationRaces, writeUnique } from './unique.js';
+import { versionNameTaken } from './versions.js';
 
 export interface DatasetInput {
   /** A caller-chosen id (a UUID); one is made when omitted. */
@@ -23,6 +24,24 @@ export interface DatasetInput {
   records?: NewRecord[];
 }
 
+/** The dataset an upsert writes to: by id, or by name (made when there is none). */
+export interface UpsertTarget {
+  id?: string;
+  name?: string;
+  /** The description of a dataset the upsert makes (an existing dataset keeps its own). */
+  description?: string | null;
+  /** The dataset's metadata, made or existing; left as it is when omitted. */
+  metadata?: JsonObject;
+}
+
+export interface UpsertResult {
+  /** The dataset as it is after the upsert. */
+  dataset: Dataset;
+  created: boolean;
+  /** What the change did; its version is null when it changed nothing. */
+  change: ChangeResult;
+}
+
 export interface DatasetQuery {
   cursor?: string;
   limit?: number;
@@ -32,6 +51,12 @@ export interface DatasetQuery {
   name?: string;
   /** Substring of the name. */
   name_contains?: string;
+  /** Only datasets with one of these ids. */
+  ids?: readonly string[];
+  /** Datasets whose metadata has each of these key/value pairs. */
+  metadata?: Record<string, Json>;
+  /** Datasets to skip before the page (instead of a cursor), for clients that can only ask for page N. */
+  offset?: number;
 }
 
 export class DatasetService {
@@ -81,12 +106,7 @@ export class DatasetService {
 
   /** With `db`, read inside the caller's transaction. */
   async getByName(actor: Actor, name: string, db: Kysely<Database> = this.store.db): Promise<Dataset> {
-    const row = await db
-      .selectFrom('datasets')
-      .selectAll()
-      .where('workspace_id', '=', actor.workspaceId)
-      .where('name', '=', name)
-      .executeTakeFirst();
+    const row = await findDatasetRowByName(db, actor, name);
     if (!row) throw new NotFoundError('Dataset', name);
     return presentDataset(row);
   }
@@ -105,9 +125,16 @@ export class DatasetService {
       if (!id) return { data: [], next_cursor: null };
       select = select.where('id', '=', id);
     }
+    if (query.ids !== undefined) {
+      const ids = query.ids.flatMap((id) => parseId(id) ?? []);
+      if (ids.length === 0) return { data: [], next_cursor: null };
+      select = select.where('id', 'in', ids);
+    }
+    for (const [key, value] of Object.entries(query.metadata ?? {})) select = select.where(this.store.sql.jsonFieldEquals('metadata', key, value));
     if (query.name !== undefined) select = select.where('name', '=', query.name);
     if (query.name_contains) select = select.where(this.store.sql.containsText('name', query.name_contains));
     if (after) select = select.where('id', '<', String(after[0]));
+    if (query.offset) select = select.offset(query.offset);
     const rows = await select.orderBy('id', 'desc').limit(limit + 1).execute();
     return toPage(rows, limit, presentDataset, (row) => [row.id]);
   }
@@ -166,6 +193,40 @@ export class DatasetService {
     }
   }
 
+  /**
+   * Changes the records of the dataset named by `target`, made first when it is named by a name that
+   * no dataset has (Humanloop's upsert), all in one transaction. A `versionName` already naming a
+   * version of the dataset is refused (409) even when the change turns out to change nothing, since
+   * the caller asked for a new version of that name. Two upserts racing to make the same dataset
+   * both land on it (the loser of the race retries once).
+   */
+  async upsert(actor: Actor, target: UpsertTarget, changes: RecordChanges, options: ChangeOptions = {}): Promise<UpsertResult> {
+    if (target.id === undefined && target.name === undefined) {
+      throw new ValidationError('A dataset id or name is required', [
+        { pointer: '/id', detail: 'or name is required' },
+        { pointer: '/name', detail: 'or id is required' },
+      ]);
+    }
+    return retryingCreationRaces(() => this.store.transaction((tx) => this.upsertIn(tx, actor, target, changes, options)));
+  }
+
+  private async upsertIn(tx: Kysely<Database>, actor: Actor, target: UpsertTarget, changes: RecordChanges, options: ChangeOptions): Promise<UpsertResult> {
+    let row = target.id !== undefined ? await findDatasetRow(this.store, tx, actor, target.id) : await findDatasetRowByName(tx, actor, target.name!);
+    const created = row === undefined;
+    if (!row) {
+      const made = await creating(() => this.create(actor, { name: target.name!, description: target.description ?? null, metadata: target.metadata ?? {} }, tx));
+      row = await findDatasetRow(this.store, tx, actor, made.id);
+    } else if (target.metadata !== undefined && row.metadata !== JSON.stringify(target.metadata)) {
+      await tx.updateTable('datasets').set({ metadata: JSON.stringify(target.metadata), updated_at: nowIso() }).where('id', '=', row.id).execute();
+    }
+    if (options.versionName !== undefined) {
+      const taken = await tx.selectFrom('dataset_versions').select('version').where('dataset_id', '=', row.id).where('name', '=', options.versionName).executeTakeFirst();
+      if (taken) throw versionNameTaken(options.versionName, '/version_name');
+    }
+    const change = await this.records.change(actor, row.id, changes, options, tx);
+    return { dataset: presentDataset(await findDatasetRow(this.store, tx, actor, row.id)), created, change };
+  }
+
   /** Deletes several datasets in one transaction (all or none); answers them as they were. */
   async deleteMany(actor: Actor, ids: readonly string[], options: { project_id?: string } = {}): Promise<Dataset[]> {
     return this.store.transaction(async (tx) => {
@@ -221,6 +282,11 @@ export async function findDatasetRow(
     : undefined;
   if (!row) throw new NotFoundError('Dataset', id);
   return row;
+}
+
+/** The workspace's dataset named `name`, if there is one. */
+async function findDatasetRowByName(db: Kysely<Database>, actor: Actor, name: string): Promise<DatasetTable | undefined> {
+  return db.selectFrom('datasets').selectAll().where('workspace_id', '=', actor.workspaceId).where('name', '=', name).executeTakeFirst();
 }
 
 /**

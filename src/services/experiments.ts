@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
 import { ConflictError, NotFoundError, ValidationError } from '../domain/errors.js';
 import { newId, parseId } from '../domain/ids.js';
-import type { JsonObject } from '../domain/json.js';
+import type { Json, JsonObject } from '../domain/json.js';
 import { nowIso, toIsoTime } from '../domain/time.js';
 import type { Actor, DatasetManager, Experiment } from '../domain/types.js';
 import type { Store } from '../store/database.js';
@@ -10,7 +10,7 @@ import { checkWriter, findDatasetRow } from './datasets.js';
 import { decodeCursor, pageSize, toPage, type Page } from './pagination.js';
 import type { ProjectService } from './projects.js';
 import type { AppendOptions, NewRun, RunService } from './runs.js';
-import { writeUnique } from './unique.js';
+import { creating, writeUnique } from './unique.js';
 import { resolveVersion, type VersionRef } from './versions.js';
 
 export interface ExperimentInput {
@@ -42,6 +42,11 @@ export interface ExperimentWriteOptions extends AppendOptions {
    * the experiment upload flow (services/experiment-uploads.ts) writes as `external`.
    */
   writer?: DatasetManager;
+  /**
+   * Refuse (409) a name that any experiment of the workspace has, whatever its dataset: for clients
+   * that name experiments across datasets (LangSmith's session names are unique in a workspace).
+   */
+  uniqueInWorkspace?: boolean;
 }
 
 /** What a dataset's experiments add up to. */
@@ -54,6 +59,14 @@ export interface DatasetExperimentSummary {
 export interface ExperimentQuery {
   cursor?: string;
   limit?: number;
+  /** Experiments to skip before the page (instead of a cursor), for clients that can only ask for page N. */
+  offset?: number;
+  /** Only these experiments. */
+  ids?: readonly string[];
+  /** Only experiments on one of these datasets. */
+  dataset_ids?: readonly string[];
+  /** Experiments whose metadata has each of these key/value pairs. */
+  metadata?: Record<string, Json>;
   dataset_id?: string;
   project_id?: string;
   name?: string;
@@ -98,6 +111,10 @@ export class ExperimentService {
         updated_at: now,
       };
       checkWindow(row);
+      if (options.uniqueInWorkspace) {
+        const taken = await tx.selectFrom('experiments').select('id').where('workspace_id', '=', actor.workspaceId).where('name', '=', row.name).executeTakeFirst();
+        if (taken) throw nameTaken(row.name, 'in this workspace');
+      }
       await writeUnique(() => tx.insertInto('experiments').values(row).execute(), () => nameTaken(row.name));
       if (input.runs === undefined) return presentExperiment(row);
       const { run_ids } = await this.runs.append(actor, row.id, input.runs, tx, { requireRecords: options.requireRecords });
@@ -109,6 +126,44 @@ export class ExperimentService {
 
   async get(actor: Actor, id: string): Promise<Experiment> {
     return presentExperiment(await findExperimentRow(this.store, this.store.db, actor, id));
+  }
+
+  /**
+   * The workspace's experiment named `name` (the newest, should several datasets have one of that
+   * name), or a new log stream of that name: for clients that name where runs go rather than make it
+   * first. Inside the caller's transaction, which must be run by `retryingCreationRaces`: a request
+   * that makes the same stream at the same moment wins, and this one finds it on its second try.
+   */
+  async experimentNamed(actor: Actor, name: string, tx: Kysely<Database>, options: { source?: string } = {}): Promise<Experiment> {
+    const found = await tx
+      .selectFrom('experiments')
+      .selectAll()
+      .where('workspace_id', '=', actor.workspaceId)
+      .where('name', '=', name)
+      .orderBy('id', 'desc')
+      .limit(1)
+      .executeTakeFirst();
+    if (found) return presentExperiment(found);
+    return creating(() => this.create(actor, { name, source: options.source }, tx));
+  }
+
+  /**
+   * The ordinal of each experiment among its dataset's experiments (1 for the first made), for those
+   * on a dataset.
+   */
+  async ordinals(actor: Actor, experiments: readonly Pick<Experiment, 'id' | 'dataset_id'>[]): Promise<Map<string, number>> {
+    const datasetIds = [...new Set(experiments.flatMap((e) => (e.dataset_id ? [e.dataset_id] : [])))];
+    const ordinals = new Map<string, number>();
+    if (datasetIds.length === 0) return ordinals;
+    const rows = await this.store.db
+      .selectFrom('experiments')
+      .select((eb) => ['id', eb.fn.agg<number>('row_number').over((over) => over.partitionBy('dataset_id').orderBy('created_at').orderBy('id')).as('ordinal')])
+      .where('workspace_id', '=', actor.workspaceId)
+      .where('dataset_id', 'in', datasetIds)
+      .execute();
+    const wanted = new Set(experiments.map((e) => e.id));
+    for (const row of rows) if (wanted.has(row.id)) ordinals.set(row.id, Number(row.ordinal));
+    return ordinals;
   }
 
   /**
@@ -148,12 +203,24 @@ export class ExperimentService {
       return { data: [], next_cursor: null };
     }
     let select = this.store.db.selectFrom('experiments').selectAll().where('workspace_id', '=', actor.workspaceId);
+    if (query.ids !== undefined) {
+      const ids = query.ids.flatMap((id) => parseId(id) ?? []);
+      if (ids.length === 0) return { data: [], next_cursor: null };
+      select = select.where('id', 'in', ids);
+    }
+    if (query.dataset_ids !== undefined) {
+      const ids = query.dataset_ids.flatMap((id) => parseId(id) ?? []);
+      if (ids.length === 0) return { data: [], next_cursor: null };
+      select = select.where('dataset_id', 'in', ids);
+    }
+    for (const [key, value] of Object.entries(query.metadata ?? {})) select = select.where(this.store.sql.jsonFieldEquals('metadata', key, value));
     if (datasetId) select = select.where('dataset_id', '=', datasetId);
     if (projectId) select = select.where('project_id', '=', projectId);
     if (query.name !== undefined) select = select.where('name', '=', query.name);
     if (query.name_contains) select = select.where(this.store.sql.containsText('name', query.name_contains));
     if (query.on_dataset !== undefined) select = select.where('dataset_id', query.on_dataset ? 'is not' : 'is', null);
     if (after) select = select.where('id', '<', String(after[0]));
+    if (query.offset) select = select.offset(query.offset);
     const rows = await select.orderBy('id', 'desc').limit(limit + 1).execute();
     return toPage(rows, limit, presentExperiment, (row) => [row.id]);
   }
@@ -213,6 +280,13 @@ export async function findExperimentRow(
   return row;
 }
 
+/** The experiments `ids` name, each of the actor's workspace (NotFound for the first that is not). */
+export async function findExperimentIds(store: Store, db: Kysely<Database>, actor: Actor, ids: readonly string[]): Promise<string[]> {
+  const found: string[] = [];
+  for (const id of ids) found.push((await findExperimentRow(store, db, actor, id)).id);
+  return found;
+}
+
 /** Records that the experiment's runs or scores changed: results computed from them are stale. */
 export async function touchExperiment(tx: Kysely<Database>, experimentId: string, now: string): Promise<void> {
   await tx
@@ -253,8 +327,8 @@ function checkWindow(row: Pick<ExperimentTable, 'start_time' | 'end_time'>): voi
   }
 }
 
-function nameTaken(name: string): ConflictError {
-  return new ConflictError(`An experiment named ${JSON.stringify(name)} already exists on this dataset`, [
+function nameTaken(name: string, where = 'on this dataset'): ConflictError {
+  return new ConflictError(`An experiment named ${JSON.stringify(name)} already exists ${where}`, [
     { pointer: '/name', detail: 'is already taken' },
   ]);
 }

@@ -5,8 +5,10 @@ import { DatasetService } from './datasets.js';
 import { ExperimentUploadService } from './experiment-uploads.js';
 import { ExperimentService } from './experiments.js';
 import { ExportService } from './exports.js';
+import { LogService } from './logs.js';
 import { ProjectService } from './projects.js';
 import { RecordService } from './records.js';
+import { RunIngestService } from './run-ingest.js';
 import { RunService } from './runs.js';
 import { ScoreService } from './scores.js';
 import { UploadService } from './uploads/index.js';
@@ -26,6 +28,8 @@ export interface Services {
   uploads: UploadService;
   experiments: ExperimentService;
   runs: RunService;
+  runIngest: RunIngestService;
+  logs: LogService;
   scores: ScoreService;
   experimentUploads: ExperimentUploadService;
   comparisons: ComparisonService;
@@ -51,6 +55,8 @@ export function createServices(store: Store): Services {
     uploads: new UploadService(store),
     experiments,
     runs,
+    runIngest: new RunIngestService(store, experiments, runs, scores),
+    logs: new LogService(store, projects, experiments, runs),
     scores,
     experimentUploads: new ExperimentUploadService(store, datasets, records, experiments, runs, scores),
     comparisons: new ComparisonService(store),

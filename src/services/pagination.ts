@@ -47,3 +47,15 @@ export function toPage<Row, T>(rows: Row[], limit: number, present: (row: Row) =
     next_cursor: more && last !== undefined ? encodeCursor(keyOf(last)) : null,
   };
 }
+
+/** Every item of a keyset-paginated list, page after page: for the few places a wire format embeds a whole list. */
+export async function allPages<T>(fetch: (cursor: string | undefined) => Promise<Page<T>>): Promise<T[]> {
+  const items: T[] = [];
+  let cursor: string | undefined;
+  do {
+    const page = await fetch(cursor);
+    items.push(...page.data);
+    cursor = page.next_cursor ?? undefined;
+  } while (cursor);
+  return items;
+}

@@ -25,7 +25,9 @@ export class ProjectService {
     return this.insert(tx, workspaceId, { name: DEFAULT_PROJECT_NAME }, true);
   }
 
-  async create(actor: Actor, input: ProjectInput): Promise<Project> {
+  /** With `db`, the project is made inside the caller's transaction. */
+  async create(actor: Actor, input: ProjectInput, db?: Kysely<Database>): Promise<Project> {
+    if (db) return this.insert(db, actor.workspaceId, input, false);
     return this.store.transaction((tx) => this.insert(tx, actor.workspaceId, input, false));
   }
 

@@ -1,17 +1,18 @@
 import type { Kysely } from 'kysely';
 import { ConflictError, NotFoundError, ValidationError, type FieldIssue } from '../domain/errors.js';
 import { newId, parseId } from '../domain/ids.js';
-import type { Json, JsonObject } from '../domain/json.js';
+import { jsonHash, type Json, type JsonObject } from '../domain/json.js';
 import { LIMITS } from '../domain/limits.js';
 import { hashRecord, uniqueStrings, type RecordContent } from '../domain/records.js';
 import { nowIso } from '../domain/time.js';
-import type { Actor, DatasetManager, DatasetRecord, DatasetVersion } from '../domain/types.js';
+import type { Actor, DatasetManager, DatasetRecord, DatasetVersion, Run } from '../domain/types.js';
 import type { Store } from '../store/database.js';
-import type { Database, RecordRevisionTable } from '../store/schema.js';
+import { OPEN_VERSION, type Database, type RecordRevisionTable } from '../store/schema.js';
 import { findDatasetRow } from './datasets.js';
 import { decodeCursor, pageSize, toPage, type Page } from './pagination.js';
 import { currentRevisions, presentRecord, revisionContent, revisionsAt, type RecordWrite } from './revisions.js';
 import { commitVersion } from './versioning.js';
+import { presentRun } from './runs.js';
 import { resolveVersion, type VersionRef } from './versions.js';
 
 /** A record to add. Omitted fields take their empty values. */
@@ -60,7 +61,19 @@ export interface RecordRefs {
   external_ids?: string[];
   /** External ids, or record ids when no current record has that external id (see RecordPatch.ref). */
   refs?: string[];
+  /**
+   * Records named by their content: every current record the same as one of these (by the change's
+   * `identity`) goes. Contents that match no current record remove nothing.
+   */
+  matching?: NewRecord[];
 }
+
+/**
+ * What makes two records the same, for de-duplication and for naming records by content: the input
+ * alone (`input`), or the input with the expected output (`example`: a Humanloop datapoint is its
+ * inputs, messages and target, so two datapoints with one input and two targets are two datapoints).
+ */
+export type RecordIdentity = 'input' | 'example';
 
 export interface TagOperations {
   add?: string[];
@@ -73,13 +86,21 @@ export interface RecordChanges {
   add?: NewRecord[];
   update?: RecordPatch[];
   remove?: RecordRefs;
+  /**
+   * The records the new version holds, all of them (not combined with the lists above): current
+   * records the same as one of these (by the change's `identity`) stay as they are, the other current
+   * records go, and the rest of these are added. Duplicates among them are added once.
+   */
+  set?: NewRecord[];
 }
 
 export interface ChangeOptions extends CommitOptions {
-  /** Skip added records whose input equals that of a current record or of an earlier added one (default false). */
+  /** Skip added records the same (by `identity`) as a current record or an earlier added one (default false). */
   deduplicate?: boolean;
+  /** What makes two records the same for `deduplicate`, `remove.matching` and `set` (default `input`). */
+  identity?: RecordIdentity;
   /** Where each list sits in the caller's request, for the pointers of errors (defaults `/add`, `/update`, `/remove`). */
-  pointers?: { add?: string; update?: string; remove?: string };
+  pointers?: { add?: string; update?: string; remove?: string; set?: string };
   /**
    * Updates and removals of records that are not current are left out instead of failing the request
    * (the result's `updated`, `unchanged` and `removed` tell what was done with the others).
@@ -91,7 +112,7 @@ export interface ChangeResult {
   /** The version committed, or null when nothing changed. */
   version: DatasetVersion | null;
   added: DatasetRecord[];
-  /** Indexes (in `add`) of the records skipped by `deduplicate`. */
+  /** Indexes (in `add`, or in `set`) of the records skipped as already there, by `deduplicate` or `set`. */
   skipped: number[];
   /** The records `update` changed, as they are now (in request order). */
   updated: DatasetRecord[];
@@ -122,6 +143,11 @@ export interface RecordQuery {
   version?: VersionRef;
   cursor?: string;
   limit?: number;
+  /**
+   * Records to skip before the page (instead of a cursor), for clients that can only ask for page N;
+   * the database still walks the records skipped, so cursors are the way for long lists.
+   */
+  offset?: number;
   /** Records carrying every one of these tags. */
   tags?: string[];
   /** Records carrying at least one of these tags. */
@@ -132,6 +158,8 @@ export interface RecordQuery {
   metadata?: Record<string, Json>;
   /** Substring of the input or expected output (as JSON text), ignoring ASCII case. */
   search?: string;
+  /** Only these records (at most 1,000). */
+  ids?: string[];
 }
 
 export interface CommitResult<T> {
@@ -237,25 +265,32 @@ export class RecordService {
     options: ChangeOptions = {},
     db?: Kysely<Database>,
   ): Promise<ChangeResult> {
-    const adds = changes.add ?? [];
-    const patches = changes.update ?? [];
     const refs = changes.remove ?? {};
-    const at = { add: '/add', update: '/update', remove: '/remove', ...options.pointers };
+    const at = { add: '/add', update: '/update', remove: '/remove', set: '/set', ...options.pointers };
+    if (changes.set && (changes.add?.length || changes.update?.length || Object.values(refs).some((list) => list?.length))) {
+      throw ValidationError.field(at.set, 'holds every record of the new version, so it cannot be combined with add, update or remove');
+    }
+    // A set is added like any list, its records already there being skipped as duplicates.
+    const adds = changes.set ?? changes.add ?? [];
+    const addAt = changes.set ? at.set : at.add;
+    const deduplicate = options.deduplicate === true || changes.set !== undefined;
+    const identity = options.identity ?? 'input';
+    const patches = changes.update ?? [];
     const removals = [
       ...(refs.ids ?? []).map((id, i) => ({ ref: { id }, pointer: `${at.remove}/ids/${i}` })),
       ...(refs.external_ids ?? []).map((external_id, i) => ({ ref: { external_id }, pointer: `${at.remove}/external_ids/${i}` })),
       ...(refs.refs ?? []).map((ref, i) => ({ ref: { ref }, pointer: `${at.remove}/${i}` })),
     ];
-    const total = adds.length + patches.length + removals.length;
+    const total = adds.length + patches.length + removals.length + (refs.matching?.length ?? 0);
     if (total > LIMITS.recordsPerRequest) {
       throw ValidationError.field('', `must change at most ${LIMITS.recordsPerRequest} records at once (got ${total})`);
     }
     const writes: RecordWrite[] = adds.map((record, index) => ({
-      record_id: record.id === undefined ? newId() : requireId(record.id, `${at.add}/${index}/id`),
+      record_id: record.id === undefined ? newId() : requireId(record.id, `${addAt}/${index}/id`),
       content: normalizeContent(record),
     }));
-    checkUnique(writes.map((w) => w.record_id), (i) => `${at.add}/${i}/id`, 'appears twice in the request');
-    checkUnique(writes.map((w) => w.content.external_id), (i) => `${at.add}/${i}/external_id`, 'appears twice in the request');
+    checkUnique(writes.map((w) => w.record_id), (i) => `${addAt}/${i}/id`, 'appears twice in the request');
+    checkUnique(writes.map((w) => w.content.external_id), (i) => `${addAt}/${i}/external_id`, 'appears twice in the request');
 
     const work = async (tx: Kysely<Database>): Promise<ChangeResult> => {
       const dataset = await findDatasetRow(this.store, tx, actor, datasetId, { lock: true });
@@ -269,6 +304,8 @@ export class RecordService {
       // Pointers name the update's place in the request, whatever was left out before it.
       const updateAt = (i: number) => `${at.update}/${livePatches[i]!.index}`;
       const removedRows = await this.findCurrent(tx, dataset.id, liveRemovals.map((r) => r.ref), (i) => liveRemovals[i]!.pointer);
+      if (refs.matching?.length) removedRows.push(...(await this.currentByContent(tx, dataset.id, refs.matching.map(normalizeContent), identity, 'matching')));
+      if (changes.set) removedRows.push(...(await this.currentByContent(tx, dataset.id, writes.map((write) => write.content), identity, 'left_out')));
       const removedIds = new Set(removedRows.map((row) => row.record_id));
 
       const current = await this.findCurrent(tx, dataset.id, livePatches.map((entry) => refOfPatch(entry.patch)), updateAt);
@@ -289,29 +326,29 @@ export class RecordService {
 
       const skipped: number[] = [];
       let kept = writes.map((write, index) => ({ index, write }));
-      if (options.deduplicate && kept.length) {
-        const hashes = kept.map(({ write }) => hashRecord(write.content).input_hash);
+      if (deduplicate && kept.length) {
+        const keys = kept.map(({ write }) => identityKey(write.content, identity));
         const existing = new Set<string>();
-        for (const chunk of chunks([...new Set(hashes)])) {
-          const rows = await currentRevisions(tx, dataset.id).select(['input_hash', 'record_id']).where('input_hash', 'in', chunk).execute();
-          for (const row of rows) if (!removedIds.has(row.record_id)) existing.add(row.input_hash);
+        const inputHashes = [...new Set(kept.map(({ write }) => hashRecord(write.content).input_hash))];
+        for (const row of await this.currentIdentities(tx, dataset.id, identity, inputHashes)) {
+          if (!removedIds.has(row.record_id)) existing.add(row.key);
         }
         kept = kept.filter(({ index }) => {
-          const hash = hashes[index]!;
-          if (existing.has(hash)) {
+          const key = keys[index]!;
+          if (existing.has(key)) {
             skipped.push(index);
             return false;
           }
-          existing.add(hash);
+          existing.add(key);
           return true;
         });
       }
       const freed = new Set([...removedIds, ...changed.map(({ write }) => write.record_id)]);
       await this.refuseTakenExternalIds(tx, dataset.id, renamed.map((entry) => ({ ...entry, index: livePatches[entry.index]!.index })), freed, at.update);
-      await this.refuseTakenExternalIds(tx, dataset.id, kept, freed, at.add);
-      await this.refuseExistingIds(tx, dataset.id, kept.filter(({ index }) => adds[index]!.id !== undefined), at.add);
+      await this.refuseTakenExternalIds(tx, dataset.id, kept, freed, addAt);
+      await this.refuseExistingIds(tx, dataset.id, kept.filter(({ index }) => adds[index]!.id !== undefined), addAt);
       const clash = kept.find(({ write }) => write.content.external_id !== null && renamed.some((r) => r.write.content.external_id === write.content.external_id));
-      if (clash) throw ValidationError.field(`${at.add}/${clash.index}/external_id`, 'is also given to a changed record in the request');
+      if (clash) throw ValidationError.field(`${addAt}/${clash.index}/external_id`, 'is also given to a changed record in the request');
 
       const version = await commitVersion(
         this.store,
@@ -339,6 +376,29 @@ export class RecordService {
     return db ? work(db) : this.store.transaction(work);
   }
 
+  /**
+   * Adds records made from runs of the workspace (logs, results), one per run in the order given and
+   * committed as one version, each with its run as its `source`; `toRecord` says what a run's record
+   * holds (by default its input, and its output as the expected output). An id that names no run of
+   * the workspace is refused (404 naming `/run_ids/<index>`), and so the whole request.
+   */
+  async addFromRuns(
+    actor: Actor,
+    datasetId: string,
+    runIds: readonly string[],
+    options: ChangeOptions & { toRecord?: (run: Run, index: number) => Omit<NewRecord, 'id' | 'source'> } = {},
+  ): Promise<ChangeResult> {
+    checkBatchSize(runIds.length);
+    const { toRecord = recordOfRun, ...changeOptions } = options;
+    return this.store.transaction(async (tx) => {
+      // An unknown dataset is the first thing to say, before anything about the runs.
+      await findDatasetRow(this.store, tx, actor, datasetId);
+      const runs = await findRuns(tx, actor, runIds, (index) => `/run_ids/${index}`);
+      const add = runs.map((run, index): NewRecord => ({ ...toRecord(run, index), source: { run_id: run.id, experiment_id: run.experiment_id } }));
+      return this.change(actor, datasetId, { add }, { pointers: { add: '/run_ids' }, ...changeOptions }, tx);
+    });
+  }
+
   /** Which of `ids` are ids of the dataset's current records. With `db`, read in the caller's transaction. */
   async currentIds(actor: Actor, datasetId: string, ids: readonly string[], db: Kysely<Database> = this.store.db): Promise<Set<string>> {
     const dataset = await findDatasetRow(this.store, db, actor, datasetId);
@@ -362,6 +422,35 @@ export class RecordService {
     return presentRecord(row);
   }
 
+  /**
+   * A current record of any of the workspace's datasets, by its id alone (for clients that name records
+   * without their dataset); NotFound when no dataset of the workspace holds it now.
+   */
+  async find(actor: Actor, recordId: string): Promise<DatasetRecord> {
+    const id = parseId(recordId);
+    const row = id
+      ? await this.store.db
+          .selectFrom('record_revisions')
+          .innerJoin('datasets', 'datasets.id', 'record_revisions.dataset_id')
+          .selectAll('record_revisions')
+          .where('record_revisions.record_id', '=', id)
+          .where('record_revisions.valid_to', '=', OPEN_VERSION)
+          .where('datasets.workspace_id', '=', actor.workspaceId)
+          .executeTakeFirst()
+      : undefined;
+    if (!row) throw new NotFoundError('Record', recordId);
+    return presentRecord(row);
+  }
+
+  /** The splits the records of a version (the latest by default) are in, sorted. */
+  async splits(actor: Actor, datasetId: string, version?: VersionRef): Promise<string[]> {
+    const dataset = await findDatasetRow(this.store, this.store.db, actor, datasetId);
+    const at = await resolveVersion(this.store.db, dataset, version);
+    // Records share few distinct lists of splits: the database makes them distinct, this flattens them.
+    const rows = await revisionsAt(this.store.db, dataset.id, at).select('splits').distinct().execute();
+    return [...new Set(rows.flatMap((row) => JSON.parse(row.splits) as string[]))].sort();
+  }
+
   /** Records of one version (the latest by default), in a stable order (by id). */
   async list(actor: Actor, datasetId: string, query: RecordQuery = {}): Promise<Page<DatasetRecord> & { version: number }> {
     const dataset = await findDatasetRow(this.store, this.store.db, actor, datasetId);
@@ -370,6 +459,12 @@ export class RecordService {
     const after = decodeCursor(query.cursor, 1);
     const sqlOf = this.store.sql;
     let select = revisionsAt(this.store.db, dataset.id, version).selectAll();
+    if (query.ids !== undefined) {
+      if (query.ids.length > 1_000) throw ValidationError.field('/ids', 'must hold at most 1000 ids', { in: 'query' });
+      const ids = query.ids.flatMap((id) => parseId(id) ?? []);
+      if (ids.length === 0) return { data: [], next_cursor: null, version };
+      select = select.where('record_id', 'in', ids);
+    }
     for (const tag of query.tags ?? []) select = select.where(sqlOf.jsonArrayIncludes('tags', tag));
     if (query.tags_any?.length) {
       const anyOf = query.tags_any;
@@ -389,8 +484,48 @@ export class RecordService {
       );
     }
     if (after) select = select.where('record_id', '>', String(after[0]));
+    if (query.offset) select = select.offset(query.offset);
     const rows = await select.orderBy('record_id').limit(limit + 1).execute();
     return { ...toPage(rows, limit, presentRecord, (row) => [row.record_id]), version };
+  }
+
+  /** The identity keys of current records: of those with these input hashes, or of all of them. */
+  private async currentIdentities(
+    tx: Kysely<Database>,
+    datasetId: string,
+    identity: RecordIdentity,
+    inputHashes?: readonly string[],
+  ): Promise<{ record_id: string; key: string }[]> {
+    const columns = ['record_id', 'input_hash', 'expected_output'] as const;
+    const rows = [];
+    if (!inputHashes) rows.push(...(await currentRevisions(tx, datasetId).select(columns).orderBy('record_id').execute()));
+    for (const chunk of chunks(inputHashes ?? [])) {
+      rows.push(...(await currentRevisions(tx, datasetId).select(columns).where('input_hash', 'in', chunk).orderBy('record_id').execute()));
+    }
+    return rows.map((row) => ({
+      record_id: row.record_id,
+      key: identity === 'input' ? row.input_hash : exampleKey(row.input_hash, JSON.parse(row.expected_output) as Json),
+    }));
+  }
+
+  /**
+   * Current records named by content: those the same (by `identity`) as one of `contents` (`matching`),
+   * or those a `set` of `contents` leaves out (`left_out`: the same as none of them, and all but the
+   * first, by id, of several that are the same as one of them).
+   */
+  private async currentByContent(
+    tx: Kysely<Database>,
+    datasetId: string,
+    contents: readonly RecordContent[],
+    identity: RecordIdentity,
+    which: 'matching' | 'left_out',
+  ): Promise<RecordRevisionTable[]> {
+    const keys = new Set(contents.map((content) => identityKey(content, identity)));
+    // Records matching a content share its input, so only those need reading; a set reads them all.
+    const inputHashes = which === 'matching' ? uniqueStrings(contents.map((content) => hashRecord(content).input_hash)) : undefined;
+    const rows = await this.currentIdentities(tx, datasetId, identity, inputHashes);
+    const chosen = which === 'matching' ? rows.filter((row) => keys.has(row.key)) : rows.filter((row) => !keys.delete(row.key));
+    return this.findCurrent(tx, datasetId, chosen.map((row) => ({ id: row.record_id })), () => '');
   }
 
   /** The items whose reference names a current record of the dataset, in the order given. */
@@ -524,6 +659,35 @@ function chunks<T>(values: readonly T[]): T[][] {
   const out: T[][] = [];
   for (let start = 0; start < values.length; start += CHUNK) out.push(values.slice(start, start + CHUNK));
   return out;
+}
+
+/** What a record made from a run holds when its maker says nothing else: its input, and its output as the expected output. */
+function recordOfRun(run: Run): Omit<NewRecord, 'id' | 'source'> {
+  return { input: run.input, expected_output: run.output };
+}
+
+/** The runs `ids` name in the actor's workspace, in the order given; NotFound names the first unknown one. */
+async function findRuns(tx: Kysely<Database>, actor: Actor, ids: readonly string[], pointerOf: (index: number) => string): Promise<Run[]> {
+  const found = new Map<string, Run>();
+  for (const chunk of chunks([...new Set(ids.flatMap((id) => parseId(id) ?? []))])) {
+    const rows = await tx.selectFrom('runs').selectAll().where('workspace_id', '=', actor.workspaceId).where('id', 'in', chunk).execute();
+    for (const row of rows) found.set(row.id, presentRun(row));
+  }
+  return ids.map((id, index) => {
+    const run = found.get(parseId(id) ?? '');
+    if (!run) throw new NotFoundError('Run', id, [{ pointer: pointerOf(index), detail: 'is not a run of the workspace' }]);
+    return run;
+  });
+}
+
+/** The key two records share exactly when they are the same by `identity`. */
+function identityKey(content: RecordContent, identity: RecordIdentity): string {
+  const inputHash = hashRecord(content).input_hash;
+  return identity === 'input' ? inputHash : exampleKey(inputHash, content.expected_output);
+}
+
+function exampleKey(inputHash: string, expectedOutput: Json): string {
+  return jsonHash([inputHash, expectedOutput]);
 }
 
 export function normalizeContent(record: NewRecord | RecordContent): RecordContent {

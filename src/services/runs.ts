@@ -7,8 +7,9 @@ import { formatCost, parseCost } from '../domain/money.js';
 import { nowIso } from '../domain/time.js';
 import type { Actor, Run, RunStatus } from '../domain/types.js';
 import type { Store } from '../store/database.js';
-import type { Database, ExperimentTable, RunTable } from '../store/schema.js';
-import { findExperimentRow, optionalTime, touchExperiment } from './experiments.js';
+import type { Database, ExperimentTable, RunTable, ScoreTable } from '../store/schema.js';
+import { deferRunChanges, lockRunIds, takeDeferredChanges } from './deferred-changes.js';
+import { findExperimentIds, findExperimentRow, optionalTime, touchExperiment } from './experiments.js';
 import { decodeCursor, pageSize, toPage, type Page } from './pagination.js';
 import { revisionsAt } from './revisions.js';
 import { existingScoreIds, toScoreRows, type NewScore } from './scores.js';
@@ -59,6 +60,60 @@ export interface AppendOptions {
    * always results, like Arize's, where `example_id` is then required). Child runs are exempt.
    */
   requireRecords?: boolean;
+  /** Where the i-th run sits in the caller's request, for the pointers of errors (default `/runs/<i>`). */
+  at?: (index: number) => string;
+}
+
+/**
+ * A change to a recorded run: the fields given replace the run's, except `extra`, whose keys replace
+ * the run's keys one by one. What identifies the run (its experiment, record, repetition, trace and
+ * parent) does not change. Latency, totals and status follow the times, counts and error as for a
+ * new run, unless given.
+ */
+export type RunPatch = Partial<
+  Pick<
+    NewRun,
+    | 'name'
+    | 'run_type'
+    | 'status'
+    | 'input'
+    | 'output'
+    | 'error'
+    | 'start_time'
+    | 'end_time'
+    | 'latency_ms'
+    | 'first_token_ms'
+    | 'prompt_tokens'
+    | 'completion_tokens'
+    | 'total_tokens'
+    | 'prompt_cost'
+    | 'completion_cost'
+    | 'total_cost'
+    | 'metadata'
+    | 'extra'
+  >
+>;
+
+export interface RunUpdate extends RunPatch {
+  /** The run to change. */
+  id: string;
+}
+
+export interface UpdateOptions {
+  /**
+   * Keep updates of runs not recorded yet and apply them when the run arrives (for clients that send
+   * a run's end before its start), instead of refusing them with 404.
+   */
+  deferUnknown?: boolean;
+  /** Where the i-th update sits in the caller's request, for the pointers of errors (default `/runs/<i>`). */
+  at?: (index: number) => string;
+}
+
+export interface UpdateResult {
+  /** Runs changed now. */
+  updated: number;
+  /** Updates kept for runs not recorded yet. */
+  deferred: number;
 }
 
 export interface AppendResult {
@@ -82,6 +137,25 @@ export interface RunQuery {
   max_latency_ms?: number;
 }
 
+/** Runs across experiments: a workspace's runs by experiment, trace, id, kind or time. */
+export interface RunSearch extends RunQuery {
+  /** Runs of these experiments (each must be the actor's: NotFound otherwise); all of the workspace's when absent. */
+  experiment_ids?: readonly string[];
+  /** Only these runs (at most 1,000). */
+  ids?: readonly string[];
+  run_type?: string;
+  /** Only runs with a parent (the spans of traces, not their roots). */
+  children_only?: boolean;
+  /** true: only runs that failed; false: only runs that did not. */
+  failed?: boolean;
+  /** Runs that started at or after this time. */
+  started_after?: string;
+  /** By id (the order runs were made in, for time-ordered ids), ascending unless `desc`. */
+  order?: 'asc' | 'desc';
+}
+
+const DEFAULT_AT = (index: number) => `/runs/${index}`;
+
 export class RunService {
   constructor(private readonly store: Store) {}
 
@@ -100,24 +174,37 @@ export class RunService {
       throw ValidationError.field('/runs', `must hold between 1 and ${LIMITS.recordsPerRequest} items (got ${runs.length})`);
     }
     const now = nowIso();
-    const rows = runs.map((run, index) => toRunRow(actor.workspaceId, run, index, now));
-    checkUniqueIds(rows);
+    const at = options.at ?? DEFAULT_AT;
+    const rows = runs.map((run, index) => toRunRow(actor.workspaceId, run, at(index), now));
+    checkUniqueIds(rows, at);
     const work = async (tx: Kysely<Database>) => {
+      await lockRunIds(this.store, tx, rows.map((row) => row.id));
       const experiment = await findExperimentRow(this.store, tx, actor, experimentId, { lock: true });
       for (const row of rows) row.experiment_id = experiment.id;
-      if (options.requireRecords) checkRecordsGiven(experiment, rows);
-      await checkRecords(tx, experiment, rows);
-      const known = await existingRuns(tx, actor.workspaceId, rows.map((r) => r.id));
-      const fresh = rows.filter((row, index) => {
+      if (options.requireRecords) checkRecordsGiven(experiment, rows, at);
+      await checkRecords(tx, experiment, rows, at);
+      // Ids the server makes are fresh UUIDv7s: only caller-chosen ones can have been recorded, or have
+      // changes waiting for them, before (and looking the others up costs a query per batch).
+      const chosen = new Set(rows.flatMap((row, index) => (runs[index]!.id === undefined ? [] : [row.id])));
+      const known = await existingRuns(tx, actor.workspaceId, [...chosen]);
+      const freshIndexes: number[] = [];
+      rows.forEach((row, index) => {
         const existing = known.get(row.id);
-        if (existing === undefined) return true;
+        if (existing === undefined) return freshIndexes.push(index);
         if (existing !== experiment.id) {
           throw new ConflictError(`Run ${row.id} belongs to another experiment`, [
-            { pointer: `/runs/${index}/id`, detail: 'is the id of a run of another experiment' },
+            { pointer: `${at(index)}/id`, detail: 'is the id of a run of another experiment' },
           ]);
         }
-        return false;
       });
+      // Changes sent before their run (see deferred-changes.ts) apply now, as if sent after it.
+      const deferred = await takeDeferredChanges(tx, actor.workspaceId, freshIndexes.map((index) => rows[index]!.id).filter((id) => chosen.has(id)));
+      for (const index of freshIndexes) {
+        for (const change of deferred.get(rows[index]!.id) ?? []) {
+          if (change.kind === 'update') rows[index] = applyRunPatch(rows[index]!, change.body as RunPatch, at(index), now);
+        }
+      }
+      const fresh = freshIndexes.map((index) => rows[index]!);
       await numberRepetitions(tx, experiment, fresh);
       await writeUnique(
         () => this.store.bulk.insert(tx, 'runs', fresh),
@@ -132,18 +219,102 @@ export class RunService {
           experiment.id,
           run.scores.map((score) => ({ ...score, run_id: row.id })),
           now,
-          (i) => `/runs/${index}/scores/${i}`,
+          (i) => `${at(index)}/scores/${i}`,
         );
         // Only results (root runs) carry their record onto scores: comparisons read them by record.
         for (const scoreRow of scoreRows) scoreRow.record_id = row.parent_run_id === null ? row.record_id : null;
         return scoreRows;
       });
-      await refuseTakenScoreIds(tx, actor.workspaceId, runs, rows, freshIds);
-      await this.store.bulk.insert(tx, 'scores', scores);
+      await refuseTakenScoreIds(tx, actor.workspaceId, runs, rows, freshIds, at);
+      const deferredScores = await this.deferredScoreRows(tx, actor.workspaceId, experiment.id, fresh, deferred, now);
+      await this.store.bulk.insert(tx, 'scores', [...scores, ...deferredScores]);
       if (fresh.length) await touchExperiment(tx, experiment.id, now);
       return { run_ids: rows.map((row) => row.id), inserted: fresh.length };
     };
     return db ? work(db) : this.store.transaction(work);
+  }
+
+  /**
+   * Changes recorded runs, in one transaction: all of them or, on any fault, none. A run may be named
+   * more than once; its updates apply in order. Runs not recorded yet are NotFound, or with
+   * `deferUnknown` their updates are kept for when they arrive.
+   */
+  async update(actor: Actor, updates: readonly RunUpdate[], db?: Kysely<Database>, options: UpdateOptions = {}): Promise<UpdateResult> {
+    const at = options.at ?? DEFAULT_AT;
+    const ids = updates.map((update, index) => {
+      const id = parseId(update.id);
+      if (!id) throw ValidationError.field(`${at(index)}/id`, 'must be a UUID');
+      return id;
+    });
+    const now = nowIso();
+    const work = async (tx: Kysely<Database>): Promise<UpdateResult> => {
+      await lockRunIds(this.store, tx, ids);
+      const experimentOf = await existingRuns(tx, actor.workspaceId, [...new Set(ids)]);
+      const unknown = ids.flatMap((id, index) => (experimentOf.has(id) ? [] : [index]));
+      if (unknown.length && !options.deferUnknown) {
+        throw new NotFoundError('Run', updates[unknown[0]!]!.id, [{ pointer: `${at(unknown[0]!)}/id`, detail: 'is not a run of this workspace' }]);
+      }
+      // Experiments are locked in one order, so that two requests changing the same runs cannot
+      // deadlock; the runs are read once their experiments are locked.
+      const experimentIds = [...new Set(experimentOf.values())].sort();
+      for (const experimentId of experimentIds) await findExperimentRow(this.store, tx, actor, experimentId, { lock: true });
+      const current = new Map<string, RunTable>();
+      const known = [...experimentOf.keys()];
+      for (let start = 0; start < known.length; start += 1_000) {
+        const rows = await tx
+          .selectFrom('runs')
+          .selectAll()
+          .where('workspace_id', '=', actor.workspaceId)
+          .where('id', 'in', known.slice(start, start + 1_000))
+          .execute();
+        for (const row of rows) current.set(row.id, row);
+      }
+      const changed = new Map<string, RunTable>();
+      updates.forEach((update, index) => {
+        const row = changed.get(ids[index]!) ?? current.get(ids[index]!);
+        if (!row) return;
+        const { id: _id, ...patch } = update;
+        changed.set(row.id, applyRunPatch(row, patch, at(index), now));
+      });
+      // Updates are rare next to new runs (clients merge a run's end into its start when they can),
+      // so one statement per changed run is fine here.
+      for (const row of changed.values()) {
+        await tx.updateTable('runs').set(row).where('workspace_id', '=', row.workspace_id).where('id', '=', row.id).execute();
+      }
+      for (const experimentId of experimentIds) await touchExperiment(tx, experimentId, now);
+      const deferred = unknown.map((index) => {
+        const { id: _id, ...patch } = updates[index]!;
+        // Checked now, so that a fault is reported to the request that made it, not to the run's.
+        toRunRow(actor.workspaceId, patch, at(index), now);
+        return { run_id: ids[index]!, kind: 'update' as const, body: patch as JsonObject };
+      });
+      await deferRunChanges(tx, actor.workspaceId, deferred, now);
+      return { updated: changed.size, deferred: deferred.length };
+    };
+    return db ? work(db) : this.store.transaction(work);
+  }
+
+  /** Scores sent before their runs (see ScoreService.place), as rows of the runs now recorded. */
+  private async deferredScoreRows(
+    tx: Kysely<Database>,
+    workspaceId: string,
+    experimentId: string,
+    fresh: readonly RunTable[],
+    deferred: Map<string, { kind: string; body: JsonObject }[]>,
+    now: string,
+  ): Promise<ScoreTable[]> {
+    const rows = fresh.flatMap((run) =>
+      (deferred.get(run.id) ?? [])
+        .filter((change) => change.kind === 'score')
+        .flatMap((change) => {
+          const [row] = toScoreRows(workspaceId, experimentId, [{ ...(change.body as unknown as NewScore), run_id: run.id }], now, () => '/score');
+          // Only results (root runs) carry their record onto scores: comparisons read them by record.
+          return row ? [{ ...row, record_id: run.parent_run_id === null ? run.record_id : null }] : [];
+        }),
+    );
+    // A score recorded meanwhile under the same id (sent again, to its experiment) is kept once.
+    const taken = await existingScoreIds(tx, workspaceId, rows.map((row) => row.id));
+    return rows.filter((row) => !taken.has(row.id));
   }
 
   async get(actor: Actor, runId: string): Promise<Run> {
@@ -157,10 +328,30 @@ export class RunService {
 
   /** Runs of an experiment in a stable order (by id). */
   async list(actor: Actor, experimentId: string, query: RunQuery = {}): Promise<Page<Run>> {
-    const experiment = await findExperimentRow(this.store, this.store.db, actor, experimentId);
+    return this.search(actor, { ...query, experiment_ids: [experimentId] });
+  }
+
+  /** Runs of the workspace, of any experiment, in a stable order (by id). */
+  async search(actor: Actor, query: RunSearch = {}): Promise<Page<Run>> {
     const limit = pageSize(query.limit);
     const after = decodeCursor(query.cursor, 1);
-    let select = this.store.db.selectFrom('runs').selectAll().where('experiment_id', '=', experiment.id);
+    const desc = query.order === 'desc';
+    let select = this.store.db.selectFrom('runs').selectAll().where('workspace_id', '=', actor.workspaceId);
+    if (query.experiment_ids !== undefined) {
+      const experiments = await findExperimentIds(this.store, this.store.db, actor, query.experiment_ids);
+      if (experiments.length === 0) return { data: [], next_cursor: null };
+      select = select.where('experiment_id', 'in', experiments);
+    }
+    if (query.ids !== undefined) {
+      if (query.ids.length > 1_000) throw ValidationError.field('/ids', 'must hold at most 1000 ids');
+      const ids = query.ids.flatMap((id) => parseId(id) ?? []);
+      if (ids.length === 0) return { data: [], next_cursor: null };
+      select = select.where('id', 'in', ids);
+    }
+    if (query.run_type !== undefined) select = select.where('run_type', '=', query.run_type);
+    if (query.children_only) select = select.where('parent_run_id', 'is not', null);
+    if (query.failed !== undefined) select = select.where('status', query.failed ? '=' : '<>', 'error');
+    if (query.started_after !== undefined) select = select.where('start_time', '>=', optionalTime(query.started_after, '/started_after')!);
     if (query.record_id !== undefined) {
       const recordId = parseId(query.record_id);
       if (!recordId) return { data: [], next_cursor: null };
@@ -173,15 +364,15 @@ export class RunService {
     if (query.name !== undefined) select = select.where('name', '=', query.name);
     if (query.min_latency_ms !== undefined) select = select.where('latency_ms', '>=', query.min_latency_ms);
     if (query.max_latency_ms !== undefined) select = select.where('latency_ms', '<=', query.max_latency_ms);
-    if (after) select = select.where('id', '>', String(after[0]));
-    const rows = await select.orderBy('id').limit(limit + 1).execute();
+    if (after) select = select.where('id', desc ? '<' : '>', String(after[0]));
+    const rows = await select.orderBy('id', desc ? 'desc' : 'asc').limit(limit + 1).execute();
     return toPage(rows, limit, presentRun, (row) => [row.id]);
   }
 }
 
-/** A run's row, with defaults derived from what was given; faults name the run's index. */
-function toRunRow(workspaceId: string, run: NewRun, index: number, now: string): RunTable {
-  const at = (field: string) => `/runs/${index}/${field}`;
+/** A run's row, with defaults derived from what was given; faults point under `pointer` (the run's place). */
+function toRunRow(workspaceId: string, run: NewRun, pointer: string, now: string): RunTable {
+  const at = (field: string) => `${pointer}/${field}`;
   const id = run.id === undefined ? newId() : parseId(run.id);
   if (!id) throw ValidationError.field(at('id'), 'must be a UUID');
   const recordId = run.record_id === undefined || run.record_id === null ? null : (parseId(run.record_id) ?? null);
@@ -189,13 +380,7 @@ function toRunRow(workspaceId: string, run: NewRun, index: number, now: string):
   const start = optionalTime(run.start_time, at('start_time'));
   const end = optionalTime(run.end_time, at('end_time'));
   if (start && end && end < start) throw ValidationError.field(at('end_time'), 'must not be before start_time');
-  const cost = (field: 'prompt_cost' | 'completion_cost' | 'total_cost') => {
-    const value = run[field];
-    if (value === undefined || value === null) return null;
-    const nanos = parseCost(value);
-    if (nanos === undefined) throw ValidationError.field(at(field), 'must be a decimal number of US dollars');
-    return nanos;
-  };
+  const cost = (field: 'prompt_cost' | 'completion_cost' | 'total_cost') => costOf(run[field], at(field));
   const promptCost = cost('prompt_cost');
   const completionCost = cost('completion_cost');
   const error = run.error ?? null;
@@ -230,33 +415,82 @@ function toRunRow(workspaceId: string, run: NewRun, index: number, now: string):
   };
 }
 
+/** Nano-dollars of a cost given in US dollars; null stays null. */
+function costOf(value: number | string | null | undefined, pointer: string): number | null {
+  if (value === undefined || value === null) return null;
+  const nanos = parseCost(value);
+  if (nanos === undefined) throw ValidationError.field(pointer, 'must be a decimal number of US dollars');
+  return nanos;
+}
+
+/** A run's row with a patch applied (see RunPatch); faults point under `pointer`. */
+function applyRunPatch(row: RunTable, patch: RunPatch, pointer: string, now: string): RunTable {
+  const at = (field: string) => `${pointer}/${field}`;
+  const given = <K extends keyof RunPatch>(field: K) => patch[field] !== undefined;
+  const start = given('start_time') ? optionalTime(patch.start_time, at('start_time')) : row.start_time;
+  const end = given('end_time') ? optionalTime(patch.end_time, at('end_time')) : row.end_time;
+  if (start && end && end < start) throw ValidationError.field(at('end_time'), 'must not be before start_time');
+  const error = given('error') ? (patch.error ?? null) : row.error;
+  const promptTokens = given('prompt_tokens') ? (patch.prompt_tokens ?? null) : row.prompt_tokens;
+  const completionTokens = given('completion_tokens') ? (patch.completion_tokens ?? null) : row.completion_tokens;
+  const promptCost = given('prompt_cost') ? costOf(patch.prompt_cost, at('prompt_cost')) : row.prompt_cost;
+  const completionCost = given('completion_cost') ? costOf(patch.completion_cost, at('completion_cost')) : row.completion_cost;
+  const timesMoved = given('start_time') || given('end_time');
+  const tokensMoved = given('prompt_tokens') || given('completion_tokens');
+  const costsMoved = given('prompt_cost') || given('completion_cost');
+  // An error makes the run failed; an end without one makes a pending run done.
+  const derivedStatus = error !== null ? 'error' : end !== null && row.status === 'pending' ? 'success' : row.status;
+  return {
+    ...row,
+    name: given('name') ? (patch.name ?? null) : row.name,
+    run_type: given('run_type') ? (patch.run_type ?? null) : row.run_type,
+    status: patch.status ?? (given('error') || given('end_time') ? derivedStatus : row.status),
+    input: given('input') ? JSON.stringify(patch.input) : row.input,
+    output: given('output') ? JSON.stringify(patch.output) : row.output,
+    error,
+    start_time: start,
+    end_time: end,
+    latency_ms: given('latency_ms') ? (patch.latency_ms ?? null) : timesMoved ? (start && end ? Date.parse(end) - Date.parse(start) : null) : row.latency_ms,
+    first_token_ms: given('first_token_ms') ? (patch.first_token_ms ?? null) : row.first_token_ms,
+    prompt_tokens: promptTokens,
+    completion_tokens: completionTokens,
+    total_tokens: given('total_tokens') ? (patch.total_tokens ?? null) : tokensMoved ? sumOrNull(promptTokens, completionTokens) : row.total_tokens,
+    prompt_cost: promptCost,
+    completion_cost: completionCost,
+    total_cost: given('total_cost') ? costOf(patch.total_cost, at('total_cost')) : costsMoved ? sumOrNull(promptCost, completionCost) : row.total_cost,
+    metadata: given('metadata') ? JSON.stringify(patch.metadata ?? {}) : row.metadata,
+    extra: given('extra') ? JSON.stringify({ ...(JSON.parse(row.extra) as JsonObject), ...patch.extra }) : row.extra,
+    updated_at: now,
+  };
+}
+
 function sumOrNull(a: number | null | undefined, b: number | null | undefined): number | null {
   return a === undefined || a === null ? (b ?? null) : b === undefined || b === null ? a : a + b;
 }
 
-function checkUniqueIds(rows: readonly RunTable[]): void {
+function checkUniqueIds(rows: readonly RunTable[], at: (index: number) => string): void {
   const seen = new Set<string>();
   rows.forEach((row, index) => {
-    if (seen.has(row.id)) throw ValidationError.field(`/runs/${index}/id`, 'appears twice in the request');
+    if (seen.has(row.id)) throw ValidationError.field(`${at(index)}/id`, 'appears twice in the request');
     seen.add(row.id);
   });
 }
 
 /** On an experiment with a dataset, every result (root run) must name its record. */
-function checkRecordsGiven(experiment: ExperimentTable, rows: readonly RunTable[]): void {
+function checkRecordsGiven(experiment: ExperimentTable, rows: readonly RunTable[], at: (index: number) => string): void {
   if (experiment.dataset_id === null) return;
   const index = rows.findIndex((row) => row.record_id === null && row.parent_run_id === null);
-  if (index >= 0) throw ValidationError.field(`/runs/${index}/record_id`, 'is required: the experiment is on a dataset, and each run is the result for one of its records');
+  if (index >= 0) throw ValidationError.field(`${at(index)}/record_id`, 'is required: the experiment is on a dataset, and each run is the result for one of its records');
 }
 
 /** Every record a run names must be in the experiment's dataset version. */
-async function checkRecords(tx: Kysely<Database>, experiment: ExperimentTable, rows: readonly RunTable[]): Promise<void> {
+async function checkRecords(tx: Kysely<Database>, experiment: ExperimentTable, rows: readonly RunTable[], at: (index: number) => string): Promise<void> {
   const wanted = [...new Set(rows.flatMap((row) => (row.record_id ? [row.record_id] : [])))];
   if (wanted.length === 0) return;
   const firstWith = (recordIds: ReadonlySet<string>) => rows.findIndex((row) => row.record_id !== null && !recordIds.has(row.record_id));
   if (experiment.dataset_id === null || experiment.dataset_version === null) {
     const index = firstWith(new Set());
-    throw ValidationError.field(`/runs/${index}/record_id`, 'must be absent: the experiment has no dataset');
+    throw ValidationError.field(`${at(index)}/record_id`, 'must be absent: the experiment has no dataset');
   }
   const found = new Set<string>();
   for (let start = 0; start < wanted.length; start += 1_000) {
@@ -269,7 +503,7 @@ async function checkRecords(tx: Kysely<Database>, experiment: ExperimentTable, r
   const index = firstWith(found);
   if (index >= 0) {
     throw ValidationError.field(
-      `/runs/${index}/record_id`,
+      `${at(index)}/record_id`,
       `is not a record of the experiment's dataset at version ${experiment.dataset_version}`,
     );
   }
@@ -285,6 +519,7 @@ async function refuseTakenScoreIds(
   runs: readonly NewRun[],
   rows: readonly RunTable[],
   freshIds: ReadonlySet<string>,
+  at: (index: number) => string,
 ): Promise<void> {
   const pointerOf = new Map<string, string>();
   runs.forEach((run, index) => {
@@ -292,7 +527,7 @@ async function refuseTakenScoreIds(
     run.scores?.forEach((score, i) => {
       const id = score.id === undefined ? undefined : parseId(score.id);
       if (id === undefined) return;
-      const pointer = `/runs/${index}/scores/${i}/id`;
+      const pointer = `${at(index)}/scores/${i}/id`;
       if (pointerOf.has(id)) throw ValidationError.field(pointer, 'appears twice in the request');
       pointerOf.set(id, pointer);
     });
@@ -330,6 +565,10 @@ async function numberRepetitions(tx: Kysely<Database>, experiment: ExperimentTab
   for (let start = 0; start < unnumbered.length; start += 1_000) {
     // One index seek per record (the last entry of runs_experiment_record), rather than a max() over
     // every earlier run of the record: the cost of a batch stays flat however many runs the records have.
+    // The subquery names no other column on purpose: a condition on parent_run_id would let PostgreSQL,
+    // without statistics, pick a partial index of results and read every run of the experiment per
+    // record. Child runs only carry a repetition their client gave (their parent's), so the highest
+    // repetition of a record's runs is its results' highest.
     const found = await revisionsAt(tx, experiment.dataset_id, experiment.dataset_version)
       .where('record_revisions.record_id', 'in', unnumbered.slice(start, start + 1_000))
       .select((eb) => [
@@ -339,7 +578,6 @@ async function numberRepetitions(tx: Kysely<Database>, experiment: ExperimentTab
           .select('runs.repetition')
           .where('runs.experiment_id', '=', experiment.id)
           .whereRef('runs.record_id', '=', 'record_revisions.record_id')
-          .where('runs.parent_run_id', 'is', null)
           .where('runs.repetition', 'is not', null)
           .orderBy('runs.repetition', 'desc')
           .limit(1)

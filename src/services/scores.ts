@@ -7,7 +7,8 @@ import { nowIso } from '../domain/time.js';
 import { SCORE_SOURCES, type Actor, type Score, type ScoreSource } from '../domain/types.js';
 import type { Store } from '../store/database.js';
 import type { Database, ScoreTable } from '../store/schema.js';
-import { findExperimentRow, touchExperiment } from './experiments.js';
+import { deferRunChanges, lockRunIds } from './deferred-changes.js';
+import { findExperimentIds, findExperimentRow, touchExperiment } from './experiments.js';
 import { decodeCursor, pageSize, toPage, type Page } from './pagination.js';
 import { writeUnique } from './unique.js';
 
@@ -26,6 +27,41 @@ export interface NewScore {
   /** Who scored: human, model, code or api (the default). */
   source?: ScoreSource;
   metadata?: JsonObject;
+}
+
+/**
+ * A score placed by what it scores: a run (the score then belongs to the run's experiment), or, with
+ * no run, the experiment `experiment_id` as a whole.
+ */
+export interface PlacedScore extends NewScore {
+  experiment_id?: string | null;
+}
+
+export interface PlaceOptions {
+  /**
+   * Keep scores of runs not recorded yet and record them when the run arrives (for clients that send
+   * feedback before the run), instead of refusing them with 404.
+   */
+  deferUnknownRuns?: boolean;
+  /** Where the i-th score sits in the caller's request, for the pointers of errors (default `/scores/<i>`). */
+  at?: (index: number) => string;
+}
+
+/** What may change in a recorded score; fields left out keep their values. */
+export type ScorePatch = Partial<Pick<NewScore, 'score' | 'value' | 'comment' | 'correction' | 'metadata'>>;
+
+/** Scores across experiments. */
+export interface ScoreSearch extends ScoreQuery {
+  /** Scores of these experiments (each must be the actor's: NotFound otherwise); all of the workspace's when absent. */
+  experiment_ids?: readonly string[];
+  keys?: readonly string[];
+  sources?: readonly ScoreSource[];
+  /** Only scores with (true) or without (false) a comment. */
+  has_comment?: boolean;
+  /** Only scores with (true) or without (false) a numeric score. */
+  has_score?: boolean;
+  /** Scores to skip before the page (instead of a cursor), for clients that can only ask for page N. */
+  offset?: number;
 }
 
 export interface ScoreQuery {
@@ -52,15 +88,17 @@ export class ScoreService {
     experimentId: string,
     scores: readonly NewScore[],
     db?: Kysely<Database>,
+    options: { at?: (index: number) => string } = {},
   ): Promise<{ score_ids: string[]; inserted: number }> {
     if (scores.length < 1 || scores.length > LIMITS.recordsPerRequest) {
       throw ValidationError.field('/scores', `must hold between 1 and ${LIMITS.recordsPerRequest} items (got ${scores.length})`);
     }
+    const at = options.at ?? DEFAULT_AT;
     const now = nowIso();
     const work = async (tx: Kysely<Database>) => {
       const experiment = await findExperimentRow(this.store, tx, actor, experimentId);
-      const rows = toScoreRows(actor.workspaceId, experiment.id, scores, now, (i) => `/scores/${i}`);
-      const recordOfRun = await findRunsOf(tx, actor.workspaceId, experiment.id, rows);
+      const rows = toScoreRows(actor.workspaceId, experiment.id, scores, now, at);
+      const recordOfRun = await findRunsOf(tx, actor.workspaceId, experiment.id, rows, at);
       for (const row of rows) if (row.run_id) row.record_id = recordOfRun.get(row.run_id) ?? null;
       const existing = await existingScoreIds(tx, actor.workspaceId, rows.map((row) => row.id));
       const fresh = rows.filter((row) => !existing.has(row.id));
@@ -74,11 +112,131 @@ export class ScoreService {
     return db ? work(db) : this.store.transaction(work);
   }
 
+  /**
+   * Records scores of runs and of experiments, in one transaction: each score goes to the experiment of
+   * its run, or to `experiment_id` when it has no run. Ids recorded before are skipped.
+   */
+  async place(
+    actor: Actor,
+    scores: readonly PlacedScore[],
+    db?: Kysely<Database>,
+    options: PlaceOptions = {},
+  ): Promise<{ score_ids: string[]; deferred: number }> {
+    const at = options.at ?? DEFAULT_AT;
+    const now = nowIso();
+    const work = async (tx: Kysely<Database>) => {
+      // Checked whole before anything is written, wherever each score goes.
+      const rows = toScoreRows(actor.workspaceId, '', scores, now, at);
+      const experimentOfRun = new Map<string, string>();
+      const runIds = [...new Set(rows.flatMap((row) => (row.run_id ? [row.run_id] : [])))];
+      if (options.deferUnknownRuns) await lockRunIds(this.store, tx, runIds);
+      for (let start = 0; start < runIds.length; start += 1_000) {
+        const found = await tx
+          .selectFrom('runs')
+          .select(['id', 'experiment_id'])
+          .where('workspace_id', '=', actor.workspaceId)
+          .where('id', 'in', runIds.slice(start, start + 1_000))
+          .execute();
+        for (const run of found) experimentOfRun.set(run.id, run.experiment_id);
+      }
+      const byExperiment = new Map<string, number[]>();
+      const deferred: number[] = [];
+      for (const [index, row] of rows.entries()) {
+        const given = scores[index]!.experiment_id;
+        let experimentId: string;
+        if (row.run_id !== null) {
+          const ofRun = experimentOfRun.get(row.run_id);
+          if (ofRun === undefined) {
+            if (!options.deferUnknownRuns) {
+              throw new NotFoundError('Run', row.run_id, [{ pointer: `${at(index)}/run_id`, detail: 'is not a run of this workspace' }]);
+            }
+            deferred.push(index);
+            continue;
+          }
+          if (given && parseId(given) !== ofRun) {
+            throw ValidationError.field(`${at(index)}/experiment_id`, `is not the experiment of run ${row.run_id} (${ofRun})`);
+          }
+          experimentId = ofRun;
+        } else {
+          if (!given) throw ValidationError.field(`${at(index)}/experiment_id`, 'is required for a score of no run (a score of the whole experiment)');
+          experimentId = (await findExperimentRow(this.store, tx, actor, given).catch((error: unknown) => {
+            if (error instanceof NotFoundError) throw new NotFoundError('Experiment', given, [{ pointer: `${at(index)}/experiment_id`, detail: 'is not an experiment of this workspace' }]);
+            throw error;
+          })).id;
+        }
+        byExperiment.set(experimentId, [...(byExperiment.get(experimentId) ?? []), index]);
+      }
+      for (const [experimentId, indexes] of byExperiment) {
+        await this.create(actor, experimentId, indexes.map((index) => withoutPlace(scores[index]!)), tx, { at: (i) => at(indexes[i]!) });
+      }
+      await deferRunChanges(
+        tx,
+        actor.workspaceId,
+        deferred.map((index) => ({ id: rows[index]!.id, run_id: rows[index]!.run_id!, kind: 'score', body: { ...withoutPlace(scores[index]!), id: rows[index]!.id } as JsonObject })),
+        now,
+      );
+      return { score_ids: rows.map((row) => row.id), deferred: deferred.length };
+    };
+    return db ? work(db) : this.store.transaction(work);
+  }
+
+  /** Changes a recorded score. */
+  async update(actor: Actor, scoreId: string, patch: ScorePatch): Promise<Score> {
+    return this.store.transaction(async (tx) => {
+      const row = await findScoreRow(tx, actor, scoreId);
+      const now = nowIso();
+      const [revised] = toScoreRows(
+        actor.workspaceId,
+        row.experiment_id,
+        [
+          {
+            id: row.id,
+            run_id: row.run_id,
+            key: row.key,
+            score: patch.score === undefined ? row.score : patch.score,
+            value: patch.value === undefined ? (row.value === null ? null : (JSON.parse(row.value) as Json)) : patch.value,
+            comment: patch.comment === undefined ? row.comment : patch.comment,
+            correction: patch.correction === undefined ? (row.correction === null ? null : (JSON.parse(row.correction) as Json)) : patch.correction,
+            source: row.source as ScoreSource,
+            metadata: patch.metadata === undefined ? (JSON.parse(row.metadata) as JsonObject) : patch.metadata,
+          },
+        ],
+        now,
+        () => '',
+      );
+      const next: ScoreTable = { ...revised!, record_id: row.record_id, created_at: row.created_at };
+      await tx.updateTable('scores').set(next).where('workspace_id', '=', row.workspace_id).where('id', '=', row.id).execute();
+      await touchExperiment(tx, row.experiment_id, now);
+      return presentScore(next);
+    });
+  }
+
+  async delete(actor: Actor, scoreId: string): Promise<void> {
+    await this.store.transaction(async (tx) => {
+      const row = await findScoreRow(tx, actor, scoreId);
+      await tx.deleteFrom('scores').where('workspace_id', '=', row.workspace_id).where('id', '=', row.id).execute();
+      await touchExperiment(tx, row.experiment_id, nowIso());
+    });
+  }
+
   async list(actor: Actor, experimentId: string, query: ScoreQuery = {}): Promise<Page<Score>> {
-    const experiment = await findExperimentRow(this.store, this.store.db, actor, experimentId);
+    return this.search(actor, { ...query, experiment_ids: [experimentId] });
+  }
+
+  /** Scores of the workspace, of any experiment, in a stable order (by id). */
+  async search(actor: Actor, query: ScoreSearch = {}): Promise<Page<Score>> {
     const limit = pageSize(query.limit);
     const after = decodeCursor(query.cursor, 1);
-    let select = this.store.db.selectFrom('scores').selectAll().where('experiment_id', '=', experiment.id);
+    let select = this.store.db.selectFrom('scores').selectAll().where('workspace_id', '=', actor.workspaceId);
+    if (query.experiment_ids !== undefined) {
+      const experiments = await findExperimentIds(this.store, this.store.db, actor, query.experiment_ids);
+      if (experiments.length === 0) return { data: [], next_cursor: null };
+      select = select.where('experiment_id', 'in', experiments);
+    }
+    if (query.keys?.length) select = select.where('key', 'in', [...query.keys]);
+    if (query.sources?.length) select = select.where('source', 'in', [...query.sources]);
+    if (query.has_comment !== undefined) select = select.where('comment', query.has_comment ? 'is not' : 'is', null);
+    if (query.has_score !== undefined) select = select.where('score', query.has_score ? 'is not' : 'is', null);
     if (query.run_id !== undefined) {
       const runId = parseId(query.run_id);
       if (!runId) return { data: [], next_cursor: null };
@@ -93,18 +251,31 @@ export class ScoreService {
     if (query.key !== undefined) select = select.where('key', '=', query.key);
     if (query.experiment_level !== undefined) select = select.where('run_id', query.experiment_level ? 'is' : 'is not', null);
     if (after) select = select.where('id', '>', String(after[0]));
+    if (query.offset) select = select.offset(query.offset);
     const rows = await select.orderBy('id').limit(limit + 1).execute();
     return toPage(rows, limit, presentScore, (row) => [row.id]);
   }
 
   async get(actor: Actor, scoreId: string): Promise<Score> {
-    const id = parseId(scoreId);
-    const row = id
-      ? await this.store.db.selectFrom('scores').selectAll().where('workspace_id', '=', actor.workspaceId).where('id', '=', id).executeTakeFirst()
-      : undefined;
-    if (!row) throw new NotFoundError('Score', scoreId);
-    return presentScore(row);
+    return presentScore(await findScoreRow(this.store.db, actor, scoreId));
   }
+}
+
+const DEFAULT_AT = (index: number) => `/scores/${index}`;
+
+/** A placed score as a score of the experiment it was placed in. */
+function withoutPlace({ experiment_id: _experimentId, ...score }: PlacedScore): NewScore {
+  return score;
+}
+
+/** The score `id` of the actor's workspace, or NotFound. */
+async function findScoreRow(db: Kysely<Database>, actor: Actor, scoreId: string): Promise<ScoreTable> {
+  const id = parseId(scoreId);
+  const row = id
+    ? await db.selectFrom('scores').selectAll().where('workspace_id', '=', actor.workspaceId).where('id', '=', id).executeTakeFirst()
+    : undefined;
+  if (!row) throw new NotFoundError('Score', scoreId);
+  return row;
 }
 
 /** Which of `ids` are ids of scores already recorded in the workspace. */
@@ -171,6 +342,7 @@ async function findRunsOf(
   workspaceId: string,
   experimentId: string,
   rows: readonly ScoreTable[],
+  at: (index: number) => string,
 ): Promise<Map<string, string | null>> {
   const wanted = [...new Set(rows.flatMap((row) => (row.run_id ? [row.run_id] : [])))];
   const found = new Map<string, string | null>();
@@ -187,7 +359,7 @@ async function findRunsOf(
   }
   const index = rows.findIndex((row) => row.run_id !== null && !found.has(row.run_id));
   if (index >= 0) {
-    throw new NotFoundError('Run', rows[index]!.run_id!, [{ pointer: `/scores/${index}/run_id`, detail: 'is not a run of the experiment' }]);
+    throw new NotFoundError('Run', rows[index]!.run_id!, [{ pointer: `${at(index)}/run_id`, detail: 'is not a run of the experiment' }]);
   }
   return found;
 }

@@ -1,5 +1,6 @@
 import { sql, type Kysely } from 'kysely';
 import { ConflictError, NotFoundError, ValidationError } from '../domain/errors.js';
+import { toIsoTime } from '../domain/time.js';
 import type { Actor, DatasetRecord, DatasetVersion } from '../domain/types.js';
 import type { Store } from '../store/database.js';
 import type { Database, DatasetTable, RecordRevisionTable } from '../store/schema.js';
@@ -63,13 +64,14 @@ export function versionNameTaken(name: string, pointer = '/name'): ConflictError
 export class VersionService {
   constructor(private readonly store: Store) {}
 
-  /** Newest first. */
-  async list(actor: Actor, datasetId: string, query: { cursor?: string; limit?: number } = {}): Promise<Page<DatasetVersion>> {
+  /** Newest first; `offset` skips versions before the page (instead of a cursor), for clients that can only ask for page N. */
+  async list(actor: Actor, datasetId: string, query: { cursor?: string; limit?: number; offset?: number } = {}): Promise<Page<DatasetVersion>> {
     const dataset = await findDatasetRow(this.store, this.store.db, actor, datasetId);
     const limit = pageSize(query.limit);
     const after = decodeCursor(query.cursor, 1);
     let select = this.store.db.selectFrom('dataset_versions').selectAll().where('dataset_id', '=', dataset.id);
     if (after) select = select.where('version', '<', Number(after[0]));
+    if (query.offset) select = select.offset(query.offset);
     const rows = await select.orderBy('version', 'desc').limit(limit + 1).execute();
     return toPage(rows, limit, (row) => row, (row) => [row.version]);
   }
@@ -87,13 +89,38 @@ export class VersionService {
     return row;
   }
 
-  /** Gives a version a name (a tag), unique within the dataset; null takes the name away. */
-  async name(actor: Actor, datasetId: string, ref: VersionRef, name: string | null): Promise<DatasetVersion> {
+  /**
+   * The version a dataset was at, at `time` (ISO-8601): the last committed at or before it (0, which
+   * holds nothing, before the first). For clients that name versions by time (LangSmith's `as_of`).
+   */
+  async atTime(actor: Actor, datasetId: string, time: string): Promise<number> {
+    const dataset = await findDatasetRow(this.store, this.store.db, actor, datasetId);
+    const at = toIsoTime(time);
+    if (!at) throw ValidationError.field('/as_of', 'must be an ISO-8601 time', { in: 'query' });
+    const row = await this.store.db
+      .selectFrom('dataset_versions')
+      .select('version')
+      .where('dataset_id', '=', dataset.id)
+      .where('created_at', '<=', at)
+      .orderBy('version', 'desc')
+      .limit(1)
+      .executeTakeFirst();
+    return row?.version ?? 0;
+  }
+
+  /**
+   * Gives a version a name (a tag), unique within the dataset; null takes the name away. With `move`,
+   * a name another version has is taken from it (LangSmith's tags move that way) instead of refused.
+   */
+  async name(actor: Actor, datasetId: string, ref: VersionRef, name: string | null, options: { move?: boolean } = {}): Promise<DatasetVersion> {
     if (name !== null) checkVersionName(name);
     return this.store.transaction(async (tx) => {
-      const dataset = await findDatasetRow(this.store, tx, actor, datasetId);
+      const dataset = await findDatasetRow(this.store, tx, actor, datasetId, { lock: true });
       const version = await resolveVersion(tx, dataset, ref);
       if (version === 0) throw new NotFoundError('Version', ref);
+      if (options.move && name !== null) {
+        await tx.updateTable('dataset_versions').set({ name: null }).where('dataset_id', '=', dataset.id).where('name', '=', name).execute();
+      }
       await writeUnique(
         () =>
           tx.updateTable('dataset_versions').set({ name }).where('dataset_id', '=', dataset.id).where('version', '=', version).execute(),

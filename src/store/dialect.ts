@@ -30,6 +30,8 @@ export interface DialectSql {
    * work that has no row to lock (first-start bootstrap). SQLite's write lock already serializes writers.
    */
   transactionLock(key: number): RawBuilder<unknown>;
+  /** The same for many keys in one statement, taken in ascending order (so that two transactions cannot deadlock on them). */
+  transactionLocks(keys: readonly number[]): RawBuilder<unknown>;
 }
 
 function likePattern(text: string): string {
@@ -49,6 +51,7 @@ export const sqliteSql: DialectSql = {
   containsText: (column, text) => sql<SqlBool>`${columnRef(column)} like ${likePattern(text)} escape '\\'`,
   forUpdate: sql``,
   transactionLock: () => sql`select 1`,
+  transactionLocks: () => sql`select 1`,
 };
 
 export const postgresSql: DialectSql = {
@@ -59,4 +62,6 @@ export const postgresSql: DialectSql = {
   containsText: (column, text) => sql<SqlBool>`${columnRef(column)} ilike ${likePattern(text)} escape '\\'`,
   forUpdate: sql` for update`,
   transactionLock: (key) => sql`select pg_advisory_xact_lock(${key})`,
+  transactionLocks: (keys) =>
+    sql`select pg_advisory_xact_lock(k) from (select distinct k from unnest(${[...keys]}::bigint[]) as k order by k) as keys`,
 };

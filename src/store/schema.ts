@@ -197,6 +197,22 @@ export interface ScoreTable {
   updated_at: string;
 }
 
+/**
+ * A change to a run that has not been recorded yet (an update, or a score of it), kept until the run
+ * arrives and applied then: some clients send a run's end, or its feedback, before the run.
+ */
+export interface DeferredRunChangeTable {
+  workspace_id: string;
+  /** The change's id (a score's own id for scores); arrival order for the rest. */
+  id: string;
+  run_id: string;
+  /** `update` (a RunPatch) or `score` (a NewScore). */
+  kind: string;
+  /** The change as JSON. */
+  body: string;
+  created_at: string;
+}
+
 export interface Database {
   workspaces: WorkspaceTable;
   api_keys: ApiKeyTable;
@@ -209,4 +225,5 @@ export interface Database {
   experiments: ExperimentTable;
   runs: RunTable;
   scores: ScoreTable;
+  deferred_run_changes: DeferredRunChangeTable;
 }

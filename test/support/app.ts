@@ -1,5 +1,5 @@
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
-import { buildApp } from '../../src/server.js';
+import { buildApp, type AppOptions } from '../../src/server.js';
 import { createServices, type Services } from '../../src/services/index.js';
 import type { DialectName } from '../../src/store/dialect.js';
 import { createTestStore, type TestStore } from './databases.js';
@@ -17,12 +17,12 @@ export interface TestApp {
 }
 
 /** The whole HTTP application over a fresh database, with one workspace and its admin key. */
-export async function createTestApp(dialect: DialectName): Promise<TestApp> {
+export async function createTestApp(dialect: DialectName, options: AppOptions = {}): Promise<TestApp> {
   const testStore = await createTestStore(dialect);
   const services = createServices(testStore.store);
   const created = await services.workspaces.bootstrap();
   if (!created) throw new Error('a fresh store must bootstrap');
-  const app = await buildApp(services);
+  const app = await buildApp(services, options);
   await app.ready();
   const adminKey = created.admin.key;
   return {

@@ -232,6 +232,28 @@ async function percentilesFromIndex(store: Store, scope: ComparisonScope, measur
   return found;
 }
 
+/**
+ * Statistics of a handful of scores already read (one run's, or an experiment's own), per key, as
+ * computeStats gives them for many: `n` and the moments of the numeric scores, counts of string values.
+ */
+export function summarizeScores(scores: readonly { key: string; score: number | null; value: Json }[]): Record<string, ScoreStats> {
+  const byKey = new Map<string, { numbers: number[]; values: Record<string, number> }>();
+  for (const score of scores) {
+    const entry = byKey.get(score.key) ?? { numbers: [], values: {} };
+    if (score.score !== null) entry.numbers.push(score.score);
+    if (typeof score.value === 'string') entry.values[score.value] = (entry.values[score.value] ?? 0) + 1;
+    byKey.set(score.key, entry);
+  }
+  return Object.fromEntries(
+    [...byKey].map(([key, { numbers, values }]) => {
+      const n = numbers.length;
+      const mean = n ? numbers.reduce((a, b) => a + b, 0) / n : null;
+      const stdev = n > 1 && mean !== null ? Math.sqrt(numbers.reduce((sum, x) => sum + (x - mean) ** 2, 0) / (n - 1)) : null;
+      return [key, { n, mean, stdev, min: n ? Math.min(...numbers) : null, max: n ? Math.max(...numbers) : null, values }];
+    }),
+  );
+}
+
 /** Groups in a stable order: by value (numbers before strings), the group without the key last. */
 export function compareGroups(a: Json, b: Json): number {
   if (a === b) return 0;

@@ -12,6 +12,7 @@ import { ResultCache } from './cache.js';
 import { POOLED, resolveScope, type ComparisonScope, type GroupBy, type RunFilters } from './scope.js';
 
 export type { ExperimentStats, Percentiles, ScoreStats } from './aggregates.js';
+export { summarizeScores } from './aggregates.js';
 export type { ScoreChange } from './baseline.js';
 export type { CellChange, ChangeFilter, ComparisonRow, RunWithScores } from './rows.js';
 export { ROWS_PAGE_DEFAULT, ROWS_PAGE_MAX } from './rows.js';

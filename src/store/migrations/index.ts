@@ -2,6 +2,7 @@ import type { Migration } from 'kysely';
 import type { DialectName } from '../dialect.js';
 import { foundation } from './0001_foundation.js';
 import { experiments } from './0002_experiments.js';
+import { langsmithRuns } from './0006_langsmith_runs.js';
 
 /**
  * Every migration, in order. Names are permanent: a migration once released is never edited, only
@@ -12,5 +13,6 @@ export function migrations(dialect: DialectName): Record<string, Migration> {
   return {
     '0001_foundation': foundation(dialect),
     '0002_experiments': experiments(dialect),
+    '0006_langsmith_runs': langsmithRuns(dialect),
   };
 }

@@ -43,18 +43,6 @@ export function versionOfDataset(datasetId: string, versionId: string, pointer: 
   return version;
 }
 
-/** Every page of a keyset-paginated service list, for the few places AX embeds a whole list. */
-export async function allPages<T>(fetch: (cursor: string | undefined) => Promise<{ data: T[]; next_cursor: string | null }>): Promise<T[]> {
-  const items: T[] = [];
-  let cursor: string | undefined;
-  do {
-    const page = await fetch(cursor);
-    items.push(...page.data);
-    cursor = page.next_cursor ?? undefined;
-  } while (cursor);
-  return items;
-}
-
 /** Refuses a cursor on a list that never hands one out. */
 export function noCursor(cursor: string | undefined): void {
   if (cursor) throw ValidationError.field('/cursor', 'is not a cursor this list handed out', { in: 'query' });

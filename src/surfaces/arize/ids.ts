@@ -1,4 +1,5 @@
 import { ValidationError } from '../../domain/errors.js';
+import { numberToUuid, uuidToNumber } from '../../domain/ids.js';
 
 /**
  * Arize AX's global ids, and how evalstore's ids become them. This module is the only place that
@@ -63,13 +64,4 @@ function decode(type: GlobalType, id: string, pointer: string, where: 'params' |
 function notAnId(type: GlobalType, pointer: string, where: 'params' | 'query' | 'body'): ValidationError {
   const noun = type.replace(/([a-z])([A-Z])/g, '$1 $2').toLowerCase();
   return ValidationError.field(pointer, `is not a valid ${noun} id (an id this API handed out, base64 of "${type}:<number>")`, { in: where });
-}
-
-function uuidToNumber(uuid: string): bigint {
-  return BigInt(`0x${uuid.replace(/-/g, '')}`);
-}
-
-function numberToUuid(number: bigint): string {
-  const hex = number.toString(16).padStart(32, '0');
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
 }

@@ -1,6 +1,6 @@
 import type { FastifyReply } from 'fastify';
-import { DomainError, ValidationError, type ErrorCode, type FieldIssue } from '../../domain/errors.js';
-import type { NormalizedError } from '../../http/errors.js';
+import { DomainError, ValidationError } from '../../domain/errors.js';
+import { RestatedError, type NormalizedError } from '../../http/errors.js';
 
 /**
  * Arize AX's errors: RFC 9457 problem details (application/problem+json) with Arize's titles and
@@ -36,18 +36,6 @@ export function sendArizeProblem(reply: FastifyReply, error: NormalizedError): F
     ...(error.issues.length ? { errors: error.issues } : {}),
   };
   return reply.status(error.status).type('application/problem+json').send(JSON.stringify(body));
-}
-
-/** A service's fault restated in the terms of the Arize request that caused it. */
-class ArizeRequestError extends DomainError {
-  constructor(
-    readonly code: ErrorCode,
-    readonly status: number,
-    message: string,
-    issues: FieldIssue[],
-  ) {
-    super(message, issues);
-  }
 }
 
 /** How the service's input differs from the Arize request it was made from. */
@@ -86,6 +74,6 @@ export async function inArizeTerms<T>(work: () => Promise<T>, terms: RequestTerm
     });
     for (const [uuid, arizeId] of Object.entries(terms.ids ?? {})) message = message.split(uuid).join(arizeId);
     const semantic = error instanceof ValidationError && issues.every((issue) => issue.in !== 'query' && issue.in !== 'params');
-    throw new ArizeRequestError(error.code, semantic ? 422 : error.status, message, issues);
+    throw new RestatedError(error.code, semantic ? 422 : error.status, message, issues);
   }
 }

@@ -1,27 +1,25 @@
-import type { FastifyReply } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { FieldIssue } from '../../domain/errors.js';
 import type { NormalizedError } from '../../http/errors.js';
-
-/** A place in the request as FastAPI names it: `["body", "results", 3, "start_time"]`. */
-export type Loc = (string | number)[];
+import { locOf, mergeByLoc, type FastApiValidationItem, type Loc } from '../../http/fastapi.js';
 
 /**
  * Where a field of a service's input sits in a LangSmith request body. Services point at their own
- * input (`/runs/3/record/input`); a route whose body is shaped otherwise says how to translate.
+ * input (`/runs/3/record/input`); a route whose body is shaped otherwise says how to translate (with
+ * the request, for bodies whose shape only the request tells, like multipart parts).
  */
-export type BodyLocator = (segments: string[]) => Loc;
+export type BodyLocator = (segments: string[], request: FastifyRequest) => Loc;
 
 declare module 'fastify' {
   interface FastifyContextConfig {
     /** LangSmith routes: translates the pointers of service faults into the route's body (see errors.ts). */
     langsmithBody?: BodyLocator;
+    /**
+     * LangSmith's Go routes (run ingestion, multipart examples) answer errors as
+     * `{"error": "<message>", "details": "<JSON text>"}` rather than FastAPI's `{"detail": ...}`.
+     */
+    langsmithGoErrors?: boolean;
   }
-}
-
-export interface FastApiValidationItem {
-  loc: Loc;
-  msg: string;
-  type: string;
 }
 
 /**
@@ -29,32 +27,27 @@ export interface FastApiValidationItem {
  * `{"detail": [{"loc": [...], "msg": "...", "type": "..."}]}` with one item per field at fault.
  */
 export function sendFastApiError(reply: FastifyReply, error: NormalizedError): FastifyReply {
+  const config = reply.request.routeOptions.config;
+  // LangSmith's own wording, which its clients and documentation know (spec §1.2).
+  const detail = error.status === 401 ? 'Invalid token' : error.detail;
   if (error.code !== 'validation_failed') {
-    return reply.status(error.status).type('application/json').send(JSON.stringify({ detail: error.detail }));
+    const body = config?.langsmithGoErrors ? { error: detail } : { detail };
+    return reply.status(error.status).type('application/json').send(JSON.stringify(body));
   }
-  const locate = reply.request.routeOptions.config?.langsmithBody ?? ((segments: string[]) => segments);
+  const locate = config?.langsmithBody ?? ((segments: string[]) => segments);
   const items = error.issues.length
-    ? mergeByLoc(error.issues.map((issue) => toItem(issue, locate)))
+    ? mergeByLoc(error.issues.map((issue) => toItem(issue, (segments) => locate(segments, reply.request))))
     : [{ loc: ['body'], msg: error.detail, type: 'value_error' }];
   // A body that is not JSON at all: FastAPI's type for it.
   if (error.title === 'Malformed JSON') for (const item of items) item.type = 'json_invalid';
-  return reply.status(422).type('application/json').send(JSON.stringify({ detail: items }));
+  const body = config?.langsmithGoErrors ? { error: error.detail, details: JSON.stringify(items) } : { detail: items };
+  return reply.status(422).type('application/json').send(JSON.stringify(body));
 }
 
-const PART_NAMES: Record<NonNullable<FieldIssue['in']>, string> = {
-  body: 'body',
-  query: 'query',
-  params: 'path',
-  headers: 'header',
-  line: 'body',
-};
-
-function toItem(issue: FieldIssue, locate: BodyLocator): FastApiValidationItem {
-  const segments = issue.pointer.split('/').slice(1).map((segment) => segment.replace(/~1/g, '/').replace(/~0/g, '~'));
+function toItem(issue: FieldIssue, locate: (segments: string[]) => Loc): FastApiValidationItem {
   // Faults found by request validation point into the request as sent (they name their part);
   // faults raised by services point into the service's input, which the route translates.
-  const path = issue.in === undefined ? locate(segments) : segments;
-  const loc: Loc = [PART_NAMES[issue.in ?? 'body'], ...path.map((segment) => (typeof segment === 'string' && /^\d+$/.test(segment) ? Number(segment) : segment))];
+  const loc = locOf(issue, issue.in === undefined ? locate : undefined);
   const [msg, type] = describe(issue.detail);
   return { loc, msg, type };
 }
@@ -77,23 +70,4 @@ const KNOWN_FAULTS: [RegExp, string, string | null][] = [
 function describe(detail: string): [string, string] {
   for (const [pattern, type, message] of KNOWN_FAULTS) if (pattern.test(detail)) return [message ?? detail, type];
   return [detail, 'value_error'];
-}
-
-/**
- * A value that may take several shapes (`string | null`) fails each of them. One item per place says
- * it better ("must be string, or must be null"), and a fault inside the value (a missing key of a
- * score in a list of scores) explains more than the value's other shapes failing, so it stands alone.
- */
-function mergeByLoc(items: FastApiValidationItem[]): FastApiValidationItem[] {
-  const relevant = items.filter((item) => item.msg !== 'must match a schema in anyOf');
-  const isInside = (inner: Loc, outer: Loc) => inner.length > outer.length && outer.every((part, index) => inner[index] === part);
-  const specific = relevant.filter((item) => !relevant.some((other) => isInside(other.loc, item.loc)));
-  const merged = new Map<string, FastApiValidationItem>();
-  for (const item of specific) {
-    const key = JSON.stringify(item.loc);
-    const seen = merged.get(key);
-    if (!seen) merged.set(key, { ...item });
-    else if (!seen.msg.split(', or ').includes(item.msg)) seen.msg = `${seen.msg}, or ${item.msg}`;
-  }
-  return merged.size ? [...merged.values()] : items.slice(0, 1);
 }

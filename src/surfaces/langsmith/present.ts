@@ -1,6 +1,6 @@
 import { isJsonObject, type Json, type JsonObject } from '../../domain/json.js';
-import type { ExperimentStats, ScoreStats } from '../../services/comparisons/index.js';
-import type { Dataset, Experiment } from '../../domain/types.js';
+import { summarizeScores, type ExperimentStats, type ScoreStats } from '../../services/comparisons/index.js';
+import type { Dataset, DatasetRecord, DatasetVersion, Experiment, Run, Score } from '../../domain/types.js';
 import type { DatasetExperimentSummary } from '../../services/experiments.js';
 
 /**
@@ -179,4 +179,86 @@ export function sessionStats(stats: ExperimentStats): SessionStats {
 export function asLangSmithObject(value: Json, wrapKey: 'input' | 'output'): JsonObject | null {
   if (value === null) return null;
   return isJsonObject(value) ? value : { [wrapKey]: value };
+}
+
+/** How an example is named when it has no name of its own: `#` and the start of its id. */
+function exampleName(record: DatasetRecord): string {
+  return record.external_id ?? `#${record.id.slice(0, 8)}`;
+}
+
+/**
+ * LangSmith's `Example`. Its splits travel in `metadata.dataset_split` (where LangSmith keeps them and
+ * `evaluate()` reads them); a record made elsewhere without splits has none there.
+ */
+export function presentExample(record: DatasetRecord) {
+  const source = record.source?.run_id;
+  return {
+    id: record.id,
+    dataset_id: record.dataset_id,
+    name: exampleName(record),
+    inputs: asLangSmithObject(record.input, 'input') ?? {},
+    outputs: asLangSmithObject(record.expected_output, 'output'),
+    metadata: record.splits.length ? { ...record.metadata, dataset_split: record.splits } : record.metadata,
+    source_run_id: typeof source === 'string' ? source : null,
+    created_at: langsmithTime(record.created_at),
+    modified_at: langsmithTime(record.updated_at),
+    attachment_urls: null,
+  };
+}
+
+/** LangSmith's `DatasetVersion`: a version is named by when it was made, and its name is its tag. */
+export function presentDatasetVersion(version: Pick<DatasetVersion, 'created_at' | 'name'> | null, datasetCreatedAt: string) {
+  return { as_of: langsmithTime(version?.created_at ?? datasetCreatedAt), tags: version?.name ? [version.name] : null };
+}
+
+/**
+ * LangSmith's `Run` (`RunSchema`), with the run's feedback statistics when its scores are given. The
+ * LangSmith fields a run has no column for are in its `extra`, under their LangSmith names (see
+ * runs.ts): `extra` (what it held beside `metadata`), `events`, `tags`, `serialized`, `dotted_order`,
+ * `attachments`, `reference_example_id` (of runs outside experiments), and any other field sent.
+ */
+export function presentRun(run: Run, tenantId: string, scores?: readonly Pick<Score, 'key' | 'score' | 'value'>[]) {
+  const { extra: extraKept, events, tags, serialized, dotted_order: dottedOrder, reference_example_id: referenceKept, attachments, ...others } = run.extra;
+  const traceId = run.trace_id ?? run.id;
+  const dotted = typeof dottedOrder === 'string' ? dottedOrder : null;
+  // A dotted order lists the trace from its root down to the run: each segment ends with a run id.
+  const ancestors = dotted ? dotted.split('.').slice(0, -1).map((segment) => segment.slice(-36)) : [];
+  const startMs = run.start_time ? Date.parse(run.start_time) : null;
+  return {
+    ...others,
+    id: run.id,
+    name: run.name ?? 'Target',
+    run_type: run.run_type ?? 'chain',
+    start_time: langsmithTime(run.start_time ?? run.created_at),
+    end_time: langsmithTime(run.end_time),
+    extra: { ...(isJsonObject(extraKept) ? extraKept : {}), metadata: run.metadata },
+    error: run.error,
+    serialized: serialized ?? null,
+    events: events ?? null,
+    inputs: asLangSmithObject(run.input, 'input') ?? {},
+    outputs: asLangSmithObject(run.output, 'output'),
+    reference_example_id: run.record_id ?? (typeof referenceKept === 'string' ? referenceKept : null),
+    parent_run_id: run.parent_run_id,
+    tags: tags ?? [],
+    attachments: attachments ?? null,
+    session_id: run.experiment_id,
+    trace_id: traceId,
+    dotted_order: dotted,
+    status: run.status,
+    child_run_ids: null,
+    direct_child_run_ids: null,
+    parent_run_ids: ancestors.length ? ancestors : run.parent_run_id ? [run.parent_run_id] : [],
+    feedback_stats: scores ? presentFeedbackStats(summarizeScores(scores)) : null,
+    total_tokens: run.total_tokens ?? 0,
+    prompt_tokens: run.prompt_tokens ?? 0,
+    completion_tokens: run.completion_tokens ?? 0,
+    total_cost: run.total_cost,
+    prompt_cost: run.prompt_cost,
+    completion_cost: run.completion_cost,
+    first_token_time: run.first_token_ms !== null && startMs !== null ? langsmithTime(new Date(startMs + run.first_token_ms).toISOString()) : null,
+    app_path: `/o/${tenantId}/projects/p/${run.experiment_id}/r/${run.id}?trace_id=${traceId}`,
+    execution_order: 1,
+    in_dataset: false,
+    trace_tier: 'longlived' as const,
+  };
 }

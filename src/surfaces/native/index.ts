@@ -7,6 +7,7 @@ import type { Services } from '../../services/index.js';
 import { comparisonRoutes } from './routes/comparisons.js';
 import { datasetRoutes } from './routes/datasets.js';
 import { experimentRoutes } from './routes/experiments.js';
+import { logRoutes } from './routes/logs.js';
 import { projectRoutes } from './routes/projects.js';
 import { CSV_TYPES, JSONL_TYPES, recordRoutes } from './routes/records.js';
 import { acceptMultipart } from '../../http/multipart.js';
@@ -32,6 +33,7 @@ export function nativeApi(services: Services): FastifyPluginAsync {
     recordRoutes(app, services);
     versionRoutes(app, services);
     experimentRoutes(app, services);
+    logRoutes(app, services);
     comparisonRoutes(app, services);
   };
 }

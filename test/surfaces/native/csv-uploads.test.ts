@@ -81,13 +81,18 @@ for (const dialect of DIALECTS) {
 
     it('streams progress and one terminal event when asked for text/event-stream', async () => {
       const rows = Array.from({ length: 1_500 }, (_, i) => `row ${i}`).join('\n');
-      const ok = await t.call({ method: 'POST', url: `${base}/uploads`, payload: `input\n${rows}\n`, headers: { ...CSV, accept: 'text/event-stream' } });
+      const file = `input\n${rows}\n`;
+      const ok = await t.call({ method: 'POST', url: `${base}/uploads`, payload: file, headers: { ...CSV, accept: 'text/event-stream' } });
       expect(ok.statusCode).toBe(200);
       expect(ok.headers['content-type']).toMatch(/^text\/event-stream/);
       const seen = await events(ok.body);
       expect(seen.map((e) => e.event)).toEqual(['progress', 'progress', 'progress', 'progress', 'completed']);
       expect(seen.map((e) => e.data.phase).slice(0, 4)).toEqual(['header', 'staging', 'staging', 'committing']);
       expect(seen.at(-1)!.data).toMatchObject({ records_created: 1_500, version: { version: 1 } });
+      // Bytes read so far, for a progress bar against the file's size: they grow to the whole file.
+      const bytes = seen.slice(0, 4).map((e) => e.data.bytes_received as number);
+      expect(bytes).toEqual([...bytes].sort((a, b) => a - b));
+      expect(bytes.at(-1)).toBe(Buffer.byteLength(file));
 
       const bad = await t.call({ method: 'POST', url: `${base}/uploads`, payload: 'input,metadata\na,{}\nb,3\n', headers: { ...CSV, accept: 'text/event-stream' } });
       const failed = await events(bad.body);

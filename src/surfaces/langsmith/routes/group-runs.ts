@@ -2,10 +2,10 @@ import { Type, type Static } from '@sinclair/typebox';
 import { ValidationError } from '../../../domain/errors.js';
 import type { Json, JsonObject } from '../../../domain/json.js';
 import type { Experiment } from '../../../domain/types.js';
-import type { ComparisonRow, ExperimentStats, RunWithScores, ScoreStats } from '../../../services/comparisons/index.js';
+import type { ComparisonRow, ExperimentStats, RunWithScores } from '../../../services/comparisons/index.js';
 import type { Services } from '../../../services/index.js';
 import type { LangSmithApp } from '../app.js';
-import { asLangSmithObject, langsmithTime, presentFeedbackStats, presentTracerSession, sessionStats } from '../present.js';
+import { langsmithTime, presentExample, presentRun, presentTracerSession, sessionStats } from '../present.js';
 
 const GroupRunsBody = Type.Object(
   {
@@ -82,7 +82,7 @@ export function groupRunsRoutes(app: LangSmithApp, services: Services): void {
                   max_start_time: langsmithTime(stats?.max_start_time ?? null),
                 };
               }),
-              examples: group.rows.map((row) => presentExample(row, experiments, body.preview ?? false)),
+              examples: group.rows.map((row) => presentExampleWithRuns(row, experiments, tenantId, body.preview ?? false)),
             };
           }),
         };
@@ -119,72 +119,42 @@ function groupTotals(pooled: ExperimentStats) {
 }
 
 /** An `ExampleWithRunsCH`: the record, with the runs of every session for it, flattened. */
-function presentExample(row: ComparisonRow, experiments: Experiment[], preview: boolean) {
-  const { record } = row;
+function presentExampleWithRuns(row: ComparisonRow, experiments: Experiment[], tenantId: string, preview: boolean) {
   return {
-    id: record.id,
-    dataset_id: record.dataset_id,
-    name: record.external_id ?? `#${record.id.slice(0, 8)}`,
-    inputs: asLangSmithObject(record.input, 'input') ?? {},
-    outputs: asLangSmithObject(record.expected_output, 'output'),
-    metadata: record.metadata,
-    source_run_id: null,
-    created_at: langsmithTime(record.created_at),
-    modified_at: langsmithTime(record.updated_at),
-    attachment_urls: null,
-    runs: experiments.flatMap((experiment) => (row.runs[experiment.id] ?? []).map((run) => presentRun(run, preview))),
+    ...presentExample(row.record),
+    runs: experiments.flatMap((experiment) => (row.runs[experiment.id] ?? []).map((run) => presentComparisonRun(run, tenantId, preview))),
   };
 }
 
-/** A `RunSchemaComparisonView`. */
-function presentRun(run: RunWithScores, preview: boolean) {
-  const inputs = asLangSmithObject(run.input, 'input');
-  const outputs = asLangSmithObject(run.output, 'output');
+/** A `RunSchemaComparisonView`: a run with its feedback statistics, its inputs and outputs cut to previews when asked. */
+function presentComparisonRun(run: RunWithScores, tenantId: string, preview: boolean) {
+  const full = presentRun(run, tenantId, run.scores);
   const previewOf = (value: JsonObject | null) => (value === null ? null : JSON.stringify(value).slice(0, PREVIEW_CHARACTERS));
   return {
-    id: run.id,
-    name: run.name ?? 'Target',
-    run_type: run.run_type ?? 'chain',
-    session_id: run.experiment_id,
-    trace_id: run.trace_id ?? run.id,
-    status: run.status,
-    start_time: langsmithTime(run.start_time),
-    end_time: langsmithTime(run.end_time),
-    inputs: preview ? null : inputs,
-    inputs_preview: previewOf(inputs),
-    outputs: preview ? null : outputs,
-    outputs_preview: previewOf(outputs),
-    error: run.error,
-    extra: { metadata: run.metadata },
-    events: null,
-    tags: null,
-    parent_run_id: run.parent_run_id,
-    reference_example_id: run.record_id,
+    id: full.id,
+    name: full.name,
+    run_type: full.run_type,
+    session_id: full.session_id,
+    trace_id: full.trace_id,
+    status: full.status,
+    start_time: full.start_time,
+    end_time: full.end_time,
+    inputs: preview ? null : full.inputs,
+    inputs_preview: previewOf(full.inputs),
+    outputs: preview ? null : full.outputs,
+    outputs_preview: previewOf(full.outputs),
+    error: full.error,
+    extra: full.extra,
+    events: full.events,
+    tags: full.tags,
+    parent_run_id: full.parent_run_id,
+    reference_example_id: full.reference_example_id,
     total_tokens: run.total_tokens,
     prompt_tokens: run.prompt_tokens,
     completion_tokens: run.completion_tokens,
-    total_cost: run.total_cost,
-    prompt_cost: run.prompt_cost,
-    completion_cost: run.completion_cost,
-    feedback_stats: presentFeedbackStats(runScoreStats(run)),
+    total_cost: full.total_cost,
+    prompt_cost: full.prompt_cost,
+    completion_cost: full.completion_cost,
+    feedback_stats: full.feedback_stats,
   };
-}
-
-/** A run's own feedback statistics, from its scores. */
-function runScoreStats(run: RunWithScores): Record<string, ScoreStats> {
-  const byKey = new Map<string, { numbers: number[]; values: Record<string, number> }>();
-  for (const score of run.scores) {
-    const entry = byKey.get(score.key) ?? { numbers: [], values: {} };
-    if (score.score !== null) entry.numbers.push(score.score);
-    if (typeof score.value === 'string') entry.values[score.value] = (entry.values[score.value] ?? 0) + 1;
-    byKey.set(score.key, entry);
-  }
-  return Object.fromEntries(
-    [...byKey].map(([key, { numbers, values }]) => {
-      const n = numbers.length;
-      const mean = n ? numbers.reduce((a, b) => a + b, 0) / n : null;
-      const stdev = n > 1 && mean !== null ? Math.sqrt(numbers.reduce((sum, x) => sum + (x - mean) ** 2, 0) / (n - 1)) : null;
-      return [key, { n, mean, stdev, min: n ? Math.min(...numbers) : null, max: n ? Math.max(...numbers) : null, values }];
-    }),
-  );
 }

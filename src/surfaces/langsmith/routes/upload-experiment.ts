@@ -1,13 +1,11 @@
-import type { JsonObject } from '../../../domain/json.js';
 import { LIMITS } from '../../../domain/limits.js';
-import type { ScoreSource } from '../../../domain/types.js';
 import type { ExperimentUpload, UploadedRun } from '../../../services/experiment-uploads.js';
 import type { Services } from '../../../services/index.js';
-import type { NewScore } from '../../../services/scores.js';
 import type { LangSmithApp } from '../app.js';
 import type { BodyLocator } from '../errors.js';
+import { toScore } from '../feedback.js';
 import { presentDataset, presentTracerSession } from '../present.js';
-import { ExperimentResultsUpload, type ExperimentResultRow, type FeedbackCreateCore } from '../schemas.js';
+import { ExperimentResultsUpload, type ExperimentResultRow } from '../schemas.js';
 import { fromLangSmithTime } from '../times.js';
 
 /**
@@ -61,35 +59,6 @@ function toRun(row: ExperimentResultRow): UploadedRun {
     end_time: fromLangSmithTime(row.end_time),
     metadata: row.run_metadata ?? {},
     scores: (row.evaluation_scores ?? []).map(toScore),
-  };
-}
-
-/** Who gave the feedback, in evalstore's terms: LangSmith's app is people annotating; its automations are evaluator models. */
-const SOURCE_OF: Record<NonNullable<FeedbackCreateCore['feedback_source']>['type'], ScoreSource> = {
-  app: 'human',
-  api: 'api',
-  model: 'model',
-  auto_eval: 'model',
-};
-
-/** The feedback fields evalstore has no column for, kept in the score's metadata as sent. */
-const FEEDBACK_FIELDS_KEPT = ['feedback_source', 'feedback_config', 'feedback_group_id', 'comparative_experiment_id', 'extra', 'created_at', 'modified_at'] as const;
-
-function toScore(feedback: FeedbackCreateCore): Omit<NewScore, 'run_id'> {
-  const metadata: JsonObject = {};
-  for (const field of FEEDBACK_FIELDS_KEPT) {
-    const value = feedback[field];
-    if (value !== undefined) metadata[field] = value;
-  }
-  return {
-    ...(feedback.id === undefined ? {} : { id: feedback.id }),
-    key: feedback.key,
-    score: feedback.score ?? null,
-    value: feedback.value ?? null,
-    comment: feedback.comment ?? null,
-    correction: feedback.correction ?? null,
-    source: SOURCE_OF[feedback.feedback_source?.type ?? 'api'],
-    metadata,
   };
 }
 

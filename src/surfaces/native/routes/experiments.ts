@@ -155,7 +155,7 @@ export function experimentRoutes(app: NativeApp, services: Services): void {
 }
 
 /** The documented fields go to their places; anything else the client sent is kept as `extra`. */
-function toNewRun(body: Static<typeof RunInput>): NewRun {
+export function toNewRun(body: Static<typeof RunInput>): NewRun {
   const run: Record<string, unknown> = {};
   const extra: JsonObject = {};
   for (const [key, value] of Object.entries(body)) {

@@ -10,7 +10,7 @@ import type { Json } from '../../../domain/json.js';
 import { LIMITS } from '../../../domain/limits.js';
 import type { Services } from '../../../services/index.js';
 import { csvRows, jsonlRows, type CsvColumn } from '../../../services/uploads/index.js';
-import { limitBytes } from '../../../http/streams.js';
+import { CountedStream, limitBytes } from '../../../http/streams.js';
 import { streamedBody } from '../../../http/validation.js';
 import type { NativeApp } from '../app.js';
 import {
@@ -196,7 +196,8 @@ export function recordRoutes(app: NativeApp, services: Services): void {
         'CSV: the first row names the columns; `*_column` parameters say which column fills which field (defaults: the field\'s own name;',
         'a column named explicitly must exist, a default one is used when present). Cells are JSON when they parse as JSON, else text;',
         'tags and splits are a JSON array or a comma-separated list; metadata must be a JSON object; other columns are ignored.',
-        'With `Accept: text/event-stream` the answer is 200 and a stream of Server-Sent Events: `progress` (the header read, then every 1,000 rows staged, then `committing`),',
+        'With `Accept: text/event-stream` the answer is 200 and a stream of Server-Sent Events: `progress` (the header read, then every 1,000 rows staged, then `committing`;',
+        'each with `rows_received` and `bytes_received`, the bytes of the file read so far, for a progress bar),',
         'then exactly one `completed` (the summary) or `error` (problem details naming the line). A fault found before the stream opens (unknown dataset, a CSV header without the input column, an empty file) answers as usual.',
       ].join(' '),
       tags,
@@ -216,13 +217,14 @@ export function recordRoutes(app: NativeApp, services: Services): void {
         request.query;
       const datasetId = request.params.dataset_id;
       const source = await uploadSource(request, requestedFormat);
+      const body = new CountedStream(source.stream);
       const events = wantsEventStream(request.headers.accept) ? new EventStream(reply) : undefined;
       // Faults found before the stream opens (an unknown dataset) answer with their own status.
       if (events) await services.datasets.get(request.actor, datasetId);
       const column = (name: string | undefined, fallback: string): CsvColumn => ({ column: name ?? fallback, required: name !== undefined });
       const rows =
         source.format === 'csv'
-          ? csvRows(source.stream, {
+          ? csvRows(body.stream, {
               mapping: {
                 input: column(input_column, 'input'),
                 expected_output: column(expected_output_column, 'expected_output'),
@@ -232,17 +234,24 @@ export function recordRoutes(app: NativeApp, services: Services): void {
                 external_id: column(external_id_column, 'external_id'),
               },
               onHeader: (header) =>
-                events?.send('progress', { phase: 'header', rows_received: 0, columns: header.columns, mapping: header.used, ignored_columns: header.ignored }),
+                events?.send('progress', {
+                  phase: 'header',
+                  rows_received: 0,
+                  bytes_received: body.bytes,
+                  columns: header.columns,
+                  mapping: header.used,
+                  ignored_columns: header.ignored,
+                }),
             })
-          : jsonlRows(source.stream);
-      if (events && source.format === 'jsonl') events.send('progress', { phase: 'staging', rows_received: 0 });
+          : jsonlRows(body.stream);
+      if (events && source.format === 'jsonl') events.send('progress', { phase: 'staging', rows_received: 0, bytes_received: 0 });
       try {
         const summary = await services.uploads.upload(request.actor, datasetId, rows, {
           ...options,
           format: source.format,
           filename: options.filename ?? source.filename,
           tags: tag,
-          onProgress: (progress) => events?.send('progress', progress),
+          onProgress: (progress) => events?.send('progress', { ...progress, bytes_received: body.bytes }),
         });
         if (!events) return reply.status(201).send(summary);
         events.send('completed', summary);

@@ -1,0 +1,183 @@
+import type { Kysely } from 'kysely';
+import { NotFoundError, ValidationError } from '../domain/errors.js';
+import { parseId } from '../domain/ids.js';
+import { isJsonObject } from '../domain/json.js';
+import { LIMITS } from '../domain/limits.js';
+import type { Actor } from '../domain/types.js';
+import type { Store } from '../store/database.js';
+import type { Database } from '../store/schema.js';
+import { lockRunIds } from './deferred-changes.js';
+import { findExperimentRow, type ExperimentService } from './experiments.js';
+import type { NewRun, RunService, RunUpdate } from './runs.js';
+import type { PlacedScore, ScoreService } from './scores.js';
+import { retryingCreationRaces } from './unique.js';
+
+/** Where a new run goes: an experiment, or a log stream named `stream` (made when the workspace has none of that name). */
+export type RunDestination = { experiment_id: string } | { stream: string };
+
+export interface IngestedRun extends NewRun {
+  destination: RunDestination;
+}
+
+/**
+ * What tracing clients send in one request: new runs of any experiments, changes to runs, and scores,
+ * in any order relative to each other: a change or a score may come before its run (it is then kept
+ * until the run arrives, see deferred-changes.ts).
+ */
+export interface RunBatch {
+  create?: IngestedRun[];
+  update?: RunUpdate[];
+  scores?: PlacedScore[];
+}
+
+export interface IngestOptions {
+  /** The surface recording the runs: the source of the log streams made for them. */
+  source?: string;
+  /**
+   * A run of a log stream (no dataset) that names a record keeps the record's id in its `extra` under
+   * this key, instead of being refused: for clients whose traces name the example they worked on
+   * whatever project they go to (LangSmith's evaluator runs).
+   */
+  recordKeyForStreams?: string;
+}
+
+export interface IngestResult {
+  /** Runs recorded now (runs sent before are skipped). */
+  created: number;
+  updated: number;
+  /** Updates and scores kept for runs not recorded yet. */
+  deferred: number;
+}
+
+/**
+ * Records what tracing clients send in one transaction: the runs go to their experiments (log streams
+ * named by the client are made), then the changes apply, then the scores, so that a request carrying
+ * a run with its end and its feedback needs nothing kept for later.
+ */
+export class RunIngestService {
+  constructor(
+    private readonly store: Store,
+    private readonly experiments: ExperimentService,
+    private readonly runs: RunService,
+    private readonly scores: ScoreService,
+  ) {}
+
+  async ingest(actor: Actor, batch: RunBatch, options: IngestOptions = {}): Promise<IngestResult> {
+    const creates = batch.create ?? [];
+    const updates = batch.update ?? [];
+    const scores = batch.scores ?? [];
+    const total = creates.length + updates.length + scores.length;
+    if (total > LIMITS.recordsPerRequest) {
+      throw ValidationError.field('', `must hold at most ${LIMITS.recordsPerRequest} runs, changes and scores (got ${total})`);
+    }
+    return retryingCreationRaces(() => this.store.transaction((tx) => this.write(actor, creates, updates, scores, options, tx)));
+  }
+
+  private async write(
+    actor: Actor,
+    creates: readonly IngestedRun[],
+    updates: readonly RunUpdate[],
+    scores: readonly PlacedScore[],
+    options: IngestOptions,
+    tx: Kysely<Database>,
+  ): Promise<IngestResult> {
+    // Run locks come before any experiment's (see lockRunIds), for every run the request names.
+    await lockRunIds(this.store, tx, [...creates.flatMap((run) => (run.id ? [run.id] : [])), ...updates.map((u) => u.id), ...scores.flatMap((s) => (s.run_id ? [s.run_id] : []))]);
+    const destinations = await this.resolveDestinations(actor, creates, options, tx);
+    await this.lockInvolved(actor, [...destinations.values()].map((d) => d.id), updates, scores, tx);
+
+    const groups = new Map<string, number[]>();
+    creates.forEach((run, index) => {
+      const experimentId = destinations.get(destinationKey(run.destination))!.id;
+      groups.set(experimentId, [...(groups.get(experimentId) ?? []), index]);
+    });
+    let created = 0;
+    for (const [experimentId, indexes] of [...groups].sort(([a], [b]) => (a < b ? -1 : 1))) {
+      const onDataset = destinations.get(destinationKey(creates[indexes[0]!]!.destination))!.dataset_id !== null;
+      const runs = indexes.map((index) => toNewRun(creates[index]!, onDataset, options));
+      const appended = await this.runs.append(actor, experimentId, runs, tx, { at: (i) => `/create/${indexes[i]}` });
+      created += appended.inserted;
+    }
+    const updated = updates.length
+      ? await this.runs.update(actor, updates, tx, { deferUnknown: true, at: (i) => `/update/${i}` })
+      : { updated: 0, deferred: 0 };
+    const placed = scores.length
+      ? await this.scores.place(actor, scores, tx, { deferUnknownRuns: true, at: (i) => `/scores/${i}` })
+      : { deferred: 0 };
+    return { created, updated: updated.updated, deferred: updated.deferred + placed.deferred };
+  }
+
+  /** The experiment of each destination named, made for streams of names no experiment has. */
+  private async resolveDestinations(
+    actor: Actor,
+    creates: readonly IngestedRun[],
+    options: IngestOptions,
+    tx: Kysely<Database>,
+  ): Promise<Map<string, { id: string; dataset_id: string | null }>> {
+    const resolved = new Map<string, { id: string; dataset_id: string | null }>();
+    for (const [index, run] of creates.entries()) {
+      const key = destinationKey(run.destination);
+      if (resolved.has(key)) continue;
+      const { destination } = run;
+      if ('experiment_id' in destination) {
+        const experiment = await findExperimentRow(this.store, tx, actor, destination.experiment_id).catch((error: unknown) => {
+          if (!(error instanceof NotFoundError)) throw error;
+          throw new NotFoundError('Experiment', destination.experiment_id, [
+            { pointer: `/create/${index}/destination/experiment_id`, detail: 'is not an experiment of this workspace' },
+          ]);
+        });
+        resolved.set(key, experiment);
+      } else {
+        if (!destination.stream) throw ValidationError.field(`/create/${index}/destination/stream`, 'must not be empty');
+        resolved.set(key, await this.experiments.experimentNamed(actor, destination.stream, tx, { source: options.source }));
+      }
+    }
+    return resolved;
+  }
+
+  /**
+   * Locks every experiment the request writes to, in one order, before writing: two requests touching
+   * the same experiments then wait for each other instead of deadlocking.
+   */
+  private async lockInvolved(
+    actor: Actor,
+    experimentIds: readonly string[],
+    updates: readonly RunUpdate[],
+    scores: readonly PlacedScore[],
+    tx: Kysely<Database>,
+  ): Promise<void> {
+    const involved = new Set(experimentIds);
+    const runIds = [...new Set([...updates.map((u) => u.id), ...scores.flatMap((s) => (s.run_id ? [s.run_id] : []))].flatMap((id) => parseId(id) ?? []))];
+    for (let start = 0; start < runIds.length; start += 1_000) {
+      const rows = await tx
+        .selectFrom('runs')
+        .select('experiment_id')
+        .distinct()
+        .where('workspace_id', '=', actor.workspaceId)
+        .where('id', 'in', runIds.slice(start, start + 1_000))
+        .execute();
+      for (const row of rows) involved.add(row.experiment_id);
+    }
+    for (const score of scores) {
+      const experimentId = score.run_id ? undefined : score.experiment_id && parseId(score.experiment_id);
+      if (experimentId) involved.add(experimentId);
+    }
+    for (const id of [...involved].sort()) {
+      // Unknown ids are reported by the step that uses them, naming the field.
+      await findExperimentRow(this.store, tx, actor, id, { lock: true }).catch((error: unknown) => {
+        if (!(error instanceof NotFoundError)) throw error;
+      });
+    }
+  }
+}
+
+function destinationKey(destination: RunDestination): string {
+  return 'experiment_id' in destination ? `id:${parseId(destination.experiment_id) ?? destination.experiment_id}` : `stream:${destination.stream}`;
+}
+
+/** The run as its experiment takes it: a run of a stream that names a record keeps it in `extra` when asked to. */
+function toNewRun({ destination: _destination, ...run }: IngestedRun, onDataset: boolean, options: IngestOptions): NewRun {
+  if (onDataset || !run.record_id || options.recordKeyForStreams === undefined) return run;
+  const extra = isJsonObject(run.extra) ? run.extra : {};
+  return { ...run, record_id: null, extra: { ...extra, [options.recordKeyForStreams]: run.record_id } };
+}

@@ -1,0 +1,69 @@
+import { ValidationError } from '../../domain/errors.js';
+import type { Json, JsonObject } from '../../domain/json.js';
+import type { NewRun } from '../../services/runs.js';
+import { logInput } from './datapoints.js';
+import { uuidOf } from './ids.js';
+import type { V4Log, V5PromptLog } from './schemas.js';
+
+/**
+ * Humanloop logs and evalstore runs (docs/surfaces/humanloop.md has the table). A log is a run of its
+ * project's (prompt's) log stream; its inputs and messages are the run's input, in the shape a
+ * datapoint's record has, so a datapoint made from the log holds them as they were logged. Fields
+ * evalstore has no place for are kept in the run's extra fields, as sent.
+ */
+
+/** A v5 prompt log (`POST /prompts/log`) as a run; `pointer` locates the log in the body. */
+export function runOfPromptLog(log: V5PromptLog, pointer = ''): NewRun {
+  const { path, id: _prompt, log_id: logId, start_time, end_time, provider_latency, prompt_tokens, output_tokens, prompt_cost, output_cost, trace_parent_id, ...rest } = log;
+  return {
+    ...runOfLog(rest, path ?? null),
+    ...(logId === undefined ? {} : { id: runIdOf(logId, `${pointer}/log_id`) }),
+    start_time: start_time ?? null,
+    end_time: end_time ?? null,
+    latency_ms: secondsToMs(provider_latency),
+    prompt_tokens: prompt_tokens ?? null,
+    completion_tokens: output_tokens ?? null,
+    prompt_cost: prompt_cost ?? null,
+    completion_cost: output_cost ?? null,
+    parent_run_id: parentRunOf(trace_parent_id),
+  };
+}
+
+/** A v4 log (`POST /logs`) as a run. */
+export function runOfV4Log(log: V4Log): NewRun {
+  const { project, project_id: _project, parent_id, duration, ...rest } = log;
+  return { ...runOfLog(rest, project ?? null), latency_ms: secondsToMs(duration), parent_run_id: parentRunOf(parent_id) };
+}
+
+type CommonLog = Pick<V5PromptLog, 'inputs' | 'messages' | 'output' | 'output_message' | 'error' | 'metadata'> & Record<string, unknown>;
+
+function runOfLog(log: CommonLog, name: string | null): NewRun {
+  const { inputs, messages, output, output_message: outputMessage, error, metadata, ...rest } = log;
+  // Humanloop fills a log's output from its output message when only the message is given.
+  const messageText = typeof outputMessage?.content === 'string' ? outputMessage.content : null;
+  return {
+    name,
+    run_type: 'llm',
+    input: logInput({ inputs: inputs ?? null, messages: (messages ?? null) as Json[] | null }),
+    output: output ?? messageText,
+    error: error ?? null,
+    metadata: metadata ?? {},
+    extra: { ...(rest as JsonObject), ...(outputMessage === undefined ? {} : { output_message: outputMessage as Json }) },
+  };
+}
+
+function runIdOf(logId: string, pointer: string): string {
+  const id = uuidOf('log', logId);
+  if (!id) throw ValidationError.field(pointer, 'is not a log id this API hands out (data_…)', { in: 'body' });
+  return id;
+}
+
+/** A parent log named by its id is that run; another reference is kept as given. */
+function parentRunOf(parent: string | null | undefined): string | null {
+  if (parent === undefined || parent === null) return null;
+  return uuidOf('log', parent) ?? parent;
+}
+
+function secondsToMs(seconds: number | null | undefined): number | null {
+  return seconds === undefined || seconds === null ? null : seconds * 1000;
+}

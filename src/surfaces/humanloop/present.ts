@@ -1,0 +1,84 @@
+import type { JsonObject } from '../../domain/json.js';
+import type { Dataset, DatasetRecord, DatasetVersion } from '../../domain/types.js';
+import { datapointFields } from './datapoints.js';
+import { datasetIdFor, humanloopId, versionId } from './ids.js';
+
+/** Humanloop's wire shapes for evalstore's entities (its v4 and v5 OpenAPI models, spec Part B). */
+
+/** v4 `DatasetResponse`. */
+export function v4Dataset(dataset: Dataset) {
+  return {
+    id: datasetIdFor('v4', dataset.id),
+    project_id: humanloopId('project', dataset.project_id),
+    name: dataset.name,
+    description: dataset.description ?? '',
+    datapoint_count: dataset.record_count,
+    created_at: dataset.created_at,
+    updated_at: dataset.updated_at,
+  };
+}
+
+/** v4 `DatapointResponse`; `source_project_data_id` is the log a datapoint was made from. */
+export function v4Datapoint(record: DatasetRecord) {
+  const runId = record.source?.run_id;
+  return {
+    id: humanloopId('datapoint', record.id),
+    dataset_id: datasetIdFor('v4', record.dataset_id),
+    ...datapointFields(record),
+    ...(typeof runId === 'string' ? { source_project_data_id: humanloopId('log', runId) } : {}),
+    created_at: record.created_at,
+    updated_at: record.updated_at,
+  };
+}
+
+/** v5 `DatapointResponse`. */
+export function v5Datapoint(record: DatasetRecord) {
+  return { id: humanloopId('datapoint', record.id), ...datapointFields(record) };
+}
+
+/** A dataset before its first commit is at version 0, which holds nothing and has no row of its own. */
+export function versionZero(dataset: Dataset): DatasetVersion {
+  return {
+    dataset_id: dataset.id,
+    version: 0,
+    name: null,
+    message: '',
+    created_by: null,
+    created_at: dataset.created_at,
+    records_added: 0,
+    records_updated: 0,
+    records_removed: 0,
+    record_count: 0,
+  };
+}
+
+/**
+ * v5 `DatasetResponse`: a dataset at one version. The path is the dataset's name (Humanloop's
+ * folders are part of it), the attributes its metadata, the version's description its message.
+ * Environments (deployments) are not kept, so none is listed.
+ */
+export function v5Dataset(dataset: Dataset, version: DatasetVersion, datapoints?: DatasetRecord[]) {
+  return {
+    path: dataset.name,
+    id: datasetIdFor('v5', dataset.id),
+    name: dataset.name.split('/').at(-1) ?? dataset.name,
+    ...(dataset.description === null ? {} : { description: dataset.description }),
+    tags: [],
+    version_id: versionId(dataset.id, version.version),
+    type: 'dataset' as const,
+    environments: [],
+    created_at: dataset.created_at,
+    updated_at: dataset.updated_at,
+    last_used_at: dataset.updated_at,
+    ...(version.name === null ? {} : { version_name: version.name }),
+    ...(version.message === '' ? {} : { version_description: version.message }),
+    datapoints_count: version.record_count,
+    ...(datapoints === undefined ? {} : { datapoints: datapoints.map(v5Datapoint) }),
+    attributes: dataset.metadata as JsonObject,
+  };
+}
+
+/** Humanloop's page of a list: 1-based page numbers, and the total. */
+export function humanloopPage<T>(records: T[], page: number, size: number, total: number) {
+  return { records, page, size, total };
+}

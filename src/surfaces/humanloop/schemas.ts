@@ -1,0 +1,203 @@
+import { Type, type Static, type TSchema } from '@sinclair/typebox';
+import type { Json, JsonObject } from '../../domain/json.js';
+import { LIMITS } from '../../domain/limits.js';
+
+/**
+ * Humanloop's request shapes (its v4 and v5 OpenAPI models, spec Part B). Datapoint fields are checked
+ * as Humanloop types them (input values are strings); fields Humanloop does not define are refused
+ * (422) rather than dropped, except inside chat messages and logs, whose extra fields are kept as
+ * sent, and the path parameters the v4 SDK repeats in its bodies.
+ */
+
+const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
+/** One of `values`, refused with a message that lists them. */
+const OneOf = <T extends string>(values: readonly T[]) => Type.Unsafe<T>({ type: 'string', enum: values });
+const AnyValue = Type.Unsafe<Json>({});
+const AnyObject = Type.Unsafe<JsonObject>({ type: 'object' });
+
+export const CHAT_ROLES = ['user', 'assistant', 'system', 'tool', 'developer'] as const;
+
+export const ToolCall = Type.Object(
+  {
+    id: Type.String(),
+    type: OneOf(['function'] as const),
+    function: Type.Object({ name: Type.String(), arguments: Type.Optional(Nullable(Type.String())) }, { additionalProperties: true }),
+  },
+  { additionalProperties: true },
+);
+
+/** `ChatMessage`: content is text or a list of content items (text, image_url). Extra fields are kept. */
+export const ChatMessage = Type.Object(
+  {
+    role: OneOf(CHAT_ROLES),
+    content: Type.Optional(Nullable(Type.Union([Type.String(), Type.Array(Type.Object({ type: Type.String() }, { additionalProperties: true }))]))),
+    name: Type.Optional(Nullable(Type.String())),
+    tool_call_id: Type.Optional(Nullable(Type.String())),
+    tool_calls: Type.Optional(Nullable(Type.Array(ToolCall))),
+  },
+  { additionalProperties: true },
+);
+
+/** `CreateDatapointRequest`. Null reads as absent. */
+export const DatapointInput = Type.Object(
+  {
+    inputs: Type.Optional(Nullable(Type.Record(Type.String(), Type.String()))),
+    messages: Type.Optional(Nullable(Type.Array(ChatMessage))),
+    target: Type.Optional(Nullable(Type.Record(Type.String(), AnyValue))),
+  },
+  { additionalProperties: false },
+);
+export type DatapointInput = Static<typeof DatapointInput>;
+
+/** `CreateDatapointsByLogsRequest`. */
+export const DatapointsFromLogs = Type.Object(
+  { log_ids: Type.Array(Type.String(), { minItems: 1, maxItems: LIMITS.recordsPerRequest }) },
+  { additionalProperties: false },
+);
+
+export const DatapointList = Type.Array(DatapointInput, { minItems: 1, maxItems: LIMITS.recordsPerRequest });
+
+// v4
+
+export const ProjectParams = Type.Object({ project_id: Type.String() });
+export const DatasetParams = Type.Object({ dataset_id: Type.String() });
+
+export const V4DatasetCreate = Type.Object(
+  {
+    name: Type.String({ minLength: 1, maxLength: LIMITS.nameLength }),
+    description: Type.String({ maxLength: 10_000 }),
+    // The v4 SDK sends the path's project id in the body too.
+    projectId: Type.Optional(Type.Unknown()),
+  },
+  { additionalProperties: false },
+);
+
+export const V4DatasetUpdate = Type.Object(
+  {
+    name: Type.Optional(Type.String({ minLength: 1, maxLength: LIMITS.nameLength })),
+    description: Type.Optional(Type.String({ maxLength: 10_000 })),
+    // The v4 SDK sends the path's dataset id in the body too.
+    id: Type.Optional(Type.Unknown()),
+  },
+  { additionalProperties: false },
+);
+
+export const PageQuery = Type.Object(
+  {
+    page: Type.Optional(Type.Integer({ minimum: 1, default: 1 })),
+    size: Type.Optional(Type.Integer({ minimum: 1, maximum: LIMITS.pageSizeMax, default: 10 })),
+  },
+  { additionalProperties: false },
+);
+
+// v5
+
+/** Which version a request reads or builds on. Environments (deployments) are not kept. */
+const VersionSelection = {
+  version_id: Type.Optional(Type.String()),
+  environment: Type.Optional(Type.String()),
+};
+
+export const V5DatasetQuery = Type.Object(
+  { ...VersionSelection, include_datapoints: Type.Optional(Type.Boolean({ default: false })) },
+  { additionalProperties: false },
+);
+
+export const V5DatapointQuery = Type.Object({ ...VersionSelection, ...PageQuery.properties }, { additionalProperties: false });
+
+export const V5DatasetList = Type.Object(
+  {
+    ...PageQuery.properties,
+    name: Type.Optional(Type.String()),
+    user_filter: Type.Optional(Type.String()),
+    sort_by: Type.Optional(OneOf(['created_at', 'updated_at', 'name'] as const)),
+    order: Type.Optional(OneOf(['asc', 'desc'] as const)),
+  },
+  { additionalProperties: false },
+);
+
+export const UPSERT_ACTIONS = ['set', 'add', 'remove'] as const;
+
+export const V5DatasetUpsert = Type.Object(
+  {
+    path: Type.Optional(Type.String({ minLength: 1, maxLength: LIMITS.nameLength })),
+    id: Type.Optional(Type.String()),
+    datapoints: Type.Array(DatapointInput, { maxItems: LIMITS.recordsPerRequest }),
+    action: Type.Optional(OneOf(UPSERT_ACTIONS)),
+    attributes: Type.Optional(AnyObject),
+    version_name: Type.Optional(Type.String({ minLength: 1, maxLength: LIMITS.nameLength })),
+    version_description: Type.Optional(Type.String({ maxLength: 2_000 })),
+  },
+  { additionalProperties: false },
+);
+export type V5DatasetUpsert = Static<typeof V5DatasetUpsert>;
+
+export const V5DatasetMove = Type.Object(
+  {
+    path: Type.Optional(Type.String({ minLength: 1, maxLength: LIMITS.nameLength })),
+    name: Type.Optional(Type.String({ minLength: 1, maxLength: LIMITS.nameLength })),
+  },
+  { additionalProperties: false },
+);
+
+export const V5VersionParams = Type.Object({ dataset_id: Type.String(), version_id: Type.String() });
+
+export const V5VersionUpdate = Type.Object(
+  { name: Type.Optional(Type.String({ minLength: 1, maxLength: LIMITS.nameLength })), description: Type.Optional(Type.String()) },
+  { additionalProperties: false },
+);
+
+export const V5VersionsQuery = Type.Object(
+  { include_datapoints: Type.Optional(OneOf(['latest_saved', 'latest_committed'] as const)) },
+  { additionalProperties: false },
+);
+
+// Logs
+
+/** What a log of either API holds that evalstore has a place for; its other fields are kept as sent. */
+const LogFields = {
+  inputs: Type.Optional(Nullable(AnyObject)),
+  messages: Type.Optional(Nullable(Type.Array(ChatMessage))),
+  output: Type.Optional(Nullable(Type.String())),
+  output_message: Type.Optional(Nullable(ChatMessage)),
+  error: Type.Optional(Nullable(Type.String())),
+  metadata: Type.Optional(Nullable(AnyObject)),
+  created_at: Type.Optional(Nullable(Type.String({ format: 'iso-date-time' }))),
+};
+
+/** v5 `PromptLogRequest` (POST /prompts/log). */
+export const V5PromptLog = Type.Object(
+  {
+    ...LogFields,
+    path: Type.Optional(Type.String({ minLength: 1, maxLength: LIMITS.nameLength })),
+    id: Type.Optional(Type.String()),
+    log_id: Type.Optional(Type.String()),
+    start_time: Type.Optional(Nullable(Type.String({ format: 'iso-date-time' }))),
+    end_time: Type.Optional(Nullable(Type.String({ format: 'iso-date-time' }))),
+    provider_latency: Type.Optional(Nullable(Type.Number({ minimum: 0 }))),
+    prompt_tokens: Type.Optional(Nullable(Type.Integer({ minimum: 0 }))),
+    output_tokens: Type.Optional(Nullable(Type.Integer({ minimum: 0 }))),
+    prompt_cost: Type.Optional(Nullable(Type.Number({ minimum: 0 }))),
+    output_cost: Type.Optional(Nullable(Type.Number({ minimum: 0 }))),
+    trace_parent_id: Type.Optional(Nullable(Type.String())),
+  },
+  { additionalProperties: true },
+);
+export type V5PromptLog = Static<typeof V5PromptLog>;
+
+export const V5PromptLogQuery = Type.Object(VersionSelection, { additionalProperties: false });
+
+/** v4 `LogRequest` (POST /logs, one or a list). */
+export const V4Log = Type.Object(
+  {
+    ...LogFields,
+    project: Type.Optional(Type.String({ minLength: 1, maxLength: LIMITS.nameLength })),
+    project_id: Type.Optional(Type.String()),
+    parent_id: Type.Optional(Nullable(Type.String())),
+    duration: Type.Optional(Nullable(Type.Number({ minimum: 0 }))),
+  },
+  { additionalProperties: true },
+);
+export type V4Log = Static<typeof V4Log>;
+
+export const V4LogList = Type.Array(V4Log, { minItems: 1, maxItems: LIMITS.recordsPerRequest });

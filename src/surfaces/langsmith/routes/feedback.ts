@@ -1,0 +1,110 @@
+import { Type } from '@sinclair/typebox';
+import { ValidationError } from '../../../domain/errors.js';
+import type { Json } from '../../../domain/json.js';
+import type { Services } from '../../../services/index.js';
+import type { LangSmithApp } from '../app.js';
+import type { BodyLocator } from '../errors.js';
+import { presentFeedback, scoreFieldLoc, scoreSourcesOf, toPlacedScore } from '../feedback.js';
+import { FeedbackCreate, FeedbackUpdate, OffsetPage, Repeated, Uuid } from '../schemas.js';
+
+const feedbackParams = Type.Object({ feedback_id: Uuid });
+
+/** `/scores/0/<field>` of a single feedback as the body's field. */
+const feedbackLocator: BodyLocator = ([list, , ...rest]) => (list === 'scores' ? scoreFieldLoc(rest) : [list ?? '', ...rest]);
+
+/**
+ * LangSmith's feedback routes (spec §3.6, §7): feedback is evalstore's scores. Feedback on a run not
+ * recorded yet is kept and recorded when the run arrives (`evaluate()` often sends it first); feedback
+ * with no run is a score of its session (summary evaluators).
+ */
+export function feedbackRoutes(app: LangSmithApp, services: Services): void {
+  app.post('/feedback', {
+    config: { langsmithBody: feedbackLocator },
+    schema: { hide: true, body: FeedbackCreate },
+    handler: async (request) => {
+      const placed = toPlacedScore(request.body);
+      const result = await services.scores.place(request.actor, [placed], undefined, { deferUnknownRuns: true });
+      const id = result.score_ids[0]!;
+      if (result.deferred === 0) return presentFeedback(await services.scores.get(request.actor, id));
+      // Kept until its run arrives: answered as it will be recorded.
+      const now = new Date().toISOString();
+      return presentFeedback({
+        id,
+        experiment_id: placed.experiment_id ?? null,
+        run_id: placed.run_id ?? null,
+        key: placed.key,
+        score: typeof placed.score === 'boolean' ? Number(placed.score) : (placed.score ?? null),
+        value: (placed.value ?? null) as Json,
+        comment: placed.comment ?? null,
+        correction: (placed.correction ?? null) as Json,
+        source: placed.source ?? 'api',
+        metadata: placed.metadata ?? {},
+        created_at: now,
+        updated_at: now,
+      });
+    },
+  });
+
+  app.get('/feedback', {
+    schema: {
+      hide: true,
+      querystring: Type.Object({
+        run: Repeated(Uuid),
+        session: Repeated(Uuid),
+        key: Repeated(Type.String()),
+        source: Repeated(Type.String()),
+        level: Type.Optional(Type.Unsafe<'run' | 'session'>({ type: 'string', enum: ['run', 'session'] })),
+        has_comment: Type.Optional(Type.Boolean()),
+        has_score: Type.Optional(Type.Boolean()),
+        ...OffsetPage,
+      }),
+    },
+    handler: async (request) => {
+      const query = request.query;
+      if (query.run && query.run.length > 1_000) throw ValidationError.field('/run', 'may name at most 1000 runs', { in: 'query' });
+      const sources = query.source ? scoreSourcesOf(query.source) : undefined;
+      if (sources && sources.length === 0) return [];
+      const page = await services.scores.search(request.actor, {
+        ...(query.run ? { run_ids: query.run } : {}),
+        ...(query.session ? { experiment_ids: query.session } : {}),
+        ...(query.key ? { keys: query.key } : {}),
+        ...(sources ? { sources } : {}),
+        ...(query.level ? { experiment_level: query.level === 'session' } : {}),
+        has_comment: query.has_comment,
+        has_score: query.has_score,
+        offset: query.offset,
+        limit: query.limit,
+      });
+      return page.data.map(presentFeedback);
+    },
+  });
+
+  app.get('/feedback/:feedback_id', {
+    schema: { hide: true, params: feedbackParams },
+    handler: async (request) => presentFeedback(await services.scores.get(request.actor, request.params.feedback_id)),
+  });
+
+  app.patch('/feedback/:feedback_id', {
+    schema: { hide: true, params: feedbackParams, body: FeedbackUpdate },
+    handler: async (request) => {
+      const body = request.body;
+      const current = await services.scores.get(request.actor, request.params.feedback_id);
+      const score = await services.scores.update(request.actor, current.id, {
+        ...(body.score !== undefined ? { score: body.score } : {}),
+        ...(body.value !== undefined ? { value: body.value } : {}),
+        ...(body.comment !== undefined ? { comment: body.comment } : {}),
+        ...(body.correction !== undefined ? { correction: body.correction } : {}),
+        ...(body.feedback_config !== undefined ? { metadata: { ...current.metadata, feedback_config: body.feedback_config } } : {}),
+      });
+      return presentFeedback(score);
+    },
+  });
+
+  app.delete('/feedback/:feedback_id', {
+    schema: { hide: true, params: feedbackParams },
+    handler: async (request) => {
+      await services.scores.delete(request.actor, request.params.feedback_id);
+      return {};
+    },
+  });
+}

@@ -1,0 +1,28 @@
+/**
+ * The API key the UI signs in with. It stays in this browser's localStorage until sign-out, and goes
+ * to the server only in the Authorization header of API requests.
+ */
+const STORAGE_KEY = 'evalstore.api_key';
+const UNAUTHORIZED_EVENT = 'evalstore:unauthorized';
+
+export function storedKey(): string | null {
+  return window.localStorage.getItem(STORAGE_KEY);
+}
+
+export function storeKey(key: string): void {
+  window.localStorage.setItem(STORAGE_KEY, key);
+}
+
+export function forgetKey(): void {
+  window.localStorage.removeItem(STORAGE_KEY);
+}
+
+/** Told when the server refuses the stored key (revoked, or another server's), so the UI can sign out. */
+export function reportUnauthorized(): void {
+  window.dispatchEvent(new Event(UNAUTHORIZED_EVENT));
+}
+
+export function onUnauthorized(listener: () => void): () => void {
+  window.addEventListener(UNAUTHORIZED_EVENT, listener);
+  return () => window.removeEventListener(UNAUTHORIZED_EVENT, listener);
+}

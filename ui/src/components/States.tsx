@@ -1,0 +1,69 @@
+import type { ReactNode } from 'react';
+import { ApiError } from '../api/client.js';
+
+export function Loading({ label = 'Loading…' }: { label?: string }) {
+  return (
+    <div className="state state-loading" role="status" aria-live="polite">
+      <span className="spinner" aria-hidden="true" />
+      {label}
+    </div>
+  );
+}
+
+export function Empty({ title, children }: { title: string; children?: ReactNode }) {
+  return (
+    <div className="state state-empty">
+      <strong>{title}</strong>
+      {children && <div className="state-hint">{children}</div>}
+    </div>
+  );
+}
+
+/** What went wrong, in the server's words, and what the user can do about it. */
+export function ErrorState({ error, retry, title = 'Something went wrong' }: { error: unknown; retry?: () => void; title?: string }) {
+  const problem = error instanceof ApiError ? error.problem : undefined;
+  return (
+    <div className="state state-error" role="alert">
+      <strong>{problem ? `${title}: ${problem.title}` : title}</strong>
+      <div>{problem?.detail ?? (error instanceof Error ? error.message : String(error))}</div>
+      {problem?.errors && problem.errors.length > 0 && (
+        <ul className="problem-errors">
+          {problem.errors.map((issue, index) => (
+            <li key={index}>
+              {issue.line !== undefined && <span className="mono">line {issue.line}: </span>}
+              <span className="mono">{issue.pointer || '/'}</span> {issue.detail}
+            </li>
+          ))}
+        </ul>
+      )}
+      <div className="state-hint">{hintFor(problem?.status)}</div>
+      {retry && (
+        <button type="button" onClick={retry}>
+          Try again
+        </button>
+      )}
+    </div>
+  );
+}
+
+function hintFor(status: number | undefined): string {
+  switch (status) {
+    case undefined:
+      return 'Reload the page; if it persists, the browser console has details.';
+    case 0:
+      return 'Check that the evalstore server is running and reachable, then try again.';
+    case 401:
+      return 'The server refused your API key: sign in again with a valid key.';
+    case 403:
+      return "Your key's role does not allow this: use a key with the write or admin role.";
+    case 404:
+      return 'It may have been deleted, or it belongs to another workspace than your key’s.';
+    case 400:
+    case 409:
+    case 413:
+    case 415:
+      return 'Correct what the message names and try again.';
+    default:
+      return status >= 500 ? 'The server failed; its log has the details. Try again in a moment.' : 'Try again.';
+  }
+}
