@@ -365,6 +365,8 @@ function buildDirectBatch(datasetId: string, version: number, records: readonly 
       records_updated: counts.updated,
       records_removed: counts.removed,
       record_count: recordCount,
+      // Ids are time-ordered, so the last record made is the version's highest.
+      max_record_id: revisions.at(-1)?.record_id ?? null,
     },
   };
 }

@@ -97,6 +97,14 @@ export function acceptBufferedMultipart(app: FastifyInstance): void {
   });
 }
 
+/** The parts of a request whose body acceptBufferedMultipart read; 415 when the body was not multipart. */
+export function bufferedParts(request: FastifyRequest): BufferedPart[] {
+  if (!isMultipart(request) || !Array.isArray(request.body)) {
+    throw new UnsupportedMediaTypeError('The body must be multipart/form-data', [{ pointer: '', detail: 'must be multipart/form-data', in: 'headers' }]);
+  }
+  return request.body as BufferedPart[];
+}
+
 const CRLF = Buffer.from('\r\n');
 const HEADER_END = Buffer.from('\r\n\r\n');
 
@@ -106,6 +114,7 @@ export function parseMultipart(body: Buffer, contentType: string): BufferedPart[
   const fail = (detail: string) => new ValidationError(`The multipart body is malformed: ${detail}`, [{ pointer: '', detail, in: 'body' }]);
   if (!boundary) throw fail('the Content-Type names no boundary');
   const delimiter = Buffer.from(`--${(boundary[1] ?? boundary[2]!).trim()}`);
+  const closing = Buffer.concat([CRLF, delimiter]);
   const parts: BufferedPart[] = [];
   let position = body.indexOf(delimiter);
   if (position < 0) throw fail('no part starts with the boundary');
@@ -117,7 +126,7 @@ export function parseMultipart(body: Buffer, contentType: string): BufferedPart[
     const headersEnd = body.indexOf(HEADER_END, position + 2);
     if (headersEnd < 0) throw fail('a part has no end to its headers');
     const headers = parsePartHeaders(body.subarray(position + 2, headersEnd).toString('utf8'));
-    const next = body.indexOf(Buffer.concat([CRLF, delimiter]), headersEnd + 4);
+    const next = body.indexOf(closing, headersEnd + 4);
     if (next < 0) throw fail('a part is not closed by the boundary');
     const disposition = headers.get('content-disposition') ?? '';
     const name = /\bname="((?:[^"\\]|\\.)*)"/i.exec(disposition)?.[1];

@@ -23,18 +23,45 @@ export interface DeferredChange {
 const CHUNK = 1_000;
 
 /**
- * Serializes, per run id, recording a run with keeping a change for it. Without it, on PostgreSQL a
- * change kept while the run's transaction is still open would be seen by neither (the run's
- * transaction has already looked for kept changes; the change's did not see the run) and never be
- * applied. Every transaction that records runs, or keeps changes for runs it did not find, takes
- * these locks first (before any experiment's), for all its run ids at once. SQLite needs none: its
- * writers run one at a time.
+ * Serializes recording a run with keeping a change for it. Without it, on PostgreSQL, a change kept
+ * while the run's transaction is still open would be seen by neither (the run's transaction has
+ * already looked for kept changes; the change's did not see the run) and never be applied.
+ *
+ * A transaction that records runs takes their locks shared (recorders do not wait for each other); one
+ * that may keep changes for runs it does not find takes theirs exclusive, and looks for the runs once
+ * it holds them. Locks are per bucket of run ids within a workspace, so a batch of ten thousand runs
+ * takes at most RUN_LOCK_BUCKETS of them. Every transaction takes them first (before any experiment's
+ * row lock), all at once.
  */
-export async function lockRunIds(store: Store, tx: Kysely<Database>, runIds: readonly string[]): Promise<void> {
-  if (runIds.length === 0) return;
-  // The random end of an id, 52 bits of it: a JavaScript-safe key; two ids sharing it only wait for each other.
-  const keys = [...new Set(runIds.flatMap((id) => parseId(id) ?? []).map((id) => Number.parseInt(id.replace(/-/g, '').slice(-13), 16)))];
-  await store.sql.transactionLocks(keys).execute(tx);
+export async function lockRunIds(
+  store: Store,
+  tx: Kysely<Database>,
+  workspaceId: string,
+  runIds: { record?: readonly string[]; defer?: readonly string[] },
+): Promise<void> {
+  const keys: number[] = [];
+  const exclusive: boolean[] = [];
+  for (const [ids, mode] of [[runIds.record ?? [], false], [runIds.defer ?? [], true]] as const) {
+    for (const id of ids) {
+      const key = runLockKey(workspaceId, id);
+      if (key === undefined) continue;
+      keys.push(key);
+      exclusive.push(mode);
+    }
+  }
+  if (keys.length) await store.sql.transactionLocks(keys, exclusive).execute(tx);
+}
+
+/** Buckets of run ids per workspace: enough that unrelated runs rarely wait, few enough to stay well inside PostgreSQL's lock table. */
+export const RUN_LOCK_BUCKETS = 256;
+
+/** The lock key of a run id: its workspace (44 bits of its id) and a bucket of the run id's random end; safe as a JavaScript integer. */
+function runLockKey(workspaceId: string, runId: string): number | undefined {
+  const id = parseId(runId);
+  if (!id) return undefined;
+  const workspace = Number.parseInt(workspaceId.replace(/-/g, '').slice(-11), 16);
+  const bucket = Number.parseInt(id.replace(/-/g, '').slice(-8), 16) % RUN_LOCK_BUCKETS;
+  return workspace * RUN_LOCK_BUCKETS + bucket;
 }
 
 /** Keeps changes until their runs arrive; a score already kept under its id is kept once. */

@@ -6,7 +6,7 @@ import type { RecordRevisionTable, RunTable, ScoreTable } from '../store/schema.
 import { findDatasetRow } from './datasets.js';
 import { findExperimentRow } from './experiments.js';
 import { revisionsAt } from './revisions.js';
-import { resolveVersion, type VersionRef } from './versions.js';
+import { resolveVersion, versionRecordBound, type VersionRef } from './versions.js';
 
 export type ExportFormat = 'jsonl' | 'csv';
 
@@ -117,10 +117,13 @@ export class ExportService {
   }
 
   private async *pagesOf(datasetId: string, version: number): AsyncGenerator<RecordRevisionTable[]> {
+    const bound = await versionRecordBound(this.store.db, datasetId, version);
+    if (bound === null) return;
     let after: string | undefined;
     for (;;) {
       const rows = await revisionsAt(this.store.db, datasetId, version)
         .selectAll()
+        .where('record_id', '<=', bound)
         .$if(after !== undefined, (q) => q.where('record_id', '>', after!))
         .orderBy('record_id')
         .limit(ROWS_PER_READ)

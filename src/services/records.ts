@@ -13,7 +13,7 @@ import { decodeCursor, pageSize, toPage, type Page } from './pagination.js';
 import { currentRevisions, presentRecord, revisionContent, revisionsAt, type RecordWrite } from './revisions.js';
 import { commitVersion } from './versioning.js';
 import { presentRun } from './runs.js';
-import { resolveVersion, type VersionRef } from './versions.js';
+import { resolveVersion, versionRecordBound, type VersionRef } from './versions.js';
 
 /** A record to add. Omitted fields take their empty values. */
 export interface NewRecord {
@@ -458,7 +458,9 @@ export class RecordService {
     const limit = pageSize(query.limit, LIMITS.recordPageSizeMax);
     const after = decodeCursor(query.cursor, 1);
     const sqlOf = this.store.sql;
-    let select = revisionsAt(this.store.db, dataset.id, version).selectAll();
+    const bound = await versionRecordBound(this.store.db, dataset.id, version);
+    if (bound === null) return { data: [], next_cursor: null, version };
+    let select = revisionsAt(this.store.db, dataset.id, version).selectAll().where('record_id', '<=', bound);
     if (query.ids !== undefined) {
       if (query.ids.length > 1_000) throw ValidationError.field('/ids', 'must hold at most 1000 ids', { in: 'query' });
       const ids = query.ids.flatMap((id) => parseId(id) ?? []);

@@ -81,8 +81,12 @@ export class RunIngestService {
     options: IngestOptions,
     tx: Kysely<Database>,
   ): Promise<IngestResult> {
-    // Run locks come before any experiment's (see lockRunIds), for every run the request names.
-    await lockRunIds(this.store, tx, [...creates.flatMap((run) => (run.id ? [run.id] : [])), ...updates.map((u) => u.id), ...scores.flatMap((s) => (s.run_id ? [s.run_id] : []))]);
+    // Run locks come first (see lockRunIds), for every run the request names, in the strongest mode
+    // any step below takes them in: those steps then find them already held.
+    await lockRunIds(this.store, tx, actor.workspaceId, {
+      record: creates.flatMap((run) => (run.id ? [run.id] : [])),
+      defer: [...updates.map((update) => update.id), ...scores.flatMap((score) => (score.run_id ? [score.run_id] : []))],
+    });
     const destinations = await this.resolveDestinations(actor, creates, options, tx);
     await this.lockInvolved(actor, [...destinations.values()].map((d) => d.id), updates, scores, tx);
 

@@ -148,8 +148,8 @@ export interface RunSearch extends RunQuery {
   children_only?: boolean;
   /** true: only runs that failed; false: only runs that did not. */
   failed?: boolean;
-  /** Runs that started at or after this time. */
-  started_after?: string;
+  /** Runs that started at or after this time (ISO-8601 or epoch milliseconds). */
+  started_after?: string | number;
   /** By id (the order runs were made in, for time-ordered ids), ascending unless `desc`. */
   order?: 'asc' | 'desc';
 }
@@ -178,7 +178,7 @@ export class RunService {
     const rows = runs.map((run, index) => toRunRow(actor.workspaceId, run, at(index), now));
     checkUniqueIds(rows, at);
     const work = async (tx: Kysely<Database>) => {
-      await lockRunIds(this.store, tx, rows.map((row) => row.id));
+      await lockRunIds(this.store, tx, actor.workspaceId, { record: rows.map((row) => row.id) });
       const experiment = await findExperimentRow(this.store, tx, actor, experimentId, { lock: true });
       for (const row of rows) row.experiment_id = experiment.id;
       if (options.requireRecords) checkRecordsGiven(experiment, rows, at);
@@ -248,7 +248,7 @@ export class RunService {
     });
     const now = nowIso();
     const work = async (tx: Kysely<Database>): Promise<UpdateResult> => {
-      await lockRunIds(this.store, tx, ids);
+      await lockRunIds(this.store, tx, actor.workspaceId, options.deferUnknown ? { defer: ids } : {});
       const experimentOf = await existingRuns(tx, actor.workspaceId, [...new Set(ids)]);
       const unknown = ids.flatMap((id, index) => (experimentOf.has(id) ? [] : [index]));
       if (unknown.length && !options.deferUnknown) {

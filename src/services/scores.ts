@@ -129,7 +129,7 @@ export class ScoreService {
       const rows = toScoreRows(actor.workspaceId, '', scores, now, at);
       const experimentOfRun = new Map<string, string>();
       const runIds = [...new Set(rows.flatMap((row) => (row.run_id ? [row.run_id] : [])))];
-      if (options.deferUnknownRuns) await lockRunIds(this.store, tx, runIds);
+      if (options.deferUnknownRuns) await lockRunIds(this.store, tx, actor.workspaceId, { defer: runIds });
       for (let start = 0; start < runIds.length; start += 1_000) {
         const found = await tx
           .selectFrom('runs')
@@ -167,7 +167,9 @@ export class ScoreService {
         byExperiment.set(experimentId, [...(byExperiment.get(experimentId) ?? []), index]);
       }
       for (const [experimentId, indexes] of byExperiment) {
-        await this.create(actor, experimentId, indexes.map((index) => withoutPlace(scores[index]!)), tx, { at: (i) => at(indexes[i]!) });
+        // With the ids given to them above, so that the ids answered are the ids recorded.
+        const placed = indexes.map((index) => ({ ...withoutPlace(scores[index]!), id: rows[index]!.id }));
+        await this.create(actor, experimentId, placed, tx, { at: (i) => at(indexes[i]!) });
       }
       await deferRunChanges(
         tx,

@@ -7,7 +7,7 @@ import { OPEN_VERSION, type Database, type DatasetTable, type DatasetVersionTabl
 import { checkWriter } from './datasets.js';
 import { toRevisionRow, type RecordWrite } from './revisions.js';
 import { writeUnique } from './unique.js';
-import { checkVersionName, versionNameTaken } from './versions.js';
+import { checkVersionName, presentVersion, versionNameTaken } from './versions.js';
 
 /** What one commit changes. Records named in `updated` and `removed` must be current. */
 export interface ChangeSet {
@@ -76,7 +76,8 @@ export async function commitVersion(
   await closeRevisions(tx, dataset.id, [...changes.updated.map((w) => w.record_id), ...changes.removed], version);
   const rows = [...changes.updated, ...changes.added].map((write) => toRevisionRow(dataset.id, write, version, now));
   await store.bulk.insert(tx, 'record_revisions', rows);
-  return recordVersion(tx, dataset, version, counts, { ...meta, now });
+  const highestNewRecordId = changes.added.reduce<string | null>((max, w) => (max === null || w.record_id > max ? w.record_id : max), null);
+  return recordVersion(tx, dataset, version, counts, highestNewRecordId, { ...meta, now });
 }
 
 /** Ends the current revisions of `recordIds` at `version` (they stay visible in earlier versions). */
@@ -100,15 +101,24 @@ export async function closeRevisions(
 /**
  * Writes the version row and moves the dataset to it, once the revisions of `version` are written.
  * Shared by commitVersion and by uploads, which write their revisions straight from staging.
+ * `highestNewRecordId` is the highest id among the records the version adds (null: it adds none).
  */
 export async function recordVersion(
   tx: Kysely<Database>,
   dataset: DatasetTable,
   version: number,
   counts: ChangeCounts,
+  highestNewRecordId: string | null,
   meta: CommitMeta & { now: string },
 ): Promise<DatasetVersion> {
   checkWriter(dataset, meta.writer ?? 'evalstore');
+  const previous = await tx
+    .selectFrom('dataset_versions')
+    .select('max_record_id')
+    .where('dataset_id', '=', dataset.id)
+    .where('version', '=', dataset.latest_version)
+    .executeTakeFirst();
+  const previousBound = previous?.max_record_id ?? null;
   const row: DatasetVersionTable = {
     dataset_id: dataset.id,
     version,
@@ -120,6 +130,8 @@ export async function recordVersion(
     records_updated: counts.updated,
     records_removed: counts.removed,
     record_count: dataset.record_count + counts.added - counts.removed,
+    max_record_id:
+      previousBound === null || (highestNewRecordId !== null && highestNewRecordId > previousBound) ? highestNewRecordId : previousBound,
   };
   await writeUnique(() => tx.insertInto('dataset_versions').values(row).execute(), () => versionNameTaken(row.name ?? '', '/version_name'));
   await tx
@@ -127,7 +139,7 @@ export async function recordVersion(
     .set({ latest_version: version, record_count: row.record_count, updated_at: meta.now })
     .where('id', '=', dataset.id)
     .execute();
-  return row;
+  return presentVersion(row);
 }
 
 const numberFormat = new Intl.NumberFormat('en-US');

@@ -3,7 +3,7 @@ import { ConflictError, NotFoundError, ValidationError } from '../domain/errors.
 import { toIsoTime } from '../domain/time.js';
 import type { Actor, DatasetRecord, DatasetVersion } from '../domain/types.js';
 import type { Store } from '../store/database.js';
-import type { Database, DatasetTable, RecordRevisionTable } from '../store/schema.js';
+import type { Database, DatasetTable, DatasetVersionTable, RecordRevisionTable } from '../store/schema.js';
 import { findDatasetRow } from './datasets.js';
 import { decodeCursor, pageSize, toPage, type Page } from './pagination.js';
 import { presentRecord } from './revisions.js';
@@ -73,7 +73,7 @@ export class VersionService {
     if (after) select = select.where('version', '<', Number(after[0]));
     if (query.offset) select = select.offset(query.offset);
     const rows = await select.orderBy('version', 'desc').limit(limit + 1).execute();
-    return toPage(rows, limit, (row) => row, (row) => [row.version]);
+    return toPage(rows, limit, presentVersion, (row) => [row.version]);
   }
 
   async get(actor: Actor, datasetId: string, ref: VersionRef): Promise<DatasetVersion> {
@@ -86,7 +86,7 @@ export class VersionService {
       .where('version', '=', version)
       .executeTakeFirst();
     if (!row) throw new NotFoundError('Version', ref);
-    return row;
+    return presentVersion(row);
   }
 
   /**
@@ -126,12 +126,14 @@ export class VersionService {
           tx.updateTable('dataset_versions').set({ name }).where('dataset_id', '=', dataset.id).where('version', '=', version).execute(),
         () => versionNameTaken(name ?? ''),
       );
-      return tx
-        .selectFrom('dataset_versions')
-        .selectAll()
-        .where('dataset_id', '=', dataset.id)
-        .where('version', '=', version)
-        .executeTakeFirstOrThrow();
+      return presentVersion(
+        await tx
+          .selectFrom('dataset_versions')
+          .selectAll()
+          .where('dataset_id', '=', dataset.id)
+          .where('version', '=', version)
+          .executeTakeFirstOrThrow(),
+      );
     });
   }
 
@@ -232,4 +234,25 @@ export class VersionService {
     }
     return found;
   }
+}
+
+/** A version as services answer it (the record-id bound is the store's business). */
+export function presentVersion(row: DatasetVersionTable): DatasetVersion {
+  const { max_record_id: _bound, ...version } = row;
+  return version;
+}
+
+/**
+ * The highest record id version `version` can hold: reads of that version in record-id order stop
+ * there rather than walking the records added after it. Null when the version holds none.
+ */
+export async function versionRecordBound(db: Kysely<Database>, datasetId: string, version: number): Promise<string | null> {
+  if (version === 0) return null;
+  const row = await db
+    .selectFrom('dataset_versions')
+    .select('max_record_id')
+    .where('dataset_id', '=', datasetId)
+    .where('version', '=', version)
+    .executeTakeFirst();
+  return row?.max_record_id ?? null;
 }

@@ -19,8 +19,15 @@ const POSTGRES_CHUNK_ROWS = 5_000;
 
 export function createBulkWriter(
   target: { dialect: 'sqlite'; handle: BetterSqlite3.Database } | { dialect: 'postgres' },
+  noteWrites: (rows: number) => void = () => undefined,
 ): BulkWriter {
-  return target.dialect === 'sqlite' ? sqliteBulkWriter(target.handle) : postgresBulkWriter();
+  const writer = target.dialect === 'sqlite' ? sqliteBulkWriter(target.handle) : postgresBulkWriter();
+  return {
+    async insert(tx, table, rows) {
+      await writer.insert(tx, table, rows);
+      noteWrites(rows.length);
+    },
+  };
 }
 
 function sqliteBulkWriter(handle: BetterSqlite3.Database): BulkWriter {

@@ -4,6 +4,7 @@ import SqliteDatabase from 'better-sqlite3';
 import {
   CompiledQuery,
   Kysely,
+  sql,
   PostgresDialect,
   SqliteDialect,
   SqliteDriver,
@@ -15,6 +16,7 @@ import pg from 'pg';
 import { postgresSql, sqliteSql, type DialectName, type DialectSql } from './dialect.js';
 import { createBulkWriter, type BulkWriter } from './bulk.js';
 import { quoteIdentifier } from './sql-names.js';
+import { StatisticsUpkeep } from './statistics.js';
 import { WorkerSqliteDialect } from './sqlite-worker.js';
 import type { Database } from './schema.js';
 
@@ -27,6 +29,8 @@ export interface Store {
   readonly dialect: DialectName;
   readonly sql: DialectSql;
   readonly bulk: BulkWriter;
+  /** Tells the store that `rows` rows were written outside the bulk writer (see StatisticsUpkeep). */
+  noteWrites(rows: number): void;
   /**
    * Runs `work` as one transaction: it commits whole or leaves no trace. On SQLite the write lock is
    * taken at BEGIN, so two writers never deadlock upgrading a read lock. Every write goes through
@@ -54,6 +58,12 @@ function openSqlite(filename: string): Store {
   handle.pragma('synchronous = NORMAL');
   handle.pragma('foreign_keys = ON');
   handle.pragma('busy_timeout = 10000');
+  // Statistics from a sample of each index are enough for plans, and keep gathering them quick.
+  handle.pragma('analysis_limit = 1000');
+  handle.pragma('optimize = 0x10002');
+  const statistics = new StatisticsUpkeep(async () => {
+    handle.pragma('optimize');
+  });
   const db = new Kysely<Database>({ dialect: new ImmediateSqliteDialect({ database: handle }) });
   // Made on first use: most processes (the CLI, most tests) never need it.
   let background: Kysely<Database> | undefined;
@@ -62,7 +72,8 @@ function openSqlite(filename: string): Store {
     db,
     dialect: 'sqlite',
     sql: sqliteSql,
-    bulk: createBulkWriter({ dialect: 'sqlite', handle }),
+    bulk: createBulkWriter({ dialect: 'sqlite', handle }, (rows) => statistics.noteWrites(rows)),
+    noteWrites: (rows) => statistics.noteWrites(rows),
     transaction: (work) => writers.hold(() => db.transaction().execute(work)),
     longTransaction: (work) => {
       background ??= new Kysely<Database>({ dialect: new WorkerSqliteDialect(filename) });
@@ -104,11 +115,15 @@ function openPostgres(config: { connectionString: string; schema?: string; poolS
     types: { getTypeParser: pgTypeParser },
   });
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  const statistics = new StatisticsUpkeep(async () => {
+    await sql`analyze record_revisions, runs, scores`.execute(db);
+  });
   return {
     db,
     dialect: 'postgres',
     sql: postgresSql,
-    bulk: createBulkWriter({ dialect: 'postgres' }),
+    bulk: createBulkWriter({ dialect: 'postgres' }, (rows) => statistics.noteWrites(rows)),
+    noteWrites: (rows) => statistics.noteWrites(rows),
     transaction: (work) => db.transaction().execute(work),
     longTransaction: (work) => db.transaction().execute(work),
     close: () => db.destroy(),

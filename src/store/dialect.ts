@@ -30,8 +30,12 @@ export interface DialectSql {
    * work that has no row to lock (first-start bootstrap). SQLite's write lock already serializes writers.
    */
   transactionLock(key: number): RawBuilder<unknown>;
-  /** The same for many keys in one statement, taken in ascending order (so that two transactions cannot deadlock on them). */
-  transactionLocks(keys: readonly number[]): RawBuilder<unknown>;
+  /**
+   * Locks on many keys at once, each exclusive or shared (`exclusive[i]`; a key given in both modes is
+   * taken exclusive), held until the transaction ends and taken in ascending key order, so that two
+   * transactions cannot deadlock on them. SQLite's write lock already serializes writers.
+   */
+  transactionLocks(keys: readonly number[], exclusive: readonly boolean[]): RawBuilder<unknown>;
 }
 
 function likePattern(text: string): string {
@@ -62,6 +66,7 @@ export const postgresSql: DialectSql = {
   containsText: (column, text) => sql<SqlBool>`${columnRef(column)} ilike ${likePattern(text)} escape '\\'`,
   forUpdate: sql` for update`,
   transactionLock: (key) => sql`select pg_advisory_xact_lock(${key})`,
-  transactionLocks: (keys) =>
-    sql`select pg_advisory_xact_lock(k) from (select distinct k from unnest(${[...keys]}::bigint[]) as k order by k) as keys`,
+  transactionLocks: (keys, exclusive) =>
+    sql`select case when x then pg_advisory_xact_lock(k) else pg_advisory_xact_lock_shared(k) end
+      from (select k, bool_or(x) as x from unnest(${[...keys]}::bigint[], ${[...exclusive]}::boolean[]) as t(k, x) group by k order by k) as keys`,
 };

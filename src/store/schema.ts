@@ -59,6 +59,8 @@ export interface DatasetVersionTable {
   records_updated: number;
   records_removed: number;
   record_count: number;
+  /** The highest record id any version up to this one held: reads of this version stop there. */
+  max_record_id: string | null;
 }
 
 /**

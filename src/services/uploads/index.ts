@@ -117,12 +117,13 @@ export class UploadService {
       const now = nowIso();
       const changed = counts.add + counts.update > 0;
       const committed = changed
-        ? await this.apply(tx, dataset, uploadId, version, now).then(() =>
+        ? await this.apply(tx, dataset, uploadId, version, now).then(async () =>
             recordVersion(
               tx,
               dataset,
               version,
               { added: counts.add, updated: counts.update, removed: 0 },
+              await highestAddedRecordId(tx, uploadId),
               { actor, now, message: options.message ?? describeUpload(options, counts) },
             ),
           )
@@ -145,6 +146,7 @@ export class UploadService {
         .where('id', '=', uploadId)
         .execute();
       await tx.deleteFrom('upload_rows').where('upload_id', '=', uploadId).execute();
+      this.store.noteWrites(counts.add + counts.update);
       return summary;
     });
   }
@@ -308,6 +310,17 @@ function toStagedRow(uploadId: string, datasetId: string, line: number, record: 
     created_at: null,
     disposition: null,
   };
+}
+
+async function highestAddedRecordId(tx: Kysely<Database>, uploadId: string): Promise<string | null> {
+  const row = await tx
+    .selectFrom('upload_rows')
+    // PostgreSQL has no max() of uuid; ids compare the same as their text.
+    .select(sql<string | null>`max(cast(record_id as text))`.as('highest'))
+    .where('upload_id', '=', uploadId)
+    .where('disposition', '=', 'add')
+    .executeTakeFirst();
+  return row?.highest ?? null;
 }
 
 async function countDispositions(tx: Kysely<Database>, uploadId: string): Promise<Record<Disposition, number>> {

@@ -3,6 +3,7 @@ import type { DialectName } from '../dialect.js';
 import { foundation } from './0001_foundation.js';
 import { experiments } from './0002_experiments.js';
 import { langsmithRuns } from './0006_langsmith_runs.js';
+import { versionRecordBound } from './0008_version_record_bound.js';
 
 /**
  * Every migration, in order. Names are permanent: a migration once released is never edited, only
@@ -14,5 +15,6 @@ export function migrations(dialect: DialectName): Record<string, Migration> {
     '0001_foundation': foundation(dialect),
     '0002_experiments': experiments(dialect),
     '0006_langsmith_runs': langsmithRuns(dialect),
+    '0008_version_record_bound': versionRecordBound(dialect),
   };
 }

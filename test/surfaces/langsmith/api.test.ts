@@ -263,6 +263,9 @@ for (const dialect of DIALECTS) {
       expect((await ok('POST', '/runs/query', { trace: root, is_root: false })).runs.map((r: { id: string }) => r.id)).toEqual([child]);
       expect((await ok('POST', '/runs/query', { id: [child], select: ['id'] })).runs[0]).toMatchObject({ parent_run_ids: [root], first_token_time: '2026-11-23T10:02:44.043000+00:00' });
       expect((await ls('POST', '/runs/query', { session: [session.id], filter: 'eq(name, "x")' })).statusCode).toBe(422);
+      // Times as epoch seconds, as ISO strings.
+      expect((await ok('POST', '/runs/query', { session: [session.id], is_root: true, start_time: 1795428164 })).runs).toHaveLength(1);
+      expect((await ok('POST', '/runs/query', { session: [session.id], start_time: '2027-01-01T00:00:00Z' })).runs).toEqual([]);
 
       // Multipart: a post, its attachment, a patch of a run sent later, and feedback, in one body.
       const [traced, later] = [randomUUID(), randomUUID()];
@@ -284,6 +287,25 @@ for (const dialect of DIALECTS) {
       // Posting a run again changes nothing (the SDK retries).
       await ok('POST', '/runs', { id: later, name: 'late', session_name: 'my-stream', start_time: '2026-11-23T10:00:00Z' }, 202);
       expect((await t.services.runs.list(actor, stream.id)).data).toHaveLength(2);
+    });
+
+    it('never loses a change or feedback sent at the same moment as its run', async () => {
+      const before = await counts();
+      const ids = Array.from({ length: 40 }, () => randomUUID());
+      await Promise.all(
+        ids.flatMap((id) => [
+          ls('POST', '/runs', { id, session_name: 'racing', start_time: '2026-01-01T00:00:00Z', trace_id: id }),
+          ls('PATCH', `/runs/${id}`, { end_time: '2026-01-01T00:00:01Z', outputs: { done: true } }),
+          ls('POST', '/feedback', { run_id: id, key: 'raced', score: 1 }),
+        ]),
+      );
+      const after = await counts();
+      expect(after.deferred).toBe(before.deferred);
+      expect(after.runs - before.runs).toBe(ids.length);
+      expect(after.scores - before.scores).toBe(ids.length);
+      const actor = await t.services.keys.authenticate(t.adminKey);
+      const runs = await t.services.runs.search(actor, { ids });
+      expect(runs.data.every((run) => run.status === 'success' && run.latency_ms === 1000)).toBe(true);
     });
 
     it('refuses bad runs with 422 naming the field, writing nothing of the request', async () => {
@@ -314,6 +336,25 @@ for (const dialect of DIALECTS) {
       expect(JSON.parse(stranger.json().details)[0].loc).toEqual(['body', 'reference_example_id']);
       expect(await counts()).toEqual({ ...before, experiments: before.experiments + 1 });
       expect((await ok('GET', '/sessions?name=never-made'))).toEqual([]);
+    });
+
+    it("answers 404 for another workspace's sessions, runs and feedback, and keeps its own apart", async () => {
+      const dataset = await makeDataset('private-ds');
+      const session = await ok('POST', '/sessions', { name: 'private-exp', reference_dataset_id: dataset.id });
+      const runId = randomUUID();
+      await ok('POST', '/runs', { id: runId, session_id: session.id, start_time: '2026-01-01T00:00:00Z' }, 202);
+      const feedback = await ok('POST', '/feedback', { run_id: runId, key: 'k', score: 1 });
+      const otherKey = (await t.services.workspaces.create('other-ws-2')).admin.key;
+      for (const url of [`/sessions/${session.id}`, `/runs/${runId}`, `/feedback/${feedback.id}`, `/examples/${randomUUID()}`]) {
+        expect((await ls('GET', url, undefined, otherKey)).statusCode, url).toBe(404);
+      }
+      expect((await ls('PATCH', `/sessions/${session.id}`, { name: 'taken' }, otherKey)).statusCode).toBe(404);
+      expect((await ls('POST', '/runs', { id: randomUUID(), session_id: session.id }, otherKey)).statusCode).toBe(404);
+      expect((await ls('POST', '/runs/query', { session: [session.id] }, otherKey)).statusCode).toBe(404);
+      expect((await ls('POST', '/feedback', { run_id: null, session_id: session.id, key: 'k' }, otherKey)).statusCode).toBe(404);
+      // The other workspace's names are its own: it may have a session of the same name.
+      expect((await ls('POST', '/sessions', { name: 'private-exp' }, otherKey)).statusCode).toBe(200);
+      expect(await ok('GET', `/sessions?name=private-exp`)).toEqual([expect.objectContaining({ id: session.id })]);
     });
 
     it('records, reads, lists, updates and deletes feedback; summary feedback is the session\'s own', async () => {

@@ -71,6 +71,34 @@ for (const dialect of DIALECTS) {
       expect((await t.call({ method: 'GET', url: `${base}/records?version=5` })).statusCode).toBe(404);
     });
 
+    it('reads each version whole, to its last page, whatever ids later records have', async () => {
+      await add(Array.from({ length: 150 }, (_, i) => ({ input: i })));
+      await add(Array.from({ length: 300 }, (_, i) => ({ input: 1000 + i })));
+      await add([{ id: '00000000-0000-4000-8000-000000000001', input: 'lowest id' }]);
+      await add([{ id: 'ffffffff-ffff-4fff-bfff-ffffffffffff', input: 'highest id' }]);
+      const readWhole = async (version: number) => {
+        const inputs: unknown[] = [];
+        let cursor: string | null = null;
+        do {
+          const page: { data: { input: unknown }[]; next_cursor: string | null } = (
+            await t.call({ method: 'GET', url: `${base}/records?limit=100&version=${version}${cursor ? `&cursor=${cursor}` : ''}` })
+          ).json();
+          inputs.push(...page.data.map((r) => r.input));
+          cursor = page.next_cursor;
+        } while (cursor);
+        return inputs;
+      };
+      expect(await readWhole(1)).toHaveLength(150);
+      expect(await readWhole(2)).toHaveLength(450);
+      expect(await readWhole(3)).toContain('lowest id');
+      expect(await readWhole(3)).toHaveLength(451);
+      const latest = await readWhole(4);
+      expect(latest).toHaveLength(452);
+      expect(latest.at(-1)).toBe('highest id');
+      const exported = (await t.call({ method: 'GET', url: `${base}/export?version=1` })).body.trim().split('\n');
+      expect(exported).toHaveLength(150);
+    });
+
     it('diffs two versions: added, removed and changed records, with both contents', async () => {
       const v1 = (await add([{ input: 'keep' }, { input: 'change' }, { input: 'remove' }, { input: 'flip' }])).records;
       await patch([{ id: v1[1].id, input: 'changed' }, { id: v1[3].id, input: 'flop' }]); // v2

@@ -1,242 +1,95 @@
+import type { paths } from './schema.js';
+
 /**
- * The native API's shapes as the UI reads them (see /api/v1/openapi.json, which is the reference).
+ * The native API's shapes as the UI reads them, named after the generated declarations of its
+ * OpenAPI document (schema.d.ts, written by `npm run openapi` from the server's route schemas), so
+ * that the UI and the server cannot drift apart. Nothing here restates a field.
  */
 
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 export type JsonObject = { [key: string]: Json };
 
-export interface Page<T> {
-  data: T[];
-  next_cursor: string | null;
-}
+// Reading the generated paths
 
-export interface Problem {
-  type?: string;
-  title: string;
-  status: number;
-  detail: string;
-  code?: string;
-  errors?: { pointer: string; detail: string; in?: string; line?: number; column?: string }[];
-}
+type ApiPath = keyof paths;
+type HttpMethod = 'get' | 'put' | 'post' | 'delete' | 'patch';
 
-export interface Workspace {
-  id: string;
-  name: string;
-  created_at: string;
-}
+/** The methods a path serves (the generated path items declare the others as `never`). */
+type MethodOf<Path extends ApiPath> = {
+  [Method in HttpMethod]-?: NonNullable<paths[Path][Method]> extends never ? never : Method;
+}[HttpMethod];
 
-export interface Dataset {
-  id: string;
-  project_id: string;
-  name: string;
-  description: string | null;
-  metadata: JsonObject;
-  managed_by: 'evalstore' | 'external';
-  latest_version: number;
-  record_count: number;
-  created_at: string;
-  updated_at: string;
-}
+type Operation<Path extends ApiPath, Method extends MethodOf<Path>> = NonNullable<paths[Path][Method]>;
 
-export interface DatasetVersion {
-  dataset_id: string;
-  version: number;
-  name: string | null;
-  message: string;
-  created_by: string | null;
-  created_at: string;
-  records_added: number;
-  records_updated: number;
-  records_removed: number;
-  record_count: number;
-}
+/**
+ * The document allows any value where the schemas say "any JSON value" (record inputs and outputs,
+ * metadata objects, score values), which the generator renders as `unknown`. Everything the API
+ * sends or takes is JSON, so the UI reads those values as `Json`.
+ */
+type JsonTyped<T> = unknown extends T
+  ? Json
+  : T extends readonly unknown[]
+    ? { [Index in keyof T]: JsonTyped<T[Index]> }
+    : T extends object
+      ? { [Key in keyof T]: JsonTyped<T[Key]> }
+      : T;
 
-export interface DatasetRecord {
-  id: string;
-  dataset_id: string;
-  external_id: string | null;
-  input: Json;
-  expected_output: Json;
-  metadata: JsonObject;
-  tags: string[];
-  splits: string[];
-  source: JsonObject | null;
-  created_at: string;
-  updated_at: string;
-}
+/** The JSON body of an operation's response with the given status (`never` if it has none). */
+export type ApiResponse<Path extends ApiPath, Method extends MethodOf<Path>, Status extends number = 200> =
+  Operation<Path, Method>['responses'] extends { [Code in Status]: { content: { 'application/json': infer Body } } } ? JsonTyped<Body> : never;
 
-export interface RecordChange {
-  record_id: string;
-  change: 'added' | 'removed' | 'changed';
-  before: DatasetRecord | null;
-  after: DatasetRecord | null;
-}
+/** The JSON body an operation takes. */
+export type ApiBody<Path extends ApiPath, Method extends MethodOf<Path>> =
+  NonNullable<Operation<Path, Method>['requestBody']> extends { content: { 'application/json': infer Body } } ? JsonTyped<Body> : never;
 
-export interface UploadSummary {
-  upload_id: string;
-  dataset_id: string;
-  version: DatasetVersion | null;
-  rows_received: number;
-  records_created: number;
-  records_updated: number;
-  records_unchanged: number;
-  duplicates_skipped: number;
-  existing_skipped: number;
-  superseded: number;
-}
+/** The query parameters an operation takes. */
+export type ApiQuery<Path extends ApiPath, Method extends MethodOf<Path>> = NonNullable<Operation<Path, Method>['parameters']['query']>;
 
-export interface Experiment {
-  id: string;
-  project_id: string;
-  dataset_id: string | null;
-  dataset_version: number | null;
-  name: string;
-  description: string | null;
-  metadata: JsonObject;
-  source: string;
-  start_time: string | null;
-  end_time: string | null;
-  created_at: string;
-  updated_at: string;
-}
+/**
+ * A run may carry fields beyond its documented ones (its schema has `additionalProperties: true`),
+ * which the generator renders as an index signature. The UI reads only the documented fields, so it
+ * leaves the signature out and a misspelt field stays a compile error.
+ */
+type DocumentedFields<T> = { [Key in keyof T as string extends Key ? never : number extends Key ? never : Key]: T[Key] };
 
-export interface Score {
-  id: string;
-  experiment_id: string;
-  run_id: string | null;
-  key: string;
-  score: number | null;
-  value: Json;
-  comment: string | null;
-  correction: Json;
-  source: string;
-  metadata: JsonObject;
-  created_at: string;
-}
+// The API's resources
 
-export interface Run {
-  id: string;
-  experiment_id: string;
-  record_id: string | null;
-  repetition: number | null;
-  name: string | null;
-  run_type: string | null;
-  status: 'success' | 'error' | 'pending';
-  input: Json;
-  output: Json;
-  error: string | null;
-  start_time: string | null;
-  end_time: string | null;
-  latency_ms: number | null;
-  first_token_ms: number | null;
-  prompt_tokens: number | null;
-  completion_tokens: number | null;
-  total_tokens: number | null;
-  prompt_cost: string | null;
-  completion_cost: string | null;
-  total_cost: string | null;
-  metadata: JsonObject;
-  trace_id: string | null;
-  parent_run_id: string | null;
-  created_at: string;
-}
+export type Workspace = ApiResponse<'/api/v1/workspace', 'get'>;
+export type Dataset = ApiResponse<'/api/v1/datasets/{dataset_id}', 'get'>;
+export type DatasetVersion = ApiResponse<'/api/v1/datasets/{dataset_id}/versions/{version}', 'get'>;
+export type DatasetRecord = ApiResponse<'/api/v1/datasets/{dataset_id}/records/{record_id}', 'get'>;
+export type RecordChange = ApiResponse<'/api/v1/datasets/{dataset_id}/diff', 'get'>['data'][number];
+export type UploadSummary = ApiResponse<'/api/v1/datasets/{dataset_id}/uploads', 'post', 201>;
+export type Experiment = ApiResponse<'/api/v1/experiments/{experiment_id}', 'get'>;
+export type Run = DocumentedFields<ApiResponse<'/api/v1/runs/{run_id}', 'get'>>;
+export type Score = ApiResponse<'/api/v1/experiments/{experiment_id}/scores', 'get'>['data'][number];
 
-export interface RunWithScores extends Run {
-  scores: Score[];
-}
+/** The problem details (RFC 9457) of a failed call, as the server sends them. */
+type ServerProblem = ApiResponse<'/api/v1/workspace', 'get', 401>;
 
-export interface Percentiles {
-  p50: number | null;
-  p99: number | null;
-}
+/**
+ * A failed call's problem details: the server's, or a stand-in the UI makes when there are none
+ * (the server unreachable, an upload cut off), which has only a title, a status and a detail.
+ */
+export type Problem = Pick<ServerProblem, 'title' | 'status' | 'detail'> &
+  Partial<Omit<ServerProblem, 'title' | 'status' | 'detail' | 'errors'>> & {
+    // The server names the CSV column of a bad upload cell, which the Problem schema leaves out.
+    errors?: (NonNullable<ServerProblem['errors']>[number] & { column?: string })[];
+  };
 
-export interface ScoreStats {
-  n: number;
-  mean: number | null;
-  stdev: number | null;
-  min: number | null;
-  max: number | null;
-  values: Record<string, number>;
-}
+// Comparisons
 
-export interface ExperimentStats {
-  experiment_id: string;
-  group?: Json;
-  run_count: number;
-  record_count: number;
-  error_count: number;
-  error_rate: number | null;
-  streaming_rate: number | null;
-  latency_ms: Percentiles;
-  first_token_ms: Percentiles;
-  prompt_tokens: number;
-  completion_tokens: number;
-  total_tokens: number;
-  prompt_cost: string;
-  completion_cost: string;
-  total_cost: string;
-  scores: Record<string, ScoreStats>;
-}
+export type Comparison = ApiResponse<'/api/v1/comparisons', 'post'>;
+export type ExperimentStats = Comparison['stats'][number];
+export type Percentiles = ExperimentStats['latency_ms'];
+export type ScoreStats = ExperimentStats['scores'][string];
+export type ScoreChange = NonNullable<Comparison['baseline']>['changes'][number];
+export type PairedTest = ScoreChange['test'];
 
-export interface PairedTest {
-  method: 'paired t-test';
-  n: number;
-  mean_difference: number | null;
-  ci95: [number, number] | null;
-  t: number | null;
-  degrees_of_freedom: number | null;
-  p_value: number | null;
-  significant: boolean;
-  alpha: number;
-}
+export type ComparisonRow = ApiResponse<'/api/v1/comparisons/rows', 'post'>['data'][number];
+export type RunWithScores = DocumentedFields<ComparisonRow['runs'][string][number]>;
+export type CellChange = NonNullable<ComparisonRow['changes']>[string][string];
 
-export interface ScoreChange {
-  experiment_id: string;
-  key: string;
-  improved: number;
-  regressed: number;
-  unchanged: number;
-  n: number;
-  baseline_mean: number | null;
-  experiment_mean: number | null;
-  test: PairedTest;
-}
-
-export interface GroupBy {
-  source: 'run' | 'record';
-  key: string;
-}
-
-export interface RunFilters {
-  run_metadata?: JsonObject;
-  record_metadata?: JsonObject;
-  errors_only?: boolean;
-}
-
-export interface Comparison {
-  dataset_id: string;
-  dataset_version: number;
-  experiments: Experiment[];
-  stats: ExperimentStats[];
-  groups?: { group: Json; experiments: ExperimentStats[] }[];
-  baseline?: { experiment_id: string; changes: ScoreChange[] };
-}
-
-export interface CellChange {
-  baseline: number | null;
-  value: number | null;
-  delta: number | null;
-  change: 'improved' | 'regressed' | 'unchanged' | null;
-}
-
-export interface ComparisonRow {
-  record: DatasetRecord;
-  runs: Record<string, RunWithScores[]>;
-  changes?: Record<string, Record<string, CellChange>>;
-}
-
-export interface ChangeFilter {
-  kind: 'improved' | 'regressed';
-  key: string;
-  experiment_id?: string;
-}
+export type GroupBy = NonNullable<ApiBody<'/api/v1/comparisons', 'post'>['group_by']>;
+export type RunFilters = NonNullable<ApiBody<'/api/v1/comparisons', 'post'>['filters']>;
+export type ChangeFilter = NonNullable<ApiBody<'/api/v1/comparisons/rows', 'post'>['change']>;

@@ -10,6 +10,7 @@ import {
 } from '../lib/upload-progress.js';
 import { apiUrl, authHeaders, parseProblem } from './client.js';
 import { reportUnauthorized } from './session.js';
+import type { ApiQuery } from './types.js';
 
 export interface UploadOptions {
   format: UploadFormat;
@@ -51,7 +52,7 @@ export function startUpload(
     for (const event of events) update(withEvent(state, event));
   };
 
-  const query = {
+  const query: ApiQuery<'/api/v1/datasets/{dataset_id}/uploads', 'post'> = {
     filename: file.name,
     message: options.message,
     deduplicate: options.deduplicate,

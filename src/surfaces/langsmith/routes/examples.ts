@@ -5,7 +5,7 @@ import { isJsonObject, type Json, type JsonObject } from '../../../domain/json.j
 import { LIMITS } from '../../../domain/limits.js';
 import type { Actor, DatasetRecord, DatasetVersion } from '../../../domain/types.js';
 import { compileChecker } from '../../../domain/validation.js';
-import type { BufferedPart } from '../../../http/multipart.js';
+import { bufferedParts } from '../../../http/multipart.js';
 import type { Services } from '../../../services/index.js';
 import type { ChangeResult, RecordChanges, RecordPatch } from '../../../services/records.js';
 import type { LangSmithApp } from '../app.js';
@@ -13,7 +13,7 @@ import type { BodyLocator } from '../errors.js';
 import { exampleFieldLoc, toNewRecord, toRecordPatch, type ExampleFields } from '../examples.js';
 import { langsmithTime, presentExample } from '../present.js';
 import { ExampleCreate, ExamplePart, ExampleUpdate, ExampleUpdateWithId, OffsetPage, Repeated, Uuid } from '../schemas.js';
-import { jsonObjectParam, refuseFilter, versionAsOf } from './shared.js';
+import { checkPart, jsonObjectParam, jsonOfPart, partPointer, refuseFilter, versionAsOf } from './shared.js';
 
 const datasetParams = Type.Object({ dataset_id: Uuid });
 const exampleParams = Type.Object({ example_id: Uuid });
@@ -236,12 +236,11 @@ async function writeAnswer(services: Services, actor: Actor, datasetId: string, 
  * outputs; `<id>.attachment.<name>` (or `.attachments.`) parts are attachments.
  */
 function examplesOfParts(request: FastifyRequest, mode: 'create' | 'update'): { id: string; fields: ExampleFields }[] {
-  const parts = request.body;
-  if (!Array.isArray(parts)) throw ValidationError.field('', 'must be multipart/form-data', { in: 'headers' });
+  const parts = bufferedParts(request);
   const examples = new Map<string, ExampleFields & { main: boolean }>();
-  for (const part of parts as BufferedPart[]) {
+  for (const part of parts) {
     const match = /^([0-9a-fA-F-]{36})(?:\.(inputs|outputs|attachments_operations|attachments?\.(.+)))?$/.exec(part.name);
-    if (!match) throw ValidationError.field(`/${pointerToken(part.name)}`, 'is not a part of an example: parts are named <example id>, <example id>.inputs, <example id>.outputs or <example id>.attachment.<name>', { in: 'body' });
+    if (!match) throw ValidationError.field(partPointer(part.name), 'is not a part of an example: parts are named <example id>, <example id>.inputs, <example id>.outputs or <example id>.attachment.<name>', { in: 'body' });
     const id = match[1]!.toLowerCase();
     const example = examples.get(id) ?? { main: false };
     examples.set(id, example);
@@ -252,14 +251,13 @@ function examplesOfParts(request: FastifyRequest, mode: 'create' | 'update'): { 
     const value = jsonOfPart(part);
     const field = match[2];
     if (field === undefined) {
-      const issues = checkExamplePart(value);
-      if (issues.length) throw new ValidationError(`${part.name}: ${issues[0]!.pointer} ${issues[0]!.detail}`, issues.map((issue) => ({ ...issue, pointer: `/${pointerToken(part.name)}${issue.pointer}`, in: 'body' })));
+      checkPart(checkExamplePart, value, part.name);
       Object.assign(example, value);
       example.main = true;
     } else if (field === 'attachments_operations') {
       example.attachments = [...(example.attachments ?? []), 'operations'];
     } else {
-      if (!isJsonObject(value)) throw ValidationError.field(`/${pointerToken(part.name)}`, 'must be a JSON object', { in: 'body' });
+      if (!isJsonObject(value)) throw ValidationError.field(partPointer(part.name), 'must be a JSON object', { in: 'body' });
       example[field as 'inputs' | 'outputs'] = value;
     }
   }
@@ -274,18 +272,6 @@ function examplesOfParts(request: FastifyRequest, mode: 'create' | 'update'): { 
 }
 
 const checkExamplePart = compileChecker(ExamplePart);
-
-function jsonOfPart(part: BufferedPart): Json {
-  try {
-    return JSON.parse(part.data.toString('utf8')) as Json;
-  } catch {
-    throw ValidationError.field(`/${pointerToken(part.name)}`, 'must be JSON', { in: 'body' });
-  }
-}
-
-function pointerToken(name: string): string {
-  return name.replace(/~/g, '~0').replace(/\//g, '~1');
-}
 
 /** Faults of `/examples/<i>/<field>` as the part that carried the field. */
 const multipartLocator: BodyLocator = (segments, request) => {

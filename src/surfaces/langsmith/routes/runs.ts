@@ -1,24 +1,24 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyRequest } from 'fastify';
-import { ValidationError, type FieldIssue } from '../../../domain/errors.js';
-import { isJsonObject, type Json, type JsonObject } from '../../../domain/json.js';
+import { ValidationError } from '../../../domain/errors.js';
+import { isJsonObject, type JsonObject } from '../../../domain/json.js';
 import { LIMITS } from '../../../domain/limits.js';
 import type { Actor, Run } from '../../../domain/types.js';
 import { compileChecker } from '../../../domain/validation.js';
-import type { BufferedPart } from '../../../http/multipart.js';
+import { bufferedParts } from '../../../http/multipart.js';
 import type { Services } from '../../../services/index.js';
 import type { IngestedRun, RunBatch } from '../../../services/run-ingest.js';
 import type { RunUpdate } from '../../../services/runs.js';
 import type { PlacedScore } from '../../../services/scores.js';
-import type { LangSmithApp } from '../app.js';
 import type { Loc } from '../../../http/fastapi.js';
+import type { LangSmithApp } from '../app.js';
 import type { BodyLocator } from '../errors.js';
 import { scoreFieldLoc, toPlacedScore } from '../feedback.js';
 import { presentRun } from '../present.js';
 import { REFERENCE_KEPT_AS, runFieldLoc, toIngestedRun, toRunUpdate, type RunAttachment } from '../runs.js';
 import { FeedbackPart, RunBatchBody, RunBody, RunsQueryBody, Uuid, type FeedbackCreate } from '../schemas.js';
 import { fromLangSmithTime } from '../times.js';
-import { refuseFilter } from './shared.js';
+import { checkPart, jsonOfPart, partPointer, refuseFilter } from './shared.js';
 
 const runParams = Type.Object({ run_id: Uuid });
 
@@ -97,7 +97,7 @@ export function runRoutes(app: LangSmithApp, services: Services): void {
         ...(body.trace ? { trace_id: body.trace } : {}),
         ...(body.parent_run ? { parent_run_id: body.parent_run } : {}),
         ...(body.run_type ? { run_type: body.run_type } : {}),
-        ...(body.start_time !== undefined && body.start_time !== null ? { started_after: String(fromLangSmithTime(body.start_time)) } : {}),
+        ...(body.start_time !== undefined && body.start_time !== null ? { started_after: fromLangSmithTime(body.start_time) } : {}),
         // A root run is one with no parent; execution order 1 is LangSmith's older way to ask for them.
         ...(body.is_root === true || body.execution_order === 1 ? { root_only: true } : {}),
         ...(body.is_root === false ? { children_only: true } : {}),
@@ -129,13 +129,12 @@ const checkFeedback = compileChecker(FeedbackPart);
  * `attachment.<run id>.<name>` parts are files of the run; `feedback.<id>` parts are feedback.
  */
 function batchOfParts(request: FastifyRequest): RunBatch {
-  const parts = request.body;
-  if (!Array.isArray(parts)) throw ValidationError.field('', 'must be multipart/form-data', { in: 'headers' });
+  const parts = bufferedParts(request);
   const runs = new Map<string, { event: 'post' | 'patch'; id: string; body: JsonObject }>();
   const attachments = new Map<string, Record<string, RunAttachment>>();
   const feedback: { part: string; body: JsonObject }[] = [];
-  for (const part of parts as BufferedPart[]) {
-    const at = `/${pointerToken(part.name)}`;
+  for (const part of parts) {
+    const at = partPointer(part.name);
     const run = /^(post|patch)\.([0-9a-fA-F-]{36})(?:\.([A-Za-z_]+))?$/.exec(part.name);
     const attachment = /^attachment\.([0-9a-fA-F-]{36})\.([^.]+)$/.exec(part.name);
     if (run) {
@@ -143,7 +142,7 @@ function batchOfParts(request: FastifyRequest): RunBatch {
       const key = `${event}.${id.toLowerCase()}`;
       const entry = runs.get(key) ?? { event, id: id.toLowerCase(), body: {} };
       runs.set(key, entry);
-      const value = jsonOfPart(part, at);
+      const value = jsonOfPart(part);
       if (field === undefined) {
         if (!isJsonObject(value)) throw ValidationError.field(at, 'must be a JSON object', { in: 'body' });
         Object.assign(entry.body, value);
@@ -156,7 +155,7 @@ function batchOfParts(request: FastifyRequest): RunBatch {
       files[attachment[2]!] = { mime_type: part.contentType.split(';')[0]!.trim(), data: part.data.toString('base64') };
       attachments.set(runId, files);
     } else if (/^feedback\.[0-9a-fA-F-]{36}$/.test(part.name)) {
-      const value = jsonOfPart(part, at);
+      const value = jsonOfPart(part);
       if (!isJsonObject(value)) throw ValidationError.field(at, 'must be a JSON object', { in: 'body' });
       feedback.push({ part: part.name, body: value });
     } else {
@@ -191,25 +190,6 @@ function batchOfParts(request: FastifyRequest): RunBatch {
   });
   partsOf.set(request, sources);
   return { create, update, scores };
-}
-
-function checkPart(check: (value: unknown) => FieldIssue[], value: JsonObject, part: string): void {
-  const issues = check(value);
-  if (!issues.length) return;
-  const at = `/${pointerToken(part)}`;
-  throw new ValidationError(`${part}: ${issues[0]!.pointer} ${issues[0]!.detail}`, issues.map((issue) => ({ ...issue, pointer: `${at}${issue.pointer}`, in: 'body' })));
-}
-
-function jsonOfPart(part: BufferedPart, at: string): Json {
-  try {
-    return JSON.parse(part.data.toString('utf8')) as Json;
-  } catch {
-    throw ValidationError.field(at, 'must be JSON', { in: 'body' });
-  }
-}
-
-function pointerToken(name: string): string {
-  return name.replace(/~/g, '~0').replace(/\//g, '~1');
 }
 
 /** A fault of the i-th run, change or score of the ingest service, located by `where` (its place in the request). */

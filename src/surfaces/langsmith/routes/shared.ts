@@ -1,6 +1,7 @@
-import { ValidationError } from '../../../domain/errors.js';
+import { ValidationError, type FieldIssue } from '../../../domain/errors.js';
 import { isJsonObject, type Json, type JsonObject } from '../../../domain/json.js';
 import { toIsoTime } from '../../../domain/time.js';
+import type { BufferedPart } from '../../../http/multipart.js';
 import type { Actor, Dataset } from '../../../domain/types.js';
 import type { Services } from '../../../services/index.js';
 import type { VersionRef } from '../../../services/versions.js';
@@ -56,4 +57,25 @@ export function metadataIn(extra: JsonObject | null | undefined): JsonObject | u
 export function refuseUnsupported(value: unknown, pointer: string, what: string): void {
   const empty = value === undefined || value === null || (Array.isArray(value) && value.length === 0);
   if (!empty) throw ValidationError.field(pointer, `is not supported by this server: ${what}`);
+}
+
+/** The JSON pointer to a multipart part (part names hold dots, and may hold slashes). */
+export function partPointer(name: string): string {
+  return `/${name.replace(/~/g, '~0').replace(/\//g, '~1')}`;
+}
+
+/** A multipart part's JSON; 422 naming the part when it is not JSON. */
+export function jsonOfPart(part: BufferedPart): Json {
+  try {
+    return JSON.parse(part.data.toString('utf8')) as Json;
+  } catch {
+    throw ValidationError.field(partPointer(part.name), 'must be JSON', { in: 'body' });
+  }
+}
+
+/** Checks a part's JSON against a schema's checker; 422 with the faults located inside the part. */
+export function checkPart(check: (value: unknown) => FieldIssue[], value: Json, part: string): void {
+  const issues = check(value);
+  if (!issues.length) return;
+  throw new ValidationError(`${part}: ${issues[0]!.pointer} ${issues[0]!.detail}`, issues.map((issue) => ({ ...issue, pointer: `${partPointer(part)}${issue.pointer}`, in: 'body' as const })));
 }
