@@ -11,6 +11,7 @@ import { createServices, type Services } from './services/index.js';
 import { openStore } from './store/database.js';
 import { migrateToLatest } from './store/migrate.js';
 import { nativeApi } from './surfaces/native/index.js';
+import { sharedSchemas } from './surfaces/native/schemas.js';
 import { datadogApi } from './surfaces/datadog/index.js';
 import { arizeApi } from './surfaces/arize/index.js';
 import { humanloopApi } from './surfaces/humanloop/index.js';
@@ -38,6 +39,8 @@ export async function buildApp(services: Services, options: AppOptions = {}): Pr
     bodyLimit: LIMITS.jsonBodyBytes,
   });
   installValidators(app);
+  // Shared at the root so that the OpenAPI document lists them once, under components.
+  for (const schema of sharedSchemas) app.addSchema(schema);
   app.decorateRequest('actor', null as unknown as Actor);
   handleErrorsWith(app, sendProblem);
 

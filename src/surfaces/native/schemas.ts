@@ -14,6 +14,7 @@ const Name = Type.String({ minLength: 1, maxLength: LIMITS.nameLength });
 const Description = Type.Union([Type.String({ maxLength: 10_000 }), Type.Null()]);
 const Message = Type.String({ maxLength: 2_000, description: "The version's message; one describing the change is written when omitted" });
 
+/** Registered once as a shared schema (see `sharedSchemas`), so routes and the OpenAPI document refer to it. */
 export const Problem = Type.Object(
   {
     type: Type.String(),
@@ -27,22 +28,30 @@ export const Problem = Type.Object(
         Type.Object({
           pointer: Type.String({ description: 'JSON pointer to the value at fault, within the part named by `in`' }),
           detail: Type.String(),
-          in: Type.Optional(Type.String()),
-          line: Type.Optional(Type.Integer({ description: 'Line of a streamed import' })),
+          in: Type.Optional(
+            Type.Union(['body', 'query', 'params', 'headers', 'line'].map((part) => Type.Literal(part)), { description: 'The part of the request' }),
+          ),
+          line: Type.Optional(Type.Integer({ description: 'Line of a streamed upload' })),
+          column: Type.Optional(Type.String({ description: 'Column of a CSV upload' })),
         }),
       ),
     ),
   },
-  { description: 'RFC 9457 problem details' },
+  { $id: 'Problem', description: 'RFC 9457 problem details' },
 );
 
+/** Schemas the native routes refer to by `$ref`; the server registers them before the routes. */
+export const sharedSchemas = [Problem];
+
+const ProblemRef = Type.Ref(Problem);
+
 export const Errors = {
-  400: Problem,
-  401: Problem,
-  403: Problem,
-  404: Problem,
-  409: Problem,
-  413: Problem,
+  400: ProblemRef,
+  401: ProblemRef,
+  403: ProblemRef,
+  404: ProblemRef,
+  409: ProblemRef,
+  413: ProblemRef,
 };
 
 export function Page<T extends TSchema>(item: T) {

@@ -85,10 +85,7 @@ export interface paths {
                                     regressed: number;
                                     test: {
                                         alpha: number;
-                                        ci95: [
-                                            number,
-                                            number
-                                        ] | null;
+                                        ci95: number[] | null;
                                         degrees_of_freedom: number | null;
                                         mean_difference: number | null;
                                         /** @enum {string} */
@@ -225,23 +222,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description Stable error code: validation_failed, not_found, conflict, unauthorized, forbidden, payload_too_large, ... */
-                            code: string;
-                            detail: string;
-                            errors?: {
-                                detail: string;
-                                in?: string;
-                                /** @description Line of a streamed import */
-                                line?: number;
-                                /** @description JSON pointer to the value at fault, within the part named by `in` */
-                                pointer: string;
-                            }[];
-                            instance: string;
-                            status: number;
-                            title: string;
-                            type: string;
-                        };
+                        "application/json": components["schemas"]["def-0"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -250,23 +231,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description Stable error code: validation_failed, not_found, conflict, unauthorized, forbidden, payload_too_large, ... */
-                            code: string;
-                            detail: string;
-                            errors?: {
-                                detail: string;
-                                in?: string;
-                                /** @description Line of a streamed import */
-                                line?: number;
-                                /** @description JSON pointer to the value at fault, within the part named by `in` */
-                                pointer: string;
-                            }[];
-                            instance: string;
-                            status: number;
-                            title: string;
-                            type: string;
-                        };
+                        "application/json": components["schemas"]["def-0"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -275,23 +240,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description Stable error code: validation_failed, not_found, conflict, unauthorized, forbidden, payload_too_large, ... */
-                            code: string;
-                            detail: string;
-                            errors?: {
-                                detail: string;
-                                in?: string;
-                                /** @description Line of a streamed import */
-                                line?: number;
-                                /** @description JSON pointer to the value at fault, within the part named by `in` */
-                                pointer: string;
-                            }[];
-                            instance: string;
-                            status: number;
-                            title: string;
-                            type: string;
-                        };
+                        "application/json": components["schemas"]["def-0"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -300,23 +249,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description Stable error code: validation_failed, not_found, conflict, unauthorized, forbidden, payload_too_large, ... */
-                            code: string;
-                            detail: string;
-                            errors?: {
-                                detail: string;
-                                in?: string;
-                                /** @description Line of a streamed import */
-                                line?: number;
-                                /** @description JSON pointer to the value at fault, within the part named by `in` */
-                                pointer: string;
-                            }[];
-                            instance: string;
-                            status: number;
-                            title: string;
-                            type: string;
-                        };
+                        "application/json": components["schemas"]["def-0"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -325,23 +258,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description Stable error code: validation_failed, not_found, conflict, unauthorized, forbidden, payload_too_large, ... */
-                            code: string;
-                            detail: string;
-                            errors?: {
-                                detail: string;
-                                in?: string;
-                                /** @description Line of a streamed import */
-                                line?: number;
-                                /** @description JSON pointer to the value at fault, within the part named by `in` */
-                                pointer: string;
-                            }[];
-                            instance: string;
-                            status: number;
-                            title: string;
-                            type: string;
-                        };
+                        "application/json": components["schemas"]["def-0"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -350,23 +267,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description Stable error code: validation_failed, not_found, conflict, unauthorized, forbidden, payload_too_large, ... */
-                            code: string;
-                            detail: string;
-                            errors?: {
-                                detail: string;
-                                in?: string;
-                                /** @description Line of a streamed import */
-                                line?: number;
-                                /** @description JSON pointer to the value at fault, within the part named by `in` */
-                                pointer: string;
-                            }[];
-                            instance: string;
-                            status: number;
-                            title: string;
-                            type: string;
-                        };
+                        "application/json": components["schemas"]["def-0"];
                     };
                 };
             };
@@ -562,23 +463,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description Stable error code: validation_failed, not_found, conflict, unauthorized, forbidden, payload_too_large, ... */
-                            code: string;
-                            detail: string;
-                            errors?: {
-                                detail: string;
-                                in?: string;
-                                /** @description Line of a streamed import */
-                                line?: number;
-                                /** @description JSON pointer to the value at fault, within the part named by `in` */
-                                pointer: string;
-                            }[];
-                            instance: string;
-                            status: number;
-                            title: string;
-                            type: string;
-                        };
+                        "application/json": components["schemas"]["def-0"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -587,23 +472,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description Stable error code: validation_failed, not_found, conflict, unauthorized, forbidden, payload_too_large, ... */
-                            code: string;
-                            detail: string;
-                            errors?: {
-                                detail: string;
-                                in?: string;
-                                /** @description Line of a streamed import */
-                                line?: number;
-                                /** @description JSON pointer to the value at fault, within the part named by `in` */
-                                pointer: string;
-                            }[];
-                            instance: string;
-                            status: number;
-                            title: string;
-                            type: string;
-                        };
+                        "application/json": components["schemas"]["def-0"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -612,23 +481,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description Stable error code: validation_failed, not_found, conflict, unauthorized, forbidden, payload_too_large, ... */
-                            code: string;
-                            detail: string;
-                            errors?: {
-                                detail: string;
-                                in?: string;
-                                /** @description Line of a streamed import */
-                                line?: number;
-                                /** @description JSON pointer to the value at fault, within the part named by `in` */
-                                pointer: string;
-                            }[];
-                            instance: string;
-                            status: number;
-                            title: string;
-                            type: string;
-                        };
+                        "application/json": components["schemas"]["def-0"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -637,23 +490,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description Stable error code: validation_failed, not_found, conflict, unauthorized, forbidden, payload_too_large, ... */
-                            code: string;
-                            detail: string;
-                            errors?: {
-                                detail: string;
-                                in?: string;
-                                /** @description Line of a streamed import */
-                                line?: number;
-                                /** @description JSON pointer to the value at fault, within the part named by `in` */
-                                pointer: string;
-                            }[];
-                            instance: string;
-                            status: number;
-                            title: string;
-                            type: string;
-                        };
+                        "application/json": components["schemas"]["def-0"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -662,23 +499,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description Stable error code: validation_failed, not_found, conflict, unauthorized, forbidden, payload_too_large, ... */
-                            code: string;
-                            detail: string;
-                            errors?: {
-                                detail: string;
-                                in?: string;
-                                /** @description Line of a streamed import */
-                                line?: number;
-                                /** @description JSON pointer to the value at fault, within the part named by `in` */
-                                pointer: string;
-                            }[];
-                            instance: string;
-                            status: number;
-                            title: string;
-                            type: string;
-                        };
+                        "application/json": components["schemas"]["def-0"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -687,23 +508,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description Stable error code: validation_failed, not_found, conflict, unauthorized, forbidden, payload_too_large, ... */
-                            code: string;
-                            detail: string;
-                            errors?: {
-                                detail: string;
-                                in?: string;
-                                /** @description Line of a streamed import */
-                                line?: number;
-                                /** @description JSON pointer to the value at fault, within the part named by `in` */
-                                pointer: string;
-                            }[];
-                            instance: string;
-                            status: number;
-                            title: string;
-                            type: string;
-                        };
+                        "application/json": components["schemas"]["def-0"];
                     };
                 };
             };
@@ -779,23 +584,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description Stable error code: validation_failed, not_found, conflict, unauthorized, forbidden, payload_too_large, ... */
-                            code: string;
-                            detail: string;
-                            errors?: {
-                                detail: string;
-                                in?: string;
-                                /** @description Line of a streamed import */
-                                line?: number;
-                                /** @description JSON pointer to the value at fault, within the part named by `in` */
-                                pointer: string;
-                            }[];
-                            instance: string;
-                            status: number;
-                            title: string;
-                            type: string;
-                        };
+                        "application/json": components["schemas"]["def-0"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -804,23 +593,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description Stable error code: validation_failed, not_found, conflict, unauthorized, forbidden, payload_too_large, ... */
-                            code: string;
-                            detail: string;
-                            errors?: {
-                                detail: string;
-                                in?: string;
-                                /** @description Line of a streamed import */
-                                line?: number;
-                                /** @description JSON pointer to the value at fault, within the part named by `in` */
-                                pointer: string;
-                            }[];
-                            instance: string;
-                            status: number;
-                            title: string;
-                            type: string;
-                        };
+                        "application/json": components["schemas"]["def-0"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -829,23 +602,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description Stable error code: validation_failed, not_found, conflict, unauthorized, forbidden, payload_too_large, ... */
-                            code: string;
-                            detail: string;
-                            errors?: {
-                                detail: string;
-                                in?: string;
-                                /** @description Line of a streamed import */
-                                line?: number;
-                                /** @description JSON pointer to the value at fault, within the part named by `in` */
-                                pointer: string;
-                            }[];
-                            instance: string;
-                            status: number;
-                            title: string;
-                            type: string;
-                        };
+                        "application/json": components["schemas"]["def-0"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -854,23 +611,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description Stable error code: validation_failed, not_found, conflict, unauthorized, forbidden, payload_too_large, ... */
-                            code: string;
-                            detail: string;
-                            errors?: {
-                                detail: string;
-                                in?: string;
-                                /** @description Line of a streamed import */
-                                line?: number;
-                                /** @description JSON pointer to the value at fault, within the part named by `in` */
-                                pointer: string;
-                            }[];
-                            instance: string;
-                            status: number;
-                            title: string;
-                            type: string;
-                        };
+                        "application/json": components["schemas"]["def-0"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -879,23 +620,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description Stable error code: validation_failed, not_found, conflict, unauthorized, forbidden, payload_too_large, ... */
-                            code: string;
-                            detail: string;
-                            errors?: {
-                                detail: string;
-                                in?: string;
-                                /** @description Line of a streamed import */
-                                line?: number;
-                                /** @description JSON pointer to the value at fault, within the part named by `in` */
-                                pointer: string;
-                            }[];
-                            instance: string;
-                            status: number;
-                            title: string;
-                            type: string;
-                        };
+                        "application/json": components["schemas"]["def-0"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -904,23 +629,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description Stable error code: validation_failed, not_found, conflict, unauthorized, forbidden, payload_too_large, ... */
-                            code: string;
-                            detail: string;
-                            errors?: {
-                                detail: string;
-                                in?: string;
-                                /** @description Line of a streamed import */
-                                line?: number;
-                                /** @description JSON pointer to the value at fault, within the part named by `in` */
-                                pointer: string;
-                            }[];
-                            instance: string;
-                            status: number;
-                            title: string;
-                            type: string;
-                        };
+                        "application/json": components["schemas"]["def-0"];
                     };
                 };
             };
@@ -1008,23 +717,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description Stable error code: validation_failed, not_found, conflict, unauthorized, forbidden, payload_too_large, ... */
-                            code: string;
-                            detail: string;
-                            errors?: {
-                                detail: string;
-                                in?: string;
-                                /** @description Line of a streamed import */
-                                line?: number;
-                                /** @description JSON pointer to the value at fault, within the part named by `in` */
-                                pointer: string;
-                            }[];
-                            instance: string;
-                            status: number;
-                            title: string;
-                            type: string;
-                        };
+                        "application/json": components["schemas"]["def-0"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -1033,23 +726,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description Stable error code: validation_failed, not_found, conflict, unauthorized, forbidden, payload_too_large, ... */
-                            code: string;
-                            detail: string;
-                            errors?: {
-                                detail: string;
-                                in?: string;
-                                /** @description Line of a streamed import */
-                                line?: number;
-                                /** @description JSON pointer to the value at fault, within the part named by `in` */
-                                pointer: string;
-                            }[];
-                            instance: string;
-                            status: number;
-                            title: string;
-                            type: string;
-                        };
+                        "application/json": components["schemas"]["def-0"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -1058,23 +735,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description Stable error code: validation_failed, not_found, conflict, unauthorized, forbidden, payload_too_large, ... */
-                            code: string;
-                            detail: string;
-                            errors?: {
-                                detail: string;
-                                in?: string;
-                                /** @description Line of a streamed import */
-                                line?: number;
-                                /** @description JSON pointer to the value at fault, within the part named by `in` */
-                                pointer: string;
-                            }[];
-                            instance: string;
-                            status: number;
-                            title: string;
-                            type: string;
-                        };
+                        "application/json": components["schemas"]["def-0"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -1083,23 +744,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description Stable error code: validation_failed, not_found, conflict, unauthorized, forbidden, payload_too_large, ... */
-                            code: string;
-                            detail: string;
-                            errors?: {
-                                detail: string;
-                                in?: string;
-                                /** @description Line of a streamed import */
-                                line?: number;
-                                /** @description JSON pointer to the value at fault, within the part named by `in` */
-                                pointer: string;
-                            }[];
-                            instance: string;
-                            status: number;
-                            title: string;
-                            type: string;
-                        };
+                        "application/json": components["schemas"]["def-0"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -1108,23 +753,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description Stable error code: validation_failed, not_found, conflict, unauthorized, forbidden, payload_too_large, ... */
-                            code: string;
-                            detail: string;
-                            errors?: {
-                                detail: string;
-                                in?: string;
-                                /** @description Line of a streamed import */
-                                line?: number;
-                                /** @description JSON pointer to the value at fault, within the part named by `in` */
-                                pointer: string;
-                            }[];
-                            instance: string;
-                            status: number;
-                            title: string;
-                            type: string;
-                        };
+                        "application/json": components["schemas"]["def-0"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -1133,23 +762,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description Stable error code: validation_failed, not_found, conflict, unauthorized, forbidden, payload_too_large, ... */
-                            code: string;
-                            detail: string;
-                            errors?: {
-                                detail: string;
-                                in?: string;
-                                /** @description Line of a streamed import */
-                                line?: number;
-                                /** @description JSON pointer to the value at fault, within the part named by `in` */
-                                pointer: string;
-                            }[];
-                            instance: string;
-                            status: number;
-                            title: string;
-                            type: string;
-                        };
+                        "application/json": components["schemas"]["def-0"];
                     };
                 };
             };
@@ -1213,23 +826,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description Stable error code: validation_failed, not_found, conflict, unauthorized, forbidden, payload_too_large, ... */
-                            code: string;
-                            detail: string;
-                            errors?: {
-                                detail: string;
-                                in?: string;
-                                /** @description Line of a streamed import */
-                                line?: number;
-                                /** @description JSON pointer to the value at fault, within the part named by `in` */
-                                pointer: string;
-                            }[];
-                            instance: string;
-                            status: number;
-                            title: string;
-                            type: string;
-                        };
+                        "application/json": components["schemas"]["def-0"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -1238,23 +835,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description Stable error code: validation_failed, not_found, conflict, unauthorized, forbidden, payload_too_large, ... */
-                            code: string;
-                            detail: string;
-                            errors?: {
-                                detail: string;
-                                in?: string;
-                                /** @description Line of a streamed import */
-                                line?: number;
-                                /** @description JSON pointer to the value at fault, within the part named by `in` */
-                                pointer: string;
-                            }[];
-                            instance: string;
-                            status: number;
-                            title: string;
-                            type: string;
-                        };
+                        "application/json": components["schemas"]["def-0"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -1263,23 +844,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description Stable error code: validation_failed, not_found, conflict, unauthorized, forbidden, payload_too_large, ... */
-                            code: string;
-                            detail: string;
-                            errors?: {
-                                detail: string;
-                                in?: string;
-                                /** @description Line of a streamed import */
-                                line?: number;
-                                /** @description JSON pointer to the value at fault, within the part named by `in` */
-                                pointer: string;
-                            }[];
-                            instance: string;
-                            status: number;
-                            title: string;
-                            type: string;
-                        };
+                        "application/json": components["schemas"]["def-0"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -1288,23 +853,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description Stable error code: validation_failed, not_found, conflict, unauthorized, forbidden, payload_too_large, ... */
-                            code: string;
-                            detail: string;
-                            errors?: {
-                                detail: string;
-                                in?: string;
-                                /** @description Line of a streamed import */
-                                line?: number;
-                                /** @description JSON pointer to the value at fault, within the part named by `in` */
-                                pointer: string;
-                            }[];
-                            instance: string;
-                            status: number;
-                            title: string;
-                            type: string;
-                        };
+                        "application/json": components["schemas"]["def-0"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -1313,23 +862,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description Stable error code: validation_failed, not_found, conflict, unauthorized, forbidden, payload_too_large, ... */
-                            code: string;
-                            detail: string;
-                            errors?: {
-                                detail: string;
-                                in?: string;
-                                /** @description Line of a streamed import */
-                                line?: number;
-                                /** @description JSON pointer to the value at fault, within the part named by `in` */
-                                pointer: string;
-                            }[];
-                            instance: string;
-                            status: number;
-                            title: string;
-                            type: string;
-                        };
+                        "application/json": components["schemas"]["def-0"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -1338,23 +871,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description Stable error code: validation_failed, not_found, conflict, unauthorized, forbidden, payload_too_large, ... */
-                            code: string;
-                            detail: string;
-                            errors?: {
-                                detail: string;
-                                in?: string;
-                                /** @description Line of a streamed import */
-                                line?: number;
-                                /** @description JSON pointer to the value at fault, within the part named by `in` */
-                                pointer: string;
-                            }[];
-                            instance: string;
-                            status: number;
-                            title: string;
-                            type: string;
-                        };
+                        "application/json": components["schemas"]["def-0"];
                     };
                 };
             };
@@ -1386,23 +903,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description Stable error code: validation_failed, not_found, conflict, unauthorized, forbidden, payload_too_large, ... */
-                            code: string;
-                            detail: string;
-                            errors?: {
-                                detail: string;
-                                in?: string;
-                                /** @description Line of a streamed import */
-                                line?: number;
-                                /** @description JSON pointer to the value at fault, within the part named by `in` */
-                                pointer: string;
-                            }[];
-                            instance: string;
-                            status: number;
-                            title: string;
-                            type: string;
-                        };
+                        "application/json": components["schemas"]["def-0"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -1411,23 +912,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description Stable error code: validation_failed, not_found, conflict, unauthorized, forbidden, payload_too_large, ... */
-                            code: string;
-                            detail: string;
-                            errors?: {
-                                detail: string;
-                                in?: string;
-                                /** @description Line of a streamed import */
-                                line?: number;
-                                /** @description JSON pointer to the value at fault, within the part named by `in` */
-                                pointer: string;
-                            }[];
-                            instance: string;
-                            status: number;
-                            title: string;
-                            type: string;
-                        };
+                        "application/json": components["schemas"]["def-0"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -1436,23 +921,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description Stable error code: validation_failed, not_found, conflict, unauthorized, forbidden, payload_too_large, ... */
-                            code: string;
-                            detail: string;
-                            errors?: {
-                                detail: string;
-                                in?: string;
-                                /** @description Line of a streamed import */
-                                line?: number;
-                                /** @description JSON pointer to the value at fault, within the part named by `in` */
-                                pointer: string;
-                            }[];
-                            instance: string;
-                            status: number;
-                            title: string;
-                            type: string;
-                        };
+                        "application/json": components["schemas"]["def-0"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -1461,23 +930,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description Stable error code: validation_failed, not_found, conflict, unauthorized, forbidden, payload_too_large, ... */
-                            code: string;
-                            detail: string;
-                            errors?: {
-                                detail: string;
-                                in?: string;
-                                /** @description Line of a streamed import */
-                                line?: number;
-                                /** @description JSON pointer to the value at fault, within the part named by `in` */
-                                pointer: string;
-                            }[];
-                            instance: string;
-                            status: number;
-                            title: string;
-                            type: string;
-                        };
+                        "application/json": components["schemas"]["def-0"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -1486,23 +939,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description Stable error code: validation_failed, not_found, conflict, unauthorized, forbidden, payload_too_large, ... */
-                            code: string;
-                            detail: string;
-                            errors?: {
-                                detail: string;
-                                in?: string;
-                                /** @description Line of a streamed import */
-                                line?: number;
-                                /** @description JSON pointer to the value at fault, within the part named by `in` */
-                                pointer: string;
-                            }[];
-                            instance: string;
-                            status: number;
-                            title: string;
-                            type: string;
-                        };
+                        "application/json": components["schemas"]["def-0"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -1511,23 +948,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description Stable error code: validation_failed, not_found, conflict, unauthorized, forbidden, payload_too_large, ... */
-                            code: string;
-                            detail: string;
-                            errors?: {
-                                detail: string;
-                                in?: string;
-                                /** @description Line of a streamed import */
-                                line?: number;
-                                /** @description JSON pointer to the value at fault, within the part named by `in` */
-                                pointer: string;
-                            }[];
-                            instance: string;
-                            status: number;
-                            title: string;
-                            type: string;
-                        };
+                        "application/json": components["schemas"]["def-0"];
                     };
                 };
             };
@@ -1593,23 +1014,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description Stable error code: validation_failed, not_found, conflict, unauthorized, forbidden, payload_too_large, ... */
-                            code: string;
-                            detail: string;
-                            errors?: {
-                                detail: string;
-                                in?: string;
-                                /** @description Line of a streamed import */
-                                line?: number;
-                                /** @description JSON pointer to the value at fault, within the part named by `in` */
-                                pointer: string;
-                            }[];
-                            instance: string;
-                            status: number;
-                            title: string;
-                            type: string;
-                        };
+                        "application/json": components["schemas"]["def-0"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -1618,23 +1023,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description Stable error code: validation_failed, not_found, conflict, unauthorized, forbidden, payload_too_large, ... */
-                            code: string;
-                            detail: string;
-                            errors?: {
-                                detail: string;
-                                in?: string;
-                                /** @description Line of a streamed import */
-                                line?: number;
-                                /** @description JSON pointer to the value at fault, within the part named by `in` */
-                                pointer: string;
-                            }[];
-                            instance: string;
-                            status: number;
-                            title: string;
-                            type: string;
-                        };
+                        "application/json": components["schemas"]["def-0"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -1643,23 +1032,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description Stable error code: validation_failed, not_found, conflict, unauthorized, forbidden, payload_too_large, ... */
-                            code: string;
-                            detail: string;
-                            errors?: {
-                                detail: string;
-                                in?: string;
-                                /** @description Line of a streamed import */
-                                line?: number;
-                                /** @description JSON pointer to the value at fault, within the part named by `in` */
-                                pointer: string;
-                            }[];
-                            instance: string;
-                            status: number;
-                            title: string;
-                            type: string;
-                        };
+                        "application/json": components["schemas"]["def-0"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -1668,23 +1041,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description Stable error code: validation_failed, not_found, conflict, unauthorized, forbidden, payload_too_large, ... */
-                            code: string;
-                            detail: string;
-                            errors?: {
-                                detail: string;
-                                in?: string;
-                                /** @description Line of a streamed import */
-                                line?: number;
-                                /** @description JSON pointer to the value at fault, within the part named by `in` */
-                                pointer: string;
-                            }[];
-                            instance: string;
-                            status: number;
-                            title: string;
-                            type: string;
-                        };
+                        "application/json": components["schemas"]["def-0"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -1693,23 +1050,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description Stable error code: validation_failed, not_found, conflict, unauthorized, forbidden, payload_too_large, ... */
-                            code: string;
-                            detail: string;
-                            errors?: {
-                                detail: string;
-                                in?: string;
-                                /** @description Line of a streamed import */
-                                line?: number;
-                                /** @description JSON pointer to the value at fault, within the part named by `in` */
-                                pointer: string;
-                            }[];
-                            instance: string;
-                            status: number;
-                            title: string;
-                            type: string;
-                        };
+                        "application/json": components["schemas"]["def-0"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -1718,23 +1059,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description Stable error code: validation_failed, not_found, conflict, unauthorized, forbidden, payload_too_large, ... */
-                            code: string;
-                            detail: string;
-                            errors?: {
-                                detail: string;
-                                in?: string;
-                                /** @description Line of a streamed import */
-                                line?: number;
-                                /** @description JSON pointer to the value at fault, within the part named by `in` */
-                                pointer: string;
-                            }[];
-                            instance: string;
-                            status: number;
-                            title: string;
-                            type: string;
-                        };
+                        "application/json": components["schemas"]["def-0"];
                     };
                 };
             };
@@ -1846,23 +1171,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description Stable error code: validation_failed, not_found, conflict, unauthorized, forbidden, payload_too_large, ... */
-                            code: string;
-                            detail: string;
-                            errors?: {
-                                detail: string;
-                                in?: string;
-                                /** @description Line of a streamed import */
-                                line?: number;
-                                /** @description JSON pointer to the value at fault, within the part named by `in` */
-                                pointer: string;
-                            }[];
-                            instance: string;
-                            status: number;
-                            title: string;
-                            type: string;
-                        };
+                        "application/json": components["schemas"]["def-0"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -1871,23 +1180,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description Stable error code: validation_failed, not_found, conflict, unauthorized, forbidden, payload_too_large, ... */
-                            code: string;
-                            detail: string;
-                            errors?: {
-                                detail: string;
-                                in?: string;
-                                /** @description Line of a streamed import */
-                                line?: number;
-                                /** @description JSON pointer to the value at fault, within the part named by `in` */
-                                pointer: string;
-                            }[];
-                            instance: string;
-                            status: number;
-                            title: string;
-                            type: string;
-                        };
+                        "application/json": components["schemas"]["def-0"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -1896,23 +1189,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description Stable error code: validation_failed, not_found, conflict, unauthorized, forbidden, payload_too_large, ... */
-                            code: string;
-                            detail: string;
-                            errors?: {
-                                detail: string;
-                                in?: string;
-                                /** @description Line of a streamed import */
-                                line?: number;
-                                /** @description JSON pointer to the value at fault, within the part named by `in` */
-                                pointer: string;
-                            }[];
-                            instance: string;
-                            status: number;
-                            title: string;
-                            type: string;
-                        };
+                        "application/json": components["schemas"]["def-0"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -1921,23 +1198,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description Stable error code: validation_failed, not_found, conflict, unauthorized, forbidden, payload_too_large, ... */
-                            code: string;
-                            detail: string;
-                            errors?: {
-                                detail: string;
-                                in?: string;
-                                /** @description Line of a streamed import */
-                                line?: number;
-                                /** @description JSON pointer to the value at fault, within the part named by `in` */
-                                pointer: string;
-                            }[];
-                            instance: string;
-                            status: number;
-                            title: string;
-                            type: string;
-                        };
+                        "application/json": components["schemas"]["def-0"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -1946,23 +1207,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description Stable error code: validation_failed, not_found, conflict, unauthorized, forbidden, payload_too_large, ... */
-                            code: string;
-                            detail: string;
-                            errors?: {
-                                detail: string;
-                                in?: string;
-                                /** @description Line of a streamed import */
-                                line?: number;
-                                /** @description JSON pointer to the value at fault, within the part named by `in` */
-                                pointer: string;
-                            }[];
-                            instance: string;
-                            status: number;
-                            title: string;
-                            type: string;
-                        };
+                        "application/json": components["schemas"]["def-0"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -1971,23 +1216,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description Stable error code: validation_failed, not_found, conflict, unauthorized, forbidden, payload_too_large, ... */
-                            code: string;
-                            detail: string;
-                            errors?: {
-                                detail: string;
-                                in?: string;
-                                /** @description Line of a streamed import */
-                                line?: number;
-                                /** @description JSON pointer to the value at fault, within the part named by `in` */
-                                pointer: string;
-                            }[];
-                            instance: string;
-                            status: number;
-                            title: string;
-                            type: string;
-                        };
+                        "application/json": components["schemas"]["def-0"];
                     };
                 };
             };
@@ -2041,23 +1270,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description Stable error code: validation_failed, not_found, conflict, unauthorized, forbidden, payload_too_large, ... */
-                            code: string;
-                            detail: string;
-                            errors?: {
-                                detail: string;
-                                in?: string;
-                                /** @description Line of a streamed import */
-                                line?: number;
-                                /** @description JSON pointer to the value at fault, within the part named by `in` */
-                                pointer: string;
-                            }[];
-                            instance: string;
-                            status: number;
-                            title: string;
-                            type: string;
-                        };
+                        "application/json": components["schemas"]["def-0"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -2066,23 +1279,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description Stable error code: validation_failed, not_found, conflict, unauthorized, forbidden, payload_too_large, ... */
-                            code: string;
-                            detail: string;
-                            errors?: {
-                                detail: string;
-                                in?: string;
-                                /** @description Line of a streamed import */
-                                line?: number;
-                                /** @description JSON pointer to the value at fault, within the part named by `in` */
-                                pointer: string;
-                            }[];
-                            instance: string;
-                            status: number;
-                            title: string;
-                            type: string;
-                        };
+                        "application/json": components["schemas"]["def-0"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -2091,23 +1288,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description Stable error code: validation_failed, not_found, conflict, unauthorized, forbidden, payload_too_large, ... */
-                            code: string;
-                            detail: string;
-                            errors?: {
-                                detail: string;
-                                in?: string;
-                                /** @description Line of a streamed import */
-                                line?: number;
-                                /** @description JSON pointer to the value at fault, within the part named by `in` */
-                                pointer: string;
-                            }[];
-                            instance: string;
-                            status: number;
-                            title: string;
-                            type: string;
-                        };
+                        "application/json": components["schemas"]["def-0"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -2116,23 +1297,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description Stable error code: validation_failed, not_found, conflict, unauthorized, forbidden, payload_too_large, ... */
-                            code: string;
-                            detail: string;
-                            errors?: {
-                                detail: string;
-                                in?: string;
-                                /** @description Line of a streamed import */
-                                line?: number;
-                                /** @description JSON pointer to the value at fault, within the part named by `in` */
-                                pointer: string;
-                            }[];
-                            instance: string;
-                            status: number;
-                            title: string;
-                            type: string;
-                        };
+                        "application/json": components["schemas"]["def-0"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -2141,23 +1306,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description Stable error code: validation_failed, not_found, conflict, unauthorized, forbidden, payload_too_large, ... */
-                            code: string;
-                            detail: string;
-                            errors?: {
-                                detail: string;
-                                in?: string;
-                                /** @description Line of a streamed import */
-                                line?: number;
-                                /** @description JSON pointer to the value at fault, within the part named by `in` */
-                                pointer: string;
-                            }[];
-                            instance: string;
-                            status: number;
-                            title: string;
-                            type: string;
-                        };
+                        "application/json": components["schemas"]["def-0"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -2166,23 +1315,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description Stable error code: validation_failed, not_found, conflict, unauthorized, forbidden, payload_too_large, ... */
-                            code: string;
-                            detail: string;
-                            errors?: {
-                                detail: string;
-                                in?: string;
-                                /** @description Line of a streamed import */
-                                line?: number;
-                                /** @description JSON pointer to the value at fault, within the part named by `in` */
-                                pointer: string;
-                            }[];
-                            instance: string;
-                            status: number;
-                            title: string;
-                            type: string;
-                        };
+                        "application/json": components["schemas"]["def-0"];
                     };
                 };
             };
@@ -2276,23 +1409,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description Stable error code: validation_failed, not_found, conflict, unauthorized, forbidden, payload_too_large, ... */
-                            code: string;
-                            detail: string;
-                            errors?: {
-                                detail: string;
-                                in?: string;
-                                /** @description Line of a streamed import */
-                                line?: number;
-                                /** @description JSON pointer to the value at fault, within the part named by `in` */
-                                pointer: string;
-                            }[];
-                            instance: string;
-                            status: number;
-                            title: string;
-                            type: string;
-                        };
+                        "application/json": components["schemas"]["def-0"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -2301,23 +1418,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description Stable error code: validation_failed, not_found, conflict, unauthorized, forbidden, payload_too_large, ... */
-                            code: string;
-                            detail: string;
-                            errors?: {
-                                detail: string;
-                                in?: string;
-                                /** @description Line of a streamed import */
-                                line?: number;
-                                /** @description JSON pointer to the value at fault, within the part named by `in` */
-                                pointer: string;
-                            }[];
-                            instance: string;
-                            status: number;
-                            title: string;
-                            type: string;
-                        };
+                        "application/json": components["schemas"]["def-0"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -2326,23 +1427,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description Stable error code: validation_failed, not_found, conflict, unauthorized, forbidden, payload_too_large, ... */
-                            code: string;
-                            detail: string;
-                            errors?: {
-                                detail: string;
-                                in?: string;
-                                /** @description Line of a streamed import */
-                                line?: number;
-                                /** @description JSON pointer to the value at fault, within the part named by `in` */
-                                pointer: string;
-                            }[];
-                            instance: string;
-                            status: number;
-                            title: string;
-                            type: string;
-                        };
+                        "application/json": components["schemas"]["def-0"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -2351,23 +1436,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description Stable error code: validation_failed, not_found, conflict, unauthorized, forbidden, payload_too_large, ... */
-                            code: string;
-                            detail: string;
-                            errors?: {
-                                detail: string;
-                                in?: string;
-                                /** @description Line of a streamed import */
-                                line?: number;
-                                /** @description JSON pointer to the value at fault, within the part named by `in` */
-                                pointer: string;
-                            }[];
-                            instance: string;
-                            status: number;
-                            title: string;
-                            type: string;
-                        };
+                        "application/json": components["schemas"]["def-0"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -2376,23 +1445,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description Stable error code: validation_failed, not_found, conflict, unauthorized, forbidden, payload_too_large, ... */
-                            code: string;
-                            detail: string;
-                            errors?: {
-                                detail: string;
-                                in?: string;
-                                /** @description Line of a streamed import */
-                                line?: number;
-                                /** @description JSON pointer to the value at fault, within the part named by `in` */
-                                pointer: string;
-                            }[];
-                            instance: string;
-                            status: number;
-                            title: string;
-                            type: string;
-                        };
+                        "application/json": components["schemas"]["def-0"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -2401,23 +1454,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description Stable error code: validation_failed, not_found, conflict, unauthorized, forbidden, payload_too_large, ... */
-                            code: string;
-                            detail: string;
-                            errors?: {
-                                detail: string;
-                                in?: string;
-                                /** @description Line of a streamed import */
-                                line?: number;
-                                /** @description JSON pointer to the value at fault, within the part named by `in` */
-                                pointer: string;
-                            }[];
-                            instance: string;
-                            status: number;
-                            title: string;
-                            type: string;
-                        };
+                        "application/json": components["schemas"]["def-0"];
                     };
                 };
             };
@@ -2503,23 +1540,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description Stable error code: validation_failed, not_found, conflict, unauthorized, forbidden, payload_too_large, ... */
-                            code: string;
-                            detail: string;
-                            errors?: {
-                                detail: string;
-                                in?: string;
-                                /** @description Line of a streamed import */
-                                line?: number;
-                                /** @description JSON pointer to the value at fault, within the part named by `in` */
-                                pointer: string;
-                            }[];
-                            instance: string;
-                            status: number;
-                            title: string;
-                            type: string;
-                        };
+                        "application/json": components["schemas"]["def-0"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -2528,23 +1549,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description Stable error code: validation_failed, not_found, conflict, unauthorized, forbidden, payload_too_large, ... */
-                            code: string;
-                            detail: string;
-                            errors?: {
-                                detail: string;
-                                in?: string;
-                                /** @description Line of a streamed import */
-                                line?: number;
-                                /** @description JSON pointer to the value at fault, within the part named by `in` */
-                                pointer: string;
-                            }[];
-                            instance: string;
-                            status: number;
-                            title: string;
-                            type: string;
-                        };
+                        "application/json": components["schemas"]["def-0"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -2553,23 +1558,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description Stable error code: validation_failed, not_found, conflict, unauthorized, forbidden, payload_too_large, ... */
-                            code: string;
-                            detail: string;
-                            errors?: {
-                                detail: string;
-                                in?: string;
-                                /** @description Line of a streamed import */
-                                line?: number;
-                                /** @description JSON pointer to the value at fault, within the part named by `in` */
-                                pointer: string;
-                            }[];
-                            instance: string;
-                            status: number;
-                            title: string;
-                            type: string;
-                        };
+                        "application/json": components["schemas"]["def-0"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -2578,23 +1567,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description Stable error code: validation_failed, not_found, conflict, unauthorized, forbidden, payload_too_large, ... */
-                            code: string;
-                            detail: string;
-                            errors?: {
-                                detail: string;
-                                in?: string;
-                                /** @description Line of a streamed import */
-                                line?: number;
-                                /** @description JSON pointer to the value at fault, within the part named by `in` */
-                                pointer: string;
-                            }[];
-                            instance: string;
-                            status: number;
-                            title: string;
-                            type: string;
-                        };
+                        "application/json": components["schemas"]["def-0"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -2603,23 +1576,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description Stable error code: validation_failed, not_found, conflict, unauthorized, forbidden, payload_too_large, ... */
-                            code: string;
-                            detail: string;
-                            errors?: {
-                                detail: string;
-                                in?: string;
-                                /** @description Line of a streamed import */
-                                line?: number;
-                                /** @description JSON pointer to the value at fault, within the part named by `in` */
-                                pointer: string;
-                            }[];
-                            instance: string;
-                            status: number;
-                            title: string;
-                            type: string;
-                        };
+                        "application/json": components["schemas"]["def-0"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -2628,23 +1585,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description Stable error code: validation_failed, not_found, conflict, unauthorized, forbidden, payload_too_large, ... */
-                            code: string;
-                            detail: string;
-                            errors?: {
-                                detail: string;
-                                in?: string;
-                                /** @description Line of a streamed import */
-                                line?: number;
-                                /** @description JSON pointer to the value at fault, within the part named by `in` */
-                                pointer: string;
-                            }[];
-                            instance: string;
-                            status: number;
-                            title: string;
-                            type: string;
-                        };
+                        "application/json": components["schemas"]["def-0"];
                     };
                 };
             };
@@ -2749,23 +1690,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description Stable error code: validation_failed, not_found, conflict, unauthorized, forbidden, payload_too_large, ... */
-                            code: string;
-                            detail: string;
-                            errors?: {
-                                detail: string;
-                                in?: string;
-                                /** @description Line of a streamed import */
-                                line?: number;
-                                /** @description JSON pointer to the value at fault, within the part named by `in` */
-                                pointer: string;
-                            }[];
-                            instance: string;
-                            status: number;
-                            title: string;
-                            type: string;
-                        };
+                        "application/json": components["schemas"]["def-0"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -2774,23 +1699,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description Stable error code: validation_failed, not_found, conflict, unauthorized, forbidden, payload_too_large, ... */
-                            code: string;
-                            detail: string;
-                            errors?: {
-                                detail: string;
-                                in?: string;
-                                /** @description Line of a streamed import */
-                                line?: number;
-                                /** @description JSON pointer to the value at fault, within the part named by `in` */
-                                pointer: string;
-                            }[];
-                            instance: string;
-                            status: number;
-                            title: string;
-                            type: string;
-                        };
+                        "application/json": components["schemas"]["def-0"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -2799,23 +1708,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description Stable error code: validation_failed, not_found, conflict, unauthorized, forbidden, payload_too_large, ... */
-                            code: string;
-                            detail: string;
-                            errors?: {
-                                detail: string;
-                                in?: string;
-                                /** @description Line of a streamed import */
-                                line?: number;
-                                /** @description JSON pointer to the value at fault, within the part named by `in` */
-                                pointer: string;
-                            }[];
-                            instance: string;
-                            status: number;
-                            title: string;
-                            type: string;
-                        };
+                        "application/json": components["schemas"]["def-0"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -2824,23 +1717,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description Stable error code: validation_failed, not_found, conflict, unauthorized, forbidden, payload_too_large, ... */
-                            code: string;
-                            detail: string;
-                            errors?: {
-                                detail: string;
-                                in?: string;
-                                /** @description Line of a streamed import */
-                                line?: number;
-                                /** @description JSON pointer to the value at fault, within the part named by `in` */
-                                pointer: string;
-                            }[];
-                            instance: string;
-                            status: number;
-                            title: string;
-                            type: string;
-                        };
+                        "application/json": components["schemas"]["def-0"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -2849,23 +1726,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description Stable error code: validation_failed, not_found, conflict, unauthorized, forbidden, payload_too_large, ... */
-                            code: string;
-                            detail: string;
-                            errors?: {
-                                detail: string;
-                                in?: string;
-                                /** @description Line of a streamed import */
-                                line?: number;
-                                /** @description JSON pointer to the value at fault, within the part named by `in` */
-                                pointer: string;
-                            }[];
-                            instance: string;
-                            status: number;
-                            title: string;
-                            type: string;
-                        };
+                        "application/json": components["schemas"]["def-0"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -2874,23 +1735,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description Stable error code: validation_failed, not_found, conflict, unauthorized, forbidden, payload_too_large, ... */
-                            code: string;
-                            detail: string;
-                            errors?: {
-                                detail: string;
-                                in?: string;
-                                /** @description Line of a streamed import */
-                                line?: number;
-                                /** @description JSON pointer to the value at fault, within the part named by `in` */
-                                pointer: string;
-                            }[];
-                            instance: string;
-                            status: number;
-                            title: string;
-                            type: string;
-                        };
+                        "application/json": components["schemas"]["def-0"];
                     };
                 };
             };
@@ -2966,23 +1811,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description Stable error code: validation_failed, not_found, conflict, unauthorized, forbidden, payload_too_large, ... */
-                            code: string;
-                            detail: string;
-                            errors?: {
-                                detail: string;
-                                in?: string;
-                                /** @description Line of a streamed import */
-                                line?: number;
-                                /** @description JSON pointer to the value at fault, within the part named by `in` */
-                                pointer: string;
-                            }[];
-                            instance: string;
-                            status: number;
-                            title: string;
-                            type: string;
-                        };
+                        "application/json": components["schemas"]["def-0"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -2991,23 +1820,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description Stable error code: validation_failed, not_found, conflict, unauthorized, forbidden, payload_too_large, ... */
-                            code: string;
-                            detail: string;
-                            errors?: {
-                                detail: string;
-                                in?: string;
-                                /** @description Line of a streamed import */
-                                line?: number;
-                                /** @description JSON pointer to the value at fault, within the part named by `in` */
-                                pointer: string;
-                            }[];
-                            instance: string;
-                            status: number;
-                            title: string;
-                            type: string;
-                        };
+                        "application/json": components["schemas"]["def-0"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -3016,23 +1829,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description Stable error code: validation_failed, not_found, conflict, unauthorized, forbidden, payload_too_large, ... */
-                            code: string;
-                            detail: string;
-                            errors?: {
-                                detail: string;
-                                in?: string;
-                                /** @description Line of a streamed import */
-                                line?: number;
-                                /** @description JSON pointer to the value at fault, within the part named by `in` */
-                                pointer: string;
-                            }[];
-                            instance: string;
-                            status: number;
-                            title: string;
-                            type: string;
-                        };
+                        "application/json": components["schemas"]["def-0"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -3041,23 +1838,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description Stable error code: validation_failed, not_found, conflict, unauthorized, forbidden, payload_too_large, ... */
-                            code: string;
-                            detail: string;
-                            errors?: {
-                                detail: string;
-                                in?: string;
-                                /** @description Line of a streamed import */
-                                line?: number;
-                                /** @description JSON pointer to the value at fault, within the part named by `in` */
-                                pointer: string;
-                            }[];
-                            instance: string;
-                            status: number;
-                            title: string;
-                            type: string;
-                        };
+                        "application/json": components["schemas"]["def-0"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -3066,23 +1847,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description Stable error code: validation_failed, not_found, conflict, unauthorized, forbidden, payload_too_large, ... */
-                            code: string;
-                            detail: string;
-                            errors?: {
-                                detail: string;
-                                in?: string;
-                                /** @description Line of a streamed import */
-                                line?: number;
-                                /** @description JSON pointer to the value at fault, within the part named by `in` */
-                                pointer: string;
-                            }[];
-                            instance: string;
-                            status: number;
-                            title: string;
-                            type: string;
-                        };
+                        "application/json": components["schemas"]["def-0"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -3091,23 +1856,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description Stable error code: validation_failed, not_found, conflict, unauthorized, forbidden, payload_too_large, ... */
-                            code: string;
-                            detail: string;
-                            errors?: {
-                                detail: string;
-                                in?: string;
-                                /** @description Line of a streamed import */
-                                line?: number;
-                                /** @description JSON pointer to the value at fault, within the part named by `in` */
-                                pointer: string;
-                            }[];
-                            instance: string;
-                            status: number;
-                            title: string;
-                            type: string;
-                        };
+                        "application/json": components["schemas"]["def-0"];
                     };
                 };
             };
@@ -3179,23 +1928,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description Stable error code: validation_failed, not_found, conflict, unauthorized, forbidden, payload_too_large, ... */
-                            code: string;
-                            detail: string;
-                            errors?: {
-                                detail: string;
-                                in?: string;
-                                /** @description Line of a streamed import */
-                                line?: number;
-                                /** @description JSON pointer to the value at fault, within the part named by `in` */
-                                pointer: string;
-                            }[];
-                            instance: string;
-                            status: number;
-                            title: string;
-                            type: string;
-                        };
+                        "application/json": components["schemas"]["def-0"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -3204,23 +1937,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description Stable error code: validation_failed, not_found, conflict, unauthorized, forbidden, payload_too_large, ... */
-                            code: string;
-                            detail: string;
-                            errors?: {
-                                detail: string;
-                                in?: string;
-                                /** @description Line of a streamed import */
-                                line?: number;
-                                /** @description JSON pointer to the value at fault, within the part named by `in` */
-                                pointer: string;
-                            }[];
-                            instance: string;
-                            status: number;
-                            title: string;
-                            type: string;
-                        };
+                        "application/json": components["schemas"]["def-0"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -3229,23 +1946,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description Stable error code: validation_failed, not_found, conflict, unauthorized, forbidden, payload_too_large, ... */
-                            code: string;
-                            detail: string;
-                            errors?: {
-                                detail: string;
-                                in?: string;
-                                /** @description Line of a streamed import */
-                                line?: number;
-                                /** @description JSON pointer to the value at fault, within the part named by `in` */
-                                pointer: string;
-                            }[];
-                            instance: string;
-                            status: number;
-                            title: string;
-                            type: string;
-                        };
+                        "application/json": components["schemas"]["def-0"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -3254,23 +1955,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description Stable error code: validation_failed, not_found, conflict, unauthorized, forbidden, payload_too_large, ... */
-                            code: string;
-                            detail: string;
-                            errors?: {
-                                detail: string;
-                                in?: string;
-                                /** @description Line of a streamed import */
-                                line?: number;
-                                /** @description JSON pointer to the value at fault, within the part named by `in` */
-                                pointer: string;
-                            }[];
-                            instance: string;
-                            status: number;
-                            title: string;
-                            type: string;
-                        };
+                        "application/json": components["schemas"]["def-0"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -3279,23 +1964,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description Stable error code: validation_failed, not_found, conflict, unauthorized, forbidden, payload_too_large, ... */
-                            code: string;
-                            detail: string;
-                            errors?: {
-                                detail: string;
-                                in?: string;
-                                /** @description Line of a streamed import */
-                                line?: number;
-                                /** @description JSON pointer to the value at fault, within the part named by `in` */
-                                pointer: string;
-                            }[];
-                            instance: string;
-                            status: number;
-                            title: string;
-                            type: string;
-                        };
+                        "application/json": components["schemas"]["def-0"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -3304,23 +1973,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description Stable error code: validation_failed, not_found, conflict, unauthorized, forbidden, payload_too_large, ... */
-                            code: string;
-                            detail: string;
-                            errors?: {
-                                detail: string;
-                                in?: string;
-                                /** @description Line of a streamed import */
-                                line?: number;
-                                /** @description JSON pointer to the value at fault, within the part named by `in` */
-                                pointer: string;
-                            }[];
-                            instance: string;
-                            status: number;
-                            title: string;
-                            type: string;
-                        };
+                        "application/json": components["schemas"]["def-0"];
                     };
                 };
             };
@@ -3378,23 +2031,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description Stable error code: validation_failed, not_found, conflict, unauthorized, forbidden, payload_too_large, ... */
-                            code: string;
-                            detail: string;
-                            errors?: {
-                                detail: string;
-                                in?: string;
-                                /** @description Line of a streamed import */
-                                line?: number;
-                                /** @description JSON pointer to the value at fault, within the part named by `in` */
-                                pointer: string;
-                            }[];
-                            instance: string;
-                            status: number;
-                            title: string;
-                            type: string;
-                        };
+                        "application/json": components["schemas"]["def-0"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -3403,23 +2040,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description Stable error code: validation_failed, not_found, conflict, unauthorized, forbidden, payload_too_large, ... */
-                            code: string;
-                            detail: string;
-                            errors?: {
-                                detail: string;
-                                in?: string;
-                                /** @description Line of a streamed import */
-                                line?: number;
-                                /** @description JSON pointer to the value at fault, within the part named by `in` */
-                                pointer: string;
-                            }[];
-                            instance: string;
-                            status: number;
-                            title: string;
-                            type: string;
-                        };
+                        "application/json": components["schemas"]["def-0"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -3428,23 +2049,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description Stable error code: validation_failed, not_found, conflict, unauthorized, forbidden, payload_too_large, ... */
-                            code: string;
-                            detail: string;
-                            errors?: {
-                                detail: string;
-                                in?: string;
-                                /** @description Line of a streamed import */
-                                line?: number;
-                                /** @description JSON pointer to the value at fault, within the part named by `in` */
-                                pointer: string;
-                            }[];
-                            instance: string;
-                            status: number;
-                            title: string;
-                            type: string;
-                        };
+                        "application/json": components["schemas"]["def-0"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -3453,23 +2058,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description Stable error code: validation_failed, not_found, conflict, unauthorized, forbidden, payload_too_large, ... */
-                            code: string;
-                            detail: string;
-                            errors?: {
-                                detail: string;
-                                in?: string;
-                                /** @description Line of a streamed import */
-                                line?: number;
-                                /** @description JSON pointer to the value at fault, within the part named by `in` */
-                                pointer: string;
-                            }[];
-                            instance: string;
-                            status: number;
-                            title: string;
-                            type: string;
-                        };
+                        "application/json": components["schemas"]["def-0"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -3478,23 +2067,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description Stable error code: validation_failed, not_found, conflict, unauthorized, forbidden, payload_too_large, ... */
-                            code: string;
-                            detail: string;
-                            errors?: {
-                                detail: string;
-                                in?: string;
-                                /** @description Line of a streamed import */
-                                line?: number;
-                                /** @description JSON pointer to the value at fault, within the part named by `in` */
-                                pointer: string;
-                            }[];
-                            instance: string;
-                            status: number;
-                            title: string;
-                            type: string;
-                        };
+                        "application/json": components["schemas"]["def-0"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -3503,23 +2076,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description Stable error code: validation_failed, not_found, conflict, unauthorized, forbidden, payload_too_large, ... */
-                            code: string;
-                            detail: string;
-                            errors?: {
-                                detail: string;
-                                in?: string;
-                                /** @description Line of a streamed import */
-                                line?: number;
-                                /** @description JSON pointer to the value at fault, within the part named by `in` */
-                                pointer: string;
-                            }[];
-                            instance: string;
-                            status: number;
-                            title: string;
-                            type: string;
-                        };
+                        "application/json": components["schemas"]["def-0"];
                     };
                 };
             };
@@ -3616,23 +2173,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description Stable error code: validation_failed, not_found, conflict, unauthorized, forbidden, payload_too_large, ... */
-                            code: string;
-                            detail: string;
-                            errors?: {
-                                detail: string;
-                                in?: string;
-                                /** @description Line of a streamed import */
-                                line?: number;
-                                /** @description JSON pointer to the value at fault, within the part named by `in` */
-                                pointer: string;
-                            }[];
-                            instance: string;
-                            status: number;
-                            title: string;
-                            type: string;
-                        };
+                        "application/json": components["schemas"]["def-0"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -3641,23 +2182,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description Stable error code: validation_failed, not_found, conflict, unauthorized, forbidden, payload_too_large, ... */
-                            code: string;
-                            detail: string;
-                            errors?: {
-                                detail: string;
-                                in?: string;
-                                /** @description Line of a streamed import */
-                                line?: number;
-                                /** @description JSON pointer to the value at fault, within the part named by `in` */
-                                pointer: string;
-                            }[];
-                            instance: string;
-                            status: number;
-                            title: string;
-                            type: string;
-                        };
+                        "application/json": components["schemas"]["def-0"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -3666,23 +2191,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description Stable error code: validation_failed, not_found, conflict, unauthorized, forbidden, payload_too_large, ... */
-                            code: string;
-                            detail: string;
-                            errors?: {
-                                detail: string;
-                                in?: string;
-                                /** @description Line of a streamed import */
-                                line?: number;
-                                /** @description JSON pointer to the value at fault, within the part named by `in` */
-                                pointer: string;
-                            }[];
-                            instance: string;
-                            status: number;
-                            title: string;
-                            type: string;
-                        };
+                        "application/json": components["schemas"]["def-0"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -3691,23 +2200,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description Stable error code: validation_failed, not_found, conflict, unauthorized, forbidden, payload_too_large, ... */
-                            code: string;
-                            detail: string;
-                            errors?: {
-                                detail: string;
-                                in?: string;
-                                /** @description Line of a streamed import */
-                                line?: number;
-                                /** @description JSON pointer to the value at fault, within the part named by `in` */
-                                pointer: string;
-                            }[];
-                            instance: string;
-                            status: number;
-                            title: string;
-                            type: string;
-                        };
+                        "application/json": components["schemas"]["def-0"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -3716,23 +2209,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description Stable error code: validation_failed, not_found, conflict, unauthorized, forbidden, payload_too_large, ... */
-                            code: string;
-                            detail: string;
-                            errors?: {
-                                detail: string;
-                                in?: string;
-                                /** @description Line of a streamed import */
-                                line?: number;
-                                /** @description JSON pointer to the value at fault, within the part named by `in` */
-                                pointer: string;
-                            }[];
-                            instance: string;
-                            status: number;
-                            title: string;
-                            type: string;
-                        };
+                        "application/json": components["schemas"]["def-0"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -3741,23 +2218,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description Stable error code: validation_failed, not_found, conflict, unauthorized, forbidden, payload_too_large, ... */
-                            code: string;
-                            detail: string;
-                            errors?: {
-                                detail: string;
-                                in?: string;
-                                /** @description Line of a streamed import */
-                                line?: number;
-                                /** @description JSON pointer to the value at fault, within the part named by `in` */
-                                pointer: string;
-                            }[];
-                            instance: string;
-                            status: number;
-                            title: string;
-                            type: string;
-                        };
+                        "application/json": components["schemas"]["def-0"];
                     };
                 };
             };
@@ -3872,23 +2333,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description Stable error code: validation_failed, not_found, conflict, unauthorized, forbidden, payload_too_large, ... */
-                            code: string;
-                            detail: string;
-                            errors?: {
-                                detail: string;
-                                in?: string;
-                                /** @description Line of a streamed import */
-                                line?: number;
-                                /** @description JSON pointer to the value at fault, within the part named by `in` */
-                                pointer: string;
-                            }[];
-                            instance: string;
-                            status: number;
-                            title: string;
-                            type: string;
-                        };
+                        "application/json": components["schemas"]["def-0"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -3897,23 +2342,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description Stable error code: validation_failed, not_found, conflict, unauthorized, forbidden, payload_too_large, ... */
-                            code: string;
-                            detail: string;
-                            errors?: {
-                                detail: string;
-                                in?: string;
-                                /** @description Line of a streamed import */
-                                line?: number;
-                                /** @description JSON pointer to the value at fault, within the part named by `in` */
-                                pointer: string;
-                            }[];
-                            instance: string;
-                            status: number;
-                            title: string;
-                            type: string;
-                        };
+                        "application/json": components["schemas"]["def-0"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -3922,23 +2351,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description Stable error code: validation_failed, not_found, conflict, unauthorized, forbidden, payload_too_large, ... */
-                            code: string;
-                            detail: string;
-                            errors?: {
-                                detail: string;
-                                in?: string;
-                                /** @description Line of a streamed import */
-                                line?: number;
-                                /** @description JSON pointer to the value at fault, within the part named by `in` */
-                                pointer: string;
-                            }[];
-                            instance: string;
-                            status: number;
-                            title: string;
-                            type: string;
-                        };
+                        "application/json": components["schemas"]["def-0"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -3947,23 +2360,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description Stable error code: validation_failed, not_found, conflict, unauthorized, forbidden, payload_too_large, ... */
-                            code: string;
-                            detail: string;
-                            errors?: {
-                                detail: string;
-                                in?: string;
-                                /** @description Line of a streamed import */
-                                line?: number;
-                                /** @description JSON pointer to the value at fault, within the part named by `in` */
-                                pointer: string;
-                            }[];
-                            instance: string;
-                            status: number;
-                            title: string;
-                            type: string;
-                        };
+                        "application/json": components["schemas"]["def-0"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -3972,23 +2369,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description Stable error code: validation_failed, not_found, conflict, unauthorized, forbidden, payload_too_large, ... */
-                            code: string;
-                            detail: string;
-                            errors?: {
-                                detail: string;
-                                in?: string;
-                                /** @description Line of a streamed import */
-                                line?: number;
-                                /** @description JSON pointer to the value at fault, within the part named by `in` */
-                                pointer: string;
-                            }[];
-                            instance: string;
-                            status: number;
-                            title: string;
-                            type: string;
-                        };
+                        "application/json": components["schemas"]["def-0"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -3997,23 +2378,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description Stable error code: validation_failed, not_found, conflict, unauthorized, forbidden, payload_too_large, ... */
-                            code: string;
-                            detail: string;
-                            errors?: {
-                                detail: string;
-                                in?: string;
-                                /** @description Line of a streamed import */
-                                line?: number;
-                                /** @description JSON pointer to the value at fault, within the part named by `in` */
-                                pointer: string;
-                            }[];
-                            instance: string;
-                            status: number;
-                            title: string;
-                            type: string;
-                        };
+                        "application/json": components["schemas"]["def-0"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -4022,23 +2387,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description Stable error code: validation_failed, not_found, conflict, unauthorized, forbidden, payload_too_large, ... */
-                            code: string;
-                            detail: string;
-                            errors?: {
-                                detail: string;
-                                in?: string;
-                                /** @description Line of a streamed import */
-                                line?: number;
-                                /** @description JSON pointer to the value at fault, within the part named by `in` */
-                                pointer: string;
-                            }[];
-                            instance: string;
-                            status: number;
-                            title: string;
-                            type: string;
-                        };
+                        "application/json": components["schemas"]["def-0"];
                     };
                 };
             };
@@ -4106,23 +2455,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description Stable error code: validation_failed, not_found, conflict, unauthorized, forbidden, payload_too_large, ... */
-                            code: string;
-                            detail: string;
-                            errors?: {
-                                detail: string;
-                                in?: string;
-                                /** @description Line of a streamed import */
-                                line?: number;
-                                /** @description JSON pointer to the value at fault, within the part named by `in` */
-                                pointer: string;
-                            }[];
-                            instance: string;
-                            status: number;
-                            title: string;
-                            type: string;
-                        };
+                        "application/json": components["schemas"]["def-0"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -4131,23 +2464,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description Stable error code: validation_failed, not_found, conflict, unauthorized, forbidden, payload_too_large, ... */
-                            code: string;
-                            detail: string;
-                            errors?: {
-                                detail: string;
-                                in?: string;
-                                /** @description Line of a streamed import */
-                                line?: number;
-                                /** @description JSON pointer to the value at fault, within the part named by `in` */
-                                pointer: string;
-                            }[];
-                            instance: string;
-                            status: number;
-                            title: string;
-                            type: string;
-                        };
+                        "application/json": components["schemas"]["def-0"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -4156,23 +2473,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description Stable error code: validation_failed, not_found, conflict, unauthorized, forbidden, payload_too_large, ... */
-                            code: string;
-                            detail: string;
-                            errors?: {
-                                detail: string;
-                                in?: string;
-                                /** @description Line of a streamed import */
-                                line?: number;
-                                /** @description JSON pointer to the value at fault, within the part named by `in` */
-                                pointer: string;
-                            }[];
-                            instance: string;
-                            status: number;
-                            title: string;
-                            type: string;
-                        };
+                        "application/json": components["schemas"]["def-0"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -4181,23 +2482,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description Stable error code: validation_failed, not_found, conflict, unauthorized, forbidden, payload_too_large, ... */
-                            code: string;
-                            detail: string;
-                            errors?: {
-                                detail: string;
-                                in?: string;
-                                /** @description Line of a streamed import */
-                                line?: number;
-                                /** @description JSON pointer to the value at fault, within the part named by `in` */
-                                pointer: string;
-                            }[];
-                            instance: string;
-                            status: number;
-                            title: string;
-                            type: string;
-                        };
+                        "application/json": components["schemas"]["def-0"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -4206,23 +2491,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description Stable error code: validation_failed, not_found, conflict, unauthorized, forbidden, payload_too_large, ... */
-                            code: string;
-                            detail: string;
-                            errors?: {
-                                detail: string;
-                                in?: string;
-                                /** @description Line of a streamed import */
-                                line?: number;
-                                /** @description JSON pointer to the value at fault, within the part named by `in` */
-                                pointer: string;
-                            }[];
-                            instance: string;
-                            status: number;
-                            title: string;
-                            type: string;
-                        };
+                        "application/json": components["schemas"]["def-0"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -4231,23 +2500,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description Stable error code: validation_failed, not_found, conflict, unauthorized, forbidden, payload_too_large, ... */
-                            code: string;
-                            detail: string;
-                            errors?: {
-                                detail: string;
-                                in?: string;
-                                /** @description Line of a streamed import */
-                                line?: number;
-                                /** @description JSON pointer to the value at fault, within the part named by `in` */
-                                pointer: string;
-                            }[];
-                            instance: string;
-                            status: number;
-                            title: string;
-                            type: string;
-                        };
+                        "application/json": components["schemas"]["def-0"];
                     };
                 };
             };
@@ -4310,23 +2563,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description Stable error code: validation_failed, not_found, conflict, unauthorized, forbidden, payload_too_large, ... */
-                            code: string;
-                            detail: string;
-                            errors?: {
-                                detail: string;
-                                in?: string;
-                                /** @description Line of a streamed import */
-                                line?: number;
-                                /** @description JSON pointer to the value at fault, within the part named by `in` */
-                                pointer: string;
-                            }[];
-                            instance: string;
-                            status: number;
-                            title: string;
-                            type: string;
-                        };
+                        "application/json": components["schemas"]["def-0"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -4335,23 +2572,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description Stable error code: validation_failed, not_found, conflict, unauthorized, forbidden, payload_too_large, ... */
-                            code: string;
-                            detail: string;
-                            errors?: {
-                                detail: string;
-                                in?: string;
-                                /** @description Line of a streamed import */
-                                line?: number;
-                                /** @description JSON pointer to the value at fault, within the part named by `in` */
-                                pointer: string;
-                            }[];
-                            instance: string;
-                            status: number;
-                            title: string;
-                            type: string;
-                        };
+                        "application/json": components["schemas"]["def-0"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -4360,23 +2581,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description Stable error code: validation_failed, not_found, conflict, unauthorized, forbidden, payload_too_large, ... */
-                            code: string;
-                            detail: string;
-                            errors?: {
-                                detail: string;
-                                in?: string;
-                                /** @description Line of a streamed import */
-                                line?: number;
-                                /** @description JSON pointer to the value at fault, within the part named by `in` */
-                                pointer: string;
-                            }[];
-                            instance: string;
-                            status: number;
-                            title: string;
-                            type: string;
-                        };
+                        "application/json": components["schemas"]["def-0"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -4385,23 +2590,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description Stable error code: validation_failed, not_found, conflict, unauthorized, forbidden, payload_too_large, ... */
-                            code: string;
-                            detail: string;
-                            errors?: {
-                                detail: string;
-                                in?: string;
-                                /** @description Line of a streamed import */
-                                line?: number;
-                                /** @description JSON pointer to the value at fault, within the part named by `in` */
-                                pointer: string;
-                            }[];
-                            instance: string;
-                            status: number;
-                            title: string;
-                            type: string;
-                        };
+                        "application/json": components["schemas"]["def-0"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -4410,23 +2599,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description Stable error code: validation_failed, not_found, conflict, unauthorized, forbidden, payload_too_large, ... */
-                            code: string;
-                            detail: string;
-                            errors?: {
-                                detail: string;
-                                in?: string;
-                                /** @description Line of a streamed import */
-                                line?: number;
-                                /** @description JSON pointer to the value at fault, within the part named by `in` */
-                                pointer: string;
-                            }[];
-                            instance: string;
-                            status: number;
-                            title: string;
-                            type: string;
-                        };
+                        "application/json": components["schemas"]["def-0"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -4435,23 +2608,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description Stable error code: validation_failed, not_found, conflict, unauthorized, forbidden, payload_too_large, ... */
-                            code: string;
-                            detail: string;
-                            errors?: {
-                                detail: string;
-                                in?: string;
-                                /** @description Line of a streamed import */
-                                line?: number;
-                                /** @description JSON pointer to the value at fault, within the part named by `in` */
-                                pointer: string;
-                            }[];
-                            instance: string;
-                            status: number;
-                            title: string;
-                            type: string;
-                        };
+                        "application/json": components["schemas"]["def-0"];
                     };
                 };
             };
@@ -4514,23 +2671,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description Stable error code: validation_failed, not_found, conflict, unauthorized, forbidden, payload_too_large, ... */
-                            code: string;
-                            detail: string;
-                            errors?: {
-                                detail: string;
-                                in?: string;
-                                /** @description Line of a streamed import */
-                                line?: number;
-                                /** @description JSON pointer to the value at fault, within the part named by `in` */
-                                pointer: string;
-                            }[];
-                            instance: string;
-                            status: number;
-                            title: string;
-                            type: string;
-                        };
+                        "application/json": components["schemas"]["def-0"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -4539,23 +2680,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description Stable error code: validation_failed, not_found, conflict, unauthorized, forbidden, payload_too_large, ... */
-                            code: string;
-                            detail: string;
-                            errors?: {
-                                detail: string;
-                                in?: string;
-                                /** @description Line of a streamed import */
-                                line?: number;
-                                /** @description JSON pointer to the value at fault, within the part named by `in` */
-                                pointer: string;
-                            }[];
-                            instance: string;
-                            status: number;
-                            title: string;
-                            type: string;
-                        };
+                        "application/json": components["schemas"]["def-0"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -4564,23 +2689,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description Stable error code: validation_failed, not_found, conflict, unauthorized, forbidden, payload_too_large, ... */
-                            code: string;
-                            detail: string;
-                            errors?: {
-                                detail: string;
-                                in?: string;
-                                /** @description Line of a streamed import */
-                                line?: number;
-                                /** @description JSON pointer to the value at fault, within the part named by `in` */
-                                pointer: string;
-                            }[];
-                            instance: string;
-                            status: number;
-                            title: string;
-                            type: string;
-                        };
+                        "application/json": components["schemas"]["def-0"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -4589,23 +2698,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description Stable error code: validation_failed, not_found, conflict, unauthorized, forbidden, payload_too_large, ... */
-                            code: string;
-                            detail: string;
-                            errors?: {
-                                detail: string;
-                                in?: string;
-                                /** @description Line of a streamed import */
-                                line?: number;
-                                /** @description JSON pointer to the value at fault, within the part named by `in` */
-                                pointer: string;
-                            }[];
-                            instance: string;
-                            status: number;
-                            title: string;
-                            type: string;
-                        };
+                        "application/json": components["schemas"]["def-0"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -4614,23 +2707,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description Stable error code: validation_failed, not_found, conflict, unauthorized, forbidden, payload_too_large, ... */
-                            code: string;
-                            detail: string;
-                            errors?: {
-                                detail: string;
-                                in?: string;
-                                /** @description Line of a streamed import */
-                                line?: number;
-                                /** @description JSON pointer to the value at fault, within the part named by `in` */
-                                pointer: string;
-                            }[];
-                            instance: string;
-                            status: number;
-                            title: string;
-                            type: string;
-                        };
+                        "application/json": components["schemas"]["def-0"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -4639,23 +2716,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description Stable error code: validation_failed, not_found, conflict, unauthorized, forbidden, payload_too_large, ... */
-                            code: string;
-                            detail: string;
-                            errors?: {
-                                detail: string;
-                                in?: string;
-                                /** @description Line of a streamed import */
-                                line?: number;
-                                /** @description JSON pointer to the value at fault, within the part named by `in` */
-                                pointer: string;
-                            }[];
-                            instance: string;
-                            status: number;
-                            title: string;
-                            type: string;
-                        };
+                        "application/json": components["schemas"]["def-0"];
                     };
                 };
             };
@@ -4734,23 +2795,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description Stable error code: validation_failed, not_found, conflict, unauthorized, forbidden, payload_too_large, ... */
-                            code: string;
-                            detail: string;
-                            errors?: {
-                                detail: string;
-                                in?: string;
-                                /** @description Line of a streamed import */
-                                line?: number;
-                                /** @description JSON pointer to the value at fault, within the part named by `in` */
-                                pointer: string;
-                            }[];
-                            instance: string;
-                            status: number;
-                            title: string;
-                            type: string;
-                        };
+                        "application/json": components["schemas"]["def-0"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -4759,23 +2804,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description Stable error code: validation_failed, not_found, conflict, unauthorized, forbidden, payload_too_large, ... */
-                            code: string;
-                            detail: string;
-                            errors?: {
-                                detail: string;
-                                in?: string;
-                                /** @description Line of a streamed import */
-                                line?: number;
-                                /** @description JSON pointer to the value at fault, within the part named by `in` */
-                                pointer: string;
-                            }[];
-                            instance: string;
-                            status: number;
-                            title: string;
-                            type: string;
-                        };
+                        "application/json": components["schemas"]["def-0"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -4784,23 +2813,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description Stable error code: validation_failed, not_found, conflict, unauthorized, forbidden, payload_too_large, ... */
-                            code: string;
-                            detail: string;
-                            errors?: {
-                                detail: string;
-                                in?: string;
-                                /** @description Line of a streamed import */
-                                line?: number;
-                                /** @description JSON pointer to the value at fault, within the part named by `in` */
-                                pointer: string;
-                            }[];
-                            instance: string;
-                            status: number;
-                            title: string;
-                            type: string;
-                        };
+                        "application/json": components["schemas"]["def-0"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -4809,23 +2822,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description Stable error code: validation_failed, not_found, conflict, unauthorized, forbidden, payload_too_large, ... */
-                            code: string;
-                            detail: string;
-                            errors?: {
-                                detail: string;
-                                in?: string;
-                                /** @description Line of a streamed import */
-                                line?: number;
-                                /** @description JSON pointer to the value at fault, within the part named by `in` */
-                                pointer: string;
-                            }[];
-                            instance: string;
-                            status: number;
-                            title: string;
-                            type: string;
-                        };
+                        "application/json": components["schemas"]["def-0"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -4834,23 +2831,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description Stable error code: validation_failed, not_found, conflict, unauthorized, forbidden, payload_too_large, ... */
-                            code: string;
-                            detail: string;
-                            errors?: {
-                                detail: string;
-                                in?: string;
-                                /** @description Line of a streamed import */
-                                line?: number;
-                                /** @description JSON pointer to the value at fault, within the part named by `in` */
-                                pointer: string;
-                            }[];
-                            instance: string;
-                            status: number;
-                            title: string;
-                            type: string;
-                        };
+                        "application/json": components["schemas"]["def-0"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -4859,23 +2840,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description Stable error code: validation_failed, not_found, conflict, unauthorized, forbidden, payload_too_large, ... */
-                            code: string;
-                            detail: string;
-                            errors?: {
-                                detail: string;
-                                in?: string;
-                                /** @description Line of a streamed import */
-                                line?: number;
-                                /** @description JSON pointer to the value at fault, within the part named by `in` */
-                                pointer: string;
-                            }[];
-                            instance: string;
-                            status: number;
-                            title: string;
-                            type: string;
-                        };
+                        "application/json": components["schemas"]["def-0"];
                     };
                 };
             };
@@ -5016,23 +2981,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description Stable error code: validation_failed, not_found, conflict, unauthorized, forbidden, payload_too_large, ... */
-                            code: string;
-                            detail: string;
-                            errors?: {
-                                detail: string;
-                                in?: string;
-                                /** @description Line of a streamed import */
-                                line?: number;
-                                /** @description JSON pointer to the value at fault, within the part named by `in` */
-                                pointer: string;
-                            }[];
-                            instance: string;
-                            status: number;
-                            title: string;
-                            type: string;
-                        };
+                        "application/json": components["schemas"]["def-0"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -5041,23 +2990,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description Stable error code: validation_failed, not_found, conflict, unauthorized, forbidden, payload_too_large, ... */
-                            code: string;
-                            detail: string;
-                            errors?: {
-                                detail: string;
-                                in?: string;
-                                /** @description Line of a streamed import */
-                                line?: number;
-                                /** @description JSON pointer to the value at fault, within the part named by `in` */
-                                pointer: string;
-                            }[];
-                            instance: string;
-                            status: number;
-                            title: string;
-                            type: string;
-                        };
+                        "application/json": components["schemas"]["def-0"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -5066,23 +2999,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description Stable error code: validation_failed, not_found, conflict, unauthorized, forbidden, payload_too_large, ... */
-                            code: string;
-                            detail: string;
-                            errors?: {
-                                detail: string;
-                                in?: string;
-                                /** @description Line of a streamed import */
-                                line?: number;
-                                /** @description JSON pointer to the value at fault, within the part named by `in` */
-                                pointer: string;
-                            }[];
-                            instance: string;
-                            status: number;
-                            title: string;
-                            type: string;
-                        };
+                        "application/json": components["schemas"]["def-0"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -5091,23 +3008,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description Stable error code: validation_failed, not_found, conflict, unauthorized, forbidden, payload_too_large, ... */
-                            code: string;
-                            detail: string;
-                            errors?: {
-                                detail: string;
-                                in?: string;
-                                /** @description Line of a streamed import */
-                                line?: number;
-                                /** @description JSON pointer to the value at fault, within the part named by `in` */
-                                pointer: string;
-                            }[];
-                            instance: string;
-                            status: number;
-                            title: string;
-                            type: string;
-                        };
+                        "application/json": components["schemas"]["def-0"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -5116,23 +3017,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description Stable error code: validation_failed, not_found, conflict, unauthorized, forbidden, payload_too_large, ... */
-                            code: string;
-                            detail: string;
-                            errors?: {
-                                detail: string;
-                                in?: string;
-                                /** @description Line of a streamed import */
-                                line?: number;
-                                /** @description JSON pointer to the value at fault, within the part named by `in` */
-                                pointer: string;
-                            }[];
-                            instance: string;
-                            status: number;
-                            title: string;
-                            type: string;
-                        };
+                        "application/json": components["schemas"]["def-0"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -5141,23 +3026,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description Stable error code: validation_failed, not_found, conflict, unauthorized, forbidden, payload_too_large, ... */
-                            code: string;
-                            detail: string;
-                            errors?: {
-                                detail: string;
-                                in?: string;
-                                /** @description Line of a streamed import */
-                                line?: number;
-                                /** @description JSON pointer to the value at fault, within the part named by `in` */
-                                pointer: string;
-                            }[];
-                            instance: string;
-                            status: number;
-                            title: string;
-                            type: string;
-                        };
+                        "application/json": components["schemas"]["def-0"];
                     };
                 };
             };
@@ -5225,23 +3094,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description Stable error code: validation_failed, not_found, conflict, unauthorized, forbidden, payload_too_large, ... */
-                            code: string;
-                            detail: string;
-                            errors?: {
-                                detail: string;
-                                in?: string;
-                                /** @description Line of a streamed import */
-                                line?: number;
-                                /** @description JSON pointer to the value at fault, within the part named by `in` */
-                                pointer: string;
-                            }[];
-                            instance: string;
-                            status: number;
-                            title: string;
-                            type: string;
-                        };
+                        "application/json": components["schemas"]["def-0"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -5250,23 +3103,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description Stable error code: validation_failed, not_found, conflict, unauthorized, forbidden, payload_too_large, ... */
-                            code: string;
-                            detail: string;
-                            errors?: {
-                                detail: string;
-                                in?: string;
-                                /** @description Line of a streamed import */
-                                line?: number;
-                                /** @description JSON pointer to the value at fault, within the part named by `in` */
-                                pointer: string;
-                            }[];
-                            instance: string;
-                            status: number;
-                            title: string;
-                            type: string;
-                        };
+                        "application/json": components["schemas"]["def-0"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -5275,23 +3112,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description Stable error code: validation_failed, not_found, conflict, unauthorized, forbidden, payload_too_large, ... */
-                            code: string;
-                            detail: string;
-                            errors?: {
-                                detail: string;
-                                in?: string;
-                                /** @description Line of a streamed import */
-                                line?: number;
-                                /** @description JSON pointer to the value at fault, within the part named by `in` */
-                                pointer: string;
-                            }[];
-                            instance: string;
-                            status: number;
-                            title: string;
-                            type: string;
-                        };
+                        "application/json": components["schemas"]["def-0"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -5300,23 +3121,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description Stable error code: validation_failed, not_found, conflict, unauthorized, forbidden, payload_too_large, ... */
-                            code: string;
-                            detail: string;
-                            errors?: {
-                                detail: string;
-                                in?: string;
-                                /** @description Line of a streamed import */
-                                line?: number;
-                                /** @description JSON pointer to the value at fault, within the part named by `in` */
-                                pointer: string;
-                            }[];
-                            instance: string;
-                            status: number;
-                            title: string;
-                            type: string;
-                        };
+                        "application/json": components["schemas"]["def-0"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -5325,23 +3130,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description Stable error code: validation_failed, not_found, conflict, unauthorized, forbidden, payload_too_large, ... */
-                            code: string;
-                            detail: string;
-                            errors?: {
-                                detail: string;
-                                in?: string;
-                                /** @description Line of a streamed import */
-                                line?: number;
-                                /** @description JSON pointer to the value at fault, within the part named by `in` */
-                                pointer: string;
-                            }[];
-                            instance: string;
-                            status: number;
-                            title: string;
-                            type: string;
-                        };
+                        "application/json": components["schemas"]["def-0"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -5350,23 +3139,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description Stable error code: validation_failed, not_found, conflict, unauthorized, forbidden, payload_too_large, ... */
-                            code: string;
-                            detail: string;
-                            errors?: {
-                                detail: string;
-                                in?: string;
-                                /** @description Line of a streamed import */
-                                line?: number;
-                                /** @description JSON pointer to the value at fault, within the part named by `in` */
-                                pointer: string;
-                            }[];
-                            instance: string;
-                            status: number;
-                            title: string;
-                            type: string;
-                        };
+                        "application/json": components["schemas"]["def-0"];
                     };
                 };
             };
@@ -5398,23 +3171,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description Stable error code: validation_failed, not_found, conflict, unauthorized, forbidden, payload_too_large, ... */
-                            code: string;
-                            detail: string;
-                            errors?: {
-                                detail: string;
-                                in?: string;
-                                /** @description Line of a streamed import */
-                                line?: number;
-                                /** @description JSON pointer to the value at fault, within the part named by `in` */
-                                pointer: string;
-                            }[];
-                            instance: string;
-                            status: number;
-                            title: string;
-                            type: string;
-                        };
+                        "application/json": components["schemas"]["def-0"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -5423,23 +3180,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description Stable error code: validation_failed, not_found, conflict, unauthorized, forbidden, payload_too_large, ... */
-                            code: string;
-                            detail: string;
-                            errors?: {
-                                detail: string;
-                                in?: string;
-                                /** @description Line of a streamed import */
-                                line?: number;
-                                /** @description JSON pointer to the value at fault, within the part named by `in` */
-                                pointer: string;
-                            }[];
-                            instance: string;
-                            status: number;
-                            title: string;
-                            type: string;
-                        };
+                        "application/json": components["schemas"]["def-0"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -5448,23 +3189,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description Stable error code: validation_failed, not_found, conflict, unauthorized, forbidden, payload_too_large, ... */
-                            code: string;
-                            detail: string;
-                            errors?: {
-                                detail: string;
-                                in?: string;
-                                /** @description Line of a streamed import */
-                                line?: number;
-                                /** @description JSON pointer to the value at fault, within the part named by `in` */
-                                pointer: string;
-                            }[];
-                            instance: string;
-                            status: number;
-                            title: string;
-                            type: string;
-                        };
+                        "application/json": components["schemas"]["def-0"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -5473,23 +3198,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description Stable error code: validation_failed, not_found, conflict, unauthorized, forbidden, payload_too_large, ... */
-                            code: string;
-                            detail: string;
-                            errors?: {
-                                detail: string;
-                                in?: string;
-                                /** @description Line of a streamed import */
-                                line?: number;
-                                /** @description JSON pointer to the value at fault, within the part named by `in` */
-                                pointer: string;
-                            }[];
-                            instance: string;
-                            status: number;
-                            title: string;
-                            type: string;
-                        };
+                        "application/json": components["schemas"]["def-0"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -5498,23 +3207,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description Stable error code: validation_failed, not_found, conflict, unauthorized, forbidden, payload_too_large, ... */
-                            code: string;
-                            detail: string;
-                            errors?: {
-                                detail: string;
-                                in?: string;
-                                /** @description Line of a streamed import */
-                                line?: number;
-                                /** @description JSON pointer to the value at fault, within the part named by `in` */
-                                pointer: string;
-                            }[];
-                            instance: string;
-                            status: number;
-                            title: string;
-                            type: string;
-                        };
+                        "application/json": components["schemas"]["def-0"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -5523,23 +3216,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description Stable error code: validation_failed, not_found, conflict, unauthorized, forbidden, payload_too_large, ... */
-                            code: string;
-                            detail: string;
-                            errors?: {
-                                detail: string;
-                                in?: string;
-                                /** @description Line of a streamed import */
-                                line?: number;
-                                /** @description JSON pointer to the value at fault, within the part named by `in` */
-                                pointer: string;
-                            }[];
-                            instance: string;
-                            status: number;
-                            title: string;
-                            type: string;
-                        };
+                        "application/json": components["schemas"]["def-0"];
                     };
                 };
             };
@@ -5611,23 +3288,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description Stable error code: validation_failed, not_found, conflict, unauthorized, forbidden, payload_too_large, ... */
-                            code: string;
-                            detail: string;
-                            errors?: {
-                                detail: string;
-                                in?: string;
-                                /** @description Line of a streamed import */
-                                line?: number;
-                                /** @description JSON pointer to the value at fault, within the part named by `in` */
-                                pointer: string;
-                            }[];
-                            instance: string;
-                            status: number;
-                            title: string;
-                            type: string;
-                        };
+                        "application/json": components["schemas"]["def-0"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -5636,23 +3297,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description Stable error code: validation_failed, not_found, conflict, unauthorized, forbidden, payload_too_large, ... */
-                            code: string;
-                            detail: string;
-                            errors?: {
-                                detail: string;
-                                in?: string;
-                                /** @description Line of a streamed import */
-                                line?: number;
-                                /** @description JSON pointer to the value at fault, within the part named by `in` */
-                                pointer: string;
-                            }[];
-                            instance: string;
-                            status: number;
-                            title: string;
-                            type: string;
-                        };
+                        "application/json": components["schemas"]["def-0"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -5661,23 +3306,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description Stable error code: validation_failed, not_found, conflict, unauthorized, forbidden, payload_too_large, ... */
-                            code: string;
-                            detail: string;
-                            errors?: {
-                                detail: string;
-                                in?: string;
-                                /** @description Line of a streamed import */
-                                line?: number;
-                                /** @description JSON pointer to the value at fault, within the part named by `in` */
-                                pointer: string;
-                            }[];
-                            instance: string;
-                            status: number;
-                            title: string;
-                            type: string;
-                        };
+                        "application/json": components["schemas"]["def-0"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -5686,23 +3315,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description Stable error code: validation_failed, not_found, conflict, unauthorized, forbidden, payload_too_large, ... */
-                            code: string;
-                            detail: string;
-                            errors?: {
-                                detail: string;
-                                in?: string;
-                                /** @description Line of a streamed import */
-                                line?: number;
-                                /** @description JSON pointer to the value at fault, within the part named by `in` */
-                                pointer: string;
-                            }[];
-                            instance: string;
-                            status: number;
-                            title: string;
-                            type: string;
-                        };
+                        "application/json": components["schemas"]["def-0"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -5711,23 +3324,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description Stable error code: validation_failed, not_found, conflict, unauthorized, forbidden, payload_too_large, ... */
-                            code: string;
-                            detail: string;
-                            errors?: {
-                                detail: string;
-                                in?: string;
-                                /** @description Line of a streamed import */
-                                line?: number;
-                                /** @description JSON pointer to the value at fault, within the part named by `in` */
-                                pointer: string;
-                            }[];
-                            instance: string;
-                            status: number;
-                            title: string;
-                            type: string;
-                        };
+                        "application/json": components["schemas"]["def-0"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -5736,23 +3333,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description Stable error code: validation_failed, not_found, conflict, unauthorized, forbidden, payload_too_large, ... */
-                            code: string;
-                            detail: string;
-                            errors?: {
-                                detail: string;
-                                in?: string;
-                                /** @description Line of a streamed import */
-                                line?: number;
-                                /** @description JSON pointer to the value at fault, within the part named by `in` */
-                                pointer: string;
-                            }[];
-                            instance: string;
-                            status: number;
-                            title: string;
-                            type: string;
-                        };
+                        "application/json": components["schemas"]["def-0"];
                     };
                 };
             };
@@ -5798,23 +3379,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description Stable error code: validation_failed, not_found, conflict, unauthorized, forbidden, payload_too_large, ... */
-                            code: string;
-                            detail: string;
-                            errors?: {
-                                detail: string;
-                                in?: string;
-                                /** @description Line of a streamed import */
-                                line?: number;
-                                /** @description JSON pointer to the value at fault, within the part named by `in` */
-                                pointer: string;
-                            }[];
-                            instance: string;
-                            status: number;
-                            title: string;
-                            type: string;
-                        };
+                        "application/json": components["schemas"]["def-0"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -5823,23 +3388,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description Stable error code: validation_failed, not_found, conflict, unauthorized, forbidden, payload_too_large, ... */
-                            code: string;
-                            detail: string;
-                            errors?: {
-                                detail: string;
-                                in?: string;
-                                /** @description Line of a streamed import */
-                                line?: number;
-                                /** @description JSON pointer to the value at fault, within the part named by `in` */
-                                pointer: string;
-                            }[];
-                            instance: string;
-                            status: number;
-                            title: string;
-                            type: string;
-                        };
+                        "application/json": components["schemas"]["def-0"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -5848,23 +3397,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description Stable error code: validation_failed, not_found, conflict, unauthorized, forbidden, payload_too_large, ... */
-                            code: string;
-                            detail: string;
-                            errors?: {
-                                detail: string;
-                                in?: string;
-                                /** @description Line of a streamed import */
-                                line?: number;
-                                /** @description JSON pointer to the value at fault, within the part named by `in` */
-                                pointer: string;
-                            }[];
-                            instance: string;
-                            status: number;
-                            title: string;
-                            type: string;
-                        };
+                        "application/json": components["schemas"]["def-0"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -5873,23 +3406,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description Stable error code: validation_failed, not_found, conflict, unauthorized, forbidden, payload_too_large, ... */
-                            code: string;
-                            detail: string;
-                            errors?: {
-                                detail: string;
-                                in?: string;
-                                /** @description Line of a streamed import */
-                                line?: number;
-                                /** @description JSON pointer to the value at fault, within the part named by `in` */
-                                pointer: string;
-                            }[];
-                            instance: string;
-                            status: number;
-                            title: string;
-                            type: string;
-                        };
+                        "application/json": components["schemas"]["def-0"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -5898,23 +3415,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description Stable error code: validation_failed, not_found, conflict, unauthorized, forbidden, payload_too_large, ... */
-                            code: string;
-                            detail: string;
-                            errors?: {
-                                detail: string;
-                                in?: string;
-                                /** @description Line of a streamed import */
-                                line?: number;
-                                /** @description JSON pointer to the value at fault, within the part named by `in` */
-                                pointer: string;
-                            }[];
-                            instance: string;
-                            status: number;
-                            title: string;
-                            type: string;
-                        };
+                        "application/json": components["schemas"]["def-0"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -5923,23 +3424,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description Stable error code: validation_failed, not_found, conflict, unauthorized, forbidden, payload_too_large, ... */
-                            code: string;
-                            detail: string;
-                            errors?: {
-                                detail: string;
-                                in?: string;
-                                /** @description Line of a streamed import */
-                                line?: number;
-                                /** @description JSON pointer to the value at fault, within the part named by `in` */
-                                pointer: string;
-                            }[];
-                            instance: string;
-                            status: number;
-                            title: string;
-                            type: string;
-                        };
+                        "application/json": components["schemas"]["def-0"];
                     };
                 };
             };
@@ -6041,23 +3526,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description Stable error code: validation_failed, not_found, conflict, unauthorized, forbidden, payload_too_large, ... */
-                            code: string;
-                            detail: string;
-                            errors?: {
-                                detail: string;
-                                in?: string;
-                                /** @description Line of a streamed import */
-                                line?: number;
-                                /** @description JSON pointer to the value at fault, within the part named by `in` */
-                                pointer: string;
-                            }[];
-                            instance: string;
-                            status: number;
-                            title: string;
-                            type: string;
-                        };
+                        "application/json": components["schemas"]["def-0"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -6066,23 +3535,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description Stable error code: validation_failed, not_found, conflict, unauthorized, forbidden, payload_too_large, ... */
-                            code: string;
-                            detail: string;
-                            errors?: {
-                                detail: string;
-                                in?: string;
-                                /** @description Line of a streamed import */
-                                line?: number;
-                                /** @description JSON pointer to the value at fault, within the part named by `in` */
-                                pointer: string;
-                            }[];
-                            instance: string;
-                            status: number;
-                            title: string;
-                            type: string;
-                        };
+                        "application/json": components["schemas"]["def-0"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -6091,23 +3544,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description Stable error code: validation_failed, not_found, conflict, unauthorized, forbidden, payload_too_large, ... */
-                            code: string;
-                            detail: string;
-                            errors?: {
-                                detail: string;
-                                in?: string;
-                                /** @description Line of a streamed import */
-                                line?: number;
-                                /** @description JSON pointer to the value at fault, within the part named by `in` */
-                                pointer: string;
-                            }[];
-                            instance: string;
-                            status: number;
-                            title: string;
-                            type: string;
-                        };
+                        "application/json": components["schemas"]["def-0"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -6116,23 +3553,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description Stable error code: validation_failed, not_found, conflict, unauthorized, forbidden, payload_too_large, ... */
-                            code: string;
-                            detail: string;
-                            errors?: {
-                                detail: string;
-                                in?: string;
-                                /** @description Line of a streamed import */
-                                line?: number;
-                                /** @description JSON pointer to the value at fault, within the part named by `in` */
-                                pointer: string;
-                            }[];
-                            instance: string;
-                            status: number;
-                            title: string;
-                            type: string;
-                        };
+                        "application/json": components["schemas"]["def-0"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -6141,23 +3562,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description Stable error code: validation_failed, not_found, conflict, unauthorized, forbidden, payload_too_large, ... */
-                            code: string;
-                            detail: string;
-                            errors?: {
-                                detail: string;
-                                in?: string;
-                                /** @description Line of a streamed import */
-                                line?: number;
-                                /** @description JSON pointer to the value at fault, within the part named by `in` */
-                                pointer: string;
-                            }[];
-                            instance: string;
-                            status: number;
-                            title: string;
-                            type: string;
-                        };
+                        "application/json": components["schemas"]["def-0"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -6166,23 +3571,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description Stable error code: validation_failed, not_found, conflict, unauthorized, forbidden, payload_too_large, ... */
-                            code: string;
-                            detail: string;
-                            errors?: {
-                                detail: string;
-                                in?: string;
-                                /** @description Line of a streamed import */
-                                line?: number;
-                                /** @description JSON pointer to the value at fault, within the part named by `in` */
-                                pointer: string;
-                            }[];
-                            instance: string;
-                            status: number;
-                            title: string;
-                            type: string;
-                        };
+                        "application/json": components["schemas"]["def-0"];
                     };
                 };
             };
@@ -6289,23 +3678,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description Stable error code: validation_failed, not_found, conflict, unauthorized, forbidden, payload_too_large, ... */
-                            code: string;
-                            detail: string;
-                            errors?: {
-                                detail: string;
-                                in?: string;
-                                /** @description Line of a streamed import */
-                                line?: number;
-                                /** @description JSON pointer to the value at fault, within the part named by `in` */
-                                pointer: string;
-                            }[];
-                            instance: string;
-                            status: number;
-                            title: string;
-                            type: string;
-                        };
+                        "application/json": components["schemas"]["def-0"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -6314,23 +3687,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description Stable error code: validation_failed, not_found, conflict, unauthorized, forbidden, payload_too_large, ... */
-                            code: string;
-                            detail: string;
-                            errors?: {
-                                detail: string;
-                                in?: string;
-                                /** @description Line of a streamed import */
-                                line?: number;
-                                /** @description JSON pointer to the value at fault, within the part named by `in` */
-                                pointer: string;
-                            }[];
-                            instance: string;
-                            status: number;
-                            title: string;
-                            type: string;
-                        };
+                        "application/json": components["schemas"]["def-0"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -6339,23 +3696,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description Stable error code: validation_failed, not_found, conflict, unauthorized, forbidden, payload_too_large, ... */
-                            code: string;
-                            detail: string;
-                            errors?: {
-                                detail: string;
-                                in?: string;
-                                /** @description Line of a streamed import */
-                                line?: number;
-                                /** @description JSON pointer to the value at fault, within the part named by `in` */
-                                pointer: string;
-                            }[];
-                            instance: string;
-                            status: number;
-                            title: string;
-                            type: string;
-                        };
+                        "application/json": components["schemas"]["def-0"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -6364,23 +3705,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description Stable error code: validation_failed, not_found, conflict, unauthorized, forbidden, payload_too_large, ... */
-                            code: string;
-                            detail: string;
-                            errors?: {
-                                detail: string;
-                                in?: string;
-                                /** @description Line of a streamed import */
-                                line?: number;
-                                /** @description JSON pointer to the value at fault, within the part named by `in` */
-                                pointer: string;
-                            }[];
-                            instance: string;
-                            status: number;
-                            title: string;
-                            type: string;
-                        };
+                        "application/json": components["schemas"]["def-0"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -6389,23 +3714,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description Stable error code: validation_failed, not_found, conflict, unauthorized, forbidden, payload_too_large, ... */
-                            code: string;
-                            detail: string;
-                            errors?: {
-                                detail: string;
-                                in?: string;
-                                /** @description Line of a streamed import */
-                                line?: number;
-                                /** @description JSON pointer to the value at fault, within the part named by `in` */
-                                pointer: string;
-                            }[];
-                            instance: string;
-                            status: number;
-                            title: string;
-                            type: string;
-                        };
+                        "application/json": components["schemas"]["def-0"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -6414,23 +3723,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description Stable error code: validation_failed, not_found, conflict, unauthorized, forbidden, payload_too_large, ... */
-                            code: string;
-                            detail: string;
-                            errors?: {
-                                detail: string;
-                                in?: string;
-                                /** @description Line of a streamed import */
-                                line?: number;
-                                /** @description JSON pointer to the value at fault, within the part named by `in` */
-                                pointer: string;
-                            }[];
-                            instance: string;
-                            status: number;
-                            title: string;
-                            type: string;
-                        };
+                        "application/json": components["schemas"]["def-0"];
                     };
                 };
             };
@@ -6510,23 +3803,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description Stable error code: validation_failed, not_found, conflict, unauthorized, forbidden, payload_too_large, ... */
-                            code: string;
-                            detail: string;
-                            errors?: {
-                                detail: string;
-                                in?: string;
-                                /** @description Line of a streamed import */
-                                line?: number;
-                                /** @description JSON pointer to the value at fault, within the part named by `in` */
-                                pointer: string;
-                            }[];
-                            instance: string;
-                            status: number;
-                            title: string;
-                            type: string;
-                        };
+                        "application/json": components["schemas"]["def-0"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -6535,23 +3812,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description Stable error code: validation_failed, not_found, conflict, unauthorized, forbidden, payload_too_large, ... */
-                            code: string;
-                            detail: string;
-                            errors?: {
-                                detail: string;
-                                in?: string;
-                                /** @description Line of a streamed import */
-                                line?: number;
-                                /** @description JSON pointer to the value at fault, within the part named by `in` */
-                                pointer: string;
-                            }[];
-                            instance: string;
-                            status: number;
-                            title: string;
-                            type: string;
-                        };
+                        "application/json": components["schemas"]["def-0"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -6560,23 +3821,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description Stable error code: validation_failed, not_found, conflict, unauthorized, forbidden, payload_too_large, ... */
-                            code: string;
-                            detail: string;
-                            errors?: {
-                                detail: string;
-                                in?: string;
-                                /** @description Line of a streamed import */
-                                line?: number;
-                                /** @description JSON pointer to the value at fault, within the part named by `in` */
-                                pointer: string;
-                            }[];
-                            instance: string;
-                            status: number;
-                            title: string;
-                            type: string;
-                        };
+                        "application/json": components["schemas"]["def-0"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -6585,23 +3830,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description Stable error code: validation_failed, not_found, conflict, unauthorized, forbidden, payload_too_large, ... */
-                            code: string;
-                            detail: string;
-                            errors?: {
-                                detail: string;
-                                in?: string;
-                                /** @description Line of a streamed import */
-                                line?: number;
-                                /** @description JSON pointer to the value at fault, within the part named by `in` */
-                                pointer: string;
-                            }[];
-                            instance: string;
-                            status: number;
-                            title: string;
-                            type: string;
-                        };
+                        "application/json": components["schemas"]["def-0"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -6610,23 +3839,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description Stable error code: validation_failed, not_found, conflict, unauthorized, forbidden, payload_too_large, ... */
-                            code: string;
-                            detail: string;
-                            errors?: {
-                                detail: string;
-                                in?: string;
-                                /** @description Line of a streamed import */
-                                line?: number;
-                                /** @description JSON pointer to the value at fault, within the part named by `in` */
-                                pointer: string;
-                            }[];
-                            instance: string;
-                            status: number;
-                            title: string;
-                            type: string;
-                        };
+                        "application/json": components["schemas"]["def-0"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -6635,23 +3848,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description Stable error code: validation_failed, not_found, conflict, unauthorized, forbidden, payload_too_large, ... */
-                            code: string;
-                            detail: string;
-                            errors?: {
-                                detail: string;
-                                in?: string;
-                                /** @description Line of a streamed import */
-                                line?: number;
-                                /** @description JSON pointer to the value at fault, within the part named by `in` */
-                                pointer: string;
-                            }[];
-                            instance: string;
-                            status: number;
-                            title: string;
-                            type: string;
-                        };
+                        "application/json": components["schemas"]["def-0"];
                     };
                 };
             };
@@ -6717,23 +3914,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description Stable error code: validation_failed, not_found, conflict, unauthorized, forbidden, payload_too_large, ... */
-                            code: string;
-                            detail: string;
-                            errors?: {
-                                detail: string;
-                                in?: string;
-                                /** @description Line of a streamed import */
-                                line?: number;
-                                /** @description JSON pointer to the value at fault, within the part named by `in` */
-                                pointer: string;
-                            }[];
-                            instance: string;
-                            status: number;
-                            title: string;
-                            type: string;
-                        };
+                        "application/json": components["schemas"]["def-0"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -6742,23 +3923,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description Stable error code: validation_failed, not_found, conflict, unauthorized, forbidden, payload_too_large, ... */
-                            code: string;
-                            detail: string;
-                            errors?: {
-                                detail: string;
-                                in?: string;
-                                /** @description Line of a streamed import */
-                                line?: number;
-                                /** @description JSON pointer to the value at fault, within the part named by `in` */
-                                pointer: string;
-                            }[];
-                            instance: string;
-                            status: number;
-                            title: string;
-                            type: string;
-                        };
+                        "application/json": components["schemas"]["def-0"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -6767,23 +3932,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description Stable error code: validation_failed, not_found, conflict, unauthorized, forbidden, payload_too_large, ... */
-                            code: string;
-                            detail: string;
-                            errors?: {
-                                detail: string;
-                                in?: string;
-                                /** @description Line of a streamed import */
-                                line?: number;
-                                /** @description JSON pointer to the value at fault, within the part named by `in` */
-                                pointer: string;
-                            }[];
-                            instance: string;
-                            status: number;
-                            title: string;
-                            type: string;
-                        };
+                        "application/json": components["schemas"]["def-0"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -6792,23 +3941,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description Stable error code: validation_failed, not_found, conflict, unauthorized, forbidden, payload_too_large, ... */
-                            code: string;
-                            detail: string;
-                            errors?: {
-                                detail: string;
-                                in?: string;
-                                /** @description Line of a streamed import */
-                                line?: number;
-                                /** @description JSON pointer to the value at fault, within the part named by `in` */
-                                pointer: string;
-                            }[];
-                            instance: string;
-                            status: number;
-                            title: string;
-                            type: string;
-                        };
+                        "application/json": components["schemas"]["def-0"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -6817,23 +3950,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description Stable error code: validation_failed, not_found, conflict, unauthorized, forbidden, payload_too_large, ... */
-                            code: string;
-                            detail: string;
-                            errors?: {
-                                detail: string;
-                                in?: string;
-                                /** @description Line of a streamed import */
-                                line?: number;
-                                /** @description JSON pointer to the value at fault, within the part named by `in` */
-                                pointer: string;
-                            }[];
-                            instance: string;
-                            status: number;
-                            title: string;
-                            type: string;
-                        };
+                        "application/json": components["schemas"]["def-0"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -6842,23 +3959,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description Stable error code: validation_failed, not_found, conflict, unauthorized, forbidden, payload_too_large, ... */
-                            code: string;
-                            detail: string;
-                            errors?: {
-                                detail: string;
-                                in?: string;
-                                /** @description Line of a streamed import */
-                                line?: number;
-                                /** @description JSON pointer to the value at fault, within the part named by `in` */
-                                pointer: string;
-                            }[];
-                            instance: string;
-                            status: number;
-                            title: string;
-                            type: string;
-                        };
+                        "application/json": components["schemas"]["def-0"];
                     };
                 };
             };
@@ -6922,23 +4023,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description Stable error code: validation_failed, not_found, conflict, unauthorized, forbidden, payload_too_large, ... */
-                            code: string;
-                            detail: string;
-                            errors?: {
-                                detail: string;
-                                in?: string;
-                                /** @description Line of a streamed import */
-                                line?: number;
-                                /** @description JSON pointer to the value at fault, within the part named by `in` */
-                                pointer: string;
-                            }[];
-                            instance: string;
-                            status: number;
-                            title: string;
-                            type: string;
-                        };
+                        "application/json": components["schemas"]["def-0"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -6947,23 +4032,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description Stable error code: validation_failed, not_found, conflict, unauthorized, forbidden, payload_too_large, ... */
-                            code: string;
-                            detail: string;
-                            errors?: {
-                                detail: string;
-                                in?: string;
-                                /** @description Line of a streamed import */
-                                line?: number;
-                                /** @description JSON pointer to the value at fault, within the part named by `in` */
-                                pointer: string;
-                            }[];
-                            instance: string;
-                            status: number;
-                            title: string;
-                            type: string;
-                        };
+                        "application/json": components["schemas"]["def-0"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -6972,23 +4041,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description Stable error code: validation_failed, not_found, conflict, unauthorized, forbidden, payload_too_large, ... */
-                            code: string;
-                            detail: string;
-                            errors?: {
-                                detail: string;
-                                in?: string;
-                                /** @description Line of a streamed import */
-                                line?: number;
-                                /** @description JSON pointer to the value at fault, within the part named by `in` */
-                                pointer: string;
-                            }[];
-                            instance: string;
-                            status: number;
-                            title: string;
-                            type: string;
-                        };
+                        "application/json": components["schemas"]["def-0"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -6997,23 +4050,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description Stable error code: validation_failed, not_found, conflict, unauthorized, forbidden, payload_too_large, ... */
-                            code: string;
-                            detail: string;
-                            errors?: {
-                                detail: string;
-                                in?: string;
-                                /** @description Line of a streamed import */
-                                line?: number;
-                                /** @description JSON pointer to the value at fault, within the part named by `in` */
-                                pointer: string;
-                            }[];
-                            instance: string;
-                            status: number;
-                            title: string;
-                            type: string;
-                        };
+                        "application/json": components["schemas"]["def-0"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -7022,23 +4059,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description Stable error code: validation_failed, not_found, conflict, unauthorized, forbidden, payload_too_large, ... */
-                            code: string;
-                            detail: string;
-                            errors?: {
-                                detail: string;
-                                in?: string;
-                                /** @description Line of a streamed import */
-                                line?: number;
-                                /** @description JSON pointer to the value at fault, within the part named by `in` */
-                                pointer: string;
-                            }[];
-                            instance: string;
-                            status: number;
-                            title: string;
-                            type: string;
-                        };
+                        "application/json": components["schemas"]["def-0"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -7047,23 +4068,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description Stable error code: validation_failed, not_found, conflict, unauthorized, forbidden, payload_too_large, ... */
-                            code: string;
-                            detail: string;
-                            errors?: {
-                                detail: string;
-                                in?: string;
-                                /** @description Line of a streamed import */
-                                line?: number;
-                                /** @description JSON pointer to the value at fault, within the part named by `in` */
-                                pointer: string;
-                            }[];
-                            instance: string;
-                            status: number;
-                            title: string;
-                            type: string;
-                        };
+                        "application/json": components["schemas"]["def-0"];
                     };
                 };
             };
@@ -7120,23 +4125,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description Stable error code: validation_failed, not_found, conflict, unauthorized, forbidden, payload_too_large, ... */
-                            code: string;
-                            detail: string;
-                            errors?: {
-                                detail: string;
-                                in?: string;
-                                /** @description Line of a streamed import */
-                                line?: number;
-                                /** @description JSON pointer to the value at fault, within the part named by `in` */
-                                pointer: string;
-                            }[];
-                            instance: string;
-                            status: number;
-                            title: string;
-                            type: string;
-                        };
+                        "application/json": components["schemas"]["def-0"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -7145,23 +4134,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description Stable error code: validation_failed, not_found, conflict, unauthorized, forbidden, payload_too_large, ... */
-                            code: string;
-                            detail: string;
-                            errors?: {
-                                detail: string;
-                                in?: string;
-                                /** @description Line of a streamed import */
-                                line?: number;
-                                /** @description JSON pointer to the value at fault, within the part named by `in` */
-                                pointer: string;
-                            }[];
-                            instance: string;
-                            status: number;
-                            title: string;
-                            type: string;
-                        };
+                        "application/json": components["schemas"]["def-0"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -7170,23 +4143,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description Stable error code: validation_failed, not_found, conflict, unauthorized, forbidden, payload_too_large, ... */
-                            code: string;
-                            detail: string;
-                            errors?: {
-                                detail: string;
-                                in?: string;
-                                /** @description Line of a streamed import */
-                                line?: number;
-                                /** @description JSON pointer to the value at fault, within the part named by `in` */
-                                pointer: string;
-                            }[];
-                            instance: string;
-                            status: number;
-                            title: string;
-                            type: string;
-                        };
+                        "application/json": components["schemas"]["def-0"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -7195,23 +4152,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description Stable error code: validation_failed, not_found, conflict, unauthorized, forbidden, payload_too_large, ... */
-                            code: string;
-                            detail: string;
-                            errors?: {
-                                detail: string;
-                                in?: string;
-                                /** @description Line of a streamed import */
-                                line?: number;
-                                /** @description JSON pointer to the value at fault, within the part named by `in` */
-                                pointer: string;
-                            }[];
-                            instance: string;
-                            status: number;
-                            title: string;
-                            type: string;
-                        };
+                        "application/json": components["schemas"]["def-0"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -7220,23 +4161,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description Stable error code: validation_failed, not_found, conflict, unauthorized, forbidden, payload_too_large, ... */
-                            code: string;
-                            detail: string;
-                            errors?: {
-                                detail: string;
-                                in?: string;
-                                /** @description Line of a streamed import */
-                                line?: number;
-                                /** @description JSON pointer to the value at fault, within the part named by `in` */
-                                pointer: string;
-                            }[];
-                            instance: string;
-                            status: number;
-                            title: string;
-                            type: string;
-                        };
+                        "application/json": components["schemas"]["def-0"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -7245,23 +4170,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description Stable error code: validation_failed, not_found, conflict, unauthorized, forbidden, payload_too_large, ... */
-                            code: string;
-                            detail: string;
-                            errors?: {
-                                detail: string;
-                                in?: string;
-                                /** @description Line of a streamed import */
-                                line?: number;
-                                /** @description JSON pointer to the value at fault, within the part named by `in` */
-                                pointer: string;
-                            }[];
-                            instance: string;
-                            status: number;
-                            title: string;
-                            type: string;
-                        };
+                        "application/json": components["schemas"]["def-0"];
                     };
                 };
             };
@@ -7318,23 +4227,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description Stable error code: validation_failed, not_found, conflict, unauthorized, forbidden, payload_too_large, ... */
-                            code: string;
-                            detail: string;
-                            errors?: {
-                                detail: string;
-                                in?: string;
-                                /** @description Line of a streamed import */
-                                line?: number;
-                                /** @description JSON pointer to the value at fault, within the part named by `in` */
-                                pointer: string;
-                            }[];
-                            instance: string;
-                            status: number;
-                            title: string;
-                            type: string;
-                        };
+                        "application/json": components["schemas"]["def-0"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -7343,23 +4236,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description Stable error code: validation_failed, not_found, conflict, unauthorized, forbidden, payload_too_large, ... */
-                            code: string;
-                            detail: string;
-                            errors?: {
-                                detail: string;
-                                in?: string;
-                                /** @description Line of a streamed import */
-                                line?: number;
-                                /** @description JSON pointer to the value at fault, within the part named by `in` */
-                                pointer: string;
-                            }[];
-                            instance: string;
-                            status: number;
-                            title: string;
-                            type: string;
-                        };
+                        "application/json": components["schemas"]["def-0"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -7368,23 +4245,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description Stable error code: validation_failed, not_found, conflict, unauthorized, forbidden, payload_too_large, ... */
-                            code: string;
-                            detail: string;
-                            errors?: {
-                                detail: string;
-                                in?: string;
-                                /** @description Line of a streamed import */
-                                line?: number;
-                                /** @description JSON pointer to the value at fault, within the part named by `in` */
-                                pointer: string;
-                            }[];
-                            instance: string;
-                            status: number;
-                            title: string;
-                            type: string;
-                        };
+                        "application/json": components["schemas"]["def-0"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -7393,23 +4254,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description Stable error code: validation_failed, not_found, conflict, unauthorized, forbidden, payload_too_large, ... */
-                            code: string;
-                            detail: string;
-                            errors?: {
-                                detail: string;
-                                in?: string;
-                                /** @description Line of a streamed import */
-                                line?: number;
-                                /** @description JSON pointer to the value at fault, within the part named by `in` */
-                                pointer: string;
-                            }[];
-                            instance: string;
-                            status: number;
-                            title: string;
-                            type: string;
-                        };
+                        "application/json": components["schemas"]["def-0"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -7418,23 +4263,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description Stable error code: validation_failed, not_found, conflict, unauthorized, forbidden, payload_too_large, ... */
-                            code: string;
-                            detail: string;
-                            errors?: {
-                                detail: string;
-                                in?: string;
-                                /** @description Line of a streamed import */
-                                line?: number;
-                                /** @description JSON pointer to the value at fault, within the part named by `in` */
-                                pointer: string;
-                            }[];
-                            instance: string;
-                            status: number;
-                            title: string;
-                            type: string;
-                        };
+                        "application/json": components["schemas"]["def-0"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -7443,23 +4272,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description Stable error code: validation_failed, not_found, conflict, unauthorized, forbidden, payload_too_large, ... */
-                            code: string;
-                            detail: string;
-                            errors?: {
-                                detail: string;
-                                in?: string;
-                                /** @description Line of a streamed import */
-                                line?: number;
-                                /** @description JSON pointer to the value at fault, within the part named by `in` */
-                                pointer: string;
-                            }[];
-                            instance: string;
-                            status: number;
-                            title: string;
-                            type: string;
-                        };
+                        "application/json": components["schemas"]["def-0"];
                     };
                 };
             };
@@ -7508,23 +4321,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description Stable error code: validation_failed, not_found, conflict, unauthorized, forbidden, payload_too_large, ... */
-                            code: string;
-                            detail: string;
-                            errors?: {
-                                detail: string;
-                                in?: string;
-                                /** @description Line of a streamed import */
-                                line?: number;
-                                /** @description JSON pointer to the value at fault, within the part named by `in` */
-                                pointer: string;
-                            }[];
-                            instance: string;
-                            status: number;
-                            title: string;
-                            type: string;
-                        };
+                        "application/json": components["schemas"]["def-0"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -7533,23 +4330,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description Stable error code: validation_failed, not_found, conflict, unauthorized, forbidden, payload_too_large, ... */
-                            code: string;
-                            detail: string;
-                            errors?: {
-                                detail: string;
-                                in?: string;
-                                /** @description Line of a streamed import */
-                                line?: number;
-                                /** @description JSON pointer to the value at fault, within the part named by `in` */
-                                pointer: string;
-                            }[];
-                            instance: string;
-                            status: number;
-                            title: string;
-                            type: string;
-                        };
+                        "application/json": components["schemas"]["def-0"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -7558,23 +4339,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description Stable error code: validation_failed, not_found, conflict, unauthorized, forbidden, payload_too_large, ... */
-                            code: string;
-                            detail: string;
-                            errors?: {
-                                detail: string;
-                                in?: string;
-                                /** @description Line of a streamed import */
-                                line?: number;
-                                /** @description JSON pointer to the value at fault, within the part named by `in` */
-                                pointer: string;
-                            }[];
-                            instance: string;
-                            status: number;
-                            title: string;
-                            type: string;
-                        };
+                        "application/json": components["schemas"]["def-0"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -7583,23 +4348,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description Stable error code: validation_failed, not_found, conflict, unauthorized, forbidden, payload_too_large, ... */
-                            code: string;
-                            detail: string;
-                            errors?: {
-                                detail: string;
-                                in?: string;
-                                /** @description Line of a streamed import */
-                                line?: number;
-                                /** @description JSON pointer to the value at fault, within the part named by `in` */
-                                pointer: string;
-                            }[];
-                            instance: string;
-                            status: number;
-                            title: string;
-                            type: string;
-                        };
+                        "application/json": components["schemas"]["def-0"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -7608,23 +4357,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description Stable error code: validation_failed, not_found, conflict, unauthorized, forbidden, payload_too_large, ... */
-                            code: string;
-                            detail: string;
-                            errors?: {
-                                detail: string;
-                                in?: string;
-                                /** @description Line of a streamed import */
-                                line?: number;
-                                /** @description JSON pointer to the value at fault, within the part named by `in` */
-                                pointer: string;
-                            }[];
-                            instance: string;
-                            status: number;
-                            title: string;
-                            type: string;
-                        };
+                        "application/json": components["schemas"]["def-0"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -7633,23 +4366,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description Stable error code: validation_failed, not_found, conflict, unauthorized, forbidden, payload_too_large, ... */
-                            code: string;
-                            detail: string;
-                            errors?: {
-                                detail: string;
-                                in?: string;
-                                /** @description Line of a streamed import */
-                                line?: number;
-                                /** @description JSON pointer to the value at fault, within the part named by `in` */
-                                pointer: string;
-                            }[];
-                            instance: string;
-                            status: number;
-                            title: string;
-                            type: string;
-                        };
+                        "application/json": components["schemas"]["def-0"];
                     };
                 };
             };
@@ -7799,23 +4516,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description Stable error code: validation_failed, not_found, conflict, unauthorized, forbidden, payload_too_large, ... */
-                            code: string;
-                            detail: string;
-                            errors?: {
-                                detail: string;
-                                in?: string;
-                                /** @description Line of a streamed import */
-                                line?: number;
-                                /** @description JSON pointer to the value at fault, within the part named by `in` */
-                                pointer: string;
-                            }[];
-                            instance: string;
-                            status: number;
-                            title: string;
-                            type: string;
-                        };
+                        "application/json": components["schemas"]["def-0"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -7824,23 +4525,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description Stable error code: validation_failed, not_found, conflict, unauthorized, forbidden, payload_too_large, ... */
-                            code: string;
-                            detail: string;
-                            errors?: {
-                                detail: string;
-                                in?: string;
-                                /** @description Line of a streamed import */
-                                line?: number;
-                                /** @description JSON pointer to the value at fault, within the part named by `in` */
-                                pointer: string;
-                            }[];
-                            instance: string;
-                            status: number;
-                            title: string;
-                            type: string;
-                        };
+                        "application/json": components["schemas"]["def-0"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -7849,23 +4534,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description Stable error code: validation_failed, not_found, conflict, unauthorized, forbidden, payload_too_large, ... */
-                            code: string;
-                            detail: string;
-                            errors?: {
-                                detail: string;
-                                in?: string;
-                                /** @description Line of a streamed import */
-                                line?: number;
-                                /** @description JSON pointer to the value at fault, within the part named by `in` */
-                                pointer: string;
-                            }[];
-                            instance: string;
-                            status: number;
-                            title: string;
-                            type: string;
-                        };
+                        "application/json": components["schemas"]["def-0"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -7874,23 +4543,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description Stable error code: validation_failed, not_found, conflict, unauthorized, forbidden, payload_too_large, ... */
-                            code: string;
-                            detail: string;
-                            errors?: {
-                                detail: string;
-                                in?: string;
-                                /** @description Line of a streamed import */
-                                line?: number;
-                                /** @description JSON pointer to the value at fault, within the part named by `in` */
-                                pointer: string;
-                            }[];
-                            instance: string;
-                            status: number;
-                            title: string;
-                            type: string;
-                        };
+                        "application/json": components["schemas"]["def-0"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -7899,23 +4552,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description Stable error code: validation_failed, not_found, conflict, unauthorized, forbidden, payload_too_large, ... */
-                            code: string;
-                            detail: string;
-                            errors?: {
-                                detail: string;
-                                in?: string;
-                                /** @description Line of a streamed import */
-                                line?: number;
-                                /** @description JSON pointer to the value at fault, within the part named by `in` */
-                                pointer: string;
-                            }[];
-                            instance: string;
-                            status: number;
-                            title: string;
-                            type: string;
-                        };
+                        "application/json": components["schemas"]["def-0"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -7924,23 +4561,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description Stable error code: validation_failed, not_found, conflict, unauthorized, forbidden, payload_too_large, ... */
-                            code: string;
-                            detail: string;
-                            errors?: {
-                                detail: string;
-                                in?: string;
-                                /** @description Line of a streamed import */
-                                line?: number;
-                                /** @description JSON pointer to the value at fault, within the part named by `in` */
-                                pointer: string;
-                            }[];
-                            instance: string;
-                            status: number;
-                            title: string;
-                            type: string;
-                        };
+                        "application/json": components["schemas"]["def-0"];
                     };
                 };
             };
@@ -8007,23 +4628,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description Stable error code: validation_failed, not_found, conflict, unauthorized, forbidden, payload_too_large, ... */
-                            code: string;
-                            detail: string;
-                            errors?: {
-                                detail: string;
-                                in?: string;
-                                /** @description Line of a streamed import */
-                                line?: number;
-                                /** @description JSON pointer to the value at fault, within the part named by `in` */
-                                pointer: string;
-                            }[];
-                            instance: string;
-                            status: number;
-                            title: string;
-                            type: string;
-                        };
+                        "application/json": components["schemas"]["def-0"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -8032,23 +4637,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description Stable error code: validation_failed, not_found, conflict, unauthorized, forbidden, payload_too_large, ... */
-                            code: string;
-                            detail: string;
-                            errors?: {
-                                detail: string;
-                                in?: string;
-                                /** @description Line of a streamed import */
-                                line?: number;
-                                /** @description JSON pointer to the value at fault, within the part named by `in` */
-                                pointer: string;
-                            }[];
-                            instance: string;
-                            status: number;
-                            title: string;
-                            type: string;
-                        };
+                        "application/json": components["schemas"]["def-0"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -8057,23 +4646,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description Stable error code: validation_failed, not_found, conflict, unauthorized, forbidden, payload_too_large, ... */
-                            code: string;
-                            detail: string;
-                            errors?: {
-                                detail: string;
-                                in?: string;
-                                /** @description Line of a streamed import */
-                                line?: number;
-                                /** @description JSON pointer to the value at fault, within the part named by `in` */
-                                pointer: string;
-                            }[];
-                            instance: string;
-                            status: number;
-                            title: string;
-                            type: string;
-                        };
+                        "application/json": components["schemas"]["def-0"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -8082,23 +4655,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description Stable error code: validation_failed, not_found, conflict, unauthorized, forbidden, payload_too_large, ... */
-                            code: string;
-                            detail: string;
-                            errors?: {
-                                detail: string;
-                                in?: string;
-                                /** @description Line of a streamed import */
-                                line?: number;
-                                /** @description JSON pointer to the value at fault, within the part named by `in` */
-                                pointer: string;
-                            }[];
-                            instance: string;
-                            status: number;
-                            title: string;
-                            type: string;
-                        };
+                        "application/json": components["schemas"]["def-0"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -8107,23 +4664,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description Stable error code: validation_failed, not_found, conflict, unauthorized, forbidden, payload_too_large, ... */
-                            code: string;
-                            detail: string;
-                            errors?: {
-                                detail: string;
-                                in?: string;
-                                /** @description Line of a streamed import */
-                                line?: number;
-                                /** @description JSON pointer to the value at fault, within the part named by `in` */
-                                pointer: string;
-                            }[];
-                            instance: string;
-                            status: number;
-                            title: string;
-                            type: string;
-                        };
+                        "application/json": components["schemas"]["def-0"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -8132,23 +4673,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description Stable error code: validation_failed, not_found, conflict, unauthorized, forbidden, payload_too_large, ... */
-                            code: string;
-                            detail: string;
-                            errors?: {
-                                detail: string;
-                                in?: string;
-                                /** @description Line of a streamed import */
-                                line?: number;
-                                /** @description JSON pointer to the value at fault, within the part named by `in` */
-                                pointer: string;
-                            }[];
-                            instance: string;
-                            status: number;
-                            title: string;
-                            type: string;
-                        };
+                        "application/json": components["schemas"]["def-0"];
                     };
                 };
             };
@@ -8204,23 +4729,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description Stable error code: validation_failed, not_found, conflict, unauthorized, forbidden, payload_too_large, ... */
-                            code: string;
-                            detail: string;
-                            errors?: {
-                                detail: string;
-                                in?: string;
-                                /** @description Line of a streamed import */
-                                line?: number;
-                                /** @description JSON pointer to the value at fault, within the part named by `in` */
-                                pointer: string;
-                            }[];
-                            instance: string;
-                            status: number;
-                            title: string;
-                            type: string;
-                        };
+                        "application/json": components["schemas"]["def-0"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -8229,23 +4738,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description Stable error code: validation_failed, not_found, conflict, unauthorized, forbidden, payload_too_large, ... */
-                            code: string;
-                            detail: string;
-                            errors?: {
-                                detail: string;
-                                in?: string;
-                                /** @description Line of a streamed import */
-                                line?: number;
-                                /** @description JSON pointer to the value at fault, within the part named by `in` */
-                                pointer: string;
-                            }[];
-                            instance: string;
-                            status: number;
-                            title: string;
-                            type: string;
-                        };
+                        "application/json": components["schemas"]["def-0"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -8254,23 +4747,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description Stable error code: validation_failed, not_found, conflict, unauthorized, forbidden, payload_too_large, ... */
-                            code: string;
-                            detail: string;
-                            errors?: {
-                                detail: string;
-                                in?: string;
-                                /** @description Line of a streamed import */
-                                line?: number;
-                                /** @description JSON pointer to the value at fault, within the part named by `in` */
-                                pointer: string;
-                            }[];
-                            instance: string;
-                            status: number;
-                            title: string;
-                            type: string;
-                        };
+                        "application/json": components["schemas"]["def-0"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -8279,23 +4756,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description Stable error code: validation_failed, not_found, conflict, unauthorized, forbidden, payload_too_large, ... */
-                            code: string;
-                            detail: string;
-                            errors?: {
-                                detail: string;
-                                in?: string;
-                                /** @description Line of a streamed import */
-                                line?: number;
-                                /** @description JSON pointer to the value at fault, within the part named by `in` */
-                                pointer: string;
-                            }[];
-                            instance: string;
-                            status: number;
-                            title: string;
-                            type: string;
-                        };
+                        "application/json": components["schemas"]["def-0"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -8304,23 +4765,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description Stable error code: validation_failed, not_found, conflict, unauthorized, forbidden, payload_too_large, ... */
-                            code: string;
-                            detail: string;
-                            errors?: {
-                                detail: string;
-                                in?: string;
-                                /** @description Line of a streamed import */
-                                line?: number;
-                                /** @description JSON pointer to the value at fault, within the part named by `in` */
-                                pointer: string;
-                            }[];
-                            instance: string;
-                            status: number;
-                            title: string;
-                            type: string;
-                        };
+                        "application/json": components["schemas"]["def-0"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -8329,23 +4774,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description Stable error code: validation_failed, not_found, conflict, unauthorized, forbidden, payload_too_large, ... */
-                            code: string;
-                            detail: string;
-                            errors?: {
-                                detail: string;
-                                in?: string;
-                                /** @description Line of a streamed import */
-                                line?: number;
-                                /** @description JSON pointer to the value at fault, within the part named by `in` */
-                                pointer: string;
-                            }[];
-                            instance: string;
-                            status: number;
-                            title: string;
-                            type: string;
-                        };
+                        "application/json": components["schemas"]["def-0"];
                     };
                 };
             };
@@ -8404,23 +4833,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description Stable error code: validation_failed, not_found, conflict, unauthorized, forbidden, payload_too_large, ... */
-                            code: string;
-                            detail: string;
-                            errors?: {
-                                detail: string;
-                                in?: string;
-                                /** @description Line of a streamed import */
-                                line?: number;
-                                /** @description JSON pointer to the value at fault, within the part named by `in` */
-                                pointer: string;
-                            }[];
-                            instance: string;
-                            status: number;
-                            title: string;
-                            type: string;
-                        };
+                        "application/json": components["schemas"]["def-0"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -8429,23 +4842,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description Stable error code: validation_failed, not_found, conflict, unauthorized, forbidden, payload_too_large, ... */
-                            code: string;
-                            detail: string;
-                            errors?: {
-                                detail: string;
-                                in?: string;
-                                /** @description Line of a streamed import */
-                                line?: number;
-                                /** @description JSON pointer to the value at fault, within the part named by `in` */
-                                pointer: string;
-                            }[];
-                            instance: string;
-                            status: number;
-                            title: string;
-                            type: string;
-                        };
+                        "application/json": components["schemas"]["def-0"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -8454,23 +4851,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description Stable error code: validation_failed, not_found, conflict, unauthorized, forbidden, payload_too_large, ... */
-                            code: string;
-                            detail: string;
-                            errors?: {
-                                detail: string;
-                                in?: string;
-                                /** @description Line of a streamed import */
-                                line?: number;
-                                /** @description JSON pointer to the value at fault, within the part named by `in` */
-                                pointer: string;
-                            }[];
-                            instance: string;
-                            status: number;
-                            title: string;
-                            type: string;
-                        };
+                        "application/json": components["schemas"]["def-0"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -8479,23 +4860,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description Stable error code: validation_failed, not_found, conflict, unauthorized, forbidden, payload_too_large, ... */
-                            code: string;
-                            detail: string;
-                            errors?: {
-                                detail: string;
-                                in?: string;
-                                /** @description Line of a streamed import */
-                                line?: number;
-                                /** @description JSON pointer to the value at fault, within the part named by `in` */
-                                pointer: string;
-                            }[];
-                            instance: string;
-                            status: number;
-                            title: string;
-                            type: string;
-                        };
+                        "application/json": components["schemas"]["def-0"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -8504,23 +4869,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description Stable error code: validation_failed, not_found, conflict, unauthorized, forbidden, payload_too_large, ... */
-                            code: string;
-                            detail: string;
-                            errors?: {
-                                detail: string;
-                                in?: string;
-                                /** @description Line of a streamed import */
-                                line?: number;
-                                /** @description JSON pointer to the value at fault, within the part named by `in` */
-                                pointer: string;
-                            }[];
-                            instance: string;
-                            status: number;
-                            title: string;
-                            type: string;
-                        };
+                        "application/json": components["schemas"]["def-0"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -8529,23 +4878,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description Stable error code: validation_failed, not_found, conflict, unauthorized, forbidden, payload_too_large, ... */
-                            code: string;
-                            detail: string;
-                            errors?: {
-                                detail: string;
-                                in?: string;
-                                /** @description Line of a streamed import */
-                                line?: number;
-                                /** @description JSON pointer to the value at fault, within the part named by `in` */
-                                pointer: string;
-                            }[];
-                            instance: string;
-                            status: number;
-                            title: string;
-                            type: string;
-                        };
+                        "application/json": components["schemas"]["def-0"];
                     };
                 };
             };
@@ -8580,23 +4913,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description Stable error code: validation_failed, not_found, conflict, unauthorized, forbidden, payload_too_large, ... */
-                            code: string;
-                            detail: string;
-                            errors?: {
-                                detail: string;
-                                in?: string;
-                                /** @description Line of a streamed import */
-                                line?: number;
-                                /** @description JSON pointer to the value at fault, within the part named by `in` */
-                                pointer: string;
-                            }[];
-                            instance: string;
-                            status: number;
-                            title: string;
-                            type: string;
-                        };
+                        "application/json": components["schemas"]["def-0"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -8605,23 +4922,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description Stable error code: validation_failed, not_found, conflict, unauthorized, forbidden, payload_too_large, ... */
-                            code: string;
-                            detail: string;
-                            errors?: {
-                                detail: string;
-                                in?: string;
-                                /** @description Line of a streamed import */
-                                line?: number;
-                                /** @description JSON pointer to the value at fault, within the part named by `in` */
-                                pointer: string;
-                            }[];
-                            instance: string;
-                            status: number;
-                            title: string;
-                            type: string;
-                        };
+                        "application/json": components["schemas"]["def-0"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -8630,23 +4931,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description Stable error code: validation_failed, not_found, conflict, unauthorized, forbidden, payload_too_large, ... */
-                            code: string;
-                            detail: string;
-                            errors?: {
-                                detail: string;
-                                in?: string;
-                                /** @description Line of a streamed import */
-                                line?: number;
-                                /** @description JSON pointer to the value at fault, within the part named by `in` */
-                                pointer: string;
-                            }[];
-                            instance: string;
-                            status: number;
-                            title: string;
-                            type: string;
-                        };
+                        "application/json": components["schemas"]["def-0"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -8655,23 +4940,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description Stable error code: validation_failed, not_found, conflict, unauthorized, forbidden, payload_too_large, ... */
-                            code: string;
-                            detail: string;
-                            errors?: {
-                                detail: string;
-                                in?: string;
-                                /** @description Line of a streamed import */
-                                line?: number;
-                                /** @description JSON pointer to the value at fault, within the part named by `in` */
-                                pointer: string;
-                            }[];
-                            instance: string;
-                            status: number;
-                            title: string;
-                            type: string;
-                        };
+                        "application/json": components["schemas"]["def-0"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -8680,23 +4949,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description Stable error code: validation_failed, not_found, conflict, unauthorized, forbidden, payload_too_large, ... */
-                            code: string;
-                            detail: string;
-                            errors?: {
-                                detail: string;
-                                in?: string;
-                                /** @description Line of a streamed import */
-                                line?: number;
-                                /** @description JSON pointer to the value at fault, within the part named by `in` */
-                                pointer: string;
-                            }[];
-                            instance: string;
-                            status: number;
-                            title: string;
-                            type: string;
-                        };
+                        "application/json": components["schemas"]["def-0"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -8705,23 +4958,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description Stable error code: validation_failed, not_found, conflict, unauthorized, forbidden, payload_too_large, ... */
-                            code: string;
-                            detail: string;
-                            errors?: {
-                                detail: string;
-                                in?: string;
-                                /** @description Line of a streamed import */
-                                line?: number;
-                                /** @description JSON pointer to the value at fault, within the part named by `in` */
-                                pointer: string;
-                            }[];
-                            instance: string;
-                            status: number;
-                            title: string;
-                            type: string;
-                        };
+                        "application/json": components["schemas"]["def-0"];
                     };
                 };
             };
@@ -8780,23 +5017,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description Stable error code: validation_failed, not_found, conflict, unauthorized, forbidden, payload_too_large, ... */
-                            code: string;
-                            detail: string;
-                            errors?: {
-                                detail: string;
-                                in?: string;
-                                /** @description Line of a streamed import */
-                                line?: number;
-                                /** @description JSON pointer to the value at fault, within the part named by `in` */
-                                pointer: string;
-                            }[];
-                            instance: string;
-                            status: number;
-                            title: string;
-                            type: string;
-                        };
+                        "application/json": components["schemas"]["def-0"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -8805,23 +5026,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description Stable error code: validation_failed, not_found, conflict, unauthorized, forbidden, payload_too_large, ... */
-                            code: string;
-                            detail: string;
-                            errors?: {
-                                detail: string;
-                                in?: string;
-                                /** @description Line of a streamed import */
-                                line?: number;
-                                /** @description JSON pointer to the value at fault, within the part named by `in` */
-                                pointer: string;
-                            }[];
-                            instance: string;
-                            status: number;
-                            title: string;
-                            type: string;
-                        };
+                        "application/json": components["schemas"]["def-0"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -8830,23 +5035,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description Stable error code: validation_failed, not_found, conflict, unauthorized, forbidden, payload_too_large, ... */
-                            code: string;
-                            detail: string;
-                            errors?: {
-                                detail: string;
-                                in?: string;
-                                /** @description Line of a streamed import */
-                                line?: number;
-                                /** @description JSON pointer to the value at fault, within the part named by `in` */
-                                pointer: string;
-                            }[];
-                            instance: string;
-                            status: number;
-                            title: string;
-                            type: string;
-                        };
+                        "application/json": components["schemas"]["def-0"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -8855,23 +5044,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description Stable error code: validation_failed, not_found, conflict, unauthorized, forbidden, payload_too_large, ... */
-                            code: string;
-                            detail: string;
-                            errors?: {
-                                detail: string;
-                                in?: string;
-                                /** @description Line of a streamed import */
-                                line?: number;
-                                /** @description JSON pointer to the value at fault, within the part named by `in` */
-                                pointer: string;
-                            }[];
-                            instance: string;
-                            status: number;
-                            title: string;
-                            type: string;
-                        };
+                        "application/json": components["schemas"]["def-0"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -8880,23 +5053,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description Stable error code: validation_failed, not_found, conflict, unauthorized, forbidden, payload_too_large, ... */
-                            code: string;
-                            detail: string;
-                            errors?: {
-                                detail: string;
-                                in?: string;
-                                /** @description Line of a streamed import */
-                                line?: number;
-                                /** @description JSON pointer to the value at fault, within the part named by `in` */
-                                pointer: string;
-                            }[];
-                            instance: string;
-                            status: number;
-                            title: string;
-                            type: string;
-                        };
+                        "application/json": components["schemas"]["def-0"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -8905,23 +5062,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description Stable error code: validation_failed, not_found, conflict, unauthorized, forbidden, payload_too_large, ... */
-                            code: string;
-                            detail: string;
-                            errors?: {
-                                detail: string;
-                                in?: string;
-                                /** @description Line of a streamed import */
-                                line?: number;
-                                /** @description JSON pointer to the value at fault, within the part named by `in` */
-                                pointer: string;
-                            }[];
-                            instance: string;
-                            status: number;
-                            title: string;
-                            type: string;
-                        };
+                        "application/json": components["schemas"]["def-0"];
                     };
                 };
             };
@@ -8999,23 +5140,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description Stable error code: validation_failed, not_found, conflict, unauthorized, forbidden, payload_too_large, ... */
-                            code: string;
-                            detail: string;
-                            errors?: {
-                                detail: string;
-                                in?: string;
-                                /** @description Line of a streamed import */
-                                line?: number;
-                                /** @description JSON pointer to the value at fault, within the part named by `in` */
-                                pointer: string;
-                            }[];
-                            instance: string;
-                            status: number;
-                            title: string;
-                            type: string;
-                        };
+                        "application/json": components["schemas"]["def-0"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -9024,23 +5149,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description Stable error code: validation_failed, not_found, conflict, unauthorized, forbidden, payload_too_large, ... */
-                            code: string;
-                            detail: string;
-                            errors?: {
-                                detail: string;
-                                in?: string;
-                                /** @description Line of a streamed import */
-                                line?: number;
-                                /** @description JSON pointer to the value at fault, within the part named by `in` */
-                                pointer: string;
-                            }[];
-                            instance: string;
-                            status: number;
-                            title: string;
-                            type: string;
-                        };
+                        "application/json": components["schemas"]["def-0"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -9049,23 +5158,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description Stable error code: validation_failed, not_found, conflict, unauthorized, forbidden, payload_too_large, ... */
-                            code: string;
-                            detail: string;
-                            errors?: {
-                                detail: string;
-                                in?: string;
-                                /** @description Line of a streamed import */
-                                line?: number;
-                                /** @description JSON pointer to the value at fault, within the part named by `in` */
-                                pointer: string;
-                            }[];
-                            instance: string;
-                            status: number;
-                            title: string;
-                            type: string;
-                        };
+                        "application/json": components["schemas"]["def-0"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -9074,23 +5167,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description Stable error code: validation_failed, not_found, conflict, unauthorized, forbidden, payload_too_large, ... */
-                            code: string;
-                            detail: string;
-                            errors?: {
-                                detail: string;
-                                in?: string;
-                                /** @description Line of a streamed import */
-                                line?: number;
-                                /** @description JSON pointer to the value at fault, within the part named by `in` */
-                                pointer: string;
-                            }[];
-                            instance: string;
-                            status: number;
-                            title: string;
-                            type: string;
-                        };
+                        "application/json": components["schemas"]["def-0"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -9099,23 +5176,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description Stable error code: validation_failed, not_found, conflict, unauthorized, forbidden, payload_too_large, ... */
-                            code: string;
-                            detail: string;
-                            errors?: {
-                                detail: string;
-                                in?: string;
-                                /** @description Line of a streamed import */
-                                line?: number;
-                                /** @description JSON pointer to the value at fault, within the part named by `in` */
-                                pointer: string;
-                            }[];
-                            instance: string;
-                            status: number;
-                            title: string;
-                            type: string;
-                        };
+                        "application/json": components["schemas"]["def-0"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -9124,23 +5185,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description Stable error code: validation_failed, not_found, conflict, unauthorized, forbidden, payload_too_large, ... */
-                            code: string;
-                            detail: string;
-                            errors?: {
-                                detail: string;
-                                in?: string;
-                                /** @description Line of a streamed import */
-                                line?: number;
-                                /** @description JSON pointer to the value at fault, within the part named by `in` */
-                                pointer: string;
-                            }[];
-                            instance: string;
-                            status: number;
-                            title: string;
-                            type: string;
-                        };
+                        "application/json": components["schemas"]["def-0"];
                     };
                 };
             };
@@ -9191,23 +5236,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description Stable error code: validation_failed, not_found, conflict, unauthorized, forbidden, payload_too_large, ... */
-                            code: string;
-                            detail: string;
-                            errors?: {
-                                detail: string;
-                                in?: string;
-                                /** @description Line of a streamed import */
-                                line?: number;
-                                /** @description JSON pointer to the value at fault, within the part named by `in` */
-                                pointer: string;
-                            }[];
-                            instance: string;
-                            status: number;
-                            title: string;
-                            type: string;
-                        };
+                        "application/json": components["schemas"]["def-0"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -9216,23 +5245,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description Stable error code: validation_failed, not_found, conflict, unauthorized, forbidden, payload_too_large, ... */
-                            code: string;
-                            detail: string;
-                            errors?: {
-                                detail: string;
-                                in?: string;
-                                /** @description Line of a streamed import */
-                                line?: number;
-                                /** @description JSON pointer to the value at fault, within the part named by `in` */
-                                pointer: string;
-                            }[];
-                            instance: string;
-                            status: number;
-                            title: string;
-                            type: string;
-                        };
+                        "application/json": components["schemas"]["def-0"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -9241,23 +5254,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description Stable error code: validation_failed, not_found, conflict, unauthorized, forbidden, payload_too_large, ... */
-                            code: string;
-                            detail: string;
-                            errors?: {
-                                detail: string;
-                                in?: string;
-                                /** @description Line of a streamed import */
-                                line?: number;
-                                /** @description JSON pointer to the value at fault, within the part named by `in` */
-                                pointer: string;
-                            }[];
-                            instance: string;
-                            status: number;
-                            title: string;
-                            type: string;
-                        };
+                        "application/json": components["schemas"]["def-0"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -9266,23 +5263,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description Stable error code: validation_failed, not_found, conflict, unauthorized, forbidden, payload_too_large, ... */
-                            code: string;
-                            detail: string;
-                            errors?: {
-                                detail: string;
-                                in?: string;
-                                /** @description Line of a streamed import */
-                                line?: number;
-                                /** @description JSON pointer to the value at fault, within the part named by `in` */
-                                pointer: string;
-                            }[];
-                            instance: string;
-                            status: number;
-                            title: string;
-                            type: string;
-                        };
+                        "application/json": components["schemas"]["def-0"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -9291,23 +5272,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description Stable error code: validation_failed, not_found, conflict, unauthorized, forbidden, payload_too_large, ... */
-                            code: string;
-                            detail: string;
-                            errors?: {
-                                detail: string;
-                                in?: string;
-                                /** @description Line of a streamed import */
-                                line?: number;
-                                /** @description JSON pointer to the value at fault, within the part named by `in` */
-                                pointer: string;
-                            }[];
-                            instance: string;
-                            status: number;
-                            title: string;
-                            type: string;
-                        };
+                        "application/json": components["schemas"]["def-0"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -9316,23 +5281,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description Stable error code: validation_failed, not_found, conflict, unauthorized, forbidden, payload_too_large, ... */
-                            code: string;
-                            detail: string;
-                            errors?: {
-                                detail: string;
-                                in?: string;
-                                /** @description Line of a streamed import */
-                                line?: number;
-                                /** @description JSON pointer to the value at fault, within the part named by `in` */
-                                pointer: string;
-                            }[];
-                            instance: string;
-                            status: number;
-                            title: string;
-                            type: string;
-                        };
+                        "application/json": components["schemas"]["def-0"];
                     };
                 };
             };
@@ -9348,7 +5297,32 @@ export interface paths {
 }
 export type webhooks = Record<string, never>;
 export interface components {
-    schemas: never;
+    schemas: {
+        /**
+         * Problem
+         * @description RFC 9457 problem details
+         */
+        "def-0": {
+            /** @description Stable error code: validation_failed, not_found, conflict, unauthorized, forbidden, payload_too_large, ... */
+            code: string;
+            detail: string;
+            errors?: {
+                /** @description Column of a CSV upload */
+                column?: string;
+                detail: string;
+                /** @description The part of the request */
+                in?: "body" | "query" | "params" | "headers" | "line";
+                /** @description Line of a streamed upload */
+                line?: number;
+                /** @description JSON pointer to the value at fault, within the part named by `in` */
+                pointer: string;
+            }[];
+            instance: string;
+            status: number;
+            title: string;
+            type: string;
+        };
+    };
     responses: never;
     parameters: never;
     requestBodies: never;

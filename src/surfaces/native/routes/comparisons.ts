@@ -111,7 +111,7 @@ const PairedTest = Type.Object({
   method: Type.Literal('paired t-test'),
   n: Type.Integer(),
   mean_difference: Nullable(Type.Number()),
-  ci95: Nullable(Type.Tuple([Type.Number(), Type.Number()])),
+  ci95: Nullable(Type.Array(Type.Number(), { minItems: 2, maxItems: 2, description: '[lower, upper]' })),
   t: Nullable(Type.Number()),
   degrees_of_freedom: Nullable(Type.Integer()),
   p_value: Nullable(Type.Number()),
