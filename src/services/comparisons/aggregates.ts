@@ -82,10 +82,16 @@ export async function computeStats(store: Store, scope: ComparisonScope): Promis
         sum(s.prompt_tokens) as prompt_tokens, sum(s.completion_tokens) as completion_tokens, sum(s.total_tokens) as total_tokens,
         sum(s.prompt_cost) as prompt_cost, sum(s.completion_cost) as completion_cost, sum(s.total_cost) as total_cost,
         min(s.start_time) as min_start_time, max(s.start_time) as max_start_time
-      from ${runs.select([
-        experimentOf(scope, 'r').as('experiment_id'), 'r.record_id', 'r.status', 'r.first_token_ms', 'r.prompt_tokens', 'r.completion_tokens',
-        'r.total_tokens', 'r.prompt_cost', 'r.completion_cost', 'r.total_cost', 'r.start_time',
-      ])} as s
+      from ${runs
+        .leftJoin(spanTotals(store, scope).as('spans'), (join) =>
+          join.onRef('spans.experiment_id', '=', 'r.experiment_id').onRef('spans.trace_id', '=', 'r.trace_id'),
+        )
+        .select([
+          experimentOf(scope, 'r').as('experiment_id'), 'r.record_id', 'r.status', 'r.first_token_ms', 'r.start_time',
+          ...(['prompt_tokens', 'completion_tokens', 'total_tokens', 'prompt_cost', 'completion_cost', 'total_cost'] as const).map((column) =>
+            sql<number | null>`coalesce(${sql.ref(`r.${column}`)}, ${sql.ref(`spans.${column}`)})`.as(column),
+          ),
+        ])} as s
       group by s.experiment_id, s.g`.execute(store.db),
     percentiles(store, scope, 'latency_ms'),
     percentiles(store, scope, 'first_token_ms'),
@@ -153,6 +159,30 @@ export async function computeStats(store: Store, scope: ComparisonScope): Promis
   return [...stats.values()].sort(
     (a, b) => order.get(a.experiment_id)! - order.get(b.experiment_id)! || compareGroups(a.group ?? null, b.group ?? null),
   );
+}
+
+/**
+ * Token and cost sums of the spans of each trace. A result's tokens and costs are its own when it has
+ * them, else those of its trace's spans (LangSmith's SDK reports usage on the LLM spans under a target,
+ * not on the target itself): so a trace counts once, whichever level reported it.
+ */
+function spanTotals(store: Store, scope: ComparisonScope) {
+  return store.db
+    .selectFrom('runs as span')
+    .where('span.experiment_id', 'in', scope.experiments.map((e) => e.id))
+    .where('span.parent_run_id', 'is not', null)
+    .where('span.trace_id', 'is not', null)
+    .groupBy(['span.experiment_id', 'span.trace_id'])
+    .select((eb) => [
+      'span.experiment_id',
+      'span.trace_id',
+      eb.fn.sum<number | null>('span.prompt_tokens').as('prompt_tokens'),
+      eb.fn.sum<number | null>('span.completion_tokens').as('completion_tokens'),
+      eb.fn.sum<number | null>('span.total_tokens').as('total_tokens'),
+      eb.fn.sum<number | null>('span.prompt_cost').as('prompt_cost'),
+      eb.fn.sum<number | null>('span.completion_cost').as('completion_cost'),
+      eb.fn.sum<number | null>('span.total_cost').as('total_cost'),
+    ]);
 }
 
 /**

@@ -4,6 +4,7 @@ import { foundation } from './0001_foundation.js';
 import { experiments } from './0002_experiments.js';
 import { langsmithRuns } from './0006_langsmith_runs.js';
 import { versionRecordBound } from './0008_version_record_bound.js';
+import { spansByTrace } from './0009_spans_by_trace.js';
 
 /**
  * Every migration, in order. Names are permanent: a migration once released is never edited, only
@@ -16,5 +17,6 @@ export function migrations(dialect: DialectName): Record<string, Migration> {
     '0002_experiments': experiments(dialect),
     '0006_langsmith_runs': langsmithRuns(dialect),
     '0008_version_record_bound': versionRecordBound(dialect),
+    '0009_spans_by_trace': spansByTrace(),
   };
 }

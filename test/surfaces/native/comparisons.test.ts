@@ -211,6 +211,25 @@ for (const dialect of DIALECTS) {
       expect(errorsOnly.data.map((row: { record: { id: string } }) => row.record.id)).toEqual([records[3]]);
     });
 
+    it("counts a trace's tokens and costs once: the result's own, else its spans'", async () => {
+      const dataset = (await post('/api/v1/datasets', { name: `traces-${Math.random()}` })).json();
+      const [first, second] = (await post(`/api/v1/datasets/${dataset.id}/records`, { records: [{ input: 1 }, { input: 2 }] })).json().records;
+      const experiment = (await post('/api/v1/experiments', { name: 'traced', dataset_id: dataset.id })).json().id;
+      await post(`/api/v1/experiments/${experiment}/runs`, {
+        runs: [
+          // A target without usage of its own, and the two LLM calls under it.
+          { id: '11111111-1111-4111-8111-111111111111', record_id: first.id, output: 1, trace_id: 't1' },
+          { parent_run_id: '11111111-1111-4111-8111-111111111111', trace_id: 't1', prompt_tokens: 10, completion_tokens: 5, total_cost: '0.001' },
+          { parent_run_id: '11111111-1111-4111-8111-111111111111', trace_id: 't1', prompt_tokens: 20, completion_tokens: 5, total_cost: '0.002' },
+          // A target that reports the usage of its trace itself: its spans are not counted again.
+          { id: '22222222-2222-4222-8222-222222222222', record_id: second.id, output: 2, trace_id: 't2', prompt_tokens: 7, completion_tokens: 3, total_cost: '0.01' },
+          { parent_run_id: '22222222-2222-4222-8222-222222222222', trace_id: 't2', prompt_tokens: 7, completion_tokens: 3, total_cost: '0.01' },
+        ],
+      });
+      const stats = (await compare({ experiment_ids: [experiment] })).stats[0];
+      expect(stats).toMatchObject({ run_count: 2, prompt_tokens: 37, completion_tokens: 13, total_tokens: 50, total_cost: '0.013' });
+    });
+
     it('never serves a remembered result once runs or scores have changed', async () => {
       const dataset = (await post('/api/v1/datasets', { name: `fresh-${Math.random()}` })).json();
       const [record] = (await post(`/api/v1/datasets/${dataset.id}/records`, { records: [{ input: 1 }] })).json().records;
