@@ -148,7 +148,7 @@ async function benchDialect(dialect: DialectName): Promise<void> {
     const loadStarted = performance.now();
     const { datasetId, experimentIds } = await load(services, actor);
     const loadSeconds = (performance.now() - loadStarted) / 1000;
-    await sql.raw(dialect === 'postgres' ? 'analyze' : 'analyze').execute(store.db);
+    await sql`analyze`.execute(store.db);
 
     const app = await buildApp(services);
     await app.ready();
