@@ -164,19 +164,9 @@ async function benchDialect(dialect: DialectName): Promise<void> {
     console.log(`compare, grouped by record metadata:   ${describe(await time(() => call('/api/v1/comparisons', { experiment_ids: experimentIds, group_by: { source: 'record', key: 'topic' } })))}`);
     console.log(`compare rows, first page (20):         ${describe(await time(() => call('/api/v1/comparisons/rows', { ...compare, limit: 20 })))}`);
     console.log(`compare rows, regressions only (20):   ${describe(await time(() => call('/api/v1/comparisons/rows', { ...compare, limit: 20, change: { kind: 'regressed', key: 'correctness' } })))}`);
-    const groupRuns = await call(`/langsmith/api/v1/datasets/${datasetId}/group/runs`, {
-      session_ids: experimentIds,
-      group_by: 'example_metadata',
-      metadata_key: 'topic',
-      limit: 10,
-    });
-    if (groupRuns.statusCode === 404) {
-      console.log('LangSmith group/runs, first page (10):  not served by this build');
-    } else {
-      console.log(
-        `LangSmith group/runs, first page (10):  ${describe(await time(() => call(`/langsmith/api/v1/datasets/${datasetId}/group/runs`, { session_ids: experimentIds, group_by: 'example_metadata', metadata_key: 'topic', limit: 10 })))}`,
-      );
-    }
+    const groupRunsBody = { session_ids: experimentIds, group_by: 'example_metadata', metadata_key: 'topic', limit: 10 };
+    const groupRunsUrl = `/langsmith/api/v1/datasets/${datasetId}/group/runs`;
+    console.log(`LangSmith group/runs, first page (10):  ${describe(await time(() => call(groupRunsUrl, groupRunsBody)))}`);
     await app.close();
   } finally {
     await store.close();

@@ -1,4 +1,4 @@
-import { sql, type Kysely, type RawBuilder } from 'kysely';
+import { sql, type Kysely, type QueryCreator, type RawBuilder } from 'kysely';
 import { NotFoundError, ValidationError } from '../../domain/errors.js';
 import type { Json } from '../../domain/json.js';
 import type { Actor } from '../../domain/types.js';
@@ -105,9 +105,9 @@ export function filtersRuns(filters: RunFilters): boolean {
  */
 export function scopedRuns(store: Store, scope: ComparisonScope) {
   const { filters } = scope;
-  let runs = store.db
+  let runs = withRecordGroups(store, scope)
     .selectFrom('runs as r')
-    .$if(scope.groupBy?.source === 'record', (q) => q.leftJoin(recordGroups(store, scope).as('rg'), 'rg.record_id', 'r.record_id'))
+    .$if(scope.groupBy?.source === 'record', (q) => q.leftJoin('rg', 'rg.record_id', 'r.record_id'))
     .where('r.experiment_id', 'in', scope.experiments.map((e) => e.id))
     .where('r.parent_run_id', 'is', null)
     .where('r.record_id', 'is not', null);
@@ -150,9 +150,9 @@ export function scopedScores(store: Store, scope: ComparisonScope) {
       .innerJoin('scores as s', (join) => join.onRef('s.workspace_id', '=', 'r.workspace_id').onRef('s.run_id', '=', 'r.id'))
       .select([experimentOf(scope, 's').as('experiment_id'), 's.record_id', 's.key', 's.score', 's.label']);
   }
-  return store.db
+  return withRecordGroups(store, scope)
     .selectFrom('scores as s')
-    .$if(scope.groupBy?.source === 'record', (q) => q.leftJoin(recordGroups(store, scope).as('rg'), 'rg.record_id', 's.record_id'))
+    .$if(scope.groupBy?.source === 'record', (q) => q.leftJoin('rg', 'rg.record_id', 's.record_id'))
     .where('s.experiment_id', 'in', scope.experiments.map((e) => e.id))
     .where('s.record_id', 'is not', null)
     .select([experimentOf(scope, 's').as('experiment_id'), 's.record_id', 's.key', 's.score', 's.label', scope.groupBy ? sql<string | null>`rg.g`.as('g') : sql<null>`null`.as('g')]);
@@ -167,9 +167,20 @@ function recordsAt(db: Kysely<Database>, scope: ComparisonScope, alias: 'fr' | '
     .where(`${alias}.valid_to`, '>', scope.version);
 }
 
-/** Each record's group: the value of the grouping key in its metadata, read once per record. */
-function recordGroups(store: Store, scope: ComparisonScope) {
-  return recordsAt(store.db, scope, 'gr').select(['gr.record_id', store.sql.jsonFieldText('gr.metadata', scope.groupBy?.key ?? '').as('g')]);
+type WithRecordGroups = Database & { rg: { record_id: string; g: string | null } };
+
+/**
+ * Queries that may join `rg`: each record's group (the value of the grouping key in its metadata),
+ * worked out once per record into a materialized table expression. Joined inline instead, the metadata
+ * of a record would be read and parsed again for every one of its runs and scores.
+ */
+function withRecordGroups(store: Store, scope: ComparisonScope): QueryCreator<WithRecordGroups> {
+  if (scope.groupBy?.source !== 'record') return store.db as unknown as QueryCreator<WithRecordGroups>;
+  const key = scope.groupBy.key;
+  return store.db.with(
+    (cte) => cte('rg').materialized(),
+    () => recordsAt(store.db, scope, 'gr').select(['gr.record_id', store.sql.jsonFieldText('gr.metadata', key).as('g')]),
+  );
 }
 
 function groupOfRun(store: Store, scope: ComparisonScope): RawBuilder<string | null> {

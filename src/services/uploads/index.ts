@@ -18,6 +18,7 @@ export { csvRows, jsonOrText, CSV_FIELDS, type CsvColumn, type CsvField, type Cs
 
 /** Rows staged per transaction: large enough to be quick, small enough to keep other requests flowing. */
 const ROWS_PER_CHUNK = 1_000;
+const STAGED_ROWS_FREED_PER_CHUNK = 20_000;
 /** An upload that has not moved for this long is taken as abandoned (its process died). */
 const ABANDONED_AFTER_MS = 60 * 60 * 1000;
 
@@ -281,14 +282,27 @@ export class UploadService {
   }
 
   private async discard(uploadId: string, error: unknown): Promise<void> {
-    await this.store.transaction(async (tx) => {
-      await tx.deleteFrom('upload_rows').where('upload_id', '=', uploadId).execute();
-      await tx
+    await this.store.transaction((tx) =>
+      tx
         .updateTable('uploads')
         .set({ status: 'failed', error: error instanceof Error ? error.message : String(error), updated_at: nowIso() })
         .where('id', '=', uploadId)
-        .execute();
-    });
+        .execute(),
+    );
+    // A failed upload may have staged a million rows: they go a chunk at a time, off the main thread.
+    for (;;) {
+      const deleted = await this.store.longTransaction(async (tx) => {
+        const result = await tx
+          .deleteFrom('upload_rows')
+          .where('upload_id', '=', uploadId)
+          .where('seq', 'in', (eb) =>
+            eb.selectFrom('upload_rows').select('seq').where('upload_id', '=', uploadId).orderBy('seq').limit(STAGED_ROWS_FREED_PER_CHUNK),
+          )
+          .executeTakeFirst();
+        return Number(result.numDeletedRows);
+      });
+      if (deleted < STAGED_ROWS_FREED_PER_CHUNK) return;
+    }
   }
 }
 
