@@ -18,7 +18,7 @@ import { once } from 'node:events';
 import BetterSqlite3 from 'better-sqlite3';
 import pg from 'pg';
 import { nowIso } from '../src/domain/time.js';
-import { readEventStream } from '../src/http/sse.js';
+import { readEventStream } from '../src/client/event-stream.js';
 import { newId } from '../src/domain/ids.js';
 import { normalizeContent } from '../src/services/records.js';
 import { toRevisionRow } from '../src/services/revisions.js';

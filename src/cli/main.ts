@@ -7,7 +7,8 @@ import { startServer } from '../server.js';
 import { createServices, type Services } from '../services/index.js';
 import { openStore } from '../store/database.js';
 import { migrateToLatest } from '../store/migrate.js';
-import { exportDataset, uploadFile, type Remote, type UploadFlags } from './remote.js';
+import { registerEvalCommand } from './eval.js';
+import { clientOf, exportDataset, uploadFile, type RemoteFlags, type UploadFlags } from './remote.js';
 
 interface StoreFlags {
   dataDir?: string;
@@ -155,12 +156,6 @@ withStoreFlags(workspaces.command('list').description('List workspaces')).action
   });
 });
 
-function remoteOf(flags: { url?: string; key?: string }): Remote {
-  const key = flags.key;
-  if (!key) throw new Error('An API key is required: --key or EVALSTORE_API_KEY');
-  return { url: flags.url ?? 'http://127.0.0.1:8080', key };
-}
-
 function withRemoteFlags(command: Command): Command {
   return command
     .addOption(new Option('--url <url>', 'the server').env('EVALSTORE_URL').default('http://127.0.0.1:8080'))
@@ -177,8 +172,8 @@ withRemoteFlags(
     .option('--dedupe', 'skip records whose input is already in the dataset or earlier in the file')
     .option('--tag <tag>', 'a tag added to every record (repeatable)', (value: string, all: string[] = []) => [...all, value])
     .addOption(new Option('--format <format>', 'the file format (by default from the extension)').choices(['csv', 'jsonl'])),
-).action(async (file: string, flags: UploadFlags & { url?: string; key?: string }) => {
-  const summary = await uploadFile(remoteOf(flags), file, flags);
+).action(async (file: string, flags: UploadFlags & RemoteFlags) => {
+  const summary = await uploadFile(clientOf(flags), file, flags);
   const version = summary.version ? `version ${summary.version.version}` : 'no new version (nothing changed)';
   console.log(
     `${version}: ${summary.records_created} created, ${summary.records_updated} updated, ${summary.records_unchanged} unchanged, ` +
@@ -194,9 +189,11 @@ withRemoteFlags(
     .option('--version <n>', 'a version number or name (default: the latest)')
     .addOption(new Option('--format <format>', 'the file format').choices(['csv', 'jsonl']).default('jsonl'))
     .option('-o, --output <file>', 'write to a file instead of standard output'),
-).action(async (dataset: string, flags: { version?: string; format: 'csv' | 'jsonl'; output?: string; url?: string; key?: string }) => {
-  await exportDataset(remoteOf(flags), dataset, flags);
+).action(async (dataset: string, flags: { version?: string; format: 'csv' | 'jsonl'; output?: string } & RemoteFlags) => {
+  await exportDataset(clientOf(flags), dataset, flags);
 });
+
+registerEvalCommand(withRemoteFlags(program.command('eval')));
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   const message = error instanceof DomainError || error instanceof Error ? error.message : String(error);

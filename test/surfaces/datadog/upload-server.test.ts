@@ -1,7 +1,7 @@
 import { request as httpRequest } from 'node:http';
 import { client, v2 } from '@datadog/datadog-api-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readEventStream } from '../../../src/http/sse.js';
+import { readEventStream } from '../../../src/client/event-stream.js';
 import { createTestDatabase, DIALECTS, type TestDatabase } from '../../support/databases.js';
 import { findFreePort, killAllChildren, startServerProcess, storeFlags, withTimeout, type ServerProcess } from '../../support/processes.js';
 

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { readEventStream } from '../../../src/http/sse.js';
+import { readEventStream } from '../../../src/client/event-stream.js';
 import { createTestApp, type TestApp } from '../../support/app.js';
 import { DIALECTS } from '../../support/databases.js';
 

@@ -1,71 +1,41 @@
-import type { paths } from './schema.js';
+import type { ApiResponse, DocumentedFields, ServerProblem } from '../../../src/client/types.js';
 
 /**
- * The native API's shapes as the UI reads them, named after the generated declarations of its
- * OpenAPI document (schema.d.ts, written by `npm run openapi` from the server's route schemas), so
- * that the UI and the server cannot drift apart. Nothing here restates a field.
+ * The native API's shapes as the UI reads them: the client's (src/client/types.ts, named after the
+ * generated declarations of the OpenAPI document), narrowed where the UI knows more. Nothing here
+ * restates a field.
  */
 
-export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
-export type JsonObject = { [key: string]: Json };
+export type {
+  ApiBody,
+  ApiQuery,
+  ApiResponse,
+  CellChange,
+  ChangeFilter,
+  Comparison,
+  ComparisonRow,
+  Dataset,
+  DatasetRecord,
+  DatasetVersion,
+  Experiment,
+  ExperimentStats,
+  GroupBy,
+  Json,
+  JsonObject,
+  PairedTest,
+  Percentiles,
+  RecordChange,
+  RunFilters,
+  Score,
+  ScoreChange,
+  ScoreStats,
+  UploadSummary,
+  Workspace,
+} from '../../../src/client/types.js';
 
-// Reading the generated paths
-
-type ApiPath = keyof paths;
-type HttpMethod = 'get' | 'put' | 'post' | 'delete' | 'patch';
-
-/** The methods a path serves (the generated path items declare the others as `never`). */
-type MethodOf<Path extends ApiPath> = {
-  [Method in HttpMethod]-?: NonNullable<paths[Path][Method]> extends never ? never : Method;
-}[HttpMethod];
-
-type Operation<Path extends ApiPath, Method extends MethodOf<Path>> = NonNullable<paths[Path][Method]>;
-
-/**
- * The document allows any value where the schemas say "any JSON value" (record inputs and outputs,
- * metadata objects, score values), which the generator renders as `unknown`. Everything the API
- * sends or takes is JSON, so the UI reads those values as `Json`.
- */
-type JsonTyped<T> = unknown extends T
-  ? Json
-  : T extends readonly unknown[]
-    ? { [Index in keyof T]: JsonTyped<T[Index]> }
-    : T extends object
-      ? { [Key in keyof T]: JsonTyped<T[Key]> }
-      : T;
-
-/** The JSON body of an operation's response with the given status (`never` if it has none). */
-export type ApiResponse<Path extends ApiPath, Method extends MethodOf<Path>, Status extends number = 200> =
-  Operation<Path, Method>['responses'] extends { [Code in Status]: { content: { 'application/json': infer Body } } } ? JsonTyped<Body> : never;
-
-/** The JSON body an operation takes. */
-export type ApiBody<Path extends ApiPath, Method extends MethodOf<Path>> =
-  NonNullable<Operation<Path, Method>['requestBody']> extends { content: { 'application/json': infer Body } } ? JsonTyped<Body> : never;
-
-/** The query parameters an operation takes. */
-export type ApiQuery<Path extends ApiPath, Method extends MethodOf<Path>> = NonNullable<Operation<Path, Method>['parameters']['query']>;
-
-/**
- * A run may carry fields beyond its documented ones (its schema has `additionalProperties: true`),
- * which the generator renders as an index signature. The UI reads only the documented fields, so it
- * leaves the signature out and a misspelt field stays a compile error.
- */
-type DocumentedFields<T> = { [Key in keyof T as string extends Key ? never : number extends Key ? never : Key]: T[Key] };
-
-// The API's resources
-
-export type Workspace = ApiResponse<'/api/v1/workspace', 'get'>;
-export type Dataset = ApiResponse<'/api/v1/datasets/{dataset_id}', 'get'>;
-export type DatasetVersion = ApiResponse<'/api/v1/datasets/{dataset_id}/versions/{version}', 'get'>;
-export type DatasetRecord = ApiResponse<'/api/v1/datasets/{dataset_id}/records/{record_id}', 'get'>;
-export type RecordChange = ApiResponse<'/api/v1/datasets/{dataset_id}/diff', 'get'>['data'][number];
-export type UploadSummary = ApiResponse<'/api/v1/datasets/{dataset_id}/uploads', 'post', 201>;
-export type Experiment = ApiResponse<'/api/v1/experiments/{experiment_id}', 'get'>;
+/** The UI reads only a run's documented fields, so a misspelt field stays a compile error. */
 export type Run = DocumentedFields<ApiResponse<'/api/v1/runs/{run_id}', 'get'>>;
-export type Score = ApiResponse<'/api/v1/experiments/{experiment_id}/scores', 'get'>['data'][number];
-
-/** The problem details (RFC 9457) of a failed call, as the server sends them. */
-type ServerProblem = ApiResponse<'/api/v1/workspace', 'get', 401>;
+export type RunWithScores = DocumentedFields<ApiResponse<'/api/v1/comparisons/rows', 'post'>['data'][number]['runs'][string][number]>;
 
 /**
  * A failed call's problem details: the server's, or a stand-in the UI makes when there are none
@@ -76,20 +46,3 @@ export type Problem = Pick<ServerProblem, 'title' | 'status' | 'detail'> &
     // The server names the CSV column of a bad upload cell, which the Problem schema leaves out.
     errors?: (NonNullable<ServerProblem['errors']>[number] & { column?: string })[];
   };
-
-// Comparisons
-
-export type Comparison = ApiResponse<'/api/v1/comparisons', 'post'>;
-export type ExperimentStats = Comparison['stats'][number];
-export type Percentiles = ExperimentStats['latency_ms'];
-export type ScoreStats = ExperimentStats['scores'][string];
-export type ScoreChange = NonNullable<Comparison['baseline']>['changes'][number];
-export type PairedTest = ScoreChange['test'];
-
-export type ComparisonRow = ApiResponse<'/api/v1/comparisons/rows', 'post'>['data'][number];
-export type RunWithScores = DocumentedFields<ComparisonRow['runs'][string][number]>;
-export type CellChange = NonNullable<ComparisonRow['changes']>[string][string];
-
-export type GroupBy = NonNullable<ApiBody<'/api/v1/comparisons', 'post'>['group_by']>;
-export type RunFilters = NonNullable<ApiBody<'/api/v1/comparisons', 'post'>['filters']>;
-export type ChangeFilter = NonNullable<ApiBody<'/api/v1/comparisons/rows', 'post'>['change']>;

@@ -1,14 +1,14 @@
 import { readFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
-import { renderUiApiFiles } from '../../scripts/lib/ui-api-files.js';
+import { renderApiFiles } from '../../scripts/lib/api-files.js';
 
 /**
- * The UI's API types are committed (see docs/ui.md); this fails when they no longer match the route
+ * The client's API types are committed (see docs/client.md); this fails when they no longer match the route
  * schemas, i.e. when `npm run openapi` would change them.
  */
-describe("the web UI's API types", () => {
+describe("the client's API types", () => {
   it('are what `npm run openapi` makes of the current route schemas', async () => {
-    for (const file of await renderUiApiFiles()) {
+    for (const file of await renderApiFiles()) {
       const committed = await readFile(new URL(`../../${file.path}`, import.meta.url), 'utf8').catch(() => undefined);
       // Compared as a whole rather than by toEqual: a diff of two large files would bury the advice.
       const stale = committed === undefined ? 'is missing' : firstDifference(committed, file.content);
