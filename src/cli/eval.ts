@@ -19,6 +19,7 @@ interface EvalFlags extends RemoteFlags {
   metadata?: JsonObject;
   repetitions: number;
   concurrency: number;
+  batchSize: number;
   baseline?: string;
   lowerIsBetter?: string[];
 }
@@ -57,6 +58,7 @@ export function registerEvalCommand(command: Command): void {
     .option('--metadata <json>', "the experiment's metadata, a JSON object", jsonObject)
     .option('--repetitions <n>', 'runs per record', positive, 1)
     .option('--concurrency <n>', 'calls at once', positive, 4)
+    .option('--batch-size <n>', 'runs per upload; a crash loses at most one batch', positive, 100)
     .option('--baseline <experiment>', 'an experiment (name or id) to compare against')
     .option('--lower-is-better <key>', 'a score key for which lower is better (repeatable)', (value: string, all: string[] = []) => [...all, value])
     .action(async (file: string, flags: EvalFlags) => {
@@ -71,6 +73,7 @@ export function registerEvalCommand(command: Command): void {
         summaryEvaluators: module.summaryEvaluators ?? [],
         repetitions: flags.repetitions,
         concurrency: flags.concurrency,
+        batchSize: flags.batchSize,
         experiment: {
           name: flags.experiment ?? module.experiment?.name ?? `${basename(file).replace(/\.[^.]+$/, '')}-${new Date().toISOString()}`,
           description: module.experiment?.description,
@@ -92,13 +95,13 @@ export function registerEvalCommand(command: Command): void {
 }
 
 async function loadModule(file: string): Promise<EvalModule> {
-  const path = resolve(file);
-  if (/\.[cm]?tsx?$/.test(path)) {
-    // TypeScript modules load through tsx's loader, registered only when one is asked for.
-    const { register } = await import('tsx/esm/api');
-    register();
+  const url = pathToFileURL(resolve(file)).href;
+  if (/\.[cm]?tsx?$/.test(url)) {
+    // TypeScript modules load through tsx, whichever module system their folder declares.
+    const { tsImport } = await import('tsx/esm/api');
+    return (await tsImport(url, import.meta.url)) as EvalModule;
   }
-  return (await import(pathToFileURL(path).href)) as EvalModule;
+  return (await import(url)) as EvalModule;
 }
 
 function targetOf(module: EvalModule, file: string): Target {

@@ -171,7 +171,13 @@ withRemoteFlags(
     .option('--create', 'make the dataset when it does not exist')
     .option('--dedupe', 'skip records whose input is already in the dataset or earlier in the file')
     .option('--tag <tag>', 'a tag added to every record (repeatable)', (value: string, all: string[] = []) => [...all, value])
-    .addOption(new Option('--format <format>', 'the file format (by default from the extension)').choices(['csv', 'jsonl'])),
+    .addOption(new Option('--format <format>', 'the file format (by default from the extension)').choices(['csv', 'jsonl']))
+    .option('--input-column <name>', 'the CSV column of the input (default: input)')
+    .option('--expected-column <name>', 'the CSV column of the expected output (default: expected_output)')
+    .option('--metadata-column <name>', 'the CSV column of the metadata, a JSON object (default: metadata)')
+    .option('--tags-column <name>', 'the CSV column of the tags (default: tags)')
+    .option('--splits-column <name>', 'the CSV column of the splits (default: splits)')
+    .option('--id-column <name>', "the CSV column of the record's own id, for updates (default: external_id)"),
 ).action(async (file: string, flags: UploadFlags & RemoteFlags) => {
   const summary = await uploadFile(clientOf(flags), file, flags);
   const version = summary.version ? `version ${summary.version.version}` : 'no new version (nothing changed)';

@@ -31,6 +31,12 @@ export interface UploadFlags {
   dedupe?: boolean;
   tag?: string[];
   format?: 'csv' | 'jsonl';
+  inputColumn?: string;
+  expectedColumn?: string;
+  metadataColumn?: string;
+  tagsColumn?: string;
+  splitsColumn?: string;
+  idColumn?: string;
 }
 
 /** Streams FILE to the server, drawing a progress bar from the bytes sent and the server's progress events. */
@@ -48,6 +54,14 @@ export async function uploadFile(client: Evalstore, file: string, flags: UploadF
       format: flags.format ?? (/\.csv$/i.test(file) ? 'csv' : 'jsonl'),
       deduplicate: flags.dedupe,
       tags: flags.tag,
+      columns: {
+        input: flags.inputColumn,
+        expected_output: flags.expectedColumn,
+        metadata: flags.metadataColumn,
+        tags: flags.tagsColumn,
+        splits: flags.splitsColumn,
+        external_id: flags.idColumn,
+      },
       onProgress: (progress) => {
         last = { sent: progress.bytes_sent, total: progress.total_bytes, rows: progress.rows_received, phase: progress.phase };
         draw();

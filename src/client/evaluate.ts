@@ -42,7 +42,7 @@ export interface EvaluatorInput {
   latency_ms: number;
 }
 
-/** A score: a number or boolean (`score`), a label or any JSON (`value`), and a comment. */
+/** A score: a number or boolean (`score`, kept as 1 or 0), a label or any JSON (`value`), and a comment. */
 export interface EvaluationResult {
   key: string;
   score?: number | boolean | null;
@@ -362,14 +362,19 @@ async function evaluatorResults(evaluator: { name: string }, call: () => unknown
   const key = evaluator.name || 'score';
   try {
     const answer = await call();
-    if (typeof answer === 'number' || typeof answer === 'boolean') return [{ key, score: answer }];
-    if (Array.isArray(answer)) return answer as EvaluationResult[];
-    if (answer && typeof answer === 'object' && typeof (answer as EvaluationResult).key === 'string') return [answer as EvaluationResult];
+    if (typeof answer === 'number' || typeof answer === 'boolean') return [numeric({ key, score: answer })];
+    if (Array.isArray(answer)) return (answer as EvaluationResult[]).map(numeric);
+    if (answer && typeof answer === 'object' && typeof (answer as EvaluationResult).key === 'string') return [numeric(answer as EvaluationResult)];
     if (answer === undefined || answer === null) return [];
     return [{ key, score: null, comment: `The evaluator answered ${JSON.stringify(answer)}, which is not a score` }];
   } catch (thrown) {
     return [{ key, score: null, comment: `The evaluator failed: ${messageOf(thrown)}` }];
   }
+}
+
+/** Booleans are scores 1 and 0, as the server keeps them, so results read the same before and after a resume. */
+function numeric(result: EvaluationResult): EvaluationResult {
+  return typeof result.score === 'boolean' ? { ...result, score: Number(result.score) } : result;
 }
 
 function runOf(experimentId: string, record: DatasetRecord, repetition: number, outcome: Outcome): NewRun {
