@@ -8,22 +8,14 @@
  * The server is a separate process (`evalstore serve` on 127.0.0.1), as deployed: the clients' own
  * work (building and sending JSON) does not run on the server's event loop.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { once } from 'node:events';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { fileURLToPath } from 'node:url';
 import BetterSqlite3 from 'better-sqlite3';
 import pg from 'pg';
 import { newId } from '../src/domain/ids.js';
 import type { DialectName } from '../src/store/dialect.js';
 import type { RunTable, ScoreTable } from '../src/store/schema.js';
 import { globalId } from '../src/surfaces/arize/ids.js';
-import { quoteIdentifier } from '../src/store/sql-names.js';
+import { ADMIN_KEY, createBenchDatabase, startServerProcess, type BenchDatabase, type ServerProcess } from './support/server.js';
 
 // ---------------------------------------------------------------------------------------------
 // Settings
@@ -78,114 +70,11 @@ function positiveInteger(text: string | undefined, fallback: number, name: strin
 }
 
 // ---------------------------------------------------------------------------------------------
-// The database, the server process, and the bench's own connection around it
+// The bench's own connection to the database, beside the server
 
-const REPO_ROOT = fileURLToPath(new URL('..', import.meta.url));
-const ADMIN_KEY = `bench-admin-${randomBytes(16).toString('hex')}`;
-
-interface BenchDatabase {
-  dialect: DialectName;
-  /** `evalstore serve` flags naming the store. */
-  serverFlags: string[];
-  openDirect(): Promise<DirectInserter>;
-  drop(): Promise<void>;
-}
-
-async function createBenchDatabase(dialect: DialectName, settings: Settings): Promise<BenchDatabase> {
-  if (dialect === 'sqlite') {
-    const dataDir = mkdtempSync(join(tmpdir(), 'evalstore-bench-runs-'));
-    return {
-      dialect,
-      serverFlags: ['--data-dir', dataDir],
-      openDirect: async () => sqliteInserter(join(dataDir, 'evalstore.db')),
-      drop: async () => rmSync(dataDir, { recursive: true, force: true }),
-    };
-  }
-  // A fresh schema, so the bench never touches anything else in that database.
-  const schema = `bench_runs_${randomBytes(6).toString('hex')}`;
-  await withPostgresClient(settings.postgresUrl, (client) => client.query(`create schema ${quoteIdentifier(schema)}`));
-  const url = new URL(settings.postgresUrl);
-  url.searchParams.set('options', `-c search_path=${schema}`);
-  const schemaUrl = url.toString();
-  return {
-    dialect,
-    serverFlags: ['--database-url', schemaUrl],
-    openDirect: () => postgresInserter(schemaUrl, settings.clients),
-    drop: () => withPostgresClient(settings.postgresUrl, (client) => client.query(`drop schema ${quoteIdentifier(schema)} cascade`)).then(() => undefined),
-  };
-}
-
-async function withPostgresClient<T>(connectionString: string, work: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString });
-  await client.connect();
-  try {
-    return await work(client);
-  } finally {
-    await client.end();
-  }
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const address = server.address();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  if (address === null || typeof address === 'string') throw new Error('could not read the port of a listener');
-  return address.port;
-}
-
-/** The server gets only the settings the bench passes: a developer's shell may hold others. */
-function serverEnvironment(): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { ...process.env, EVALSTORE_ADMIN_KEY: ADMIN_KEY, LOG_LEVEL: 'warn' };
-  for (const name of ['PORT', 'HOST', 'DATABASE_URL', 'EVALSTORE_DATA_DIR']) delete env[name];
-  return env;
-}
-
-const liveServers = new Set<ChildProcess>();
-process.once('exit', () => {
-  for (const child of liveServers) child.kill('SIGKILL');
-});
-
-interface ServerProcess {
-  baseUrl: string;
-  stop(): Promise<void>;
-}
-
-async function startServerProcess(database: BenchDatabase, settings: Settings): Promise<ServerProcess> {
-  const port = await freePort();
-  const profile = settings.profileDir ? ['--cpu-prof', `--cpu-prof-dir=${settings.profileDir}`] : [];
-  const child = spawn(process.execPath, [...profile, '--import', 'tsx', 'src/cli/main.ts', 'serve', '--host', '127.0.0.1', '--port', String(port), ...database.serverFlags], {
-    cwd: REPO_ROOT,
-    env: serverEnvironment(),
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
-  liveServers.add(child);
-  const exited = once(child, 'exit');
-  const baseUrl = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 60_000;
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`the server exited with ${child.exitCode} before it was healthy`);
-    const healthy = await fetch(`${baseUrl}/healthz`, { signal: AbortSignal.timeout(2_000) }).then((r) => r.ok, () => false);
-    if (healthy) break;
-    if (Date.now() > deadline) {
-      child.kill('SIGKILL');
-      throw new Error(`${baseUrl}/healthz did not answer within a minute`);
-    }
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-  return {
-    baseUrl,
-    stop: async () => {
-      if (child.exitCode === null) {
-        child.kill('SIGTERM');
-        const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
-        await exited;
-        clearTimeout(timer);
-      }
-      liveServers.delete(child);
-    },
-  };
+/** A direct inserter over the bench database (the baseline's path). */
+function openDirect(database: BenchDatabase, settings: Settings): Promise<DirectInserter> {
+  return database.dialect === 'sqlite' ? Promise.resolve(sqliteInserter(database.location)) : postgresInserter(database.location, settings.clients);
 }
 
 async function api<T>(baseUrl: string, method: string, path: string, body?: string | object): Promise<{ status: number; body: T }> {
@@ -488,12 +377,12 @@ interface Result {
 }
 
 async function benchDatabase(dialect: DialectName, settings: Settings): Promise<Result> {
-  const database = await createBenchDatabase(dialect, settings);
+  const database = await createBenchDatabase(dialect, settings.postgresUrl, 'bench-runs');
   let server: ServerProcess | undefined;
   let inserter: DirectInserter | undefined;
   try {
-    server = await startServerProcess(database, settings);
-    inserter = await database.openDirect();
+    server = await startServerProcess(database, { profileDir: settings.profileDir });
+    inserter = await openDirect(database, settings);
     const fixture = await setUp(server.baseUrl, inserter, settings);
     const result: Result = { dialect, arize: new PathTimes(), native: new PathTimes(), direct: new PathTimes() };
     const batches = Math.ceil(settings.runs / settings.batchSize);

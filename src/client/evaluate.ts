@@ -1,6 +1,7 @@
-import { v5 as uuidv5 } from 'uuid';
+import { parse as parseUuid, v5 as uuidv5 } from 'uuid';
 import { Evalstore } from './client.js';
 import { EvalstoreError } from './errors.js';
+import { allPages } from './pages.js';
 import type { ClientOptions } from './transport.js';
 import type { Comparison, Dataset, DatasetRecord, Experiment, ExperimentStats, Json, JsonObject, NewRun, NewScore, Run, ScoreChange } from './types.js';
 
@@ -169,12 +170,13 @@ export async function evaluate(target: Target, options: EvaluateOptions): Promis
   const stop = () => controller.abort(options.signal?.reason);
   options.signal?.addEventListener('abort', stop, { once: true });
 
+  const ids = idsOf(experiment.id);
   const calls = callsToMake(client, dataset.id, version, repetitions, previous.done);
   const worker = async () => {
     for await (const call of calls) {
       if (controller.signal.aborted) break;
       const outcome = await runOne(target, call.record, call.repetition, controller.signal, options.evaluators ?? []);
-      const run = runOf(experiment.id, call.record, call.repetition, outcome);
+      const run = runOf(ids, call.record, call.repetition, outcome);
       progress.done += 1;
       if (outcome.error !== null) progress.errors += 1;
       if (keepResults) results.push(resultOf(call.record, call.repetition, outcome));
@@ -307,7 +309,8 @@ async function* callsToMake(
   repetitions: number,
   done: Set<string>,
 ): AsyncGenerator<{ record: DatasetRecord; repetition: number }> {
-  for await (const record of client.records.iterate(datasetId, { version: String(version), limit: 1000 })) {
+  const records = allPages((cursor) => client.records.list(datasetId, { version: String(version), limit: 1000, cursor }), { readAhead: true });
+  for await (const record of records) {
     for (let repetition = 1; repetition <= repetitions; repetition++) {
       if (!done.has(callKey(record.id, repetition))) yield { record, repetition };
     }
@@ -377,11 +380,23 @@ function numeric(result: EvaluationResult): EvaluationResult {
   return typeof result.score === 'boolean' ? { ...result, score: Number(result.score) } : result;
 }
 
-function runOf(experimentId: string, record: DatasetRecord, repetition: number, outcome: Outcome): NewRun {
-  const id = uuidv5(callKey(record.id, repetition), experimentId);
+/**
+ * Ids derived from the experiment (as UUIDv5 namespace, parsed once), the record and the repetition:
+ * the same call gets the same ids in every session, which is what makes retries and resumes safe.
+ */
+function idsOf(experimentId: string): { run(recordId: string, repetition: number): string; score(runKey: string, index: number, key: string): string } {
+  const namespace = parseUuid(experimentId);
+  return {
+    run: (recordId, repetition) => uuidv5(callKey(recordId, repetition), namespace),
+    score: (runKey, index, key) => uuidv5(`${runKey}/${index}:${key}`, namespace),
+  };
+}
+
+function runOf(ids: ReturnType<typeof idsOf>, record: DatasetRecord, repetition: number, outcome: Outcome): NewRun {
+  const key = callKey(record.id, repetition);
   const { metadata, ...usage } = outcome.usage;
   return {
-    id,
+    id: ids.run(record.id, repetition),
     record_id: record.id,
     repetition,
     status: outcome.error === null ? 'success' : 'error',
@@ -392,7 +407,7 @@ function runOf(experimentId: string, record: DatasetRecord, repetition: number, 
     latency_ms: Math.round(outcome.latencyMs * 1000) / 1000,
     ...usage,
     ...(metadata ? { metadata } : {}),
-    scores: outcome.scores.map((score, index) => scoreOf(uuidv5(`${index}:${score.key}`, id), score)),
+    scores: outcome.scores.map((score, index) => scoreOf(ids.score(key, index, score.key), score)),
   };
 }
 
@@ -432,13 +447,15 @@ function messageOf(thrown: unknown): string {
 }
 
 /**
- * Uploads runs in batches, one at a time in order: a batch goes when it is full or has waited
- * `flushIntervalMs`, and callers wait while one is on the wire, so at most one batch is ever unsent.
- * A batch that fails on the way (no answer, 5xx, 429) is sent again: the runs' ids make that safe.
+ * Uploads runs in batches, one request at a time. A batch goes when it is full, or when it has waited
+ * `flushIntervalMs`; results wait for room while the one on the wire makes the unsent runs a whole
+ * batch, so a crash loses at most one batch. A batch that fails on the way (no answer, 5xx, 429) is
+ * sent again: the runs' ids make that safe.
  */
 class RunUploader {
   private pending: NewRun[] = [];
-  private sending: Promise<void> = Promise.resolve();
+  private inFlight: Promise<void> | undefined;
+  private inFlightCount = 0;
   private failure: unknown;
   private readonly timer: ReturnType<typeof setInterval>;
 
@@ -449,32 +466,47 @@ class RunUploader {
     flushIntervalMs: number,
     private readonly onUploaded: (count: number) => void,
   ) {
-    this.timer = setInterval(() => void this.flush().catch(() => undefined), flushIntervalMs);
+    this.timer = setInterval(() => {
+      if (!this.inFlight && this.pending.length) this.startSending();
+    }, flushIntervalMs);
     this.timer.unref?.();
   }
 
   async add(run: NewRun): Promise<void> {
+    while (this.pending.length + this.inFlightCount >= this.batchSize) await this.makeProgress();
     if (this.failure) throw this.failure;
     this.pending.push(run);
-    if (this.pending.length >= this.batchSize) await this.flush();
+    if (this.pending.length >= this.batchSize && !this.inFlight) this.startSending();
   }
 
+  /** Sends what is left and waits for every batch; throws the first upload failure. */
   async close(): Promise<void> {
     clearInterval(this.timer);
-    await this.flush();
+    while (this.inFlight || this.pending.length) await this.makeProgress();
+    if (this.failure) throw this.failure;
   }
 
-  private flush(): Promise<void> {
-    if (this.pending.length === 0) return this.sending;
+  private async makeProgress(): Promise<void> {
+    if (this.failure) throw this.failure;
+    if (!this.inFlight) this.startSending();
+    await this.inFlight;
+  }
+
+  private startSending(): void {
     const batch = this.pending;
     this.pending = [];
-    this.sending = this.sending.then(() => this.send(batch));
-    this.sending.catch((error) => (this.failure ??= error));
-    return this.sending;
+    this.inFlightCount = batch.length;
+    this.inFlight = this.send(batch)
+      .catch((error: unknown) => {
+        this.failure ??= error;
+      })
+      .finally(() => {
+        this.inFlight = undefined;
+        this.inFlightCount = 0;
+      });
   }
 
   private async send(batch: NewRun[]): Promise<void> {
-    if (this.failure) throw this.failure;
     for (let attempt = 1; ; attempt++) {
       try {
         await this.client.runs.append(this.experimentId, batch);

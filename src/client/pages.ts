@@ -4,12 +4,19 @@ export interface Page<T> {
   next_cursor: string | null;
 }
 
-/** Every item of a cursor-paginated list, fetching the next page only when the previous is read. */
-export async function* allPages<T>(fetchPage: (cursor: string | undefined) => Promise<Page<T>>): AsyncGenerator<T> {
-  let cursor: string | undefined;
-  do {
-    const page = await fetchPage(cursor);
+/**
+ * Every item of a cursor-paginated list. By default the next page is fetched when the previous one
+ * has been read; with `readAhead`, while it is being read (for consumers that read everything).
+ */
+export async function* allPages<T>(fetchPage: (cursor: string | undefined) => Promise<Page<T>>, options: { readAhead?: boolean } = {}): AsyncGenerator<T> {
+  let next: Promise<Page<T>> | undefined = fetchPage(undefined);
+  while (next) {
+    const page: Page<T> = await next;
+    const cursor = page.next_cursor ?? undefined;
+    next = cursor === undefined ? undefined : options.readAhead ? fetchPage(cursor) : undefined;
+    // A page fetched ahead and never awaited (the consumer stopped) must not become an unhandled rejection.
+    next?.catch(() => undefined);
     yield* page.data;
-    cursor = page.next_cursor ?? undefined;
-  } while (cursor);
+    if (cursor !== undefined && !next) next = fetchPage(cursor);
+  }
 }
