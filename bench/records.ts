@@ -21,6 +21,7 @@ import { describeChanges } from '../src/services/versioning.js';
 import type { DialectName } from '../src/store/dialect.js';
 import type { DatasetVersionTable, RecordRevisionTable } from '../src/store/schema.js';
 import { quoteIdentifier } from '../src/store/sql-names.js';
+import { withPostgresClient } from './support/server.js';
 
 // ---------------------------------------------------------------------------------------------
 // Settings
@@ -119,16 +120,6 @@ async function createPostgresDatabase(baseUrl: string): Promise<BenchDatabase> {
       await withPostgresClient(baseUrl, (client) => client.query(`drop schema ${quoteIdentifier(schema)} cascade`));
     },
   };
-}
-
-async function withPostgresClient<T>(connectionString: string, work: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString });
-  await client.connect();
-  try {
-    return await work(client);
-  } finally {
-    await client.end();
-  }
 }
 
 function startBenchServer(database: BenchDatabase): Promise<RunningServer> {
