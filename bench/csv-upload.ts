@@ -6,11 +6,9 @@
  * run. Prints both rates and their ratio, the server's peak RSS, and the latency of /healthz polled at a
  * fixed rate during the upload. Runs on SQLite and PostgreSQL in turn. See bench/README.md.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createReadStream, createWriteStream, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -25,13 +23,12 @@ import { toRevisionRow } from '../src/services/revisions.js';
 import { csvRows, type CsvMapping } from '../src/services/uploads/index.js';
 import type { DialectName } from '../src/store/dialect.js';
 import type { RecordRevisionTable } from '../src/store/schema.js';
-import { quoteIdentifier } from '../src/store/sql-names.js';
+import { ADMIN_KEY, createBenchDatabase, startServerProcess, type BenchDatabase } from './support/server.js';
 
 const ROWS = Number((process.env.BENCH_ROWS ?? '1000000').replace(/[_,]/g, ''));
 const DATABASES = (process.env.BENCH_DATABASES ?? 'sqlite,postgres').split(',').map((d) => d.trim()) as DialectName[];
 const POSTGRES_URL = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const HEALTH_EVERY_MS = 50;
-const KEY = `bench-admin-${randomBytes(16).toString('hex')}`;
 const BATCH = 5_000;
 
 const MAPPING: CsvMapping = {
@@ -64,100 +61,64 @@ async function generateCsv(path: string, rows: number): Promise<number> {
   return statSync(path).size;
 }
 
-async function freePort(): Promise<number> {
-  const server = createServer().listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const port = (server.address() as { port: number }).port;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
+/** The same file inserted straight into the bench database, without the server: the baseline. */
+type DirectInsert = (datasetId: string, file: string) => Promise<number>;
 
-interface Target {
-  dialect: DialectName;
-  args: string[];
-  direct(datasetId: string, file: string): Promise<number>;
-  drop(): Promise<void>;
-}
-
-async function makeTarget(dialect: DialectName): Promise<Target> {
-  if (dialect === 'sqlite') {
-    const dir = mkdtempSync(join(tmpdir(), 'evalstore-bench-csv-'));
-    const filename = join(dir, 'evalstore.db');
-    return {
-      dialect,
-      args: ['--data-dir', dir],
-      direct: async (datasetId, file) => {
-        const db = new BetterSqlite3(filename);
-        db.pragma('journal_mode = WAL');
-        db.pragma('synchronous = NORMAL');
-        db.pragma('busy_timeout = 10000');
-        let statement: BetterSqlite3.Statement | undefined;
-        let count = 0;
-        db.exec('begin immediate');
-        const now = nowIso();
-        for await (const rows of batches(file, datasetId, now)) {
-          for (const row of rows) {
-            statement ??= db.prepare(`insert into record_revisions (${Object.keys(row).join(', ')}) values (${Object.keys(row).map(() => '?').join(', ')})`);
-            statement.run(Object.values(row));
-          }
-          count += rows.length;
-        }
-        db.prepare('insert into dataset_versions (dataset_id, version, name, message, created_by, created_at, records_added, records_updated, records_removed, record_count) values (?, 1, null, ?, ?, ?, ?, 0, 0, ?)').run(datasetId, 'direct', 'bench', now, count, count);
-        db.prepare('update datasets set latest_version = 1, record_count = ? where id = ?').run(count, datasetId);
-        db.exec('commit');
-        db.close();
-        return count;
-      },
-      drop: async () => rmSync(dir, { recursive: true, force: true }),
-    };
-  }
-  const schema = `bench_${randomBytes(6).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: POSTGRES_URL });
-  await admin.connect();
-  await admin.query(`create schema ${quoteIdentifier(schema)}`);
-  await admin.end();
-  const url = new URL(POSTGRES_URL);
-  url.searchParams.set('options', `-c search_path=${schema}`);
-  return {
-    dialect,
-    args: ['--database-url', url.toString()],
-    direct: async (datasetId, file) => {
-      const client = new pg.Client({ connectionString: POSTGRES_URL, options: `-c search_path=${schema}` });
-      await client.connect();
-      const types = new Map(
-        (
-          await client.query<{ name: string; type: string }>(
-            `select attname as name, format_type(atttypid, atttypmod) as type from pg_attribute where attrelid = to_regclass('record_revisions') and attnum > 0 and not attisdropped`,
-          )
-        ).rows.map((r) => [r.name, r.type]),
-      );
+function directInsert(database: BenchDatabase): DirectInsert {
+  if (database.dialect === 'sqlite') {
+    return async (datasetId, file) => {
+      const db = new BetterSqlite3(database.location);
+      db.pragma('journal_mode = WAL');
+      db.pragma('synchronous = NORMAL');
+      db.pragma('busy_timeout = 10000');
+      let statement: BetterSqlite3.Statement | undefined;
       let count = 0;
-      await client.query('begin');
+      db.exec('begin immediate');
       const now = nowIso();
       for await (const rows of batches(file, datasetId, now)) {
-        const columns = Object.keys(rows[0]!);
-        const arrays = columns.map((column) => rows.map((row) => (row as unknown as Record<string, unknown>)[column]));
-        await client.query(
-          `insert into record_revisions (${columns.join(', ')}) select * from unnest(${columns.map((c, i) => `$${i + 1}::${types.get(c)}[]`).join(', ')})`,
-          arrays,
-        );
+        for (const row of rows) {
+          statement ??= db.prepare(`insert into record_revisions (${Object.keys(row).join(', ')}) values (${Object.keys(row).map(() => '?').join(', ')})`);
+          statement.run(Object.values(row));
+        }
         count += rows.length;
       }
-      await client.query(
-        'insert into dataset_versions (dataset_id, version, name, message, created_by, created_at, records_added, records_updated, records_removed, record_count) values ($1, 1, null, $2, $3, $4, $5, 0, 0, $5)',
-        [datasetId, 'direct', 'bench', now, count],
-      );
-      await client.query('update datasets set latest_version = 1, record_count = $1 where id = $2', [count, datasetId]);
-      await client.query('commit');
-      await client.end();
+      db.prepare('insert into dataset_versions (dataset_id, version, name, message, created_by, created_at, records_added, records_updated, records_removed, record_count) values (?, 1, null, ?, ?, ?, ?, 0, 0, ?)').run(datasetId, 'direct', 'bench', now, count, count);
+      db.prepare('update datasets set latest_version = 1, record_count = ? where id = ?').run(count, datasetId);
+      db.exec('commit');
+      db.close();
       return count;
-    },
-    drop: async () => {
-      const client = new pg.Client({ connectionString: POSTGRES_URL });
-      await client.connect();
-      await client.query(`drop schema ${quoteIdentifier(schema)} cascade`);
-      await client.end();
-    },
+    };
+  }
+  return async (datasetId, file) => {
+    const client = new pg.Client({ connectionString: database.location });
+    await client.connect();
+    const types = new Map(
+      (
+        await client.query<{ name: string; type: string }>(
+          `select attname as name, format_type(atttypid, atttypmod) as type from pg_attribute where attrelid = to_regclass('record_revisions') and attnum > 0 and not attisdropped`,
+        )
+      ).rows.map((r) => [r.name, r.type]),
+    );
+    let count = 0;
+    await client.query('begin');
+    const now = nowIso();
+    for await (const rows of batches(file, datasetId, now)) {
+      const columns = Object.keys(rows[0]!);
+      const arrays = columns.map((column) => rows.map((row) => (row as unknown as Record<string, unknown>)[column]));
+      await client.query(
+        `insert into record_revisions (${columns.join(', ')}) select * from unnest(${columns.map((c, i) => `$${i + 1}::${types.get(c)}[]`).join(', ')})`,
+        arrays,
+      );
+      count += rows.length;
+    }
+    await client.query(
+      'insert into dataset_versions (dataset_id, version, name, message, created_by, created_at, records_added, records_updated, records_removed, record_count) values ($1, 1, null, $2, $3, $4, $5, 0, 0, $5)',
+      [datasetId, 'direct', 'bench', now, count],
+    );
+    await client.query('update datasets set latest_version = 1, record_count = $1 where id = $2', [count, datasetId]);
+    await client.query('commit');
+    await client.end();
+    return count;
   };
 }
 
@@ -188,7 +149,7 @@ function percentile(values: number[], p: number): number {
 async function api(base: string, method: string, path: string, body?: unknown): Promise<any> {
   const response = await fetch(`${base}${path}`, {
     method,
-    headers: { 'DD-API-KEY': KEY, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+    headers: { 'DD-API-KEY': ADMIN_KEY, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
   if (response.status >= 300) throw new Error(`${method} ${path}: ${response.status} ${await response.text()}`);
@@ -203,7 +164,7 @@ async function uploadOverHttp(base: string, path: string, file: string): Promise
   const req = httpRequest(new URL(path, base), {
     method: 'POST',
     headers: {
-      'DD-API-KEY': KEY,
+      'DD-API-KEY': ADMIN_KEY,
       'content-type': `multipart/form-data; boundary=${boundary}`,
       'content-length': Buffer.byteLength(head) + statSync(file).size + Buffer.byteLength(tail),
     },
@@ -230,30 +191,11 @@ async function uploadOverHttp(base: string, path: string, file: string): Promise
   return answered;
 }
 
-async function startServer(target: Target): Promise<{ child: ChildProcess; base: string }> {
-  const port = await freePort();
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'serve', '--host', '127.0.0.1', '--port', String(port), ...target.args], {
-    env: { ...process.env, EVALSTORE_ADMIN_KEY: KEY, LOG_LEVEL: 'warn', DATABASE_URL: '', PORT: '', EVALSTORE_DATA_DIR: '' },
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
-  const base = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 60_000;
-  for (;;) {
-    if (child.exitCode !== null) throw new Error('the server exited');
-    try {
-      if ((await fetch(`${base}/healthz`)).status === 200) return { child, base };
-    } catch {
-      // not up yet
-    }
-    if (Date.now() > deadline) throw new Error('the server did not start');
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-}
-
 async function run(dialect: DialectName, file: string, bytes: number): Promise<void> {
   console.log(`\n== ${dialect}: ${ROWS.toLocaleString('en-US')} rows, ${(bytes / 1024 / 1024).toFixed(1)} MB`);
-  const target = await makeTarget(dialect);
-  const { child, base } = await startServer(target);
+  const database = await createBenchDatabase(dialect, POSTGRES_URL, 'bench-csv');
+  const server = await startServerProcess(database);
+  const base = server.baseUrl;
   try {
     const project = await api(base, 'POST', '/datadog/api/v2/llm-obs/v1/projects', { data: { type: 'projects', attributes: { name: 'bench' } } });
     const pid = project.data.id;
@@ -283,11 +225,11 @@ async function run(dialect: DialectName, file: string, bytes: number): Promise<v
     polling = false;
     clearInterval(poller);
     await Promise.all(pending);
-    const rss = peakRssMb(child.pid!);
+    const rss = peakRssMb(server.pid);
     if (completed.records_created !== ROWS) throw new Error(`expected ${ROWS} records, got ${JSON.stringify(completed)}`);
 
     const directStart = performance.now();
-    const inserted = await target.direct(direct.data.id, file);
+    const inserted = await directInsert(database)(direct.data.id, file);
     const directSeconds = (performance.now() - directStart) / 1000;
     if (inserted !== ROWS) throw new Error(`the direct path inserted ${inserted} rows`);
 
@@ -301,10 +243,8 @@ async function run(dialect: DialectName, file: string, bytes: number): Promise<v
       `/healthz during the upload:         ${latencies.length} polls every ${HEALTH_EVERY_MS} ms; p50 ${percentile(latencies, 50).toFixed(1)} ms, p99 ${percentile(latencies, 99).toFixed(1)} ms, max ${Math.max(...latencies).toFixed(0)} ms  (target p99 < 100)`,
     );
   } finally {
-    child.kill('SIGTERM');
-    await Promise.race([once(child, 'exit'), new Promise((resolve) => setTimeout(resolve, 10_000))]);
-    if (child.exitCode === null) child.kill('SIGKILL');
-    await target.drop();
+    await server.stop();
+    await database.drop();
   }
 }
 

@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -12,8 +12,9 @@ import { quoteIdentifier } from '../../src/store/sql-names.js';
 
 /**
  * What the benches that talk to a deployed server share: a throwaway database (a SQLite folder or a
- * PostgreSQL schema) and `evalstore serve` over it as a separate process on 127.0.0.1, so that the
- * bench's own work (building and sending JSON) does not run on the server's event loop.
+ * PostgreSQL schema) and `evalstore serve` over it as a separate process on 127.0.0.1, as deployed
+ * (`node dist/cli/main.js`, built first; not through tsx, whose loader costs memory and start-up), so
+ * that the bench's own work (building and sending JSON) does not run on the server's event loop.
  */
 
 const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -87,14 +88,25 @@ process.once('exit', () => {
 
 export interface ServerProcess {
   baseUrl: string;
+  pid: number;
   stop(): Promise<void>;
+}
+
+let built = false;
+
+/** Compiles the server into dist/ once per bench process (incremental: quick when nothing changed). */
+function buildServer(): void {
+  if (built) return;
+  execFileSync(process.execPath, [join(REPO_ROOT, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json'], { cwd: REPO_ROOT, stdio: 'inherit' });
+  built = true;
 }
 
 /** `evalstore serve` on a free port of 127.0.0.1, once /healthz answers; `profileDir` gets a V8 CPU profile. */
 export async function startServerProcess(database: BenchDatabase, options: { profileDir?: string } = {}): Promise<ServerProcess> {
+  buildServer();
   const port = await freePort();
   const profile = options.profileDir ? ['--cpu-prof', `--cpu-prof-dir=${options.profileDir}`] : [];
-  const child = spawn(process.execPath, [...profile, '--import', 'tsx', 'src/cli/main.ts', 'serve', '--host', '127.0.0.1', '--port', String(port), ...database.serverFlags], {
+  const child = spawn(process.execPath, [...profile, 'dist/cli/main.js', 'serve', '--host', '127.0.0.1', '--port', String(port), ...database.serverFlags], {
     cwd: REPO_ROOT,
     env: serverEnvironment(),
     stdio: ['ignore', 'ignore', 'inherit'],
@@ -115,6 +127,7 @@ export async function startServerProcess(database: BenchDatabase, options: { pro
   }
   return {
     baseUrl,
+    pid: child.pid!,
     stop: async () => {
       if (child.exitCode === null) {
         child.kill('SIGTERM');
