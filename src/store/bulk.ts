@@ -7,7 +7,8 @@ type Row = object;
 
 /**
  * The one path for inserting many rows at once. SQLite: one prepared statement run per row inside the
- * caller's transaction (the fastest way into SQLite). PostgreSQL: one INSERT ... SELECT FROM unnest(...)
+ * caller's transaction (the fastest way into SQLite), on the main connection or, in a long
+ * transaction, the worker thread's (the rows go over in one message). PostgreSQL: one INSERT ... SELECT FROM unnest(...)
  * per chunk, so a chunk of thousands of rows costs one round trip and a fixed number of parameters.
  */
 export interface BulkWriter {
@@ -18,10 +19,17 @@ export interface BulkWriter {
 const POSTGRES_CHUNK_ROWS = 5_000;
 
 export function createBulkWriter(
-  target: { dialect: 'sqlite'; handle: BetterSqlite3.Database } | { dialect: 'postgres' },
+  target:
+    | {
+        dialect: 'sqlite';
+        handle: BetterSqlite3.Database;
+        /** For a transaction of the worker thread's connection (Store.longTransaction), its row inserter. */
+        workerOf: (tx: Kysely<any>) => RowInserter | undefined;
+      }
+    | { dialect: 'postgres' },
   noteWrites: (rows: number) => void = () => undefined,
 ): BulkWriter {
-  const writer = target.dialect === 'sqlite' ? sqliteBulkWriter(target.handle) : postgresBulkWriter();
+  const writer = target.dialect === 'sqlite' ? sqliteBulkWriter(target.handle, target.workerOf) : postgresBulkWriter();
   return {
     async insert(tx, table, rows) {
       await writer.insert(tx, table, rows);
@@ -30,23 +38,30 @@ export function createBulkWriter(
   };
 }
 
-function sqliteBulkWriter(handle: BetterSqlite3.Database): BulkWriter {
+/** Runs a one-row INSERT for each row of values, on another connection (the SQLite worker's). */
+export interface RowInserter {
+  insertRows(sql: string, rows: readonly unknown[][]): Promise<void>;
+}
+
+function sqliteBulkWriter(handle: BetterSqlite3.Database, workerOf: (tx: Kysely<any>) => RowInserter | undefined): BulkWriter {
   const statements = new Map<string, BetterSqlite3.Statement>();
+  const insertSql = (table: string, columns: string[]) =>
+    `insert into ${quoteIdentifier(table)} (${columns.map(quoteIdentifier).join(', ')}) values (${columns.map(() => '?').join(', ')})`;
   return {
-    async insert(_tx, table, rows) {
+    async insert(tx, table, rows) {
       const first = rows[0];
       if (!first) return;
       const columns = Object.keys(first);
-      const key = `${table}(${columns.join(',')})`;
-      let statement = statements.get(key);
-      if (!statement) {
-        statement = handle.prepare(
-          `insert into ${quoteIdentifier(table)} (${columns.map(quoteIdentifier).join(', ')}) ` +
-            `values (${columns.map(() => '?').join(', ')})`,
-        );
-        statements.set(key, statement);
+      const values = (row: object) => columns.map((column) => (row as Record<string, unknown>)[column]);
+      const worker = workerOf(tx);
+      if (worker) {
+        await worker.insertRows(insertSql(table, columns), rows.map(values));
+        return;
       }
-      for (const row of rows) statement.run(columns.map((column) => (row as Record<string, unknown>)[column]));
+      const text = insertSql(table, columns);
+      let statement = statements.get(text);
+      if (!statement) statements.set(text, (statement = handle.prepare(text)));
+      for (const row of rows) statement.run(values(row));
     },
   };
 }

@@ -18,6 +18,7 @@ import { createBulkWriter, type BulkWriter } from './bulk.js';
 import { quoteIdentifier } from './sql-names.js';
 import { StatisticsUpkeep } from './statistics.js';
 import { WorkerSqliteDialect } from './sqlite-worker.js';
+import { WalCheckpoints } from './wal-checkpoints.js';
 import type { Database } from './schema.js';
 
 export type StoreConfig =
@@ -40,8 +41,8 @@ export interface Store {
   transaction<T>(work: (tx: Kysely<Database>) => Promise<T>): Promise<T>;
   /**
    * The same, for work whose statements may run for seconds (committing a large upload). On SQLite it
-   * runs on a connection in a worker thread, so the server keeps answering meanwhile; `work` must then
-   * use only SQL through `tx` (not the bulk writer). On PostgreSQL it is transaction().
+   * runs on a connection in a worker thread, so the server keeps answering meanwhile (the bulk writer
+   * works there too, with multi-row statements). On PostgreSQL it is transaction().
    */
   longTransaction<T>(work: (tx: Kysely<Database>) => Promise<T>): Promise<T>;
   close(): Promise<void>;
@@ -61,26 +62,40 @@ function openSqlite(filename: string): Store {
   // Statistics from a sample of each index are enough for plans, and keep gathering them quick.
   handle.pragma('analysis_limit = 1000');
   handle.pragma('optimize = 0x10002');
-  const statistics = new StatisticsUpkeep(async () => {
-    handle.pragma('optimize');
-  });
+  const writers = new WriteLock();
+  // ANALYZE writes its statistics: it takes its turn with the other writers, or better-sqlite3 would
+  // wait for the worker's transaction synchronously, stopping the whole server.
+  const statistics = new StatisticsUpkeep(() =>
+    writers.hold(async () => {
+      handle.pragma('optimize');
+    }),
+  );
   const db = new Kysely<Database>({ dialect: new ImmediateSqliteDialect({ database: handle }) });
   // Made on first use: most processes (the CLI, most tests) never need it.
   let background: Kysely<Database> | undefined;
-  const writers = new WriteLock();
+  const workerDialect = new WorkerSqliteDialect(filename);
+  const worker = () => (background ??= new Kysely<Database>({ dialect: workerDialect }));
+  const workerTransactions = new WeakSet<Kysely<Database>>();
+  const checkpoints = filename === ':memory:' ? undefined : new WalCheckpoints(`${filename}-wal`, () => sql`pragma wal_checkpoint(PASSIVE)`.execute(worker()));
+  if (checkpoints) handle.pragma('wal_autocheckpoint = 0');
   return {
     db,
     dialect: 'sqlite',
     sql: sqliteSql,
-    bulk: createBulkWriter({ dialect: 'sqlite', handle }, (rows) => statistics.noteWrites(rows)),
+    bulk: createBulkWriter({ dialect: 'sqlite', handle, workerOf: (tx) => (workerTransactions.has(tx) ? workerDialect : undefined) }, (rows) => statistics.noteWrites(rows)),
     noteWrites: (rows) => statistics.noteWrites(rows),
     transaction: (work) => writers.hold(() => db.transaction().execute(work)),
     longTransaction: (work) => {
-      background ??= new Kysely<Database>({ dialect: new WorkerSqliteDialect(filename) });
-      const worker = background;
-      return writers.hold(() => worker.transaction().execute(work));
+      const connection = worker();
+      return writers.hold(() =>
+        connection.transaction().execute((tx) => {
+          workerTransactions.add(tx);
+          return work(tx);
+        }),
+      );
     },
     close: async () => {
+      checkpoints?.stop();
       await background?.destroy();
       await db.destroy();
     },

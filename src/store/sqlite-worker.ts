@@ -30,8 +30,16 @@ db.pragma('journal_mode = WAL');
 db.pragma('synchronous = NORMAL');
 db.pragma('foreign_keys = ON');
 db.pragma('busy_timeout = 10000');
-parentPort.on('message', ({ id, sql, parameters }) => {
+const inserts = new Map();
+parentPort.on('message', ({ id, sql, parameters, rows }) => {
   try {
+    if (rows) {
+      let insert = inserts.get(sql);
+      if (!insert) inserts.set(sql, (insert = db.prepare(sql)));
+      for (const row of rows) insert.run(row);
+      parentPort.postMessage({ id, rows: [], changes: rows.length });
+      return;
+    }
     const statement = db.prepare(sql);
     if (statement.reader) {
       parentPort.postMessage({ id, rows: statement.all(parameters) });
@@ -76,16 +84,26 @@ class WorkerConnection implements DatabaseConnection {
   }
 
   async executeQuery<R>(compiledQuery: CompiledQuery): Promise<QueryResult<R>> {
-    const id = this.nextId++;
-    const reply = await new Promise<Reply>((resolve) => {
-      this.pending.set(id, { resolve });
-      this.worker.postMessage({ id, sql: compiledQuery.sql, parameters: compiledQuery.parameters });
-    });
-    if (reply.error) throw new WorkerSqliteError(reply.error.message, reply.error.code);
+    const reply = await this.send({ sql: compiledQuery.sql, parameters: compiledQuery.parameters });
     return {
       rows: reply.rows as R[],
       ...(reply.changes === undefined ? {} : { numAffectedRows: BigInt(reply.changes), insertId: BigInt(reply.lastInsertRowid ?? 0) }),
     };
+  }
+
+  /** Runs the INSERT `sql` once per row of values (its statement prepared once), on this connection. */
+  async insertRows(sql: string, rows: readonly unknown[][]): Promise<void> {
+    await this.send({ sql, rows });
+  }
+
+  private async send(message: { sql: string; parameters?: readonly unknown[]; rows?: readonly unknown[][] }): Promise<Reply> {
+    const id = this.nextId++;
+    const reply = await new Promise<Reply>((resolve) => {
+      this.pending.set(id, { resolve });
+      this.worker.postMessage({ id, ...message });
+    });
+    if (reply.error) throw new WorkerSqliteError(reply.error.message, reply.error.code);
+    return reply;
   }
 
   // eslint-disable-next-line require-yield
@@ -96,7 +114,7 @@ class WorkerConnection implements DatabaseConnection {
 
 class WorkerDriver implements Driver {
   private worker?: Worker;
-  private connection?: WorkerConnection;
+  connection?: WorkerConnection;
   private busy: Promise<void> = Promise.resolve();
   private release?: () => void;
 
@@ -142,10 +160,23 @@ class WorkerDriver implements Driver {
 
 /** Kysely's SQLite dialect, over the worker's connection. */
 export class WorkerSqliteDialect implements Dialect {
+  private driver?: WorkerDriver;
+
   constructor(private readonly filename: string) {}
 
   createDriver(): Driver {
-    return new WorkerDriver(this.filename);
+    this.driver = new WorkerDriver(this.filename);
+    return this.driver;
+  }
+
+  /**
+   * Inserts rows on the worker's connection, inside the transaction in progress there: one message for
+   * many rows, run by a statement prepared once (the bulk writer's way on this connection).
+   */
+  insertRows(sql: string, rows: readonly unknown[][]): Promise<void> {
+    const connection = this.driver?.connection;
+    if (!connection) throw new Error('The SQLite worker has no connection yet: insert inside one of its transactions');
+    return connection.insertRows(sql, rows);
   }
 
   createQueryCompiler() {

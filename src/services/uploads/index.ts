@@ -78,27 +78,44 @@ export class UploadService {
     return stale.length;
   }
 
+  /**
+   * Stages the rows a chunk at a time. A chunk is written (on SQLite, by the worker thread) while the
+   * next one is read and parsed; at most one is in flight, so memory stays flat.
+   */
   private async stage(uploadId: string, datasetId: string, rows: AsyncIterable<SourceRow>, options: UploadOptions): Promise<number> {
     let received = 0;
     let chunk: UploadRowTable[] = [];
+    let writing: Promise<void> = Promise.resolve();
     const flush = async () => {
       const staged = chunk;
+      const count = received;
       chunk = [];
-      await this.store.transaction(async (tx) => {
-        await this.store.bulk.insert(tx, 'upload_rows', staged);
-        await tx.updateTable('uploads').set({ rows_received: received, updated_at: nowIso() }).where('id', '=', uploadId).execute();
-      });
-      await options.onProgress?.({ upload_id: uploadId, rows_received: received, phase: 'staging' });
+      await writing;
+      writing = this.store
+        .longTransaction(async (tx) => {
+          await this.store.bulk.insert(tx, 'upload_rows', staged);
+          await tx.updateTable('uploads').set({ rows_received: count, updated_at: nowIso() }).where('id', '=', uploadId).execute();
+        })
+        .then(() => options.onProgress?.({ upload_id: uploadId, rows_received: count, phase: 'staging' }));
+      // Awaited by the next flush, at the end, or before the upload is discarded.
+      writing.catch(() => undefined);
       await yieldToEventLoop();
     };
     const extraTags = options.tags ?? [];
-    for await (const { line, record } of rows) {
-      received += 1;
-      const tagged = extraTags.length ? { ...record, tags: [...(record.tags ?? []), ...extraTags] } : record;
-      chunk.push(toStagedRow(uploadId, datasetId, line, tagged));
-      if (chunk.length >= ROWS_PER_CHUNK) await flush();
+    try {
+      for await (const { line, record } of rows) {
+        received += 1;
+        const tagged = extraTags.length ? { ...record, tags: [...(record.tags ?? []), ...extraTags] } : record;
+        chunk.push(toStagedRow(uploadId, datasetId, line, tagged));
+        if (chunk.length >= ROWS_PER_CHUNK) await flush();
+      }
+      if (chunk.length > 0 || received === 0) await flush();
+    } catch (error) {
+      // The chunk on its way must land before the upload's rows are freed, or it would outlive them.
+      await writing.catch(() => undefined);
+      throw error;
     }
-    if (chunk.length > 0 || received === 0) await flush();
+    await writing;
     return received;
   }
 
