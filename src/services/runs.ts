@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import { ConflictError, NotFoundError, ValidationError } from '../domain/errors.js';
 import { newId, parseId } from '../domain/ids.js';
 import type { Json, JsonObject } from '../domain/json.js';
@@ -179,7 +179,11 @@ export class RunService {
     checkUniqueIds(rows, at);
     const work = async (tx: Kysely<Database>) => {
       await lockRunIds(this.store, tx, actor.workspaceId, { record: rows.map((row) => row.id) });
-      const experiment = await findExperimentRow(this.store, tx, actor, experimentId, { lock: true });
+      // The experiment's row is the one every append to it locks (to number repetitions and count the
+      // revision). On PostgreSQL it is locked last, just before the commit, so concurrent appends write
+      // their rows side by side and queue only for the numbering; on SQLite writers take turns anyway.
+      const lockLate = this.store.dialect === 'postgres';
+      const experiment = await findExperimentRow(this.store, tx, actor, experimentId, { lock: !lockLate });
       for (const row of rows) row.experiment_id = experiment.id;
       if (options.requireRecords) checkRecordsGiven(experiment, rows, at);
       await checkRecords(tx, experiment, rows, at);
@@ -205,7 +209,7 @@ export class RunService {
         }
       }
       const fresh = freshIndexes.map((index) => rows[index]!);
-      await numberRepetitions(tx, experiment, fresh);
+      if (!lockLate) await numberRepetitions(tx, experiment, fresh);
       await writeUnique(
         () => this.store.bulk.insert(tx, 'runs', fresh),
         () => new ConflictError('A run with one of these ids was recorded at the same moment; retry the request'),
@@ -228,6 +232,10 @@ export class RunService {
       await refuseTakenScoreIds(tx, actor.workspaceId, runs, rows, freshIds, at);
       const deferredScores = await this.deferredScoreRows(tx, actor.workspaceId, experiment.id, fresh, deferred, now);
       await this.store.bulk.insert(tx, 'scores', [...scores, ...deferredScores]);
+      if (lockLate && fresh.length) {
+        await findExperimentRow(this.store, tx, actor, experimentId, { lock: true });
+        await numberInserted(tx, experiment, fresh);
+      }
       if (fresh.length) await touchExperiment(tx, experiment.id, now);
       return { run_ids: rows.map((row) => row.id), inserted: fresh.length };
     };
@@ -593,6 +601,22 @@ async function numberRepetitions(tx: Kysely<Database>, experiment: ExperimentTab
     row.repetition = next;
     highest.set(row.record_id!, next);
   }
+}
+
+/**
+ * numberRepetitions for runs already inserted without their numbers (PostgreSQL, under the
+ * experiment's lock): the highest numbers are read now, so appends that committed while this one
+ * waited for the lock count, and the numbers are written in one statement.
+ */
+async function numberInserted(tx: Kysely<Database>, experiment: ExperimentTable, rows: RunTable[]): Promise<void> {
+  const unnumbered = rows.filter((row) => row.repetition === null);
+  if (unnumbered.length === 0) return;
+  await numberRepetitions(tx, experiment, rows);
+  const numbered = unnumbered.filter((row) => row.repetition !== null);
+  if (numbered.length === 0) return;
+  await sql`update runs set repetition = numbered.repetition
+    from unnest(${numbered.map((row) => row.id)}::uuid[], ${numbered.map((row) => row.repetition)}::integer[]) as numbered(id, repetition)
+    where runs.workspace_id = ${experiment.workspace_id} and runs.id = numbered.id`.execute(tx);
 }
 
 export function presentRun(row: RunTable): Run {

@@ -23,7 +23,12 @@ export interface DialectSql {
   jsonArrayIncludes(column: string, value: string): RawBuilder<SqlBool>;
   /** `column` contains `text`, ignoring ASCII case. */
   containsText(column: Expression<string> | string, text: string): RawBuilder<SqlBool>;
-  /** Appended to a SELECT that must lock the rows it reads until the transaction ends. */
+  /**
+   * Appended to a SELECT that must lock the rows it reads against other writers until the transaction
+   * ends. On PostgreSQL it is FOR NO KEY UPDATE: rows inserted meanwhile that reference the locked one
+   * (a run its experiment) hold a key-share lock on it through their foreign key, which FOR UPDATE
+   * would conflict with, and two such transactions would deadlock.
+   */
   readonly forUpdate: RawBuilder<unknown>;
   /**
    * A statement that makes the current transaction hold a lock named by `key` until it ends, serializing
@@ -64,7 +69,7 @@ export const postgresSql: DialectSql = {
     sql<SqlBool>`coalesce(${sql.ref(column)}::jsonb -> ${key}::text, 'null'::jsonb) = ${canonicalJson(value)}::jsonb`,
   jsonArrayIncludes: (column, value) => sql<SqlBool>`(${sql.ref(column)}::jsonb ? ${value}::text)`,
   containsText: (column, text) => sql<SqlBool>`${columnRef(column)} ilike ${likePattern(text)} escape '\\'`,
-  forUpdate: sql` for update`,
+  forUpdate: sql` for no key update`,
   transactionLock: (key) => sql`select pg_advisory_xact_lock(${key})`,
   transactionLocks: (keys, exclusive) =>
     sql`select case when x then pg_advisory_xact_lock(k) else pg_advisory_xact_lock_shared(k) end

@@ -53,8 +53,8 @@ async function countRows(url: string, table: 'workspaces' | 'api_keys'): Promise
 }
 
 /** Every record of the latest version, following cursors. */
-async function allRecordsOfLatest(server: ServerProcess, datasetId: string): Promise<{ external_id: string | null }[]> {
-  const records: { external_id: string | null }[] = [];
+async function allRecordsOfLatest(server: ServerProcess, datasetId: string): Promise<{ id: string; external_id: string | null }[]> {
+  const records: { id: string; external_id: string | null }[] = [];
   let cursor: string | null = null;
   for (let page = 0; page < 100; page += 1) {
     const query: string = cursor ? `&cursor=${encodeURIComponent(cursor)}` : '';
@@ -146,5 +146,43 @@ describe('postgres: several server processes on one database', () => {
 
     const dataset = await api(b, 'GET', `/datasets/${datasetId}`);
     expect(dataset.body).toMatchObject({ latest_version: REQUESTS, record_count: REQUESTS * RECORDS_PER_REQUEST });
+  }, 120_000);
+
+  it('numbers the repetitions of 20 concurrent appends to one experiment from two servers 1..20 per record', async () => {
+    const [a, b] = servers as [ServerProcess, ServerProcess];
+    const RECORDS = 30;
+    const APPENDS = 20;
+    const created = await api(a, 'POST', '/datasets', {
+      name: 'repeated',
+      records: Array.from({ length: RECORDS }, (_, i) => ({ input: { i } })),
+    });
+    expect(created.status).toBe(201);
+    const datasetId: string = created.body.id;
+    const records = (await allRecordsOfLatest(a, datasetId)).map((record) => record.id);
+    const experiment = await api(a, 'POST', '/experiments', { name: 'repeated runs', dataset_id: datasetId });
+    expect(experiment.status).toBe(201);
+
+    // Every append names every record, in its own order, without repetition numbers.
+    const appends = Array.from({ length: APPENDS }, (_, n) => {
+      const order = records.map((id, i) => ({ id, key: (i * (n + 7)) % RECORDS }));
+      order.sort((x, y) => x.key - y.key);
+      const runs = order.map(({ id }) => ({ record_id: id, output: `append ${n}`, scores: [{ key: 'n', score: n }] }));
+      return api(n % 2 === 0 ? a : b, 'POST', `/experiments/${experiment.body.id}/runs`, { runs });
+    });
+    const responses = await withTimeout(Promise.all(appends), 90_000, `${APPENDS} concurrent appends`);
+    expect(responses.filter((response) => response.status !== 201).map((response) => response.body)).toEqual([]);
+
+    const runs: { record_id: string; repetition: number }[] = [];
+    let cursor: string | null = null;
+    do {
+      const page = await api(b, 'GET', `/experiments/${experiment.body.id}/runs?limit=1000${cursor ? `&cursor=${cursor}` : ''}`);
+      runs.push(...page.body.data);
+      cursor = page.body.next_cursor;
+    } while (cursor);
+    expect(runs).toHaveLength(RECORDS * APPENDS);
+    for (const record of records) {
+      const repetitions = runs.filter((run) => run.record_id === record).map((run) => run.repetition).sort((x, y) => x - y);
+      expect(repetitions).toEqual(Array.from({ length: APPENDS }, (_, i) => i + 1));
+    }
   }, 120_000);
 });
