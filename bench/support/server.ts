@@ -2,13 +2,13 @@ import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import type { DialectName } from '../../src/store/dialect.js';
 import { quoteIdentifier } from '../../src/store/sql-names.js';
+import { findFreePort } from '../../test/support/processes.js';
 
 /**
  * What the benches that talk to a deployed server share: a throwaway database (a SQLite folder or a
@@ -64,16 +64,6 @@ export async function withPostgresClient<T>(connectionString: string, work: (cli
   }
 }
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const address = server.address();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  if (address === null || typeof address === 'string') throw new Error('could not read the port of a listener');
-  return address.port;
-}
-
 /** The server gets only the settings the bench passes: a developer's shell may hold others. */
 function serverEnvironment(): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...process.env, EVALSTORE_ADMIN_KEY: ADMIN_KEY, LOG_LEVEL: 'warn' };
@@ -104,7 +94,7 @@ function buildServer(): void {
 /** `evalstore serve` on a free port of 127.0.0.1, once /healthz answers; `profileDir` gets a V8 CPU profile. */
 export async function startServerProcess(database: BenchDatabase, options: { profileDir?: string } = {}): Promise<ServerProcess> {
   buildServer();
-  const port = await freePort();
+  const port = await findFreePort();
   const profile = options.profileDir ? ['--cpu-prof', `--cpu-prof-dir=${options.profileDir}`] : [];
   const child = spawn(process.execPath, [...profile, 'dist/cli/main.js', 'serve', '--host', '127.0.0.1', '--port', String(port), ...database.serverFlags], {
     cwd: REPO_ROOT,

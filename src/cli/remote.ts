@@ -18,13 +18,6 @@ export function clientOf(flags: RemoteFlags): Evalstore {
   return new Evalstore({ url: flags.url ?? 'http://127.0.0.1:8080', apiKey });
 }
 
-/** A dataset by name, or by id when no dataset has that name. */
-export async function findDataset(client: Evalstore, nameOrId: string): Promise<{ id: string } | undefined> {
-  const named = await client.datasets.findByName(nameOrId);
-  if (named || !/^[0-9a-f-]{36}$/i.test(nameOrId)) return named;
-  return client.datasets.get(nameOrId);
-}
-
 export interface UploadFlags {
   dataset: string;
   create?: boolean;
@@ -41,7 +34,7 @@ export interface UploadFlags {
 
 /** Streams FILE to the server, drawing a progress bar from the bytes sent and the server's progress events. */
 export async function uploadFile(client: Evalstore, file: string, flags: UploadFlags, out: NodeJS.WriteStream = process.stderr): Promise<UploadSummary> {
-  let dataset = await findDataset(client, flags.dataset);
+  let dataset = await client.datasets.find(flags.dataset);
   if (!dataset) {
     if (!flags.create) throw new Error(`No dataset is named ${JSON.stringify(flags.dataset)} (add --create to make it)`);
     dataset = await client.datasets.create({ name: flags.dataset });
@@ -77,7 +70,7 @@ export async function uploadFile(client: Evalstore, file: string, flags: UploadF
 
 /** Writes a version of a dataset (by name or id) as CSV or JSONL to `output` (stdout by default). */
 export async function exportDataset(client: Evalstore, nameOrId: string, flags: { version?: string; format: 'csv' | 'jsonl'; output?: string }): Promise<void> {
-  const dataset = await findDataset(client, nameOrId);
+  const dataset = await client.datasets.find(nameOrId);
   if (!dataset) throw new Error(`No dataset is named ${JSON.stringify(nameOrId)}`);
   const body = await client.datasets.export(dataset.id, { format: flags.format, version: flags.version });
   await pipeline(Readable.fromWeb(body as NodeReadableStream<Uint8Array>), flags.output ? createWriteStream(flags.output) : process.stdout);

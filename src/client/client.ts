@@ -33,6 +33,7 @@ type Filters<Query> = Omit<Query, 'cursor'>;
 type ExportFormat = 'csv' | 'jsonl';
 
 const id = (value: string) => encodeURIComponent(value);
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
  * The typed client of evalstore's native API (`/api/v1`). Each resource is a property; lists come as
@@ -173,6 +174,11 @@ class DatasetsResource extends Resource {
     return page.data[0];
   }
 
+  /** The dataset of that name or, when none has it and it is an id, of that id (404 if not found). */
+  async find(nameOrId: string): Promise<Dataset | undefined> {
+    return (await this.findByName(nameOrId)) ?? (UUID.test(nameOrId) ? this.get(nameOrId) : undefined);
+  }
+
   update(datasetId: string, body: ApiBody<'/api/v1/datasets/{dataset_id}', 'patch'>): Promise<Dataset> {
     return this.call(this.api.PATCH('/api/v1/datasets/{dataset_id}', { params: { path: { dataset_id: datasetId } }, body }));
   }
@@ -303,6 +309,12 @@ class ExperimentsResource extends Resource {
 
   get(experimentId: string): Promise<Experiment> {
     return this.call(this.api.GET('/api/v1/experiments/{experiment_id}', { params: { path: { experiment_id: experimentId } } }));
+  }
+
+  /** The experiment of that name on the dataset or, when none has it and it is an id, of that id. */
+  async find(nameOrId: string, options: { datasetId: string }): Promise<Experiment | undefined> {
+    const named = (await this.list({ dataset_id: options.datasetId, name: nameOrId, limit: 1 })).data[0];
+    return named ?? (UUID.test(nameOrId) ? this.get(nameOrId) : undefined);
   }
 
   update(experimentId: string, body: ApiBody<'/api/v1/experiments/{experiment_id}', 'patch'>): Promise<Experiment> {

@@ -149,7 +149,7 @@ export async function evaluate(target: Target, options: EvaluateOptions): Promis
   const version = experiment.dataset_version!;
   const versionInfo = await client.versions.get(dataset.id, version);
   const keepResults = (options.summaryEvaluators?.length ?? 0) > 0;
-  const previous = await recordedCalls(client, experiment.id, keepResults);
+  const previous = await recordedCalls(client, experiment, keepResults);
 
   const progress: EvaluateProgress = {
     total: versionInfo.record_count * repetitions - previous.done.size,
@@ -221,21 +221,17 @@ function positiveInteger(value: number, name: string): number {
   return value;
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
 async function resolveDataset(client: Evalstore, dataset: EvaluateOptions['dataset']): Promise<Pick<Dataset, 'id'>> {
   if (typeof dataset !== 'string') return dataset;
-  const named = await client.datasets.findByName(dataset);
-  if (named) return named;
-  if (UUID.test(dataset)) return client.datasets.get(dataset);
-  throw notFound(`No dataset is named ${JSON.stringify(dataset)}`);
+  const found = await client.datasets.find(dataset);
+  if (!found) throw notFound(`No dataset is named ${JSON.stringify(dataset)}`);
+  return found;
 }
 
 async function resolveExperiment(client: Evalstore, datasetId: string, nameOrId: string): Promise<Experiment> {
-  const named = (await client.experiments.list({ dataset_id: datasetId, name: nameOrId, limit: 1 })).data[0];
-  if (named) return named;
-  if (UUID.test(nameOrId)) return client.experiments.get(nameOrId);
-  throw notFound(`No experiment on this dataset is named ${JSON.stringify(nameOrId)}`);
+  const found = await client.experiments.find(nameOrId, { datasetId });
+  if (!found) throw notFound(`No experiment on this dataset is named ${JSON.stringify(nameOrId)}`);
+  return found;
 }
 
 function notFound(detail: string): EvalstoreError {
@@ -273,23 +269,22 @@ async function openExperiment(client: Evalstore, datasetId: string, options: Eva
 const callKey = (recordId: string, repetition: number) => `${recordId}#${repetition}`;
 
 /** The calls an earlier evaluation of this experiment recorded, and (for summary evaluators) their results. */
-async function recordedCalls(client: Evalstore, experimentId: string, keepResults: boolean): Promise<{ done: Set<string>; results: ExperimentResult[] }> {
+async function recordedCalls(client: Evalstore, experiment: Experiment, keepResults: boolean): Promise<{ done: Set<string>; results: ExperimentResult[] }> {
   const done = new Set<string>();
   const runs: Run[] = [];
-  for await (const run of client.runs.iterate(experimentId, { root_only: true, limit: 1000 })) {
+  for await (const run of client.runs.iterate(experiment.id, { root_only: true, limit: 1000 })) {
     if (run.record_id === null) continue;
     done.add(callKey(run.record_id, run.repetition ?? 1));
     if (keepResults) runs.push(run);
   }
   if (!keepResults || runs.length === 0) return { done, results: [] };
   const scores = new Map<string, EvaluationResult[]>();
-  for await (const score of client.scores.iterate(experimentId, { level: 'run', limit: 1000 })) {
+  for await (const score of client.scores.iterate(experiment.id, { level: 'run', limit: 1000 })) {
     const list = scores.get(score.run_id!) ?? [];
     list.push({ key: score.key, score: score.score, value: score.value, comment: score.comment });
     scores.set(score.run_id!, list);
   }
   const records = new Map<string, DatasetRecord>();
-  const experiment = await client.experiments.get(experimentId);
   for await (const record of client.records.iterate(experiment.dataset_id!, { version: String(experiment.dataset_version), limit: 1000 })) {
     records.set(record.id, record);
   }

@@ -41,12 +41,12 @@ export class Transport {
   }
 
   /** The data of a typed call, or its failure as an EvalstoreError. */
-  async call<T>(request: Promise<{ data?: unknown; error?: unknown; response: Response }>, url = this.baseUrl): Promise<T> {
+  async call<T>(request: Promise<{ data?: unknown; error?: unknown; response: Response }>): Promise<T> {
     let result: { data?: unknown; error?: unknown; response: Response };
     try {
       result = await request;
     } catch (error) {
-      throw EvalstoreError.connectionFailed(url, error);
+      throw EvalstoreError.connectionFailed(this.baseUrl, error);
     }
     if (!result.response.ok) throw EvalstoreError.fromBody(result.error, result.response);
     return result.data as T;

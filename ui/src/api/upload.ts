@@ -1,4 +1,4 @@
-import { EventStreamParser } from '../lib/sse.js';
+import { EventStreamParser } from '../../../src/client/event-stream.js';
 import {
   isFinished,
   startProgress,

@@ -1,5 +1,5 @@
 import type { Problem, UploadSummary } from '../api/types.js';
-import type { ServerSentEvent } from './sse.js';
+import type { ServerSentEvent } from '../../../src/client/event-stream.js';
 
 /**
  * The state of one upload, from what the browser has sent and what the server reports in its

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { EventStreamParser } from '../../ui/src/lib/sse.js';
+import { EventStreamParser, readEventStream } from '../../src/client/event-stream.js';
 
-describe('EventStreamParser (the UI reading upload progress)', () => {
+describe('EventStreamParser (the client and the web UI reading progress events)', () => {
   it('reads named events whose text arrives split anywhere', () => {
     const stream = ': stream open\n\nevent: progress\ndata: {"rows_received":1000}\n\nevent: completed\ndata: {"a":1}\n\n';
     for (let cut = 0; cut < stream.length; cut += 1) {
@@ -33,5 +33,16 @@ describe('EventStreamParser (the UI reading upload progress)', () => {
     expect(parser.push('event: completed\ndata: {"partial": tr')).toEqual([]);
     parser.finish();
     expect(parser.push('\n\n')).toEqual([]);
+  });
+
+  it('reads a body of bytes split inside a character, and gives an event the stream did not close', async () => {
+    const bytes = new TextEncoder().encode('event: progress\ndata: {"phase":"déjà"}\n\nevent: completed\ndata: {}');
+    const cut = bytes.indexOf(0xc3) + 1;
+    const events = [];
+    for await (const event of readEventStream([bytes.slice(0, cut), bytes.slice(cut)])) events.push(event);
+    expect(events).toEqual([
+      { event: 'progress', data: '{"phase":"déjà"}' },
+      { event: 'completed', data: '{}' },
+    ]);
   });
 });
