@@ -22,6 +22,7 @@ import type { DialectName } from '../src/store/dialect.js';
 import type { DatasetVersionTable, RecordRevisionTable } from '../src/store/schema.js';
 import { quoteIdentifier } from '../src/store/sql-names.js';
 import { withPostgresClient } from './support/server.js';
+import { percentile } from './support/stats.js';
 
 // ---------------------------------------------------------------------------------------------
 // Settings
@@ -629,12 +630,6 @@ async function timeVersionReads(api: ApiClient, datasetId: string, positions: Re
 
 // ---------------------------------------------------------------------------------------------
 // Figures
-
-function percentile(values: readonly number[], p: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const rank = Math.max(0, Math.ceil((p / 100) * sorted.length) - 1);
-  return sorted[rank] ?? Number.NaN;
-}
 
 const integer = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
 

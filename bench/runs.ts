@@ -16,6 +16,7 @@ import type { DialectName } from '../src/store/dialect.js';
 import type { RunTable, ScoreTable } from '../src/store/schema.js';
 import { globalId } from '../src/surfaces/arize/ids.js';
 import { ADMIN_KEY, createBenchDatabase, startServerProcess, type BenchDatabase, type ServerProcess } from './support/server.js';
+import { percentile } from './support/stats.js';
 
 // ---------------------------------------------------------------------------------------------
 // Settings
@@ -326,11 +327,6 @@ async function sendConcurrently(baseUrl: string, requests: { path: string; body:
     }
   };
   await Promise.all(Array.from({ length: clients }, client));
-}
-
-function percentile(values: readonly number[], p: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import type { DialectName } from '../../src/store/dialect.js';
 import { quoteIdentifier } from '../../src/store/sql-names.js';
-import { findFreePort } from '../../test/support/processes.js';
+import { findFreePort, INHERITED_SETTINGS_TO_DROP } from '../../test/support/processes.js';
 
 /**
  * What the benches that talk to a deployed server share: a throwaway database (a SQLite folder or a
@@ -66,9 +66,9 @@ export async function withPostgresClient<T>(connectionString: string, work: (cli
 
 /** The server gets only the settings the bench passes: a developer's shell may hold others. */
 function serverEnvironment(): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { ...process.env, EVALSTORE_ADMIN_KEY: ADMIN_KEY, LOG_LEVEL: 'warn' };
-  for (const name of ['PORT', 'HOST', 'DATABASE_URL', 'EVALSTORE_DATA_DIR']) delete env[name];
-  return env;
+  const env: NodeJS.ProcessEnv = { ...process.env };
+  for (const name of INHERITED_SETTINGS_TO_DROP) delete env[name];
+  return { ...env, EVALSTORE_ADMIN_KEY: ADMIN_KEY, LOG_LEVEL: 'warn' };
 }
 
 const liveServers = new Set<ChildProcess>();

@@ -167,12 +167,7 @@ export class DatasetService {
    */
   async getOrCreate(actor: Actor, input: DatasetInput): Promise<{ dataset: Dataset; created: boolean }> {
     const found = async () => {
-      const row = await this.store.db
-        .selectFrom('datasets')
-        .selectAll()
-        .where('workspace_id', '=', actor.workspaceId)
-        .where('name', '=', input.name)
-        .executeTakeFirst();
+      const row = await findDatasetRowByName(this.store.db, actor, input.name);
       if (!row) return undefined;
       const wanted = input.project_id === undefined ? undefined : parseId(input.project_id);
       if (wanted !== undefined && row.project_id !== wanted) {

@@ -347,7 +347,8 @@ export class RecordService {
       await this.refuseTakenExternalIds(tx, dataset.id, renamed.map((entry) => ({ ...entry, index: livePatches[entry.index]!.index })), freed, at.update);
       await this.refuseTakenExternalIds(tx, dataset.id, kept, freed, addAt);
       await this.refuseExistingIds(tx, dataset.id, kept.filter(({ index }) => adds[index]!.id !== undefined), addAt);
-      const clash = kept.find(({ write }) => write.content.external_id !== null && renamed.some((r) => r.write.content.external_id === write.content.external_id));
+      const renamedTo = new Set(renamed.map((r) => r.write.content.external_id));
+      const clash = kept.find(({ write }) => write.content.external_id !== null && renamedTo.has(write.content.external_id));
       if (clash) throw ValidationError.field(`${addAt}/${clash.index}/external_id`, 'is also given to a changed record in the request');
 
       const version = await commitVersion(
@@ -358,6 +359,7 @@ export class RecordService {
         { actor, message: options.message, writer: options.writer, versionName: options.versionName, baseVersion: options.baseVersion },
       );
       const stamp = version?.created_at ?? now;
+      const changedAt = new Set(changed.map(({ index }) => index));
       return {
         version,
         added: kept.map(({ write }) => ({
@@ -369,7 +371,7 @@ export class RecordService {
         })),
         skipped,
         updated: changed.map(({ index }) => ({ ...updated[index]!, updated_at: stamp })),
-        unchanged: updated.filter((_, index) => !changed.some((c) => c.index === index)),
+        unchanged: updated.filter((_, index) => !changedAt.has(index)),
         removed: uniqueById(removedRows).map(presentRecord),
       };
     };

@@ -93,7 +93,9 @@ export class RunIngestService {
     const groups = new Map<string, number[]>();
     creates.forEach((run, index) => {
       const experimentId = destinations.get(destinationKey(run.destination))!.id;
-      groups.set(experimentId, [...(groups.get(experimentId) ?? []), index]);
+      const group = groups.get(experimentId);
+      if (group) group.push(index);
+      else groups.set(experimentId, [index]);
     });
     let created = 0;
     for (const [experimentId, indexes] of [...groups].sort(([a], [b]) => (a < b ? -1 : 1))) {

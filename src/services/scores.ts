@@ -164,7 +164,9 @@ export class ScoreService {
             throw error;
           })).id;
         }
-        byExperiment.set(experimentId, [...(byExperiment.get(experimentId) ?? []), index]);
+        const group = byExperiment.get(experimentId);
+        if (group) group.push(index);
+        else byExperiment.set(experimentId, [index]);
       }
       for (const [experimentId, indexes] of byExperiment) {
         // With the ids given to them above, so that the ids answered are the ids recorded.

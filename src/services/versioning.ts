@@ -7,7 +7,7 @@ import { OPEN_VERSION, type Database, type DatasetTable, type DatasetVersionTabl
 import { checkWriter } from './datasets.js';
 import { toRevisionRow, type RecordWrite } from './revisions.js';
 import { writeUnique } from './unique.js';
-import { checkVersionName, presentVersion, versionNameTaken } from './versions.js';
+import { checkVersionName, presentVersion, versionNameTaken, versionRecordBound } from './versions.js';
 
 /** What one commit changes. Records named in `updated` and `removed` must be current. */
 export interface ChangeSet {
@@ -112,13 +112,7 @@ export async function recordVersion(
   meta: CommitMeta & { now: string },
 ): Promise<DatasetVersion> {
   checkWriter(dataset, meta.writer ?? 'evalstore');
-  const previous = await tx
-    .selectFrom('dataset_versions')
-    .select('max_record_id')
-    .where('dataset_id', '=', dataset.id)
-    .where('version', '=', dataset.latest_version)
-    .executeTakeFirst();
-  const previousBound = previous?.max_record_id ?? null;
+  const previousBound = await versionRecordBound(tx, dataset.id, dataset.latest_version);
   const row: DatasetVersionTable = {
     dataset_id: dataset.id,
     version,

@@ -12,7 +12,7 @@ const CLI_ENTRY = 'src/cli/main.ts';
  * Settings a developer's shell may hold that would leak into a child and change what it does; children
  * get only what a test passes explicitly.
  */
-const INHERITED_SETTINGS_TO_DROP = ['PORT', 'HOST', 'DATABASE_URL', 'EVALSTORE_DATA_DIR', 'EVALSTORE_ADMIN_KEY', 'LOG_LEVEL', 'EVALSTORE_LANGSMITH_INGESTION'];
+export const INHERITED_SETTINGS_TO_DROP = ['PORT', 'HOST', 'DATABASE_URL', 'EVALSTORE_DATA_DIR', 'EVALSTORE_ADMIN_KEY', 'LOG_LEVEL', 'EVALSTORE_LANGSMITH_INGESTION'];
 
 /** Every child started here and not yet exited, so that none outlives the test file. */
 const liveChildren = new Set<ChildProcess>();
