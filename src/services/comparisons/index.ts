@@ -58,6 +58,8 @@ export interface GroupedViewQuery {
 }
 
 export interface GroupedView {
+  /** The experiments compared, in the order asked. */
+  experiments: Experiment[];
   total_groups: number;
   groups: (GroupStats & { pooled: ExperimentStats; rows: ComparisonRow[] })[];
 }
@@ -123,6 +125,7 @@ export class ComparisonService {
     const filterOf = (group: Json): RunFilters =>
       query.group_by.source === 'run' ? { run_metadata: { [query.group_by.key]: group } } : { record_metadata: { [query.group_by.key]: group } };
     return {
+      experiments: scope.experiments.map(presentExperiment),
       total_groups: groups.length,
       groups: await Promise.all(
         page.map(async (group) => ({

@@ -10,6 +10,11 @@ import { locOf, mergeByLoc, type FastApiValidationItem, type Loc } from '../../h
  */
 export type BodyLocator = (segments: string[], request: FastifyRequest) => Loc;
 
+/** `segments` with the first one renamed by `names` (kept when `names` has no new name for it). */
+export function renameFirst(names: Record<string, string>, [first, ...rest]: string[]): string[] {
+  return first === undefined ? [] : [names[first] ?? first, ...rest];
+}
+
 declare module 'fastify' {
   interface FastifyContextConfig {
     /** LangSmith routes: translates the pointers of service faults into the route's body (see errors.ts). */

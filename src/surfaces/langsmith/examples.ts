@@ -1,6 +1,7 @@
 import { ValidationError } from '../../domain/errors.js';
 import type { JsonObject } from '../../domain/json.js';
 import type { NewRecord, RecordPatch } from '../../services/records.js';
+import { renameFirst } from './errors.js';
 
 /**
  * LangSmith's examples as evalstore's records (the table is in docs/surfaces/langsmith.md). LangSmith
@@ -9,7 +10,7 @@ import type { NewRecord, RecordPatch } from '../../services/records.js';
  */
 
 /** The split of an example created without one (LangSmith's default). */
-export const DEFAULT_SPLIT = 'base';
+const DEFAULT_SPLIT = 'base';
 
 /** An example as its create routes take it (the JSON body, or the parts of a multipart upload). */
 export interface ExampleFields {
@@ -81,6 +82,6 @@ export function toRecordPatch(id: string, fields: ExampleFields, at: string): Re
 /** Where the fields of a record, as the services name them, sit in a LangSmith example. */
 const RECORD_FIELDS: Record<string, string> = { input: 'inputs', expected_output: 'outputs', splits: 'split', source: 'source_run_id' };
 
-export function exampleFieldLoc([field, ...rest]: string[]): string[] {
-  return field === undefined ? [] : [RECORD_FIELDS[field] ?? field, ...rest];
+export function exampleFieldLoc(segments: string[]): string[] {
+  return renameFirst(RECORD_FIELDS, segments);
 }

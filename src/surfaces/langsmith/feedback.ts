@@ -2,6 +2,7 @@ import { isJsonObject, type Json, type JsonObject } from '../../domain/json.js';
 import { toIsoTime } from '../../domain/time.js';
 import type { Score, ScoreSource } from '../../domain/types.js';
 import type { NewScore, PlacedScore } from '../../services/scores.js';
+import { renameFirst } from './errors.js';
 import { langsmithTime } from './present.js';
 import type { FeedbackCreate, FeedbackCreateCore } from './schemas.js';
 import { fromLangSmithTime } from './times.js';
@@ -94,6 +95,6 @@ export function presentFeedback(score: Omit<Score, 'experiment_id'> & { experime
 /** Where the fields of a score, as the services name them, sit in LangSmith feedback. */
 const SCORE_FIELDS: Record<string, string> = { experiment_id: 'session_id', source: 'feedback_source' };
 
-export function scoreFieldLoc([field, ...rest]: string[]): string[] {
-  return field === undefined ? [] : [SCORE_FIELDS[field] ?? field, ...rest];
+export function scoreFieldLoc(segments: string[]): string[] {
+  return renameFirst(SCORE_FIELDS, segments);
 }

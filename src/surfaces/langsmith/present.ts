@@ -176,7 +176,7 @@ export function sessionStats(stats: ExperimentStats): SessionStats {
 }
 
 /** LangSmith's inputs and outputs are objects; a record's other JSON values travel wrapped. */
-export function asLangSmithObject(value: Json, wrapKey: 'input' | 'output'): JsonObject | null {
+function asLangSmithObject(value: Json, wrapKey: 'input' | 'output'): JsonObject | null {
   if (value === null) return null;
   return isJsonObject(value) ? value : { [wrapKey]: value };
 }

@@ -12,7 +12,7 @@ import { fromLangSmithTime } from './times.js';
  */
 
 /** The project runs go to when they name none (LangSmith's rule, spec §6.5). */
-export const DEFAULT_SESSION = 'default';
+const DEFAULT_SESSION = 'default';
 
 /** Where `extra` keeps the example a run names when its session is not an experiment on a dataset. */
 export const REFERENCE_KEPT_AS = 'reference_example_id';
@@ -148,7 +148,6 @@ const RUN_FIELDS: Record<string, (string | number)[]> = {
   output: ['outputs'],
   record_id: ['reference_example_id'],
   metadata: ['extra', 'metadata'],
-  destination: ['session_id'],
   first_token_ms: ['events'],
   prompt_tokens: ['outputs', 'usage_metadata', 'input_tokens'],
   completion_tokens: ['outputs', 'usage_metadata', 'output_tokens'],

@@ -16,17 +16,17 @@ export const Uuid = Type.String({ format: 'uuid' });
  * A date-time as pydantic reads one: ISO-8601 with or without a zone (no zone means UTC), or a Unix
  * time in seconds, or in milliseconds when larger than 2·10¹⁰ (see `fromLangSmithTime`).
  */
-export const DateTime = Type.Union([Type.String({ format: 'iso-date-time' }), Type.Number()]);
+const DateTime = Type.Union([Type.String({ format: 'iso-date-time' }), Type.Number()]);
 
 /** A JSON object of any shape. */
 export const AnyObject = Type.Unsafe<JsonObject>({ type: 'object' });
 
 /** One of `values`, refused with a message that lists them. */
-const OneOf = <T extends string>(values: readonly T[]) => Type.Unsafe<T>({ type: 'string', enum: values });
+export const OneOf = <T extends string>(values: readonly T[]) => Type.Unsafe<T>({ type: 'string', enum: values });
 
-export const FEEDBACK_SOURCE_TYPES = ['app', 'api', 'model', 'auto_eval'] as const;
+const FEEDBACK_SOURCE_TYPES = ['app', 'api', 'model', 'auto_eval'] as const;
 
-export const FeedbackSource = Type.Object(
+const FeedbackSource = Type.Object(
   {
     type: OneOf(FEEDBACK_SOURCE_TYPES),
     metadata: Type.Optional(Nullable(AnyObject)),
@@ -34,7 +34,7 @@ export const FeedbackSource = Type.Object(
   { additionalProperties: false },
 );
 
-export const FeedbackConfig = Type.Object(
+const FeedbackConfig = Type.Object(
   {
     type: OneOf(['continuous', 'categorical', 'freeform'] as const),
     min: Type.Optional(Nullable(Type.Number())),

@@ -12,7 +12,7 @@ import type { LangSmithApp } from '../app.js';
 import type { BodyLocator } from '../errors.js';
 import { exampleFieldLoc, toNewRecord, toRecordPatch, type ExampleFields } from '../examples.js';
 import { langsmithTime, presentExample } from '../present.js';
-import { ExampleCreate, ExamplePart, ExampleUpdate, ExampleUpdateWithId, OffsetPage, Repeated, Uuid } from '../schemas.js';
+import { ExampleCreate, ExamplePart, ExampleUpdate, ExampleUpdateWithId, OffsetPage, OneOf, Repeated, Uuid } from '../schemas.js';
 import { checkPart, jsonObjectParam, jsonOfPart, partPointer, refuseFilter, versionAsOf } from './shared.js';
 
 const datasetParams = Type.Object({ dataset_id: Uuid });
@@ -68,7 +68,7 @@ export function exampleRoutes(app: LangSmithApp, services: Services): void {
                 {
                   key: Type.String({ minLength: 1 }),
                   // Either case: the endpoint first took lower case only (the SDK still sends it so).
-                  operation: Type.Unsafe<string>({ type: 'string', enum: ['array_add', 'array_remove', 'ARRAY_ADD', 'ARRAY_REMOVE'] }),
+                  operation: OneOf(['array_add', 'array_remove', 'ARRAY_ADD', 'ARRAY_REMOVE'] as const),
                   values: Type.Array(Type.String()),
                 },
                 { additionalProperties: false },
@@ -166,7 +166,7 @@ export function exampleRoutes(app: LangSmithApp, services: Services): void {
     handler: async (request) => {
       const { dataset_id: datasetId, ...fields } = request.body;
       const result = await services.records.change(request.actor, datasetId, { add: [toNewRecord(fields, '')] }, { pointers: { add: '' } });
-      return presentExample(await services.records.find(request.actor, result.added[0]!.id));
+      return presentExample(result.added[0]!);
     },
   });
 
@@ -186,8 +186,8 @@ export function exampleRoutes(app: LangSmithApp, services: Services): void {
     handler: async (request) => {
       const record = await services.records.find(request.actor, request.params.example_id);
       const [datasetId] = datasetsOf([record], [request.body.dataset_id], '');
-      await changeRecords(services, request.actor, datasetId!, { update: [toRecordPatch(record.id, request.body, '')] }, '');
-      return presentExample(await services.records.find(request.actor, record.id));
+      const result = await changeRecords(services, request.actor, datasetId!, { update: [toRecordPatch(record.id, request.body, '')] }, '');
+      return presentExample(result.updated[0] ?? result.unchanged[0]!);
     },
   });
 

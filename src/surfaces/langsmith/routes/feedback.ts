@@ -5,7 +5,7 @@ import type { Services } from '../../../services/index.js';
 import type { LangSmithApp } from '../app.js';
 import type { BodyLocator } from '../errors.js';
 import { presentFeedback, scoreFieldLoc, scoreSourcesOf, toPlacedScore } from '../feedback.js';
-import { FeedbackCreate, FeedbackUpdate, OffsetPage, Repeated, Uuid } from '../schemas.js';
+import { FeedbackCreate, FeedbackUpdate, OffsetPage, OneOf, Repeated, Uuid } from '../schemas.js';
 
 const feedbackParams = Type.Object({ feedback_id: Uuid });
 
@@ -53,7 +53,7 @@ export function feedbackRoutes(app: LangSmithApp, services: Services): void {
         session: Repeated(Uuid),
         key: Repeated(Type.String()),
         source: Repeated(Type.String()),
-        level: Type.Optional(Type.Unsafe<'run' | 'session'>({ type: 'string', enum: ['run', 'session'] })),
+        level: Type.Optional(OneOf(['run', 'session'] as const)),
         has_comment: Type.Optional(Type.Boolean()),
         has_score: Type.Optional(Type.Boolean()),
         ...OffsetPage,

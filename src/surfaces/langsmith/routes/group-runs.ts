@@ -51,17 +51,15 @@ export function groupRunsRoutes(app: LangSmithApp, services: Services): void {
         }
         const dataset = await services.datasets.get(request.actor, request.params.dataset_id);
         const groupBy = { source: body.group_by === 'run_metadata' ? ('run' as const) : ('record' as const), key: body.metadata_key };
-        const [view, experiments] = await Promise.all([
-          services.comparisons.groupedView(request.actor, {
-            dataset_id: dataset.id,
-            experiment_ids: body.session_ids,
-            group_by: groupBy,
-            offset: body.offset ?? 0,
-            limit: body.limit ?? 10,
-            per_group_limit: body.per_group_limit ?? 5,
-          }),
-          Promise.all(body.session_ids.map((id) => services.experiments.get(request.actor, id))),
-        ]);
+        const view = await services.comparisons.groupedView(request.actor, {
+          dataset_id: dataset.id,
+          experiment_ids: body.session_ids,
+          group_by: groupBy,
+          offset: body.offset ?? 0,
+          limit: body.limit ?? 10,
+          per_group_limit: body.per_group_limit ?? 5,
+        });
+        const experiments = view.experiments;
         const tenantId = request.actor.workspaceId;
         return {
           groups: view.groups.map((group) => {

@@ -3,7 +3,7 @@ import type { FastifyRequest } from 'fastify';
 import { ValidationError } from '../../../domain/errors.js';
 import { isJsonObject, type JsonObject } from '../../../domain/json.js';
 import { LIMITS } from '../../../domain/limits.js';
-import type { Actor, Run } from '../../../domain/types.js';
+import type { Actor, Run, Score } from '../../../domain/types.js';
 import { compileChecker } from '../../../domain/validation.js';
 import { bufferedParts } from '../../../http/multipart.js';
 import type { Services } from '../../../services/index.js';
@@ -114,9 +114,19 @@ export function runRoutes(app: LangSmithApp, services: Services): void {
 
 /** Runs as LangSmith's `Run`s, each with the feedback statistics of its scores. */
 async function presentRuns(services: Services, actor: Actor, runs: readonly Run[]) {
-  const scores = runs.length ? await services.scores.search(actor, { run_ids: runs.map((run) => run.id), limit: 1_000 }) : { data: [] };
-  const scoresOf = new Map<string, typeof scores.data>();
-  for (const score of scores.data) scoresOf.set(score.run_id!, [...(scoresOf.get(score.run_id!) ?? []), score]);
+  const scoresOf = new Map<string, Score[]>();
+  const runIds = runs.map((run) => run.id);
+  // Every page of the runs' scores: the statistics count them all.
+  for (let cursor: string | undefined; runIds.length; ) {
+    const page = await services.scores.search(actor, { run_ids: runIds, cursor, limit: 1_000 });
+    for (const score of page.data) {
+      const list = scoresOf.get(score.run_id!);
+      if (list) list.push(score);
+      else scoresOf.set(score.run_id!, [score]);
+    }
+    if (!page.next_cursor) break;
+    cursor = page.next_cursor;
+  }
   return runs.map((run) => presentRun(run, actor.workspaceId, scoresOf.get(run.id) ?? []));
 }
 

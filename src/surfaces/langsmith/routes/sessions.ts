@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { Type } from '@sinclair/typebox';
 import { ConflictError, ValidationError } from '../../../domain/errors.js';
 import type { JsonObject } from '../../../domain/json.js';
-import type { Actor, Experiment } from '../../../domain/types.js';
+import type { Actor, Experiment, Score } from '../../../domain/types.js';
 import { summarizeScores } from '../../../services/comparisons/index.js';
 import type { Services } from '../../../services/index.js';
 import type { LangSmithApp } from '../app.js';
@@ -13,7 +13,7 @@ import { jsonObjectParam, refuseUnsupported } from './shared.js';
 
 const sessionParams = Type.Object({ session_id: Uuid });
 
-/** Experiment-level scores read for a session's `session_feedback_stats` (summary evaluators make a few). */
+/** Experiment-level scores read at a time (a page) for a session's `session_feedback_stats` (summary evaluators make a few). */
 const SESSION_SCORES_READ = 1_000;
 
 /**
@@ -153,8 +153,15 @@ async function presentSessions(services: Services, actor: Actor, experiments: re
  * A log stream has no results, so only its own scores are counted.
  */
 async function statsOf(services: Services, actor: Actor, experiment: Experiment): Promise<Partial<SessionStats>> {
-  const own = await services.scores.search(actor, { experiment_ids: [experiment.id], experiment_level: true, limit: SESSION_SCORES_READ });
-  const sessionFeedback = presentFeedbackStats(summarizeScores(own.data));
+  const own: Score[] = [];
+  // Every page of the session's own scores: the statistics count them all.
+  for (let cursor: string | undefined; ; ) {
+    const page = await services.scores.search(actor, { experiment_ids: [experiment.id], experiment_level: true, cursor, limit: SESSION_SCORES_READ });
+    own.push(...page.data);
+    if (!page.next_cursor) break;
+    cursor = page.next_cursor;
+  }
+  const sessionFeedback = presentFeedbackStats(summarizeScores(own));
   if (experiment.dataset_id === null) return { session_feedback_stats: sessionFeedback };
   const comparison = await services.comparisons.compare(actor, { experiment_ids: [experiment.id] });
   return { ...sessionStats(comparison.stats[0]!), session_feedback_stats: sessionFeedback };

@@ -2,7 +2,7 @@ import { LIMITS } from '../../../domain/limits.js';
 import type { ExperimentUpload, UploadedRun } from '../../../services/experiment-uploads.js';
 import type { Services } from '../../../services/index.js';
 import type { LangSmithApp } from '../app.js';
-import type { BodyLocator } from '../errors.js';
+import { renameFirst as rename, type BodyLocator } from '../errors.js';
 import { toScore } from '../feedback.js';
 import { presentDataset, presentTracerSession } from '../present.js';
 import { ExperimentResultsUpload, type ExperimentResultRow } from '../schemas.js';
@@ -75,11 +75,6 @@ const UPLOAD_FIELDS: Record<string, string> = {
 const RUN_FIELDS: Record<string, string> = { input: 'inputs', output: 'actual_outputs', name: 'run_name', metadata: 'run_metadata', scores: 'evaluation_scores' };
 const RECORD_FIELDS: Record<string, string> = { id: 'row_id', input: 'inputs', expected_output: 'expected_outputs' };
 const SCORE_FIELDS: Record<string, string> = { source: 'feedback_source' };
-
-/** `segments` with the first one renamed by `names`. */
-function rename(names: Record<string, string>, [first, ...rest]: string[]): string[] {
-  return first === undefined ? [] : [names[first] ?? first, ...rest];
-}
 
 /** Within a list of scores: `[index, field, ...]`. */
 function scoreLoc([index, ...rest]: string[]): string[] {
