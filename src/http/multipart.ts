@@ -34,10 +34,15 @@ export function isMultipart(request: FastifyRequest): boolean {
   return /^multipart\/form-data\b/i.test(request.headers['content-type'] ?? '');
 }
 
+/** 415: a route that takes multipart/form-data got another body. */
+function notMultipart(): UnsupportedMediaTypeError {
+  return new UnsupportedMediaTypeError('The body must be multipart/form-data', [{ pointer: '', detail: 'must be multipart/form-data', in: 'headers' }]);
+}
+
 /** The file part named `name` (the first file part of the request); 400 naming `/name` when there is none. */
 export async function filePart(request: FastifyRequest, name: string, options: { maxFileBytes: number }): Promise<FilePart> {
   if (!isMultipart(request)) {
-    throw new UnsupportedMediaTypeError('The body must be multipart/form-data', [{ pointer: '', detail: 'must be multipart/form-data', in: 'headers' }]);
+    throw notMultipart();
   }
   let part: Awaited<ReturnType<FastifyRequest['file']>>;
   try {
@@ -100,7 +105,7 @@ export function acceptBufferedMultipart(app: FastifyInstance): void {
 /** The parts of a request whose body acceptBufferedMultipart read; 415 when the body was not multipart. */
 export function bufferedParts(request: FastifyRequest): BufferedPart[] {
   if (!isMultipart(request) || !Array.isArray(request.body)) {
-    throw new UnsupportedMediaTypeError('The body must be multipart/form-data', [{ pointer: '', detail: 'must be multipart/form-data', in: 'headers' }]);
+    throw notMultipart();
   }
   return request.body as BufferedPart[];
 }
@@ -109,7 +114,7 @@ const CRLF = Buffer.from('\r\n');
 const HEADER_END = Buffer.from('\r\n\r\n');
 
 /** Splits a multipart/form-data body (RFC 7578) into its parts; a malformed body is a 400 naming the body. */
-export function parseMultipart(body: Buffer, contentType: string): BufferedPart[] {
+function parseMultipart(body: Buffer, contentType: string): BufferedPart[] {
   const boundary = /boundary=(?:"([^"]+)"|([^;]+))/i.exec(contentType);
   const fail = (detail: string) => new ValidationError(`The multipart body is malformed: ${detail}`, [{ pointer: '', detail, in: 'body' }]);
   if (!boundary) throw fail('the Content-Type names no boundary');

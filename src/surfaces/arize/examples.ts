@@ -21,13 +21,13 @@ import type { NewRecord, RecordPatch } from '../../services/records.js';
  */
 
 /** Columns the server owns: examples written through AX may not carry them. */
-export const SERVER_COLUMNS = ['id', 'created_at', 'updated_at', 'annotations'] as const;
+const SERVER_COLUMNS = ['id', 'created_at', 'updated_at', 'annotations'] as const;
 
 /** Record fields a non-flat record shows as columns, and which an update through AX may set. */
 const RECORD_COLUMNS = ['input', 'expected_output', 'metadata', 'tags', 'splits'] as const;
 const SHOWN_ONLY = ['external_id', 'source'] as const;
 
-export interface ArizeExample {
+interface ArizeExample {
   id: string;
   created_at: string;
   updated_at: string;
@@ -65,7 +65,7 @@ export function toExample(record: DatasetRecord): ArizeExample {
 }
 
 /** Refuses server-owned columns (all but those in `allowed`), naming the first one found. */
-export function refuseServerColumns(row: JsonObject, pointer: string, allowed: readonly string[] = []): void {
+function refuseServerColumns(row: JsonObject, pointer: string, allowed: readonly string[] = []): void {
   const column = SERVER_COLUMNS.find((name) => name in row && !allowed.includes(name));
   if (column) {
     throw ValidationError.field(`${pointer}/${column}`, `is set by the server and may not be sent (${SERVER_COLUMNS.join(', ')} are the server's)`);

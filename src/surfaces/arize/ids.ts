@@ -17,7 +17,7 @@ import { numberToUuid, uuidToNumber } from '../../domain/ids.js';
  * still one `Type:<number>` and still decodes back to both. Example and run ids stay plain UUIDs, as
  * AX's example ids are.
  */
-export type GlobalType = 'Space' | 'Project' | 'Dataset' | 'DatasetVersion' | 'Experiment';
+type GlobalType = 'Space' | 'Project' | 'Dataset' | 'DatasetVersion' | 'Experiment';
 
 const VERSION_BITS = 32n;
 const UUID_BITS = 128n;

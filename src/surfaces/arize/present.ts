@@ -19,7 +19,7 @@ export function arizeSpace(workspace: Workspace) {
  * an unnamed version shows its number (names are never numbers, so the two cannot be confused). A
  * version never changes once committed: its `updated_at` is its `created_at`.
  */
-export function arizeVersion(version: DatasetVersion) {
+function arizeVersion(version: DatasetVersion) {
   return {
     id: datasetVersionId(version.dataset_id, version.version),
     name: version.name ?? String(version.version),

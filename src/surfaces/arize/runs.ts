@@ -1,8 +1,9 @@
 import { ValidationError } from '../../domain/errors.js';
-import type { Json, JsonObject } from '../../domain/json.js';
+import type { JsonObject } from '../../domain/json.js';
 import type { Run, Score } from '../../domain/types.js';
 import type { NewRun } from '../../services/runs.js';
 import type { NewScore } from '../../services/scores.js';
+import type { RunRowInput } from './schemas.js';
 
 /**
  * Arize AX experiment runs and evalstore runs (docs/surfaces/arize.md has the table).
@@ -22,19 +23,11 @@ const EVAL_FIELD = /^eval\.(.+)\.(score|label|explanation)$/s;
 /** Columns of a run that AX reserves for the server. */
 const SERVER_RUN_COLUMNS = ['annotations'] as const;
 
-export interface ArizeRunInput {
-  id?: string;
-  example_id?: string | null;
-  output: string;
-  error?: string | null;
-  [column: string]: Json | undefined;
-}
-
 /**
  * A run as evalstore records it. An `id` (a UUID) is kept as the run's id, so a client that chooses
  * its ids can retry a request without recording a run twice (an evalstore extension; AX makes ids).
  */
-export function toNewRun(run: ArizeRunInput, pointer: string): NewRun {
+export function toNewRun(run: RunRowInput, pointer: string): NewRun {
   const column = SERVER_RUN_COLUMNS.find((name) => name in run);
   if (column) throw ValidationError.field(`${pointer}/${column}`, 'is set by the server and may not be sent');
   const { id, example_id, output, error, ...columns } = run;

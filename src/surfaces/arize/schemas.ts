@@ -9,7 +9,7 @@ import { LIMITS } from '../../domain/limits.js';
  */
 
 /** AX's limit of examples and runs per write request. */
-export const ARIZE_ITEMS_PER_REQUEST = 1_000;
+const ARIZE_ITEMS_PER_REQUEST = 1_000;
 
 const Name = Type.String({ minLength: 1, maxLength: LIMITS.nameLength, pattern: '\\S' });
 const Cursor = Type.Optional(Type.String({ description: 'pagination.next_cursor of the previous page' }));
@@ -71,7 +71,7 @@ export const ExamplesDelete = Type.Object(
 );
 
 /** A run: `output` (a string) is required; `example_id` is required on a dataset experiment (checked by the service). */
-export const RunRow = Type.Unsafe<{ id?: string; example_id?: string | null; output: string; error?: string | null; [column: string]: Json | undefined }>({
+const RunRow = Type.Unsafe<{ id?: string; example_id?: string | null; output: string; error?: string | null; [column: string]: Json | undefined }>({
   type: 'object',
   required: ['output'],
   properties: {

@@ -49,7 +49,7 @@ export function datasetResource(dataset: Dataset, extra: Record<string, unknown>
 }
 
 /** A record's Datadog id: the id its writer gave (evalstore's external_id), else evalstore's record id. */
-export function datadogRecordId(record: DatasetRecord): string {
+function datadogRecordId(record: DatasetRecord): string {
   return record.external_id ?? record.id;
 }
 

@@ -97,8 +97,9 @@ function tagProblem(tag: string): string | undefined {
   return /^[^:]+:/.test(tag) ? undefined : 'is not key:value';
 }
 
+/** The services clamp the size: records to PAGE_MAX, other lists to LIMITS.pageSizeMax. */
 function pageOf(query: { 'page[cursor]'?: string; 'page[limit]'?: number }) {
-  return { cursor: query['page[cursor]'] || undefined, limit: Math.min(query['page[limit]'] ?? PAGE_MAX, PAGE_MAX) };
+  return { cursor: query['page[cursor]'] || undefined, limit: query['page[limit]'] ?? PAGE_MAX };
 }
 
 function meta(nextCursor: string | null) {
@@ -158,7 +159,7 @@ export function v1Routes(app: App, services: Services): void {
       const { cursor, limit } = pageOf(request.query);
       const page = await services.projects.list(request.actor, {
         cursor,
-        limit: Math.min(limit, LIMITS.pageSizeMax),
+        limit,
         id: request.query['filter[id]'],
         name: request.query['filter[name]'],
       });
@@ -208,7 +209,7 @@ export function v1Routes(app: App, services: Services): void {
       const page = await services.datasets.list(request.actor, {
         project_id: project.id,
         cursor,
-        limit: Math.min(limit, LIMITS.pageSizeMax),
+        limit,
         id: request.query['filter[id]'],
         name: request.query['filter[name]'],
       });
@@ -269,7 +270,7 @@ export function v1Routes(app: App, services: Services): void {
     handler: async (request, reply) => {
       const dataset = await datasetIn(services, request.actor, request.params.project_id, request.params.dataset_id);
       const { cursor, limit } = pageOf(request.query);
-      const page = await services.versions.list(request.actor, dataset.id, { cursor, limit: Math.min(limit, LIMITS.pageSizeMax) });
+      const page = await services.versions.list(request.actor, dataset.id, { cursor, limit });
       return send(reply, 200, { data: page.data.map(versionResource), meta: meta(page.next_cursor) });
     },
   });

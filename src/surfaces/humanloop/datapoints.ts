@@ -30,10 +30,7 @@ export interface DatapointFields {
 }
 
 export function recordOfDatapoint(datapoint: DatapointInput | DatapointFields): NewRecord {
-  const input: JsonObject = {};
-  if (datapoint.inputs !== undefined && datapoint.inputs !== null) input.inputs = datapoint.inputs;
-  if (datapoint.messages !== undefined && datapoint.messages !== null) input.messages = datapoint.messages as Json[];
-  return { input, expected_output: datapoint.target ?? null };
+  return { input: logInput(datapoint), expected_output: datapoint.target ?? null };
 }
 
 export function datapointFields(record: Pick<DatasetRecord, 'input' | 'expected_output'>): DatapointFields {

@@ -13,7 +13,7 @@ import { numberToUuid, uuidToNumber } from '../../domain/ids.js';
  * dataset's 128 bits followed by the version's 32 bits (`dataset << 32 | version`, 27 characters), so
  * a version id alone names both.
  */
-export const PREFIXES = {
+const PREFIXES = {
   /** A dataset: the v5 API shows `ds_`, the v4 API `evts_`; each API takes either. */
   dataset: ['ds', 'evts'],
   datapoint: ['dp'],
@@ -26,7 +26,7 @@ export const PREFIXES = {
   promptVersion: ['prv'],
 } as const;
 
-export type IdKind = keyof typeof PREFIXES;
+type IdKind = keyof typeof PREFIXES;
 
 const ALPHABET = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
 const BASE = BigInt(ALPHABET.length);

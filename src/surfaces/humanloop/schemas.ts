@@ -15,9 +15,9 @@ const OneOf = <T extends string>(values: readonly T[]) => Type.Unsafe<T>({ type:
 const AnyValue = Type.Unsafe<Json>({});
 const AnyObject = Type.Unsafe<JsonObject>({ type: 'object' });
 
-export const CHAT_ROLES = ['user', 'assistant', 'system', 'tool', 'developer'] as const;
+const CHAT_ROLES = ['user', 'assistant', 'system', 'tool', 'developer'] as const;
 
-export const ToolCall = Type.Object(
+const ToolCall = Type.Object(
   {
     id: Type.String(),
     type: OneOf(['function'] as const),
@@ -27,7 +27,7 @@ export const ToolCall = Type.Object(
 );
 
 /** `ChatMessage`: content is text or a list of content items (text, image_url). Extra fields are kept. */
-export const ChatMessage = Type.Object(
+const ChatMessage = Type.Object(
   {
     role: OneOf(CHAT_ROLES),
     content: Type.Optional(Nullable(Type.Union([Type.String(), Type.Array(Type.Object({ type: Type.String() }, { additionalProperties: true }))]))),
@@ -116,7 +116,7 @@ export const V5DatasetList = Type.Object(
   { additionalProperties: false },
 );
 
-export const UPSERT_ACTIONS = ['set', 'add', 'remove'] as const;
+const UPSERT_ACTIONS = ['set', 'add', 'remove'] as const;
 
 export const V5DatasetUpsert = Type.Object(
   {
@@ -130,7 +130,6 @@ export const V5DatasetUpsert = Type.Object(
   },
   { additionalProperties: false },
 );
-export type V5DatasetUpsert = Static<typeof V5DatasetUpsert>;
 
 export const V5DatasetMove = Type.Object(
   {

@@ -92,7 +92,11 @@ export function experimentRoutes(app: ArizeApp, services: Services): void {
         ? await allPages((scoreCursor) => services.scores.list(request.actor, id, { run_ids: runIds, cursor: scoreCursor, limit: LIMITS.pageSizeMax }))
         : [];
       const scoresOfRun = new Map<string, Score[]>();
-      for (const score of scores) scoresOfRun.set(score.run_id!, [...(scoresOfRun.get(score.run_id!) ?? []), score]);
+      for (const score of scores) {
+        const ofRun = scoresOfRun.get(score.run_id!);
+        if (ofRun) ofRun.push(score);
+        else scoresOfRun.set(score.run_id!, [score]);
+      }
       return {
         experiment_runs: page.data.map((run) => toArizeRun(run, scoresOfRun.get(run.id) ?? [])),
         pagination: arizePagination(page.next_cursor),

@@ -1,6 +1,6 @@
 import { NotFoundError, ValidationError } from '../../../domain/errors.js';
 import { LIMITS } from '../../../domain/limits.js';
-import type { Actor, Dataset, DatasetRecord } from '../../../domain/types.js';
+import type { Actor, Dataset, DatasetRecord, DatasetVersion } from '../../../domain/types.js';
 import type { Services } from '../../../services/index.js';
 import { allPages } from '../../../services/pagination.js';
 import type { RecordChanges } from '../../../services/records.js';
@@ -30,10 +30,10 @@ import {
  * read past their end as empty pages, which is how the SDK's iterators stop.
  */
 export function v5Routes(app: HumanloopApp, services: Services): void {
-  /** The dataset at `version`, with that version's datapoints when asked. */
-  const datasetAt = async (actor: Actor, dataset: Dataset, version: number, withDatapoints: boolean) => {
-    const row = await findVersion(services, actor, dataset, version);
-    const datapoints = withDatapoints ? await allRecords(services, actor, dataset.id, version) : undefined;
+  /** The dataset at `version` (its number, or the version itself when the caller holds it), with that version's datapoints when asked. */
+  const datasetAt = async (actor: Actor, dataset: Dataset, version: number | DatasetVersion, withDatapoints: boolean) => {
+    const row = typeof version === 'number' ? await findVersion(services, actor, dataset, version) : version;
+    const datapoints = withDatapoints ? await allRecords(services, actor, dataset.id, row.version) : undefined;
     return v5Dataset(dataset, row, datapoints);
   };
 
@@ -77,7 +77,7 @@ export function v5Routes(app: HumanloopApp, services: Services): void {
           ),
         { ids, pointer: (pointer) => pointer.replace(/^\/base_version$/, '/version_id') },
       );
-      return datasetAt(request.actor, dataset, change.version?.version ?? dataset.latest_version, withDatapoints);
+      return datasetAt(request.actor, dataset, change.version ?? dataset.latest_version, withDatapoints);
     },
   });
 
@@ -119,7 +119,8 @@ export function v5Routes(app: HumanloopApp, services: Services): void {
       const { page = 1, size = 10 } = request.query;
       const { dataset, version } = await selectVersion(services, request.actor, request.params.dataset_id, request.query);
       const records = await services.records.list(request.actor, dataset.id, { version, offset: (page - 1) * size, limit: size });
-      const total = (await findVersion(services, request.actor, dataset, version)).record_count;
+      // The latest version holds the dataset's records: only an earlier one needs reading for its count.
+      const total = version === dataset.latest_version ? dataset.record_count : (await findVersion(services, request.actor, dataset, version)).record_count;
       return humanloopPage(records.data.map(v5Datapoint), page, size, total);
     },
   });
@@ -205,13 +206,9 @@ function versionInPath(datasetId: string, versionId: string): number {
  * 409: evalstore never rebuilds history), and a version of the dataset the upsert names.
  */
 async function baseVersionOf(services: Services, actor: Actor, datasetId: string | undefined, path: string | undefined, versionId: string): Promise<number> {
-  const version = versionOf(versionId);
-  if (!version) throw ValidationError.field('/version_id', 'is not a dataset version id (dsv_…)', { in: 'query' });
   const owner = datasetId ?? (await services.datasets.list(actor, { name: path!, limit: 1 })).data[0]?.id;
-  if (version.datasetId !== owner) {
-    throw new NotFoundError('Dataset version', versionId, [{ pointer: '/version_id', detail: 'is not a version of the dataset', in: 'query' }]);
-  }
-  return version.version;
+  // No dataset by that path: '' is no dataset's id, so the version is none of its versions (404).
+  return versionInQuery(owner ?? '', versionId);
 }
 
 async function allRecords(services: Services, actor: Actor, datasetId: string, version: number): Promise<DatasetRecord[]> {
