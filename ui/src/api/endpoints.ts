@@ -1,5 +1,5 @@
 import { api, send } from './client.js';
-import type { ApiBody, ApiQuery, ApiResponse, Comparison, Dataset, Experiment, Run, Workspace } from './types.js';
+import type { ApiBody, ApiQuery, ApiResponse, Comparison, Dataset, Experiment, Workspace } from './types.js';
 
 /** The native API calls the UI makes, one function each, typed by the API's OpenAPI document. */
 
@@ -37,7 +37,6 @@ export const listRuns = (
   query: Pick<ApiQuery<'/api/v1/experiments/{experiment_id}/runs', 'get'>, 'trace_id' | 'parent_run_id' | 'root_only' | 'cursor' | 'limit'>,
 ) => api<ApiResponse<'/api/v1/experiments/{experiment_id}/runs', 'get'>>(`/experiments/${experimentId}/runs`, { query });
 
-export const getRun = (id: string) => api<Run>(`/runs/${id}`);
 
 export type ComparisonQuery = Pick<ApiBody<'/api/v1/comparisons', 'post'>, 'experiment_ids' | 'baseline_id' | 'group_by' | 'filters'>;
 

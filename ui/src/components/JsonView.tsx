@@ -1,8 +1,9 @@
 import type { Json } from '../api/types.js';
+import { displayText } from '../lib/format.js';
 
 /** A JSON value, indented; strings are shown as text so that prose stays readable. */
 export function JsonView({ value, label }: { value: Json | undefined; label?: string }) {
-  const text = value === undefined ? '' : typeof value === 'string' ? value : JSON.stringify(value, null, 2);
+  const text = displayText(value);
   return (
     <div className="json-block">
       {label && <div className="json-label">{label}</div>}

@@ -1,5 +1,5 @@
 import type { ScoreStats } from '../api/types.js';
-import { formatScore } from '../lib/format.js';
+import { formatScore, preview } from '../lib/format.js';
 
 export interface ChartSeries {
   name: string;
@@ -44,7 +44,7 @@ function NumericChart({ series }: { series: ChartSeries[] }) {
         return (
           <g key={index}>
             <text x={0} y={y + 4} className="chart-label">
-              {truncate(s.name, 14)}
+              {preview(s.name, 14)}
             </text>
             <line x1={LABEL} x2={WIDTH - PAD} y1={y} y2={y} className="chart-track" />
             {stats && stats.n > 0 && stats.mean !== null && (
@@ -93,7 +93,7 @@ function CategoricalChart({ series }: { series: ChartSeries[] }) {
           return (
             <g key={index}>
               <text x={0} y={y + 10} className="chart-label">
-                {truncate(s.name, 14)}
+                {preview(s.name, 14)}
               </text>
               {total > 0 &&
                 values.map((value) => {
@@ -119,8 +119,4 @@ function CategoricalChart({ series }: { series: ChartSeries[] }) {
       </div>
     </>
   );
-}
-
-function truncate(text: string, max: number): string {
-  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
 }

@@ -82,7 +82,3 @@ export function preview(value: Json | undefined, max = 160): string {
 export function shortId(id: string): string {
   return id.slice(0, 8);
 }
-
-export function plural(count: number, one: string, many = `${one}s`): string {
-  return `${formatCount(count)} ${count === 1 ? one : many}`;
-}

@@ -17,7 +17,9 @@ export function buildTraceTree(runs: readonly Run[]): TraceNode[] {
   const roots: Run[] = [];
   for (const run of runs) {
     if (run.parent_run_id && run.parent_run_id !== run.id && byId.has(run.parent_run_id)) {
-      children.set(run.parent_run_id, [...(children.get(run.parent_run_id) ?? []), run]);
+      const siblings = children.get(run.parent_run_id);
+      if (siblings) siblings.push(run);
+      else children.set(run.parent_run_id, [run]);
     } else {
       roots.push(run);
     }

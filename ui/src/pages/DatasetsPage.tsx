@@ -7,7 +7,7 @@ import { Pager, useCursorPager } from '../components/Pager.js';
 import { Empty, ErrorState, Loading } from '../components/States.js';
 import { FilePicker, UploadProgressView, UploadSettingsFields, useUpload, type UploadSettings } from '../components/Upload.js';
 import { formatAgo, formatCount, formatDateTime } from '../lib/format.js';
-import { uploadFormatOf } from '../lib/upload-progress.js';
+import { isFinished, uploadFormatOf } from '../lib/upload-progress.js';
 
 const PAGE_SIZE = 50;
 
@@ -108,7 +108,7 @@ function NewDataset({ onClose }: { onClose: () => void }) {
   const [created, setCreated] = useState<Dataset>();
   const [error, setError] = useState<unknown>();
   const upload = useUpload(() => void queryClient.invalidateQueries({ queryKey: ['datasets'] }));
-  const busy = created !== undefined && upload.progress !== undefined && upload.progress.phase !== 'completed' && upload.progress.phase !== 'failed';
+  const busy = created !== undefined && upload.progress !== undefined && !isFinished(upload.progress);
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();

@@ -1,6 +1,6 @@
 import { useInfiniteQuery } from '@tanstack/react-query';
 import { useVirtualizer } from '@tanstack/react-virtual';
-import { useEffect, useLayoutEffect, useRef, useState } from 'react';
+import { memo, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
 import { comparisonRows } from '../../api/endpoints.js';
 import type { CellChange, ChangeFilter, ComparisonRow, Experiment, RunFilters, RunWithScores } from '../../api/types.js';
 import { Drawer } from '../../components/Drawer.js';
@@ -15,6 +15,8 @@ const RECORD_COLUMN = 280;
 const EXPERIMENT_COLUMN = 300;
 /** Characters of an output diffed in a cell: more than a cell shows, few enough to diff at once. */
 const CELL_DIFF_CHARS = 2_000;
+/** One shared empty list for cells without a run, so that the memoised cell sees the same props. */
+const NO_RUNS: RunWithScores[] = [];
 
 export interface RowsQuery {
   experimentIds: string[];
@@ -46,7 +48,8 @@ export function ComparisonRows({ query, order, colors, showDiff }: { query: Rows
     initialPageParam: undefined as string | undefined,
     getNextPageParam: (last) => last.next_cursor ?? undefined,
   });
-  const loaded = rows.data?.pages.flatMap((page) => page.data) ?? [];
+  // Rebuilt only when a page arrives, not on every scroll frame.
+  const loaded = useMemo(() => rows.data?.pages.flatMap((page) => page.data) ?? [], [rows.data]);
   const scrollRef = useRef<HTMLDivElement>(null);
   const headerRef = useRef<HTMLDivElement>(null);
   const [headerHeight, setHeaderHeight] = useState(0);
@@ -127,7 +130,7 @@ export function ComparisonRows({ query, order, colors, showDiff }: { query: Rows
                       {order.map((experiment) => (
                         <RunCell
                           key={experiment.id}
-                          runs={row.runs[experiment.id] ?? []}
+                          runs={row.runs[experiment.id] ?? NO_RUNS}
                           baselineRuns={baselineId && experiment.id !== baselineId && showDiff ? row.runs[baselineId] : undefined}
                           changes={row.changes?.[experiment.id]}
                         />
@@ -169,7 +172,16 @@ function meanScores(runs: RunWithScores[]): Map<string, number | string> {
   return new Map([...sums].map(([key, { sum, n, value }]) => [key, n > 0 ? sum / n : (value ?? '–')]));
 }
 
-function RunCell({ runs, baselineRuns, changes }: { runs: RunWithScores[]; baselineRuns: RunWithScores[] | undefined; changes: Record<string, CellChange> | undefined }) {
+/** Memoised: its props are the row's own arrays and objects, unchanged while the list scrolls. */
+const RunCell = memo(function RunCell({
+  runs,
+  baselineRuns,
+  changes,
+}: {
+  runs: RunWithScores[];
+  baselineRuns: RunWithScores[] | undefined;
+  changes: Record<string, CellChange> | undefined;
+}) {
   if (runs.length === 0) return <div className="cell muted">No run</div>;
   const first = runs[0]!;
   const output = displayText(first.output);
@@ -210,7 +222,7 @@ function RunCell({ runs, baselineRuns, changes }: { runs: RunWithScores[]; basel
       </div>
     </div>
   );
-}
+});
 
 function RowDetails({ row, order, colors, baselineId }: { row: ComparisonRow; order: Experiment[]; colors: Map<string, string>; baselineId: string | undefined }) {
   return (

@@ -3,6 +3,7 @@ import { useState } from 'react';
 import type { Dataset } from '../../api/types.js';
 import { Empty } from '../../components/States.js';
 import { FilePicker, UploadProgressView, UploadSettingsFields, useUpload, type UploadSettings } from '../../components/Upload.js';
+import { isFinished } from '../../lib/upload-progress.js';
 
 /** Adds records from a file as one new version, with the server's progress shown live. */
 export function UploadTab({ dataset }: { dataset: Dataset }) {
@@ -14,7 +15,7 @@ export function UploadTab({ dataset }: { dataset: Dataset }) {
     if (final.phase !== 'completed') return;
     for (const key of ['dataset', 'versions', 'records', 'diff', 'datasets']) void queryClient.invalidateQueries({ queryKey: [key] });
   });
-  const running = upload.progress !== undefined && upload.progress.phase !== 'completed' && upload.progress.phase !== 'failed';
+  const running = upload.progress !== undefined && !isFinished(upload.progress);
   if (dataset.managed_by === 'external') {
     return (
       <Empty title="This dataset is managed elsewhere">

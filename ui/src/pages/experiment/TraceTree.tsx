@@ -1,5 +1,5 @@
 import { useQuery } from '@tanstack/react-query';
-import { useState } from 'react';
+import { useMemo, useState } from 'react';
 import { listRuns } from '../../api/endpoints.js';
 import type { Run } from '../../api/types.js';
 import { JsonView } from '../../components/JsonView.js';
@@ -41,15 +41,11 @@ async function traceRuns(root: Run): Promise<Run[]> {
 export function TraceTree({ root }: { root: Run }) {
   const trace = useQuery({ queryKey: ['trace', root.id], queryFn: () => traceRuns(root) });
   const [selected, setSelected] = useState<string>(root.id);
+  // Built once per load of the trace, not on every click that selects a run.
+  const layout = useMemo(() => (trace.data ? traceLayout(trace.data) : undefined), [trace.data]);
   if (trace.isPending) return <Loading label="Loading the trace…" />;
   if (trace.isError) return <ErrorState title="Could not load the trace" error={trace.error} retry={() => void trace.refetch()} />;
-  const nodes = flattenTrace(buildTraceTree(trace.data));
-  const times = trace.data.flatMap((run) => {
-    const span = timeSpan(run);
-    return span ? [span.from, span.to] : [];
-  });
-  const start = Math.min(...times);
-  const span = Math.max(...times) - start || 1;
+  const { nodes, times, start, span } = layout!;
   const chosen = nodes.find((node) => node.run.id === selected)?.run ?? root;
   return (
     <div className="trace">
@@ -64,6 +60,18 @@ export function TraceTree({ root }: { root: Run }) {
       <RunDetails run={chosen} />
     </div>
   );
+}
+
+/** The trace's runs in display order, and the time range their bars are drawn against. */
+function traceLayout(runs: Run[]): { nodes: TraceNode[]; times: number[]; start: number; span: number } {
+  const nodes = flattenTrace(buildTraceTree(runs));
+  const times = runs.flatMap((run) => {
+    const span = timeSpan(run);
+    return span ? [span.from, span.to] : [];
+  });
+  const start = Math.min(...times);
+  const span = Math.max(...times) - start || 1;
+  return { nodes, times, start, span };
 }
 
 function TraceLine({ node, selected, onSelect, start, span }: { node: TraceNode; selected: boolean; onSelect: () => void; start: number; span: number }) {
