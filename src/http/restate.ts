@@ -106,7 +106,7 @@ function idsSent(request: FastifyRequest, idOf: (text: string) => string | undef
       if (uuid !== undefined && uuid !== value && !ids.has(uuid)) ids.set(uuid, value);
     } else if (Array.isArray(value)) {
       for (const item of value) visit(item, depth + 1);
-    } else if (value !== null && typeof value === 'object' && Object.getPrototypeOf(value) === Object.prototype) {
+    } else if (isPlainObject(value)) {
       for (const item of Object.values(value)) visit(item, depth + 1);
     }
   };
@@ -114,6 +114,17 @@ function idsSent(request: FastifyRequest, idOf: (text: string) => string | undef
   visit(request.query, 0);
   visit(request.body, 0);
   return ids;
+}
+
+/**
+ * Objects parsed from JSON or a query string, not streams or buffers. Fastify's params and query are
+ * made without Object's prototype (as null-prototype objects, or instances of a class whose
+ * prototype has none).
+ */
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  if (value === null || typeof value !== 'object') return false;
+  const prototype: unknown = Object.getPrototypeOf(value);
+  return prototype === Object.prototype || prototype === null || Object.getPrototypeOf(prototype) === null;
 }
 
 function escapeRegExp(text: string): string {
