@@ -3,10 +3,9 @@ import type { Actor } from '../domain/types.js';
 import type { Store } from '../store/database.js';
 import { formatCost } from '../domain/money.js';
 import type { RecordRevisionTable, RunTable, ScoreTable } from '../store/schema.js';
-import { findDatasetRow } from './datasets.js';
-import { findExperimentRow } from './experiments.js';
-import { revisionsAt } from './revisions.js';
-import { resolveVersion, versionRecordBound, type VersionRef } from './versions.js';
+import { findDatasetRow, findExperimentRow } from './rows/finders.js';
+import { revisionsAt } from './rows/revisions.js';
+import { resolveVersion, versionRecordBound, type VersionRef } from './rows/versions.js';
 
 export type ExportFormat = 'jsonl' | 'csv';
 
