@@ -1,5 +1,5 @@
 /** Enough ids per statement to be quick, few enough to stay under every database's parameter limit. */
-export const IDS_PER_STATEMENT = 1_000;
+const IDS_PER_STATEMENT = 1_000;
 
 /** `values` in consecutive slices of at most `size`, for statements that take them as an `in` list. */
 export function chunks<T>(values: readonly T[], size: number = IDS_PER_STATEMENT): T[][] {
