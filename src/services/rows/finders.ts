@@ -6,12 +6,12 @@ import type { Store } from '../../store/database.js';
 import type { Database, DatasetTable, ExperimentTable, ProjectTable, RunTable, ScoreTable } from '../../store/schema.js';
 import { chunks } from './chunks.js';
 
-/**
- * Finders take the same arguments in the same order: the store, where to read (the caller's
- * transaction, or `store.db`), whose rows (the actor, or anything naming its workspace), what to find,
- * and options; a row of another workspace is simply not found. The lookups at the end, which answer
- * which of many ids exist rather than failing, take where to read, whose rows and the ids.
- */
+// Finders take the same arguments in the same order: the store, where to read (the caller's
+// transaction, or `store.db`), whose rows, what to find, and options; a row of another workspace is
+// simply not found. The lookups at the end, which answer which of many ids exist rather than failing,
+// take where to read, whose rows and the ids.
+
+/** Whose rows: an actor, or anything naming its workspace. */
 export type Owner = Pick<Actor, 'workspaceId'>;
 
 export interface FindOptions {
@@ -64,8 +64,8 @@ export async function findOwnedRow<T extends OwnedTable>(
 }
 
 /**
- * The rows `ids` name in `table`, in the order given (an id given twice answers its row twice); NotFound
- * names the first id of none, pointing at `pointerOf(index)` when given.
+ * The rows `ids` name in `table`, in the order given (an id given twice answers its row twice). NotFound
+ * names the first id that names no row, pointing at `pointerOf(index)` when given.
  */
 export async function findOwnedRows<T extends OwnedTable>(
   store: Store,
@@ -91,7 +91,7 @@ export async function findOwnedRows<T extends OwnedTable>(
     if (row) return row;
     const { pointerOf } = options;
     const thing = THING[table];
-    throw new NotFoundError(thing, id, pointerOf ? [{ pointer: pointerOf(index), detail: `is not a ${thing.toLowerCase()} of the workspace` }] : undefined);
+    throw new NotFoundError(thing, id, pointerOf ? [{ pointer: pointerOf(index), detail: `is not a ${thing.toLowerCase()} of the workspace` }] : []);
   });
 }
 
@@ -132,7 +132,7 @@ export async function findExperimentIds(store: Store, db: Kysely<Database>, owne
 }
 
 /** The project a dataset or an experiment lands in when its caller names none. */
-export async function findDefaultProjectRow(store: Store, db: Kysely<Database>, owner: Owner, options: FindOptions = {}): Promise<ProjectTable> {
+export async function findDefaultProjectRow(store: Store, db: Kysely<Database>, owner: Owner, options: Pick<FindOptions, 'lock'> = {}): Promise<ProjectTable> {
   const row = await db
     .selectFrom('projects')
     .selectAll()
