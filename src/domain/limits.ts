@@ -1,3 +1,5 @@
+import { ValidationError } from './errors.js';
+
 /** Limits stated in the API documentation and enforced by services. */
 export const LIMITS = {
   recordsPerRequest: 10_000,
@@ -20,3 +22,10 @@ export const LIMITS = {
   /** Largest page of records a surface may ask for (Datadog clients read pages of 5,000). */
   recordPageSizeMax: 5_000,
 } as const;
+
+/** A batch of records, runs or scores holds 1 to `LIMITS.recordsPerRequest` items; a fault points at `pointer`. */
+export function checkBatchSize(count: number, pointer: string): void {
+  if (count < 1 || count > LIMITS.recordsPerRequest) {
+    throw ValidationError.field(pointer, `must hold between 1 and ${LIMITS.recordsPerRequest} items (got ${count})`);
+  }
+}

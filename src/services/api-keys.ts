@@ -5,14 +5,15 @@ import {
   MIN_CHOSEN_KEY_LENGTH,
   type ApiKeyRole,
 } from '../domain/api-keys.js';
-import { NotFoundError, UnauthorizedError, ValidationError } from '../domain/errors.js';
-import { newId, parseId } from '../domain/ids.js';
+import { UnauthorizedError, ValidationError } from '../domain/errors.js';
+import { newId } from '../domain/ids.js';
 import { nowIso } from '../domain/time.js';
 import type { Actor, ApiKey } from '../domain/types.js';
 import type { Store } from '../store/database.js';
-import type { Kysely } from 'kysely';
-import type { ApiKeyTable, Database } from '../store/schema.js';
+import type { ApiKeyTable } from '../store/schema.js';
 import { decodeCursor, pageSize, toPage, type Page } from './pagination.js';
+import { findOwnedRow } from './rows/finders.js';
+import { withTransaction, type TransactionOptions } from './transaction.js';
 
 export interface CreatedApiKey {
   apiKey: ApiKey;
@@ -41,7 +42,7 @@ export class ApiKeyService {
   async create(
     workspaceId: string,
     input: { name: string; role: ApiKeyRole; chosenKey?: string },
-    db?: Kysely<Database>,
+    options: TransactionOptions = {},
   ): Promise<CreatedApiKey> {
     if (input.chosenKey !== undefined && input.chosenKey.length < MIN_CHOSEN_KEY_LENGTH) {
       throw ValidationError.field('/key', `must be at least ${MIN_CHOSEN_KEY_LENGTH} characters long`);
@@ -57,8 +58,7 @@ export class ApiKeyService {
       created_at: nowIso(),
       revoked_at: null,
     };
-    const insert = (tx: Kysely<Database>) => tx.insertInto('api_keys').values(row).execute();
-    await (db ? insert(db) : this.store.transaction(insert));
+    await withTransaction(this.store, options, (tx) => tx.insertInto('api_keys').values(row).execute());
     return { apiKey: presentApiKey(row), key };
   }
 
@@ -72,8 +72,7 @@ export class ApiKeyService {
   }
 
   async get(workspaceId: string, id: string): Promise<ApiKey> {
-    const row = await this.findRow(workspaceId, id);
-    return presentApiKey(row);
+    return presentApiKey(await this.findRow(workspaceId, id));
   }
 
   /** Revoking is permanent and takes effect on the next request, in every server process. */
@@ -87,18 +86,8 @@ export class ApiKeyService {
     return presentApiKey(row);
   }
 
-  private async findRow(workspaceId: string, id: string): Promise<ApiKeyTable> {
-    const keyId = parseId(id);
-    const row = keyId
-      ? await this.store.db
-          .selectFrom('api_keys')
-          .selectAll()
-          .where('id', '=', keyId)
-          .where('workspace_id', '=', workspaceId)
-          .executeTakeFirst()
-      : undefined;
-    if (!row) throw new NotFoundError('API key', id);
-    return row;
+  private findRow(workspaceId: string, id: string): Promise<ApiKeyTable> {
+    return findOwnedRow(this.store, this.store.db, 'api_keys', { workspaceId }, id);
   }
 }
 

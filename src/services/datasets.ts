@@ -4,13 +4,16 @@ import { newId, parseId } from '../domain/ids.js';
 import type { Json, JsonObject } from '../domain/json.js';
 import { nowIso } from '../domain/time.js';
 import type { Actor, Dataset, DatasetManager } from '../domain/types.js';
-import type { Store } from '../store/database.js';
+import type { Store, Transaction } from '../store/database.js';
 import type { Database, DatasetTable } from '../store/schema.js';
 import { decodeCursor, pageSize, toPage, type Page } from './pagination.js';
 import type { ProjectService } from './projects.js';
 import type { ChangeOptions, ChangeResult, NewRecord, RecordChanges, RecordService } from './records.js';
-import { creating, retryingCreationRaces, writeUnique } from './unique.js';
-import { versionNameTaken } from './versions.js';
+import { findDatasetRow, findProjectRow } from './rows/finders.js';
+import { presentDataset } from './rows/present.js';
+import { versionNameTaken } from './rows/versions.js';
+import { withTransaction, type TransactionOptions } from './transaction.js';
+import { creating, findOrCreate, retryingCreationRaces, writeUnique } from './unique.js';
 
 export interface DatasetInput {
   /** A caller-chosen id (a UUID); one is made when omitted. */
@@ -66,14 +69,13 @@ export class DatasetService {
     private readonly records: RecordService,
   ) {}
 
-  /** With `db`, the dataset is made inside the caller's transaction. */
-  async create(actor: Actor, input: DatasetInput, db?: Kysely<Database>): Promise<Dataset> {
+  async create(actor: Actor, input: DatasetInput, options: TransactionOptions = {}): Promise<Dataset> {
     const id = input.id === undefined ? newId() : parseId(input.id);
     if (!id) throw ValidationError.field('/id', 'must be a UUID');
-    const work = async (tx: Kysely<Database>) => {
+    return withTransaction(this.store, options, async (tx) => {
       const projectId = input.project_id
-        ? (await this.projects.findRow(tx, actor.workspaceId, input.project_id)).id
-        : (await this.projects.defaultProject(actor.workspaceId, tx)).id;
+        ? (await findProjectRow(this.store, tx, actor, input.project_id)).id
+        : (await this.projects.defaultProject(actor.workspaceId, { transaction: tx })).id;
       const now = nowIso();
       const row: DatasetTable = {
         id,
@@ -94,19 +96,22 @@ export class DatasetService {
         () => (input.id === undefined ? nameTaken(row.name) : nameOrIdTaken(row.name, id)),
       );
       if (input.records === undefined) return presentDataset(row);
-      await this.records.change(actor, row.id, { add: input.records }, { pointers: { add: '/records' }, writer: row.managed_by as DatasetManager }, tx);
+      await this.records.change(
+        actor,
+        row.id,
+        { add: input.records },
+        { pointers: { add: '/records' }, writer: row.managed_by as DatasetManager, transaction: tx },
+      );
       return presentDataset(await findDatasetRow(this.store, tx, actor, row.id));
-    };
-    return db ? work(db) : this.store.transaction(work);
+    });
   }
 
   async get(actor: Actor, id: string): Promise<Dataset> {
     return presentDataset(await findDatasetRow(this.store, this.store.db, actor, id));
   }
 
-  /** With `db`, read inside the caller's transaction. */
-  async getByName(actor: Actor, name: string, db: Kysely<Database> = this.store.db): Promise<Dataset> {
-    const row = await findDatasetRowByName(db, actor, name);
+  async getByName(actor: Actor, name: string, options: TransactionOptions = {}): Promise<Dataset> {
+    const row = await findDatasetRowByName(options.transaction ?? this.store.db, actor, name);
     if (!row) throw new NotFoundError('Dataset', name);
     return presentDataset(row);
   }
@@ -142,8 +147,7 @@ export class DatasetService {
   async update(actor: Actor, id: string, patch: Partial<Omit<DatasetInput, 'managed_by'>>): Promise<Dataset> {
     return this.store.transaction(async (tx) => {
       const row = await findDatasetRow(this.store, tx, actor, id, { lock: true });
-      const projectId =
-        patch.project_id === undefined ? row.project_id : (await this.projects.findRow(tx, actor.workspaceId, patch.project_id)).id;
+      const projectId = patch.project_id === undefined ? row.project_id : (await findProjectRow(this.store, tx, actor, patch.project_id)).id;
       const next: DatasetTable = {
         ...row,
         project_id: projectId,
@@ -177,15 +181,8 @@ export class DatasetService {
       }
       return presentDataset(row);
     };
-    const existing = await found();
-    if (existing) return { dataset: existing, created: false };
-    try {
-      return { dataset: await this.create(actor, input), created: true };
-    } catch (error) {
-      const raced = error instanceof ConflictError ? await found() : undefined;
-      if (raced) return { dataset: raced, created: false };
-      throw error;
-    }
+    const { value: dataset, created } = await findOrCreate(found, () => this.create(actor, input));
+    return { dataset, created };
   }
 
   /**
@@ -205,11 +202,13 @@ export class DatasetService {
     return retryingCreationRaces(() => this.store.transaction((tx) => this.upsertIn(tx, actor, target, changes, options)));
   }
 
-  private async upsertIn(tx: Kysely<Database>, actor: Actor, target: UpsertTarget, changes: RecordChanges, options: ChangeOptions): Promise<UpsertResult> {
+  private async upsertIn(tx: Transaction, actor: Actor, target: UpsertTarget, changes: RecordChanges, options: ChangeOptions): Promise<UpsertResult> {
     let row = target.id !== undefined ? await findDatasetRow(this.store, tx, actor, target.id) : await findDatasetRowByName(tx, actor, target.name!);
     const created = row === undefined;
     if (!row) {
-      const made = await creating(() => this.create(actor, { name: target.name!, description: target.description ?? null, metadata: target.metadata ?? {} }, tx));
+      const made = await creating(() =>
+        this.create(actor, { name: target.name!, description: target.description ?? null, metadata: target.metadata ?? {} }, { transaction: tx }),
+      );
       row = await findDatasetRow(this.store, tx, actor, made.id);
     } else if (target.metadata !== undefined && row.metadata !== JSON.stringify(target.metadata)) {
       await tx.updateTable('datasets').set({ metadata: JSON.stringify(target.metadata), updated_at: nowIso() }).where('id', '=', row.id).execute();
@@ -218,7 +217,7 @@ export class DatasetService {
       const taken = await tx.selectFrom('dataset_versions').select('version').where('dataset_id', '=', row.id).where('name', '=', options.versionName).executeTakeFirst();
       if (taken) throw versionNameTaken(options.versionName, '/version_name');
     }
-    const change = await this.records.change(actor, row.id, changes, options, tx);
+    const change = await this.records.change(actor, row.id, changes, { ...options, transaction: tx });
     return { dataset: presentDataset(await findDatasetRow(this.store, tx, actor, row.id)), created, change };
   }
 
@@ -227,16 +226,9 @@ export class DatasetService {
     return this.store.transaction(async (tx) => {
       const rows: DatasetTable[] = [];
       for (const [index, id] of ids.entries()) {
-        let row: DatasetTable;
-        try {
-          row = await findDatasetRow(this.store, tx, actor, id, { lock: true });
-        } catch (error) {
-          if (error instanceof NotFoundError) throw new NotFoundError('Dataset', id, [{ pointer: `/dataset_ids/${index}`, detail: 'is not a dataset of the project' }]);
-          throw error;
-        }
-        if (options.project_id !== undefined && row.project_id !== parseId(options.project_id)) {
-          throw new NotFoundError('Dataset', id, [{ pointer: `/dataset_ids/${index}`, detail: 'is not a dataset of the project' }]);
-        }
+        const issue = { pointer: `/dataset_ids/${index}`, detail: 'is not a dataset of the project' };
+        const row = await findDatasetRow(this.store, tx, actor, id, { lock: true, issue });
+        if (options.project_id !== undefined && row.project_id !== parseId(options.project_id)) throw new NotFoundError('Dataset', id, [issue]);
         if (!rows.some((seen) => seen.id === row.id)) rows.push(row);
       }
       for (const row of rows) await tx.deleteFrom('datasets').where('id', '=', row.id).execute();
@@ -253,49 +245,9 @@ export class DatasetService {
   }
 }
 
-/**
- * The dataset `id` of the actor's workspace, or NotFound (also for another workspace's dataset).
- * With `lock`, the row stays locked until the transaction ends: this is what serializes commits to
- * one dataset across server processes.
- */
-export async function findDatasetRow(
-  store: Store,
-  db: Kysely<Database>,
-  actor: Actor,
-  id: string,
-  options: { lock?: boolean } = {},
-): Promise<DatasetTable> {
-  const datasetId = parseId(id);
-  const row = datasetId
-    ? await db
-        .selectFrom('datasets')
-        .selectAll()
-        .where('id', '=', datasetId)
-        .where('workspace_id', '=', actor.workspaceId)
-        .$if(options.lock === true, (q) => q.modifyEnd(store.sql.forUpdate))
-        .executeTakeFirst()
-    : undefined;
-  if (!row) throw new NotFoundError('Dataset', id);
-  return row;
-}
-
 /** The workspace's dataset named `name`, if there is one. */
 async function findDatasetRowByName(db: Kysely<Database>, actor: Actor, name: string): Promise<DatasetTable | undefined> {
   return db.selectFrom('datasets').selectAll().where('workspace_id', '=', actor.workspaceId).where('name', '=', name).executeTakeFirst();
-}
-
-/**
- * Refuses a write by `writer` to a dataset managed by another: a dataset made by LangSmith's
- * upload-experiment (`external`) mirrors a dataset of another system and changes only through that
- * flow, and that flow writes only to the datasets it made.
- */
-export function checkWriter(dataset: Pick<DatasetTable, 'id' | 'name' | 'managed_by'>, writer: DatasetManager): void {
-  if (dataset.managed_by === writer) return;
-  throw new ConflictError(
-    dataset.managed_by === 'external'
-      ? `Dataset ${JSON.stringify(dataset.name)} is managed externally: only LangSmith's upload-experiment changes its records and adds experiments to it`
-      : `Dataset ${JSON.stringify(dataset.name)} was not created by LangSmith's upload-experiment, which only writes to the datasets it created`,
-  );
 }
 
 function nameOrIdTaken(name: string, id: string): ConflictError {
@@ -309,19 +261,4 @@ function nameTaken(name: string): ConflictError {
   return new ConflictError(`A dataset named ${JSON.stringify(name)} already exists`, [
     { pointer: '/name', detail: 'is already taken' },
   ]);
-}
-
-export function presentDataset(row: DatasetTable): Dataset {
-  return {
-    id: row.id,
-    project_id: row.project_id,
-    name: row.name,
-    description: row.description,
-    metadata: JSON.parse(row.metadata) as JsonObject,
-    managed_by: row.managed_by as DatasetManager,
-    latest_version: row.latest_version,
-    record_count: row.record_count,
-    created_at: row.created_at,
-    updated_at: row.updated_at,
-  };
 }

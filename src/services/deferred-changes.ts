@@ -1,8 +1,8 @@
-import type { Kysely } from 'kysely';
 import { newId, parseId } from '../domain/ids.js';
 import type { JsonObject } from '../domain/json.js';
-import type { Store } from '../store/database.js';
-import type { Database, DeferredRunChangeTable } from '../store/schema.js';
+import type { Store, Transaction } from '../store/database.js';
+import type { DeferredRunChangeTable } from '../store/schema.js';
+import { chunks } from './rows/chunks.js';
 
 /**
  * Changes to runs that have not been recorded yet. Some clients (LangSmith's) send a run's end before
@@ -20,8 +20,6 @@ export interface DeferredChange {
   id?: string;
 }
 
-const CHUNK = 1_000;
-
 /**
  * Serializes recording a run with keeping a change for it. Without it, on PostgreSQL, a change kept
  * while the run's transaction is still open would be seen by neither (the run's transaction has
@@ -35,7 +33,7 @@ const CHUNK = 1_000;
  */
 export async function lockRunIds(
   store: Store,
-  tx: Kysely<Database>,
+  tx: Transaction,
   workspaceId: string,
   runIds: { record?: readonly string[]; defer?: readonly string[] },
 ): Promise<void> {
@@ -65,7 +63,7 @@ function runLockKey(workspaceId: string, runId: string): number | undefined {
 }
 
 /** Keeps changes until their runs arrive; a score already kept under its id is kept once. */
-export async function deferRunChanges(tx: Kysely<Database>, workspaceId: string, changes: readonly DeferredChange[], now: string): Promise<void> {
+export async function deferRunChanges(tx: Transaction, workspaceId: string, changes: readonly DeferredChange[], now: string): Promise<void> {
   const rows: DeferredRunChangeTable[] = changes.map((change) => ({
     workspace_id: workspaceId,
     // v7 ids sort in arrival order, which is the order updates apply in.
@@ -75,10 +73,10 @@ export async function deferRunChanges(tx: Kysely<Database>, workspaceId: string,
     body: JSON.stringify(change.body),
     created_at: now,
   }));
-  for (let start = 0; start < rows.length; start += CHUNK) {
+  for (const chunk of chunks(rows)) {
     await tx
       .insertInto('deferred_run_changes')
-      .values(rows.slice(start, start + CHUNK))
+      .values(chunk)
       .onConflict((conflict) => conflict.doNothing())
       .execute();
   }
@@ -86,13 +84,12 @@ export async function deferRunChanges(tx: Kysely<Database>, workspaceId: string,
 
 /** Removes and answers the changes kept for `runIds`, per run, in arrival order. */
 export async function takeDeferredChanges(
-  tx: Kysely<Database>,
+  tx: Transaction,
   workspaceId: string,
   runIds: readonly string[],
 ): Promise<Map<string, { kind: DeferredKind; body: JsonObject }[]>> {
   const found = new Map<string, { kind: DeferredKind; body: JsonObject }[]>();
-  for (let start = 0; start < runIds.length; start += CHUNK) {
-    const chunk = runIds.slice(start, start + CHUNK);
+  for (const chunk of chunks(runIds)) {
     const rows = await tx
       .selectFrom('deferred_run_changes')
       .select(['run_id', 'kind', 'body'])

@@ -1,16 +1,19 @@
-import type { Kysely } from 'kysely';
 import { ConflictError, NotFoundError, ValidationError } from '../domain/errors.js';
 import { newId, parseId } from '../domain/ids.js';
 import { canonicalJson, type Json, type JsonObject } from '../domain/json.js';
 import { LIMITS } from '../domain/limits.js';
+import { optionalTime } from '../domain/time.js';
 import type { Actor, Dataset, DatasetVersion, Experiment } from '../domain/types.js';
-import type { Store } from '../store/database.js';
-import type { Database, DatasetTable } from '../store/schema.js';
-import { findDatasetRow, presentDataset, type DatasetService } from './datasets.js';
-import { optionalTime, type DatasetExperimentSummary, type ExperimentService } from './experiments.js';
+import type { Store, Transaction } from '../store/database.js';
+import type { DatasetTable } from '../store/schema.js';
+import type { DatasetService } from './datasets.js';
+import type { DatasetExperimentSummary, ExperimentService } from './experiments.js';
 import type { NewRecord, RecordPatch, RecordService } from './records.js';
+import { existingScoreIds, findDatasetRow } from './rows/finders.js';
+import { presentDataset } from './rows/present.js';
+import type { NewScore } from './rows/scores.js';
 import type { NewRun, RunService } from './runs.js';
-import { existingScoreIds, type NewScore, type ScoreService } from './scores.js';
+import type { ScoreService } from './scores.js';
 
 /** The record (dataset example) a run is a result for. */
 export interface UploadedRecord {
@@ -105,7 +108,7 @@ export class ExperimentUploadService {
     }
   }
 
-  private async write(actor: Actor, upload: ExperimentUpload, plan: UploadPlan, tx: Kysely<Database>): Promise<ExperimentUploadResult> {
+  private async write(actor: Actor, upload: ExperimentUpload, plan: UploadPlan, tx: Transaction): Promise<ExperimentUploadResult> {
     const dataset = await this.findOrCreateDataset(actor, upload, plan, tx);
     const committed = await this.commitRecords(actor, dataset, upload, plan, tx);
     const experiment = await this.experiments.create(
@@ -119,25 +122,24 @@ export class ExperimentUploadService {
         end_time: plan.endTime,
         source: upload.source,
       },
-      tx,
-      { writer: 'external' },
+      { writer: 'external', transaction: tx },
     );
     const runs = upload.runs.map(({ record: _record, ...run }, index): NewRun => ({ ...run, record_id: plan.recordIds[index]! }));
-    const appended = runs.length ? await this.runs.append(actor, experiment.id, runs, tx) : { run_ids: [] };
+    const appended = runs.length ? await this.runs.append(actor, experiment.id, runs, { transaction: tx }) : { run_ids: [] };
     if (upload.scores?.length) {
       // The score service skips ids it has seen (so score requests can be retried); here a known id
       // would silently leave the new experiment without its score, so it is refused instead.
-      const taken = await existingScoreIds(tx, actor.workspaceId, plan.summaryScoreIds);
+      const taken = await existingScoreIds(tx, actor, plan.summaryScoreIds);
       const index = upload.scores.findIndex((score) => score.id !== undefined && taken.has(parseId(score.id) ?? ''));
       if (index >= 0) {
         throw new ConflictError(`Score ${upload.scores[index]!.id} already exists`, [
           { pointer: `/scores/${index}/id`, detail: 'is the id of a score recorded before' },
         ]);
       }
-      await this.scores.create(actor, experiment.id, upload.scores, tx);
+      await this.scores.create(actor, experiment.id, upload.scores, { transaction: tx });
     }
     const after = await findDatasetRow(this.store, tx, actor, dataset.id);
-    const summary = (await this.experiments.summarizeByDataset(actor, [dataset.id], tx)).get(dataset.id);
+    const summary = (await this.experiments.summarizeByDataset(actor, [dataset.id], { transaction: tx })).get(dataset.id);
     return {
       dataset: presentDataset(after),
       dataset_experiments: summary ?? { experiment_count: 0, last_start_time: null },
@@ -149,14 +151,14 @@ export class ExperimentUploadService {
   }
 
   /** The dataset the upload names, locked for the commit; made (external) when there is none. */
-  private async findOrCreateDataset(actor: Actor, upload: ExperimentUpload, plan: UploadPlan, tx: Kysely<Database>): Promise<DatasetTable> {
+  private async findOrCreateDataset(actor: Actor, upload: ExperimentUpload, plan: UploadPlan, tx: Transaction): Promise<DatasetTable> {
     const lockRow = (id: string) => findDatasetRow(this.store, tx, actor, id, { lock: true });
     if (plan.datasetId) {
       const byId = await lockRow(plan.datasetId).catch(unlessNotFound);
       if (byId) return byId;
     }
     const name = upload.dataset_name || generatedDatasetName(plan.datasetId!);
-    const byName = await this.datasets.getByName(actor, name, tx).catch(unlessNotFound);
+    const byName = await this.datasets.getByName(actor, name, { transaction: tx }).catch(unlessNotFound);
     if (byName) {
       if (plan.datasetId) {
         throw new ConflictError(`Another dataset (${byName.id}) is named ${JSON.stringify(name)}`, [
@@ -170,7 +172,7 @@ export class ExperimentUploadService {
       created = await this.datasets.create(
         actor,
         { id: plan.datasetId ?? newId(), name, description: upload.dataset_description ?? null, managed_by: 'external' },
-        tx,
+        { transaction: tx },
       );
     } catch (error) {
       if (error instanceof ConflictError) throw new DatasetCreationConflict();
@@ -185,9 +187,9 @@ export class ExperimentUploadService {
     dataset: DatasetTable,
     upload: ExperimentUpload,
     plan: UploadPlan,
-    tx: Kysely<Database>,
+    tx: Transaction,
   ): Promise<DatasetVersion | null> {
-    const current = await this.records.currentIds(actor, dataset.id, plan.recordIds, tx);
+    const current = await this.records.currentIds(actor, dataset.id, plan.recordIds, { transaction: tx });
     const add: NewRecord[] = [];
     const update: RecordPatch[] = [];
     const seen = new Set<string>();
@@ -204,8 +206,7 @@ export class ExperimentUploadService {
       actor,
       dataset.id,
       { add, update },
-      { writer: 'external', message: `Uploaded with experiment ${JSON.stringify(upload.name)}` },
-      tx,
+      { writer: 'external', message: `Uploaded with experiment ${JSON.stringify(upload.name)}`, transaction: tx },
     );
     return changed.version;
   }

@@ -1,17 +1,20 @@
-import type { Kysely } from 'kysely';
-import { ConflictError, NotFoundError, ValidationError } from '../domain/errors.js';
+import { ConflictError, ValidationError } from '../domain/errors.js';
 import { newId, parseId } from '../domain/ids.js';
 import type { Json, JsonObject } from '../domain/json.js';
-import { nowIso, toIsoTime } from '../domain/time.js';
+import { nowIso, optionalTime } from '../domain/time.js';
 import type { Actor, DatasetManager, Experiment } from '../domain/types.js';
 import type { Store } from '../store/database.js';
-import type { Database, ExperimentTable } from '../store/schema.js';
-import { checkWriter, findDatasetRow } from './datasets.js';
+import type { ExperimentTable } from '../store/schema.js';
 import { decodeCursor, pageSize, toPage, type Page } from './pagination.js';
 import type { ProjectService } from './projects.js';
+import { chunks } from './rows/chunks.js';
+import { findDatasetRow, findExperimentRow, findProjectRow } from './rows/finders.js';
+import { presentExperiment } from './rows/present.js';
+import { resolveVersion, type VersionRef } from './rows/versions.js';
+import { checkWriter } from './rows/writers.js';
 import type { AppendOptions, NewRun, RunService } from './runs.js';
+import { withTransaction, type TransactionOptions } from './transaction.js';
 import { creating, writeUnique } from './unique.js';
-import { resolveVersion, type VersionRef } from './versions.js';
 
 export interface ExperimentInput {
   name: string;
@@ -82,17 +85,16 @@ export class ExperimentService {
     private readonly runs: RunService,
   ) {}
 
-  /** With `db`, the experiment is made inside the caller's transaction. */
-  async create(actor: Actor, input: ExperimentInput, db?: Kysely<Database>, options: ExperimentWriteOptions = {}): Promise<CreatedExperiment> {
-    const work = async (tx: Kysely<Database>) => {
+  async create(actor: Actor, input: ExperimentInput, options: ExperimentWriteOptions & TransactionOptions = {}): Promise<CreatedExperiment> {
+    return withTransaction(this.store, options, async (tx) => {
       const dataset = input.dataset_id ? await findDatasetRow(this.store, tx, actor, input.dataset_id) : undefined;
       if (dataset) checkWriter(dataset, options.writer ?? 'evalstore');
       if (!dataset && input.dataset_version !== undefined) {
         throw ValidationError.field('/dataset_version', 'needs a dataset_id');
       }
       const projectId = input.project_id
-        ? (await this.projects.findRow(tx, actor.workspaceId, input.project_id)).id
-        : (dataset?.project_id ?? (await this.projects.defaultProject(actor.workspaceId, tx)).id);
+        ? (await findProjectRow(this.store, tx, actor, input.project_id)).id
+        : (dataset?.project_id ?? (await this.projects.defaultProject(actor.workspaceId, { transaction: tx })).id);
       const now = nowIso();
       const row: ExperimentTable = {
         id: newId(),
@@ -117,11 +119,10 @@ export class ExperimentService {
       }
       await writeUnique(() => tx.insertInto('experiments').values(row).execute(), () => nameTaken(row.name));
       if (input.runs === undefined) return presentExperiment(row);
-      const { run_ids } = await this.runs.append(actor, row.id, input.runs, tx, { requireRecords: options.requireRecords });
+      const { run_ids } = await this.runs.append(actor, row.id, input.runs, { requireRecords: options.requireRecords, transaction: tx });
       // Appending moved the experiment's updated_at on.
       return { ...presentExperiment(await findExperimentRow(this.store, tx, actor, row.id)), run_ids };
-    };
-    return db ? work(db) : this.store.transaction(work);
+    });
   }
 
   async get(actor: Actor, id: string): Promise<Experiment> {
@@ -134,7 +135,8 @@ export class ExperimentService {
    * first. Inside the caller's transaction, which must be run by `retryingCreationRaces`: a request
    * that makes the same stream at the same moment wins, and this one finds it on its second try.
    */
-  async experimentNamed(actor: Actor, name: string, tx: Kysely<Database>, options: { source?: string } = {}): Promise<Experiment> {
+  async experimentNamed(actor: Actor, name: string, options: Required<TransactionOptions> & { source?: string }): Promise<Experiment> {
+    const tx = options.transaction;
     const found = await tx
       .selectFrom('experiments')
       .selectAll()
@@ -144,7 +146,7 @@ export class ExperimentService {
       .limit(1)
       .executeTakeFirst();
     if (found) return presentExperiment(found);
-    return creating(() => this.create(actor, { name, source: options.source }, tx));
+    return creating(() => this.create(actor, { name, source: options.source }, { transaction: tx }));
   }
 
   /**
@@ -168,21 +170,17 @@ export class ExperimentService {
 
   /**
    * How many experiments each dataset has, and when the latest started; datasets without experiments
-   * are absent. With `db`, read in the caller's transaction.
+   * are absent.
    */
-  async summarizeByDataset(
-    actor: Actor,
-    datasetIds: readonly string[],
-    db: Kysely<Database> = this.store.db,
-  ): Promise<Map<string, DatasetExperimentSummary>> {
-    const ids = [...new Set(datasetIds.flatMap((id) => parseId(id) ?? []))];
+  async summarizeByDataset(actor: Actor, datasetIds: readonly string[], options: TransactionOptions = {}): Promise<Map<string, DatasetExperimentSummary>> {
+    const db = options.transaction ?? this.store.db;
     const summaries = new Map<string, DatasetExperimentSummary>();
-    for (let start = 0; start < ids.length; start += 1_000) {
+    for (const chunk of chunks([...new Set(datasetIds.flatMap((id) => parseId(id) ?? []))])) {
       const rows = await db
         .selectFrom('experiments')
         .select((eb) => ['dataset_id', eb.fn.countAll<number>().as('experiment_count'), eb.fn.max('start_time').as('last_start_time')])
         .where('workspace_id', '=', actor.workspaceId)
-        .where('dataset_id', 'in', ids.slice(start, start + 1_000))
+        .where('dataset_id', 'in', chunk)
         .groupBy('dataset_id')
         .execute();
       for (const row of rows) {
@@ -253,72 +251,6 @@ export class ExperimentService {
       await tx.deleteFrom('experiments').where('id', '=', row.id).execute();
     });
   }
-}
-
-/**
- * The experiment `id` of the actor's workspace, or NotFound. With `lock`, the row stays locked until
- * the transaction ends, which serializes appends of runs to one experiment.
- */
-export async function findExperimentRow(
-  store: Store,
-  db: Kysely<Database>,
-  actor: Actor,
-  id: string,
-  options: { lock?: boolean } = {},
-): Promise<ExperimentTable> {
-  const experimentId = parseId(id);
-  const row = experimentId
-    ? await db
-        .selectFrom('experiments')
-        .selectAll()
-        .where('id', '=', experimentId)
-        .where('workspace_id', '=', actor.workspaceId)
-        .$if(options.lock === true, (q) => q.modifyEnd(store.sql.forUpdate))
-        .executeTakeFirst()
-    : undefined;
-  if (!row) throw new NotFoundError('Experiment', id);
-  return row;
-}
-
-/** The experiments `ids` name, each of the actor's workspace (NotFound for the first that is not). */
-export async function findExperimentIds(store: Store, db: Kysely<Database>, actor: Actor, ids: readonly string[]): Promise<string[]> {
-  const found: string[] = [];
-  for (const id of ids) found.push((await findExperimentRow(store, db, actor, id)).id);
-  return found;
-}
-
-/** Records that the experiment's runs or scores changed: results computed from them are stale. */
-export async function touchExperiment(tx: Kysely<Database>, experimentId: string, now: string): Promise<void> {
-  await tx
-    .updateTable('experiments')
-    .set((eb) => ({ updated_at: now, revision: eb('revision', '+', 1) }))
-    .where('id', '=', experimentId)
-    .execute();
-}
-
-export function presentExperiment(row: ExperimentTable): Experiment {
-  return {
-    id: row.id,
-    project_id: row.project_id,
-    dataset_id: row.dataset_id,
-    dataset_version: row.dataset_version,
-    name: row.name,
-    description: row.description,
-    metadata: JSON.parse(row.metadata) as JsonObject,
-    source: row.source,
-    start_time: row.start_time,
-    end_time: row.end_time,
-    created_at: row.created_at,
-    updated_at: row.updated_at,
-  };
-}
-
-/** An ISO-8601 string or epoch milliseconds, as an ISO UTC string; null stays null. */
-export function optionalTime(value: string | number | null | undefined, pointer: string): string | null {
-  if (value === undefined || value === null) return null;
-  const iso = toIsoTime(value);
-  if (!iso) throw ValidationError.field(pointer, 'must be an ISO-8601 time or epoch milliseconds');
-  return iso;
 }
 
 function checkWindow(row: Pick<ExperimentTable, 'start_time' | 'end_time'>): void {

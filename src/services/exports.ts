@@ -3,10 +3,9 @@ import type { Actor } from '../domain/types.js';
 import type { Store } from '../store/database.js';
 import { formatCost } from '../domain/money.js';
 import type { RecordRevisionTable, RunTable, ScoreTable } from '../store/schema.js';
-import { findDatasetRow } from './datasets.js';
-import { findExperimentRow } from './experiments.js';
-import { revisionsAt } from './revisions.js';
-import { resolveVersion, versionRecordBound, type VersionRef } from './versions.js';
+import { findDatasetRow, findExperimentRow } from './rows/finders.js';
+import { revisionsAt } from './rows/revisions.js';
+import { resolveVersion, versionRecordBound, type VersionRef } from './rows/versions.js';
 
 export type ExportFormat = 'jsonl' | 'csv';
 
@@ -78,18 +77,20 @@ export class ExportService {
   }
 
   private async *resultPagesOf(experimentId: string, datasetId: string | null, version: number | null): AsyncGenerator<ResultRow[]> {
-    let after: string | undefined;
-    for (;;) {
-      const runs = await this.store.db
-        .selectFrom('runs')
-        .selectAll()
-        .where('experiment_id', '=', experimentId)
-        .where('parent_run_id', 'is', null)
-        .$if(after !== undefined, (q) => q.where('id', '>', after!))
-        .orderBy('id')
-        .limit(ROWS_PER_READ)
-        .execute();
-      if (runs.length === 0) return;
+    const pages = pagesAfter(
+      (after) =>
+        this.store.db
+          .selectFrom('runs')
+          .selectAll()
+          .where('experiment_id', '=', experimentId)
+          .where('parent_run_id', 'is', null)
+          .$if(after !== undefined, (q) => q.where('id', '>', after!))
+          .orderBy('id')
+          .limit(ROWS_PER_READ)
+          .execute(),
+      (run) => run.id,
+    );
+    for await (const runs of pages) {
       const recordIds = [...new Set(runs.flatMap((run) => (run.record_id ? [run.record_id] : [])))];
       const records = new Map<string, RecordRevisionTable>();
       if (datasetId && version !== null && recordIds.length) {
@@ -111,28 +112,38 @@ export class ExportService {
         scoresByRun.set(score.run_id!, byKey);
       }
       yield runs.map((run) => ({ run, record: run.record_id ? records.get(run.record_id) : undefined, scores: scoresByRun.get(run.id) ?? new Map() }));
-      after = runs[runs.length - 1]!.id;
-      if (runs.length < ROWS_PER_READ) return;
     }
   }
 
   private async *pagesOf(datasetId: string, version: number): AsyncGenerator<RecordRevisionTable[]> {
     const bound = await versionRecordBound(this.store.db, datasetId, version);
     if (bound === null) return;
-    let after: string | undefined;
-    for (;;) {
-      const rows = await revisionsAt(this.store.db, datasetId, version)
-        .selectAll()
-        .where('record_id', '<=', bound)
-        .$if(after !== undefined, (q) => q.where('record_id', '>', after!))
-        .orderBy('record_id')
-        .limit(ROWS_PER_READ)
-        .execute();
-      if (rows.length === 0) return;
-      yield rows;
-      after = rows[rows.length - 1]!.record_id;
-      if (rows.length < ROWS_PER_READ) return;
-    }
+    yield* pagesAfter(
+      (after) =>
+        revisionsAt(this.store.db, datasetId, version)
+          .selectAll()
+          .where('record_id', '<=', bound)
+          .$if(after !== undefined, (q) => q.where('record_id', '>', after!))
+          .orderBy('record_id')
+          .limit(ROWS_PER_READ)
+          .execute(),
+      (row) => row.record_id,
+    );
+  }
+}
+
+/**
+ * The pages `read` answers, each read after the key of the last row of the one before, until a page
+ * comes back short: `read(after)` answers at most ROWS_PER_READ rows in key order, from after `after`.
+ */
+async function* pagesAfter<Row>(read: (after: string | undefined) => Promise<Row[]>, keyOf: (row: Row) => string): AsyncGenerator<Row[]> {
+  let after: string | undefined;
+  for (;;) {
+    const rows = await read(after);
+    if (rows.length === 0) return;
+    yield rows;
+    if (rows.length < ROWS_PER_READ) return;
+    after = keyOf(rows[rows.length - 1]!);
   }
 }
 

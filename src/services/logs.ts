@@ -1,10 +1,11 @@
-import type { Kysely } from 'kysely';
 import { ConflictError, NotFoundError, ValidationError } from '../domain/errors.js';
 import type { Actor, Experiment } from '../domain/types.js';
-import type { Store } from '../store/database.js';
-import type { Database, ExperimentTable, ProjectTable } from '../store/schema.js';
-import { findExperimentRow, presentExperiment, type ExperimentService } from './experiments.js';
+import type { Store, Transaction } from '../store/database.js';
+import type { ExperimentTable, ProjectTable } from '../store/schema.js';
+import type { ExperimentService } from './experiments.js';
 import type { ProjectService } from './projects.js';
+import { findDefaultProjectRow, findExperimentRow, findProjectRow } from './rows/finders.js';
+import { presentExperiment } from './rows/present.js';
 import type { AppendResult, NewRun, RunService } from './runs.js';
 import { creating, retryingCreationRaces } from './unique.js';
 
@@ -58,13 +59,13 @@ export class LogService {
     return retryingCreationRaces(() => this.store.transaction((tx) => this.recordIn(tx, actor, destination, runs)));
   }
 
-  private async recordIn(tx: Kysely<Database>, actor: Actor, destination: LogDestination, runs: readonly NewRun[]): Promise<LoggedRuns> {
+  private async recordIn(tx: Transaction, actor: Actor, destination: LogDestination, runs: readonly NewRun[]): Promise<LoggedRuns> {
     const stream = destination.stream_id !== undefined ? await this.existingStream(tx, actor, destination.stream_id) : await this.namedStream(tx, actor, destination);
-    const appended = await this.runs.append(actor, stream.id, runs, tx);
+    const appended = await this.runs.append(actor, stream.id, runs, { transaction: tx });
     return { ...appended, stream: presentExperiment(await findExperimentRow(this.store, tx, actor, stream.id)) };
   }
 
-  private async existingStream(tx: Kysely<Database>, actor: Actor, id: string): Promise<ExperimentTable> {
+  private async existingStream(tx: Transaction, actor: Actor, id: string): Promise<ExperimentTable> {
     const row = await findExperimentRow(this.store, tx, actor, id);
     if (row.dataset_id !== null) {
       throw new NotFoundError('Log stream', id, [{ pointer: '/stream_id', detail: 'is an experiment on a dataset, not a log stream' }]);
@@ -72,7 +73,7 @@ export class LogService {
     return row;
   }
 
-  private async namedStream(tx: Kysely<Database>, actor: Actor, destination: LogDestination): Promise<ExperimentTable> {
+  private async namedStream(tx: Transaction, actor: Actor, destination: LogDestination): Promise<ExperimentTable> {
     const project = await this.projectOf(tx, actor, destination);
     const name = destination.stream_name ?? project.name;
     const found = await tx
@@ -89,26 +90,19 @@ export class LogService {
       ]);
     }
     if (found) return found;
-    const made = await creating(() => this.experiments.create(actor, { name, project_id: project.id, source: destination.source }, tx));
+    const made = await creating(() => this.experiments.create(actor, { name, project_id: project.id, source: destination.source }, { transaction: tx }));
     return findExperimentRow(this.store, tx, actor, made.id);
   }
 
-  private async projectOf(tx: Kysely<Database>, actor: Actor, destination: LogDestination): Promise<ProjectTable> {
+  private async projectOf(tx: Transaction, actor: Actor, destination: LogDestination): Promise<ProjectTable> {
     if (destination.project_id !== undefined) {
-      try {
-        return await this.projects.findRow(tx, actor.workspaceId, destination.project_id);
-      } catch (error) {
-        if (error instanceof NotFoundError) {
-          throw new NotFoundError('Project', destination.project_id, [{ pointer: '/project_id', detail: 'is not a project of the workspace' }]);
-        }
-        throw error;
-      }
+      return findProjectRow(this.store, tx, actor, destination.project_id, { issue: { pointer: '/project_id', detail: 'is not a project of the workspace' } });
     }
     const name = destination.project_name;
-    if (name === undefined) return this.projects.findRow(tx, actor.workspaceId, (await this.projects.defaultProject(actor.workspaceId, tx)).id);
+    if (name === undefined) return findDefaultProjectRow(this.store, tx, actor);
     const found = await tx.selectFrom('projects').selectAll().where('workspace_id', '=', actor.workspaceId).where('name', '=', name).executeTakeFirst();
     if (found) return found;
-    const made = await creating(() => this.projects.create(actor, { name }, tx));
-    return this.projects.findRow(tx, actor.workspaceId, made.id);
+    const made = await creating(() => this.projects.create(actor, { name }, { transaction: tx }));
+    return findProjectRow(this.store, tx, actor, made.id);
   }
 }

@@ -1,13 +1,15 @@
-import type { Kysely } from 'kysely';
-import { ConflictError, NotFoundError } from '../domain/errors.js';
+import { ConflictError } from '../domain/errors.js';
 import { newId, parseId } from '../domain/ids.js';
 import type { JsonObject } from '../domain/json.js';
 import { nowIso } from '../domain/time.js';
 import type { Actor, Project } from '../domain/types.js';
-import type { Store } from '../store/database.js';
-import type { Database, ProjectTable } from '../store/schema.js';
+import type { Store, Transaction } from '../store/database.js';
+import type { ProjectTable } from '../store/schema.js';
 import { decodeCursor, pageSize, toPage, type Page } from './pagination.js';
-import { writeUnique } from './unique.js';
+import { findDefaultProjectRow, findProjectRow } from './rows/finders.js';
+import { presentProject } from './rows/present.js';
+import { withTransaction, type TransactionOptions } from './transaction.js';
+import { findOrCreate, writeUnique } from './unique.js';
 
 export interface ProjectInput {
   name: string;
@@ -21,30 +23,22 @@ export const DEFAULT_PROJECT_NAME = 'Default';
 export class ProjectService {
   constructor(private readonly store: Store) {}
 
-  async createDefault(workspaceId: string, tx: Kysely<Database>): Promise<Project> {
-    return this.insert(tx, workspaceId, { name: DEFAULT_PROJECT_NAME }, true);
+  /** The workspace's default project, made in the transaction that makes the workspace. */
+  async createDefault(workspaceId: string, options: Required<TransactionOptions>): Promise<Project> {
+    return this.insert(options.transaction, workspaceId, { name: DEFAULT_PROJECT_NAME }, true);
   }
 
-  /** With `db`, the project is made inside the caller's transaction. */
-  async create(actor: Actor, input: ProjectInput, db?: Kysely<Database>): Promise<Project> {
-    if (db) return this.insert(db, actor.workspaceId, input, false);
-    return this.store.transaction((tx) => this.insert(tx, actor.workspaceId, input, false));
+  async create(actor: Actor, input: ProjectInput, options: TransactionOptions = {}): Promise<Project> {
+    return withTransaction(this.store, options, (tx) => this.insert(tx, actor.workspaceId, input, false));
   }
 
   async get(actor: Actor, id: string): Promise<Project> {
-    return presentProject(await this.findRow(this.store.db, actor.workspaceId, id));
+    return presentProject(await findProjectRow(this.store, this.store.db, actor, id));
   }
 
   /** The project a dataset lands in when the caller names none. */
-  async defaultProject(workspaceId: string, db: Kysely<Database> = this.store.db): Promise<Project> {
-    const row = await db
-      .selectFrom('projects')
-      .selectAll()
-      .where('workspace_id', '=', workspaceId)
-      .where('is_default', '=', 1)
-      .executeTakeFirst();
-    if (!row) throw new NotFoundError('Default project');
-    return presentProject(row);
+  async defaultProject(workspaceId: string, options: TransactionOptions = {}): Promise<Project> {
+    return presentProject(await findDefaultProjectRow(this.store, options.transaction ?? this.store.db, { workspaceId }));
   }
 
   async list(actor: Actor, query: { cursor?: string; limit?: number; name?: string; id?: string } = {}): Promise<Page<Project>> {
@@ -64,7 +58,7 @@ export class ProjectService {
 
   async update(actor: Actor, id: string, patch: Partial<ProjectInput>): Promise<Project> {
     return this.store.transaction(async (tx) => {
-      const row = await this.findRow(tx, actor.workspaceId, id);
+      const row = await findProjectRow(this.store, tx, actor, id);
       const next: ProjectTable = {
         ...row,
         name: patch.name ?? row.name,
@@ -91,28 +85,15 @@ export class ProjectService {
         .executeTakeFirst();
       return row ? presentProject(row) : undefined;
     };
-    const existing = await found();
-    if (existing) return { project: existing, created: false };
-    try {
-      return { project: await this.create(actor, input), created: true };
-    } catch (error) {
-      const raced = error instanceof ConflictError ? await found() : undefined;
-      if (raced) return { project: raced, created: false };
-      throw error;
-    }
+    const { value: project, created } = await findOrCreate(found, () => this.create(actor, input));
+    return { project, created };
   }
 
   /** Deletes several projects in one transaction, by the rules of `delete` (all or none). */
   async deleteMany(actor: Actor, ids: readonly string[]): Promise<void> {
     await this.store.transaction(async (tx) => {
       for (const [index, id] of ids.entries()) {
-        let row: ProjectTable;
-        try {
-          row = await this.findRow(tx, actor.workspaceId, id);
-        } catch (error) {
-          if (error instanceof NotFoundError) throw new NotFoundError('Project', id, [{ pointer: `/project_ids/${index}`, detail: 'is not a project of the workspace' }]);
-          throw error;
-        }
+        const row = await findProjectRow(this.store, tx, actor, id, { issue: { pointer: `/project_ids/${index}`, detail: 'is not a project of the workspace' } });
         if (row.is_default) throw new ConflictError('The default project cannot be deleted', [{ pointer: `/project_ids/${index}`, detail: 'is the default project' }]);
         const dataset = await tx.selectFrom('datasets').select('id').where('project_id', '=', row.id).limit(1).executeTakeFirst();
         if (dataset) {
@@ -126,7 +107,7 @@ export class ProjectService {
   /** Deleting a project that still holds datasets is refused, as is deleting the default project. */
   async delete(actor: Actor, id: string): Promise<void> {
     await this.store.transaction(async (tx) => {
-      const row = await this.findRow(tx, actor.workspaceId, id);
+      const row = await findProjectRow(this.store, tx, actor, id);
       if (row.is_default) throw new ConflictError('The default project cannot be deleted');
       const dataset = await tx.selectFrom('datasets').select('id').where('project_id', '=', row.id).limit(1).executeTakeFirst();
       if (dataset) throw new ConflictError('The project still holds datasets; delete or move them first');
@@ -134,21 +115,7 @@ export class ProjectService {
     });
   }
 
-  async findRow(db: Kysely<Database>, workspaceId: string, id: string): Promise<ProjectTable> {
-    const projectId = parseId(id);
-    const row = projectId
-      ? await db
-          .selectFrom('projects')
-          .selectAll()
-          .where('id', '=', projectId)
-          .where('workspace_id', '=', workspaceId)
-          .executeTakeFirst()
-      : undefined;
-    if (!row) throw new NotFoundError('Project', id);
-    return row;
-  }
-
-  private async insert(db: Kysely<Database>, workspaceId: string, input: ProjectInput, isDefault: boolean): Promise<Project> {
+  private async insert(db: Transaction, workspaceId: string, input: ProjectInput, isDefault: boolean): Promise<Project> {
     const now = nowIso();
     const row: ProjectTable = {
       id: newId(),
@@ -163,23 +130,10 @@ export class ProjectService {
     await writeUnique(() => db.insertInto('projects').values(row).execute(), () => nameTaken(row.name));
     return presentProject(row);
   }
-
 }
 
 function nameTaken(name: string): ConflictError {
   return new ConflictError(`A project named ${JSON.stringify(name)} already exists`, [
     { pointer: '/name', detail: 'is already taken' },
   ]);
-}
-
-function presentProject(row: ProjectTable): Project {
-  return {
-    id: row.id,
-    name: row.name,
-    description: row.description,
-    metadata: JSON.parse(row.metadata) as JsonObject,
-    is_default: Boolean(row.is_default),
-    created_at: row.created_at,
-    updated_at: row.updated_at,
-  };
 }

@@ -1,19 +1,20 @@
-import type { Kysely } from 'kysely';
 import { ConflictError, NotFoundError, ValidationError, type FieldIssue } from '../domain/errors.js';
 import { newId, parseId } from '../domain/ids.js';
 import { jsonHash, type Json, type JsonObject } from '../domain/json.js';
-import { LIMITS } from '../domain/limits.js';
+import { checkBatchSize, LIMITS } from '../domain/limits.js';
 import { hashRecord, uniqueStrings, type RecordContent } from '../domain/records.js';
 import { nowIso } from '../domain/time.js';
 import type { Actor, DatasetManager, DatasetRecord, DatasetVersion, Run } from '../domain/types.js';
-import type { Store } from '../store/database.js';
-import { OPEN_VERSION, type Database, type RecordRevisionTable } from '../store/schema.js';
-import { findDatasetRow } from './datasets.js';
+import type { Store, Transaction } from '../store/database.js';
+import { OPEN_VERSION, type RecordRevisionTable } from '../store/schema.js';
+import { commitVersion } from './commits.js';
 import { decodeCursor, pageSize, toPage, type Page } from './pagination.js';
-import { currentRevisions, presentRecord, revisionContent, revisionsAt, type RecordWrite } from './revisions.js';
-import { commitVersion } from './versioning.js';
-import { presentRun } from './runs.js';
-import { resolveVersion, versionRecordBound, type VersionRef } from './versions.js';
+import { chunks } from './rows/chunks.js';
+import { findDatasetRow, findRunRows } from './rows/finders.js';
+import { presentRecord, presentRun } from './rows/present.js';
+import { currentRevisions, normalizeContent, revisionContent, revisionsAt, type RecordWrite } from './rows/revisions.js';
+import { resolveVersion, versionRecordBound, type VersionRef } from './rows/versions.js';
+import { withTransaction, type TransactionOptions } from './transaction.js';
 
 /** A record to add. Omitted fields take their empty values. */
 export interface NewRecord {
@@ -177,7 +178,7 @@ export class RecordService {
     records: readonly NewRecord[],
     options: CommitOptions = {},
   ): Promise<CommitResult<{ id: string; external_id: string | null }>> {
-    checkBatchSize(records.length);
+    checkBatchSize(records.length, '/records');
     const writes: RecordWrite[] = records.map((record, index) => ({
       record_id: record.id === undefined ? newId() : requireId(record.id, `/records/${index}/id`),
       content: normalizeContent(record),
@@ -201,7 +202,7 @@ export class RecordService {
     patches: readonly RecordPatch[],
     options: CommitOptions = {},
   ): Promise<CommitResult<DatasetRecord>> {
-    checkBatchSize(patches.length);
+    checkBatchSize(patches.length, '/records');
     return this.store.transaction(async (tx) => {
       const dataset = await findDatasetRow(this.store, tx, actor, datasetId, { lock: true });
       const current = await this.findCurrent(tx, dataset.id, patches.map(refOfPatch), (i) => `/records/${i}`);
@@ -239,7 +240,7 @@ export class RecordService {
     const byId = (refs.ids ?? []).map((id) => ({ id }));
     const byExternalId = (refs.external_ids ?? []).map((external_id) => ({ external_id }));
     const byRef = (refs.refs ?? []).map((ref) => ({ ref }));
-    checkBatchSize(byId.length + byExternalId.length + byRef.length);
+    checkBatchSize(byId.length + byExternalId.length + byRef.length, '/records');
     return this.store.transaction(async (tx) => {
       const dataset = await findDatasetRow(this.store, tx, actor, datasetId, { lock: true });
       const rows = [
@@ -256,15 +257,8 @@ export class RecordService {
   /**
    * Removes, changes and adds records in one transaction, committed as one version (none when nothing
    * changes). Removals apply first, so an added record may take the external id of a removed one.
-   * With `db`, the work joins the caller's transaction.
    */
-  async change(
-    actor: Actor,
-    datasetId: string,
-    changes: RecordChanges,
-    options: ChangeOptions = {},
-    db?: Kysely<Database>,
-  ): Promise<ChangeResult> {
+  async change(actor: Actor, datasetId: string, changes: RecordChanges, options: ChangeOptions & TransactionOptions = {}): Promise<ChangeResult> {
     const refs = changes.remove ?? {};
     const at = { add: '/add', update: '/update', remove: '/remove', set: '/set', ...options.pointers };
     if (changes.set && (changes.add?.length || changes.update?.length || Object.values(refs).some((list) => list?.length))) {
@@ -292,7 +286,7 @@ export class RecordService {
     checkUnique(writes.map((w) => w.record_id), (i) => `${addAt}/${i}/id`, 'appears twice in the request');
     checkUnique(writes.map((w) => w.content.external_id), (i) => `${addAt}/${i}/external_id`, 'appears twice in the request');
 
-    const work = async (tx: Kysely<Database>): Promise<ChangeResult> => {
+    return withTransaction(this.store, options, async (tx): Promise<ChangeResult> => {
       const dataset = await findDatasetRow(this.store, tx, actor, datasetId, { lock: true });
       const indexedPatches = patches.map((patch, index) => ({ patch, index }));
       const [liveRemovals, livePatches] = options.skipMissing
@@ -374,8 +368,7 @@ export class RecordService {
         unchanged: updated.filter((_, index) => !changedAt.has(index)),
         removed: uniqueById(removedRows).map(presentRecord),
       };
-    };
-    return db ? work(db) : this.store.transaction(work);
+    });
   }
 
   /**
@@ -390,19 +383,20 @@ export class RecordService {
     runIds: readonly string[],
     options: ChangeOptions & { toRecord?: (run: Run, index: number) => Omit<NewRecord, 'id' | 'source'> } = {},
   ): Promise<ChangeResult> {
-    checkBatchSize(runIds.length);
+    checkBatchSize(runIds.length, '/records');
     const { toRecord = recordOfRun, ...changeOptions } = options;
     return this.store.transaction(async (tx) => {
       // An unknown dataset is the first thing to say, before anything about the runs.
       await findDatasetRow(this.store, tx, actor, datasetId);
-      const runs = await findRuns(tx, actor, runIds, (index) => `/run_ids/${index}`);
+      const runs = (await findRunRows(this.store, tx, actor, runIds, { pointerOf: (index) => `/run_ids/${index}` })).map(presentRun);
       const add = runs.map((run, index): NewRecord => ({ ...toRecord(run, index), source: { run_id: run.id, experiment_id: run.experiment_id } }));
-      return this.change(actor, datasetId, { add }, { pointers: { add: '/run_ids' }, ...changeOptions }, tx);
+      return this.change(actor, datasetId, { add }, { pointers: { add: '/run_ids' }, ...changeOptions, transaction: tx });
     });
   }
 
-  /** Which of `ids` are ids of the dataset's current records. With `db`, read in the caller's transaction. */
-  async currentIds(actor: Actor, datasetId: string, ids: readonly string[], db: Kysely<Database> = this.store.db): Promise<Set<string>> {
+  /** Which of `ids` are ids of the dataset's current records. */
+  async currentIds(actor: Actor, datasetId: string, ids: readonly string[], options: TransactionOptions = {}): Promise<Set<string>> {
+    const db = options.transaction ?? this.store.db;
     const dataset = await findDatasetRow(this.store, db, actor, datasetId);
     const wanted = [...new Set(ids.flatMap((id) => parseId(id) ?? []))];
     const found = new Set<string>();
@@ -495,7 +489,7 @@ export class RecordService {
 
   /** The identity keys of current records: of those with these input hashes, or of all of them. */
   private async currentIdentities(
-    tx: Kysely<Database>,
+    tx: Transaction,
     datasetId: string,
     identity: RecordIdentity,
     inputHashes?: readonly string[],
@@ -518,7 +512,7 @@ export class RecordService {
    * first, by id, of several that are the same as one of them).
    */
   private async currentByContent(
-    tx: Kysely<Database>,
+    tx: Transaction,
     datasetId: string,
     contents: readonly RecordContent[],
     identity: RecordIdentity,
@@ -534,7 +528,7 @@ export class RecordService {
 
   /** The items whose reference names a current record of the dataset, in the order given. */
   private async onlyCurrent<T>(
-    tx: Kysely<Database>,
+    tx: Transaction,
     datasetId: string,
     items: readonly T[],
     refOf: (item: T) => { id?: string; external_id?: string | null; ref?: string },
@@ -545,7 +539,7 @@ export class RecordService {
 
   /** Current revisions for each reference, in the order given; NotFound names the first one missing. */
   private async findCurrent(
-    tx: Kysely<Database>,
+    tx: Transaction,
     datasetId: string,
     refs: readonly { id?: string; external_id?: string | null; ref?: string }[],
     pointerOf: (index: number) => string,
@@ -561,7 +555,7 @@ export class RecordService {
 
   /** Current revisions for each reference, in the order given; undefined where there is none. */
   private async lookupCurrent(
-    tx: Kysely<Database>,
+    tx: Transaction,
     datasetId: string,
     refs: readonly { id?: string; external_id?: string | null; ref?: string }[],
     pointerOf: (index: number) => string,
@@ -603,7 +597,7 @@ export class RecordService {
   }
 
   private async refuseTakenExternalIds(
-    tx: Kysely<Database>,
+    tx: Transaction,
     datasetId: string,
     writes: readonly IndexedWrite[],
     changing: ReadonlySet<string>,
@@ -628,7 +622,7 @@ export class RecordService {
    * Caller-chosen ids must be new to the dataset, in any version: a record id names one record forever.
    * (Ids the server makes are fresh UUIDv7s and need no check.)
    */
-  private async refuseExistingIds(tx: Kysely<Database>, datasetId: string, writes: readonly IndexedWrite[], base: string): Promise<void> {
+  private async refuseExistingIds(tx: Transaction, datasetId: string, writes: readonly IndexedWrite[], base: string): Promise<void> {
     const ids = writes.map(({ write }) => write.record_id);
     if (ids.length === 0) return;
     const existing = new Set<string>();
@@ -657,31 +651,9 @@ interface IndexedWrite {
   write: RecordWrite;
 }
 
-const CHUNK = 1_000;
-
-function chunks<T>(values: readonly T[]): T[][] {
-  const out: T[][] = [];
-  for (let start = 0; start < values.length; start += CHUNK) out.push(values.slice(start, start + CHUNK));
-  return out;
-}
-
 /** What a record made from a run holds when its maker says nothing else: its input, and its output as the expected output. */
 function recordOfRun(run: Run): Omit<NewRecord, 'id' | 'source'> {
   return { input: run.input, expected_output: run.output };
-}
-
-/** The runs `ids` name in the actor's workspace, in the order given; NotFound names the first unknown one. */
-async function findRuns(tx: Kysely<Database>, actor: Actor, ids: readonly string[], pointerOf: (index: number) => string): Promise<Run[]> {
-  const found = new Map<string, Run>();
-  for (const chunk of chunks([...new Set(ids.flatMap((id) => parseId(id) ?? []))])) {
-    const rows = await tx.selectFrom('runs').selectAll().where('workspace_id', '=', actor.workspaceId).where('id', 'in', chunk).execute();
-    for (const row of rows) found.set(row.id, presentRun(row));
-  }
-  return ids.map((id, index) => {
-    const run = found.get(parseId(id) ?? '');
-    if (!run) throw new NotFoundError('Run', id, [{ pointer: pointerOf(index), detail: 'is not a run of the workspace' }]);
-    return run;
-  });
 }
 
 /** The key two records share exactly when they are the same by `identity`. */
@@ -694,21 +666,13 @@ function exampleKey(inputHash: string, expectedOutput: Json): string {
   return jsonHash([inputHash, expectedOutput]);
 }
 
-export function normalizeContent(record: NewRecord | RecordContent): RecordContent {
-  return {
-    input: record.input,
-    expected_output: record.expected_output ?? null,
-    metadata: record.metadata ?? {},
-    tags: uniqueStrings(record.tags ?? []),
-    splits: uniqueStrings(record.splits ?? []),
-    external_id: record.external_id ?? null,
-    source: record.source ?? null,
-  };
-}
-
 function uniqueById(rows: readonly RecordRevisionTable[]): RecordRevisionTable[] {
   const seen = new Set<string>();
-  return rows.filter((row) => (seen.has(row.record_id) ? false : (seen.add(row.record_id), true)));
+  return rows.filter((row) => {
+    if (seen.has(row.record_id)) return false;
+    seen.add(row.record_id);
+    return true;
+  });
 }
 
 function sameContent(a: RecordContent, b: RecordContent): boolean {
@@ -748,12 +712,6 @@ function definedFields(patch: RecordPatch): Partial<RecordContent> {
   if (patch.splits !== undefined) fields.splits = patch.splits;
   if (patch.source !== undefined) fields.source = patch.source;
   return fields;
-}
-
-function checkBatchSize(count: number): void {
-  if (count < 1 || count > LIMITS.recordsPerRequest) {
-    throw ValidationError.field('/records', `must hold between 1 and ${LIMITS.recordsPerRequest} items (got ${count})`);
-  }
 }
 
 function requireId(value: string, pointer: string): string {

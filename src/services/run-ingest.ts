@@ -1,13 +1,12 @@
-import type { Kysely } from 'kysely';
 import { NotFoundError, ValidationError } from '../domain/errors.js';
 import { parseId } from '../domain/ids.js';
 import { isJsonObject } from '../domain/json.js';
 import { LIMITS } from '../domain/limits.js';
 import type { Actor } from '../domain/types.js';
-import type { Store } from '../store/database.js';
-import type { Database } from '../store/schema.js';
+import type { Store, Transaction } from '../store/database.js';
 import { lockRunIds } from './deferred-changes.js';
-import { findExperimentRow, type ExperimentService } from './experiments.js';
+import type { ExperimentService } from './experiments.js';
+import { experimentsOfRuns, findExperimentRow } from './rows/finders.js';
 import type { NewRun, RunService, RunUpdate } from './runs.js';
 import type { PlacedScore, ScoreService } from './scores.js';
 import { retryingCreationRaces } from './unique.js';
@@ -79,7 +78,7 @@ export class RunIngestService {
     updates: readonly RunUpdate[],
     scores: readonly PlacedScore[],
     options: IngestOptions,
-    tx: Kysely<Database>,
+    tx: Transaction,
   ): Promise<IngestResult> {
     // Run locks come first (see lockRunIds), for every run the request names, in the strongest mode
     // any step below takes them in: those steps then find them already held.
@@ -101,14 +100,14 @@ export class RunIngestService {
     for (const [experimentId, indexes] of [...groups].sort(([a], [b]) => (a < b ? -1 : 1))) {
       const onDataset = destinations.get(destinationKey(creates[indexes[0]!]!.destination))!.dataset_id !== null;
       const runs = indexes.map((index) => toNewRun(creates[index]!, onDataset, options));
-      const appended = await this.runs.append(actor, experimentId, runs, tx, { at: (i) => `/create/${indexes[i]}` });
+      const appended = await this.runs.append(actor, experimentId, runs, { at: (i) => `/create/${indexes[i]}`, transaction: tx });
       created += appended.inserted;
     }
     const updated = updates.length
-      ? await this.runs.update(actor, updates, tx, { deferUnknown: true, at: (i) => `/update/${i}` })
+      ? await this.runs.update(actor, updates, { deferUnknown: true, at: (i) => `/update/${i}`, transaction: tx })
       : { updated: 0, deferred: 0 };
     const placed = scores.length
-      ? await this.scores.place(actor, scores, tx, { deferUnknownRuns: true, at: (i) => `/scores/${i}` })
+      ? await this.scores.place(actor, scores, { deferUnknownRuns: true, at: (i) => `/scores/${i}`, transaction: tx })
       : { deferred: 0 };
     return { created, updated: updated.updated, deferred: updated.deferred + placed.deferred };
   }
@@ -118,7 +117,7 @@ export class RunIngestService {
     actor: Actor,
     creates: readonly IngestedRun[],
     options: IngestOptions,
-    tx: Kysely<Database>,
+    tx: Transaction,
   ): Promise<Map<string, { id: string; dataset_id: string | null }>> {
     const resolved = new Map<string, { id: string; dataset_id: string | null }>();
     for (const [index, run] of creates.entries()) {
@@ -126,16 +125,12 @@ export class RunIngestService {
       if (resolved.has(key)) continue;
       const { destination } = run;
       if ('experiment_id' in destination) {
-        const experiment = await findExperimentRow(this.store, tx, actor, destination.experiment_id).catch((error: unknown) => {
-          if (!(error instanceof NotFoundError)) throw error;
-          throw new NotFoundError('Experiment', destination.experiment_id, [
-            { pointer: `/create/${index}/destination/experiment_id`, detail: 'is not an experiment of this workspace' },
-          ]);
-        });
+        const issue = { pointer: `/create/${index}/destination/experiment_id`, detail: 'is not an experiment of this workspace' };
+        const experiment = await findExperimentRow(this.store, tx, actor, destination.experiment_id, { issue });
         resolved.set(key, experiment);
       } else {
         if (!destination.stream) throw ValidationError.field(`/create/${index}/destination/stream`, 'must not be empty');
-        resolved.set(key, await this.experiments.experimentNamed(actor, destination.stream, tx, { source: options.source }));
+        resolved.set(key, await this.experiments.experimentNamed(actor, destination.stream, { source: options.source, transaction: tx }));
       }
     }
     return resolved;
@@ -150,20 +145,11 @@ export class RunIngestService {
     experimentIds: readonly string[],
     updates: readonly RunUpdate[],
     scores: readonly PlacedScore[],
-    tx: Kysely<Database>,
+    tx: Transaction,
   ): Promise<void> {
     const involved = new Set(experimentIds);
     const runIds = [...new Set([...updates.map((u) => u.id), ...scores.flatMap((s) => (s.run_id ? [s.run_id] : []))].flatMap((id) => parseId(id) ?? []))];
-    for (let start = 0; start < runIds.length; start += 1_000) {
-      const rows = await tx
-        .selectFrom('runs')
-        .select('experiment_id')
-        .distinct()
-        .where('workspace_id', '=', actor.workspaceId)
-        .where('id', 'in', runIds.slice(start, start + 1_000))
-        .execute();
-      for (const row of rows) involved.add(row.experiment_id);
-    }
+    for (const experimentId of (await experimentsOfRuns(tx, actor, runIds)).values()) involved.add(experimentId);
     for (const score of scores) {
       const experimentId = score.run_id ? undefined : score.experiment_id && parseId(score.experiment_id);
       if (experimentId) involved.add(experimentId);

@@ -1,18 +1,22 @@
-import { sql, type Kysely } from 'kysely';
+import { sql } from 'kysely';
 import { ConflictError, NotFoundError, ValidationError } from '../domain/errors.js';
 import { newId, parseId } from '../domain/ids.js';
 import type { Json, JsonObject } from '../domain/json.js';
-import { LIMITS } from '../domain/limits.js';
-import { formatCost, parseCost } from '../domain/money.js';
-import { nowIso } from '../domain/time.js';
+import { checkBatchSize } from '../domain/limits.js';
+import { parseCost } from '../domain/money.js';
+import { nowIso, optionalTime } from '../domain/time.js';
 import type { Actor, Run, RunStatus } from '../domain/types.js';
-import type { Store } from '../store/database.js';
-import type { Database, ExperimentTable, RunTable, ScoreTable } from '../store/schema.js';
+import type { Store, Transaction } from '../store/database.js';
+import type { ExperimentTable, RunTable, ScoreTable } from '../store/schema.js';
 import { deferRunChanges, lockRunIds, takeDeferredChanges } from './deferred-changes.js';
-import { findExperimentIds, findExperimentRow, optionalTime, touchExperiment } from './experiments.js';
 import { decodeCursor, pageSize, toPage, type Page } from './pagination.js';
-import { revisionsAt } from './revisions.js';
-import { existingScoreIds, toScoreRows, type NewScore } from './scores.js';
+import { chunks } from './rows/chunks.js';
+import { existingScoreIds, experimentsOfRuns, findExperimentIds, findExperimentRow, findRunRow } from './rows/finders.js';
+import { presentRun } from './rows/present.js';
+import { revisionsAt } from './rows/revisions.js';
+import { scoredRecord, toScoreRows, type NewScore } from './rows/scores.js';
+import { touchExperiment } from './rows/writers.js';
+import { withTransaction, type TransactionOptions } from './transaction.js';
 import { writeUnique } from './unique.js';
 
 /** A run to record. Everything but what identifies it is optional. */
@@ -163,21 +167,13 @@ export class RunService {
    * Records runs of an experiment in one transaction: all of them or, on any fault, none. Runs whose
    * id was recorded before in this experiment are skipped, so a client may retry after a timeout.
    */
-  async append(
-    actor: Actor,
-    experimentId: string,
-    runs: readonly NewRun[],
-    db?: Kysely<Database>,
-    options: AppendOptions = {},
-  ): Promise<AppendResult> {
-    if (runs.length < 1 || runs.length > LIMITS.recordsPerRequest) {
-      throw ValidationError.field('/runs', `must hold between 1 and ${LIMITS.recordsPerRequest} items (got ${runs.length})`);
-    }
+  async append(actor: Actor, experimentId: string, runs: readonly NewRun[], options: AppendOptions & TransactionOptions = {}): Promise<AppendResult> {
+    checkBatchSize(runs.length, '/runs');
     const now = nowIso();
     const at = options.at ?? DEFAULT_AT;
     const rows = runs.map((run, index) => toRunRow(actor.workspaceId, run, at(index), now));
     checkUniqueIds(rows, at);
-    const work = async (tx: Kysely<Database>) => {
+    return withTransaction(this.store, options, async (tx) => {
       await lockRunIds(this.store, tx, actor.workspaceId, { record: rows.map((row) => row.id) });
       // The experiment's row is the one every append to it locks (to number repetitions and count the
       // revision). On PostgreSQL it is locked last, just before the commit, so concurrent appends write
@@ -190,17 +186,17 @@ export class RunService {
       // Ids the server makes are fresh UUIDv7s: only caller-chosen ones can have been recorded, or have
       // changes waiting for them, before (and looking the others up costs a query per batch).
       const chosen = new Set(rows.flatMap((row, index) => (runs[index]!.id === undefined ? [] : [row.id])));
-      const known = await existingRuns(tx, actor.workspaceId, [...chosen]);
+      const known = await experimentsOfRuns(tx, actor, [...chosen]);
       const freshIndexes: number[] = [];
-      rows.forEach((row, index) => {
+      for (const [index, row] of rows.entries()) {
         const existing = known.get(row.id);
-        if (existing === undefined) return freshIndexes.push(index);
-        if (existing !== experiment.id) {
+        if (existing === undefined) freshIndexes.push(index);
+        else if (existing !== experiment.id) {
           throw new ConflictError(`Run ${row.id} belongs to another experiment`, [
             { pointer: `${at(index)}/id`, detail: 'is the id of a run of another experiment' },
           ]);
         }
-      });
+      }
       // Changes sent before their run (see deferred-changes.ts) apply now, as if sent after it.
       const deferred = await takeDeferredChanges(tx, actor.workspaceId, freshIndexes.map((index) => rows[index]!.id).filter((id) => chosen.has(id)));
       for (const index of freshIndexes) {
@@ -225,8 +221,7 @@ export class RunService {
           now,
           (i) => `${at(index)}/scores/${i}`,
         );
-        // Only results (root runs) carry their record onto scores: comparisons read them by record.
-        for (const scoreRow of scoreRows) scoreRow.record_id = row.parent_run_id === null ? row.record_id : null;
+        for (const scoreRow of scoreRows) scoreRow.record_id = scoredRecord(row);
         return scoreRows;
       });
       await refuseTakenScoreIds(tx, actor.workspaceId, runs, rows, freshIds, at);
@@ -238,8 +233,7 @@ export class RunService {
       }
       if (fresh.length) await touchExperiment(tx, experiment.id, now);
       return { run_ids: rows.map((row) => row.id), inserted: fresh.length };
-    };
-    return db ? work(db) : this.store.transaction(work);
+    });
   }
 
   /**
@@ -247,7 +241,7 @@ export class RunService {
    * more than once; its updates apply in order. Runs not recorded yet are NotFound, or with
    * `deferUnknown` their updates are kept for when they arrive.
    */
-  async update(actor: Actor, updates: readonly RunUpdate[], db?: Kysely<Database>, options: UpdateOptions = {}): Promise<UpdateResult> {
+  async update(actor: Actor, updates: readonly RunUpdate[], options: UpdateOptions & TransactionOptions = {}): Promise<UpdateResult> {
     const at = options.at ?? DEFAULT_AT;
     const ids = updates.map((update, index) => {
       const id = parseId(update.id);
@@ -255,9 +249,9 @@ export class RunService {
       return id;
     });
     const now = nowIso();
-    const work = async (tx: Kysely<Database>): Promise<UpdateResult> => {
+    return withTransaction(this.store, options, async (tx): Promise<UpdateResult> => {
       await lockRunIds(this.store, tx, actor.workspaceId, options.deferUnknown ? { defer: ids } : {});
-      const experimentOf = await existingRuns(tx, actor.workspaceId, [...new Set(ids)]);
+      const experimentOf = await experimentsOfRuns(tx, actor, [...new Set(ids)]);
       const unknown = ids.flatMap((id, index) => (experimentOf.has(id) ? [] : [index]));
       if (unknown.length && !options.deferUnknown) {
         throw new NotFoundError('Run', updates[unknown[0]!]!.id, [{ pointer: `${at(unknown[0]!)}/id`, detail: 'is not a run of this workspace' }]);
@@ -267,14 +261,8 @@ export class RunService {
       const experimentIds = [...new Set(experimentOf.values())].sort();
       for (const experimentId of experimentIds) await findExperimentRow(this.store, tx, actor, experimentId, { lock: true });
       const current = new Map<string, RunTable>();
-      const known = [...experimentOf.keys()];
-      for (let start = 0; start < known.length; start += 1_000) {
-        const rows = await tx
-          .selectFrom('runs')
-          .selectAll()
-          .where('workspace_id', '=', actor.workspaceId)
-          .where('id', 'in', known.slice(start, start + 1_000))
-          .execute();
+      for (const chunk of chunks([...experimentOf.keys()])) {
+        const rows = await tx.selectFrom('runs').selectAll().where('workspace_id', '=', actor.workspaceId).where('id', 'in', chunk).execute();
         for (const row of rows) current.set(row.id, row);
       }
       const changed = new Map<string, RunTable>();
@@ -298,13 +286,12 @@ export class RunService {
       });
       await deferRunChanges(tx, actor.workspaceId, deferred, now);
       return { updated: changed.size, deferred: deferred.length };
-    };
-    return db ? work(db) : this.store.transaction(work);
+    });
   }
 
   /** Scores sent before their runs (see ScoreService.place), as rows of the runs now recorded. */
   private async deferredScoreRows(
-    tx: Kysely<Database>,
+    tx: Transaction,
     workspaceId: string,
     experimentId: string,
     fresh: readonly RunTable[],
@@ -316,22 +303,16 @@ export class RunService {
         .filter((change) => change.kind === 'score')
         .flatMap((change) => {
           const [row] = toScoreRows(workspaceId, experimentId, [{ ...(change.body as unknown as NewScore), run_id: run.id }], now, () => '/score');
-          // Only results (root runs) carry their record onto scores: comparisons read them by record.
-          return row ? [{ ...row, record_id: run.parent_run_id === null ? run.record_id : null }] : [];
+          return row ? [{ ...row, record_id: scoredRecord(run) }] : [];
         }),
     );
     // A score recorded meanwhile under the same id (sent again, to its experiment) is kept once.
-    const taken = await existingScoreIds(tx, workspaceId, rows.map((row) => row.id));
+    const taken = await existingScoreIds(tx, { workspaceId }, rows.map((row) => row.id));
     return rows.filter((row) => !taken.has(row.id));
   }
 
   async get(actor: Actor, runId: string): Promise<Run> {
-    const id = parseId(runId);
-    const row = id
-      ? await this.store.db.selectFrom('runs').selectAll().where('workspace_id', '=', actor.workspaceId).where('id', '=', id).executeTakeFirst()
-      : undefined;
-    if (!row) throw new NotFoundError('Run', runId);
-    return presentRun(row);
+    return presentRun(await findRunRow(this.store, this.store.db, actor, runId));
   }
 
   /** Runs of an experiment in a stable order (by id). */
@@ -492,7 +473,7 @@ function checkRecordsGiven(experiment: ExperimentTable, rows: readonly RunTable[
 }
 
 /** Every record a run names must be in the experiment's dataset version. */
-async function checkRecords(tx: Kysely<Database>, experiment: ExperimentTable, rows: readonly RunTable[], at: (index: number) => string): Promise<void> {
+async function checkRecords(tx: Transaction, experiment: ExperimentTable, rows: readonly RunTable[], at: (index: number) => string): Promise<void> {
   const wanted = [...new Set(rows.flatMap((row) => (row.record_id ? [row.record_id] : [])))];
   if (wanted.length === 0) return;
   const firstWith = (recordIds: ReadonlySet<string>) => rows.findIndex((row) => row.record_id !== null && !recordIds.has(row.record_id));
@@ -501,11 +482,8 @@ async function checkRecords(tx: Kysely<Database>, experiment: ExperimentTable, r
     throw ValidationError.field(`${at(index)}/record_id`, 'must be absent: the experiment has no dataset');
   }
   const found = new Set<string>();
-  for (let start = 0; start < wanted.length; start += 1_000) {
-    const present = await revisionsAt(tx, experiment.dataset_id, experiment.dataset_version)
-      .select('record_id')
-      .where('record_id', 'in', wanted.slice(start, start + 1_000))
-      .execute();
+  for (const chunk of chunks(wanted)) {
+    const present = await revisionsAt(tx, experiment.dataset_id, experiment.dataset_version).select('record_id').where('record_id', 'in', chunk).execute();
     for (const { record_id } of present) found.add(record_id);
   }
   const index = firstWith(found);
@@ -522,7 +500,7 @@ async function checkRecords(tx: Kysely<Database>, experiment: ExperimentTable, r
  * of a recorded score, they would break the scores' primary key.
  */
 async function refuseTakenScoreIds(
-  tx: Kysely<Database>,
+  tx: Transaction,
   workspaceId: string,
   runs: readonly NewRun[],
   rows: readonly RunTable[],
@@ -540,24 +518,9 @@ async function refuseTakenScoreIds(
       pointerOf.set(id, pointer);
     });
   });
-  const taken = await existingScoreIds(tx, workspaceId, [...pointerOf.keys()]);
+  const taken = await existingScoreIds(tx, { workspaceId }, [...pointerOf.keys()]);
   const clash = [...pointerOf].find(([id]) => taken.has(id));
   if (clash) throw new ConflictError(`Score ${clash[0]} already exists`, [{ pointer: clash[1], detail: 'is the id of a score recorded before' }]);
-}
-
-/** Which of `ids` are runs already, and of which experiment. */
-async function existingRuns(tx: Kysely<Database>, workspaceId: string, ids: readonly string[]): Promise<Map<string, string>> {
-  const known = new Map<string, string>();
-  for (let start = 0; start < ids.length; start += 1_000) {
-    const rows = await tx
-      .selectFrom('runs')
-      .select(['id', 'experiment_id'])
-      .where('workspace_id', '=', workspaceId)
-      .where('id', 'in', ids.slice(start, start + 1_000))
-      .execute();
-    for (const row of rows) known.set(row.id, row.experiment_id);
-  }
-  return known;
 }
 
 /**
@@ -565,12 +528,12 @@ async function existingRuns(tx: Kysely<Database>, workspaceId: string, ids: read
  * gets the next number after the highest one the record has. The caller holds the experiment's lock,
  * and has checked that every record is in the experiment's dataset version.
  */
-async function numberRepetitions(tx: Kysely<Database>, experiment: ExperimentTable, rows: RunTable[]): Promise<void> {
+async function numberRepetitions(tx: Transaction, experiment: ExperimentTable, rows: RunTable[]): Promise<void> {
   const results = rows.filter((row) => row.record_id !== null && row.parent_run_id === null);
   const unnumbered = [...new Set(results.filter((row) => row.repetition === null).map((row) => row.record_id!))];
   if (unnumbered.length === 0 || experiment.dataset_id === null || experiment.dataset_version === null) return;
   const highest = new Map<string, number>();
-  for (let start = 0; start < unnumbered.length; start += 1_000) {
+  for (const chunk of chunks(unnumbered)) {
     // One index seek per record (the last entry of runs_experiment_record), rather than a max() over
     // every earlier run of the record: the cost of a batch stays flat however many runs the records have.
     // The subquery names no other column on purpose: a condition on parent_run_id would let PostgreSQL,
@@ -578,7 +541,7 @@ async function numberRepetitions(tx: Kysely<Database>, experiment: ExperimentTab
     // record. Child runs only carry a repetition their client gave (their parent's), so the highest
     // repetition of a record's runs is its results' highest.
     const found = await revisionsAt(tx, experiment.dataset_id, experiment.dataset_version)
-      .where('record_revisions.record_id', 'in', unnumbered.slice(start, start + 1_000))
+      .where('record_revisions.record_id', 'in', chunk)
       .select((eb) => [
         'record_revisions.record_id',
         eb
@@ -608,7 +571,7 @@ async function numberRepetitions(tx: Kysely<Database>, experiment: ExperimentTab
  * experiment's lock): the highest numbers are read now, so appends that committed while this one
  * waited for the lock count, and the numbers are written in one statement.
  */
-async function numberInserted(tx: Kysely<Database>, experiment: ExperimentTable, rows: RunTable[]): Promise<void> {
+async function numberInserted(tx: Transaction, experiment: ExperimentTable, rows: RunTable[]): Promise<void> {
   const unnumbered = rows.filter((row) => row.repetition === null);
   if (unnumbered.length === 0) return;
   await numberRepetitions(tx, experiment, rows);
@@ -617,35 +580,4 @@ async function numberInserted(tx: Kysely<Database>, experiment: ExperimentTable,
   await sql`update runs set repetition = numbered.repetition
     from unnest(${numbered.map((row) => row.id)}::uuid[], ${numbered.map((row) => row.repetition)}::integer[]) as numbered(id, repetition)
     where runs.workspace_id = ${experiment.workspace_id} and runs.id = numbered.id`.execute(tx);
-}
-
-export function presentRun(row: RunTable): Run {
-  return {
-    id: row.id,
-    experiment_id: row.experiment_id,
-    record_id: row.record_id,
-    repetition: row.repetition,
-    name: row.name,
-    run_type: row.run_type,
-    status: row.status as RunStatus,
-    input: row.input === null ? null : (JSON.parse(row.input) as Json),
-    output: row.output === null ? null : (JSON.parse(row.output) as Json),
-    error: row.error,
-    start_time: row.start_time,
-    end_time: row.end_time,
-    latency_ms: row.latency_ms,
-    first_token_ms: row.first_token_ms,
-    prompt_tokens: row.prompt_tokens,
-    completion_tokens: row.completion_tokens,
-    total_tokens: row.total_tokens,
-    prompt_cost: row.prompt_cost === null ? null : formatCost(row.prompt_cost),
-    completion_cost: row.completion_cost === null ? null : formatCost(row.completion_cost),
-    total_cost: row.total_cost === null ? null : formatCost(row.total_cost),
-    metadata: JSON.parse(row.metadata) as JsonObject,
-    trace_id: row.trace_id,
-    parent_run_id: row.parent_run_id,
-    extra: JSON.parse(row.extra) as JsonObject,
-    created_at: row.created_at,
-    updated_at: row.updated_at,
-  };
 }

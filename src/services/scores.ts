@@ -1,33 +1,22 @@
-import type { Kysely } from 'kysely';
 import { ConflictError, NotFoundError, ValidationError } from '../domain/errors.js';
-import { newId, parseId } from '../domain/ids.js';
+import { parseId } from '../domain/ids.js';
 import type { Json, JsonObject } from '../domain/json.js';
-import { LIMITS } from '../domain/limits.js';
+import { checkBatchSize } from '../domain/limits.js';
 import { nowIso } from '../domain/time.js';
-import { SCORE_SOURCES, type Actor, type Score, type ScoreSource } from '../domain/types.js';
-import type { Store } from '../store/database.js';
-import type { Database, ScoreTable } from '../store/schema.js';
+import type { Actor, Score, ScoreSource } from '../domain/types.js';
+import type { Store, Transaction } from '../store/database.js';
+import type { ScoreTable } from '../store/schema.js';
 import { deferRunChanges, lockRunIds } from './deferred-changes.js';
-import { findExperimentIds, findExperimentRow, touchExperiment } from './experiments.js';
 import { decodeCursor, pageSize, toPage, type Page } from './pagination.js';
+import { chunks } from './rows/chunks.js';
+import { existingScoreIds, experimentsOfRuns, findExperimentIds, findExperimentRow, findScoreRow } from './rows/finders.js';
+import { presentScore } from './rows/present.js';
+import { scoredRecord, toScoreRows, type NewScore } from './rows/scores.js';
+import { touchExperiment } from './rows/writers.js';
+import { withTransaction, type TransactionOptions } from './transaction.js';
 import { writeUnique } from './unique.js';
 
-/** A score (feedback, evaluation) of a run, or of a whole experiment when `run_id` is absent. */
-export interface NewScore {
-  /** A caller-chosen id (a UUID): sending the same score again does not record it twice. */
-  id?: string;
-  run_id?: string | null;
-  key: string;
-  /** The numeric score. */
-  score?: number | boolean | null;
-  /** Any JSON value; a string is a categorical label. */
-  value?: Json;
-  comment?: string | null;
-  correction?: Json;
-  /** Who scored: human, model, code or api (the default). */
-  source?: ScoreSource;
-  metadata?: JsonObject;
-}
+export type { NewScore } from './rows/scores.js';
 
 /**
  * A score placed by what it scores: a run (the score then belongs to the run's experiment), or, with
@@ -80,27 +69,23 @@ export class ScoreService {
 
   /**
    * Records scores of an experiment and its runs in one transaction. A score whose id was recorded
-   * before is skipped. Every run named must be a run of the experiment. With `db`, the work joins the
-   * caller's transaction.
+   * before is skipped. Every run named must be a run of the experiment.
    */
   async create(
     actor: Actor,
     experimentId: string,
     scores: readonly NewScore[],
-    db?: Kysely<Database>,
-    options: { at?: (index: number) => string } = {},
+    options: { at?: (index: number) => string } & TransactionOptions = {},
   ): Promise<{ score_ids: string[]; inserted: number }> {
-    if (scores.length < 1 || scores.length > LIMITS.recordsPerRequest) {
-      throw ValidationError.field('/scores', `must hold between 1 and ${LIMITS.recordsPerRequest} items (got ${scores.length})`);
-    }
+    checkBatchSize(scores.length, '/scores');
     const at = options.at ?? DEFAULT_AT;
     const now = nowIso();
-    const work = async (tx: Kysely<Database>) => {
+    return withTransaction(this.store, options, async (tx) => {
       const experiment = await findExperimentRow(this.store, tx, actor, experimentId);
       const rows = toScoreRows(actor.workspaceId, experiment.id, scores, now, at);
       const recordOfRun = await findRunsOf(tx, actor.workspaceId, experiment.id, rows, at);
       for (const row of rows) if (row.run_id) row.record_id = recordOfRun.get(row.run_id) ?? null;
-      const existing = await existingScoreIds(tx, actor.workspaceId, rows.map((row) => row.id));
+      const existing = await existingScoreIds(tx, actor, rows.map((row) => row.id));
       const fresh = rows.filter((row) => !existing.has(row.id));
       await writeUnique(
         () => this.store.bulk.insert(tx, 'scores', fresh),
@@ -108,37 +93,22 @@ export class ScoreService {
       );
       if (fresh.length) await touchExperiment(tx, experiment.id, now);
       return { score_ids: rows.map((row) => row.id), inserted: fresh.length };
-    };
-    return db ? work(db) : this.store.transaction(work);
+    });
   }
 
   /**
    * Records scores of runs and of experiments, in one transaction: each score goes to the experiment of
    * its run, or to `experiment_id` when it has no run. Ids recorded before are skipped.
    */
-  async place(
-    actor: Actor,
-    scores: readonly PlacedScore[],
-    db?: Kysely<Database>,
-    options: PlaceOptions = {},
-  ): Promise<{ score_ids: string[]; deferred: number }> {
+  async place(actor: Actor, scores: readonly PlacedScore[], options: PlaceOptions & TransactionOptions = {}): Promise<{ score_ids: string[]; deferred: number }> {
     const at = options.at ?? DEFAULT_AT;
     const now = nowIso();
-    const work = async (tx: Kysely<Database>) => {
+    return withTransaction(this.store, options, async (tx) => {
       // Checked whole before anything is written, wherever each score goes.
       const rows = toScoreRows(actor.workspaceId, '', scores, now, at);
-      const experimentOfRun = new Map<string, string>();
       const runIds = [...new Set(rows.flatMap((row) => (row.run_id ? [row.run_id] : [])))];
       if (options.deferUnknownRuns) await lockRunIds(this.store, tx, actor.workspaceId, { defer: runIds });
-      for (let start = 0; start < runIds.length; start += 1_000) {
-        const found = await tx
-          .selectFrom('runs')
-          .select(['id', 'experiment_id'])
-          .where('workspace_id', '=', actor.workspaceId)
-          .where('id', 'in', runIds.slice(start, start + 1_000))
-          .execute();
-        for (const run of found) experimentOfRun.set(run.id, run.experiment_id);
-      }
+      const experimentOfRun = await experimentsOfRuns(tx, actor, runIds);
       const byExperiment = new Map<string, number[]>();
       const deferred: number[] = [];
       for (const [index, row] of rows.entries()) {
@@ -159,10 +129,8 @@ export class ScoreService {
           experimentId = ofRun;
         } else {
           if (!given) throw ValidationError.field(`${at(index)}/experiment_id`, 'is required for a score of no run (a score of the whole experiment)');
-          experimentId = (await findExperimentRow(this.store, tx, actor, given).catch((error: unknown) => {
-            if (error instanceof NotFoundError) throw new NotFoundError('Experiment', given, [{ pointer: `${at(index)}/experiment_id`, detail: 'is not an experiment of this workspace' }]);
-            throw error;
-          })).id;
+          const issue = { pointer: `${at(index)}/experiment_id`, detail: 'is not an experiment of this workspace' };
+          experimentId = (await findExperimentRow(this.store, tx, actor, given, { issue })).id;
         }
         const group = byExperiment.get(experimentId);
         if (group) group.push(index);
@@ -171,7 +139,7 @@ export class ScoreService {
       for (const [experimentId, indexes] of byExperiment) {
         // With the ids given to them above, so that the ids answered are the ids recorded.
         const placed = indexes.map((index) => ({ ...withoutPlace(scores[index]!), id: rows[index]!.id }));
-        await this.create(actor, experimentId, placed, tx, { at: (i) => at(indexes[i]!) });
+        await this.create(actor, experimentId, placed, { at: (i) => at(indexes[i]!), transaction: tx });
       }
       await deferRunChanges(
         tx,
@@ -180,14 +148,13 @@ export class ScoreService {
         now,
       );
       return { score_ids: rows.map((row) => row.id), deferred: deferred.length };
-    };
-    return db ? work(db) : this.store.transaction(work);
+    });
   }
 
   /** Changes a recorded score. */
   async update(actor: Actor, scoreId: string, patch: ScorePatch): Promise<Score> {
     return this.store.transaction(async (tx) => {
-      const row = await findScoreRow(tx, actor, scoreId);
+      const row = await findScoreRow(this.store, tx, actor, scoreId);
       const now = nowIso();
       const [revised] = toScoreRows(
         actor.workspaceId,
@@ -217,7 +184,7 @@ export class ScoreService {
 
   async delete(actor: Actor, scoreId: string): Promise<void> {
     await this.store.transaction(async (tx) => {
-      const row = await findScoreRow(tx, actor, scoreId);
+      const row = await findScoreRow(this.store, tx, actor, scoreId);
       await tx.deleteFrom('scores').where('workspace_id', '=', row.workspace_id).where('id', '=', row.id).execute();
       await touchExperiment(tx, row.experiment_id, nowIso());
     });
@@ -261,7 +228,7 @@ export class ScoreService {
   }
 
   async get(actor: Actor, scoreId: string): Promise<Score> {
-    return presentScore(await findScoreRow(this.store.db, actor, scoreId));
+    return presentScore(await findScoreRow(this.store, this.store.db, actor, scoreId));
   }
 }
 
@@ -272,77 +239,9 @@ function withoutPlace({ experiment_id: _experimentId, ...score }: PlacedScore): 
   return score;
 }
 
-/** The score `id` of the actor's workspace, or NotFound. */
-async function findScoreRow(db: Kysely<Database>, actor: Actor, scoreId: string): Promise<ScoreTable> {
-  const id = parseId(scoreId);
-  const row = id
-    ? await db.selectFrom('scores').selectAll().where('workspace_id', '=', actor.workspaceId).where('id', '=', id).executeTakeFirst()
-    : undefined;
-  if (!row) throw new NotFoundError('Score', scoreId);
-  return row;
-}
-
-/** Which of `ids` are ids of scores already recorded in the workspace. */
-export async function existingScoreIds(db: Kysely<Database>, workspaceId: string, ids: readonly string[]): Promise<Set<string>> {
-  const existing = new Set<string>();
-  for (let start = 0; start < ids.length; start += 1_000) {
-    const found = await db
-      .selectFrom('scores')
-      .select('id')
-      .where('workspace_id', '=', workspaceId)
-      .where('id', 'in', ids.slice(start, start + 1_000))
-      .execute();
-    for (const { id } of found) existing.add(id);
-  }
-  return existing;
-}
-
-/** Score rows from inputs; `pointerOf(i)` names the i-th input in error messages. */
-export function toScoreRows(
-  workspaceId: string,
-  experimentId: string,
-  scores: readonly NewScore[],
-  now: string,
-  pointerOf: (index: number) => string,
-): ScoreTable[] {
-  const seen = new Set<string>();
-  return scores.map((score, index) => {
-    const id = score.id === undefined ? newId() : parseId(score.id);
-    if (!id) throw ValidationError.field(`${pointerOf(index)}/id`, 'must be a UUID');
-    if (seen.has(id)) throw ValidationError.field(`${pointerOf(index)}/id`, 'appears twice in the request');
-    seen.add(id);
-    const runId = score.run_id === undefined || score.run_id === null ? null : (parseId(score.run_id) ?? null);
-    if (score.run_id && !runId) throw ValidationError.field(`${pointerOf(index)}/run_id`, 'must be a UUID');
-    if (!score.key) throw ValidationError.field(`${pointerOf(index)}/key`, 'must not be empty');
-    if (score.source !== undefined && !SCORE_SOURCES.includes(score.source)) {
-      throw ValidationError.field(`${pointerOf(index)}/source`, `must be one of ${SCORE_SOURCES.join(', ')}`);
-    }
-    const numeric = typeof score.score === 'boolean' ? Number(score.score) : (score.score ?? null);
-    if (numeric !== null && !Number.isFinite(numeric)) throw ValidationError.field(`${pointerOf(index)}/score`, 'must be a finite number');
-    const value = score.value === undefined ? null : score.value;
-    return {
-      workspace_id: workspaceId,
-      id,
-      experiment_id: experimentId,
-      run_id: runId,
-      record_id: null,
-      key: score.key,
-      score: numeric,
-      value: value === null ? null : JSON.stringify(value),
-      label: typeof value === 'string' ? value : null,
-      comment: score.comment ?? null,
-      correction: score.correction === undefined || score.correction === null ? null : JSON.stringify(score.correction),
-      source: score.source ?? 'api',
-      metadata: JSON.stringify(score.metadata ?? {}),
-      created_at: now,
-      updated_at: now,
-    };
-  });
-}
-
 /** The record of each run the scores name (null for spans); every one must be a run of the experiment. */
 async function findRunsOf(
-  tx: Kysely<Database>,
+  tx: Transaction,
   workspaceId: string,
   experimentId: string,
   rows: readonly ScoreTable[],
@@ -350,37 +249,19 @@ async function findRunsOf(
 ): Promise<Map<string, string | null>> {
   const wanted = [...new Set(rows.flatMap((row) => (row.run_id ? [row.run_id] : [])))];
   const found = new Map<string, string | null>();
-  for (let start = 0; start < wanted.length; start += 1_000) {
+  for (const chunk of chunks(wanted)) {
     const present = await tx
       .selectFrom('runs')
       .select(['id', 'record_id', 'parent_run_id'])
       .where('workspace_id', '=', workspaceId)
       .where('experiment_id', '=', experimentId)
-      .where('id', 'in', wanted.slice(start, start + 1_000))
+      .where('id', 'in', chunk)
       .execute();
-    // Only results (root runs) carry their record onto scores: comparisons read them by record.
-    for (const run of present) found.set(run.id, run.parent_run_id === null ? run.record_id : null);
+    for (const run of present) found.set(run.id, scoredRecord(run));
   }
   const index = rows.findIndex((row) => row.run_id !== null && !found.has(row.run_id));
   if (index >= 0) {
     throw new NotFoundError('Run', rows[index]!.run_id!, [{ pointer: `${at(index)}/run_id`, detail: 'is not a run of the experiment' }]);
   }
   return found;
-}
-
-export function presentScore(row: ScoreTable): Score {
-  return {
-    id: row.id,
-    experiment_id: row.experiment_id,
-    run_id: row.run_id,
-    key: row.key,
-    score: row.score,
-    value: row.value === null ? null : (JSON.parse(row.value) as Json),
-    comment: row.comment,
-    correction: row.correction === null ? null : (JSON.parse(row.correction) as Json),
-    source: row.source as ScoreSource,
-    metadata: JSON.parse(row.metadata) as JsonObject,
-    created_at: row.created_at,
-    updated_at: row.updated_at,
-  };
 }

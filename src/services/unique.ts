@@ -44,3 +44,19 @@ export async function retryingCreationRaces<T>(transaction: () => Promise<T>): P
     throw error instanceof CreationRace ? error.conflict : error;
   }
 }
+
+/**
+ * What `find` finds, else what `make` makes, outside any transaction of the caller's: when another
+ * request makes the same thing first (`make` then meets a conflict), what it made is found and answered.
+ */
+export async function findOrCreate<T>(find: () => Promise<T | undefined>, make: () => Promise<T>): Promise<{ value: T; created: boolean }> {
+  const existing = await find();
+  if (existing !== undefined) return { value: existing, created: false };
+  try {
+    return { value: await make(), created: true };
+  } catch (error) {
+    const raced = error instanceof ConflictError ? await find() : undefined;
+    if (raced !== undefined) return { value: raced, created: false };
+    throw error;
+  }
+}

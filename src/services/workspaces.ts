@@ -1,11 +1,9 @@
-import type { Kysely } from 'kysely';
 import type { ApiKeyRole } from '../domain/api-keys.js';
 import { ConflictError, NotFoundError } from '../domain/errors.js';
 import { newId, parseId } from '../domain/ids.js';
 import { nowIso } from '../domain/time.js';
 import type { Workspace } from '../domain/types.js';
-import type { Store } from '../store/database.js';
-import type { Database } from '../store/schema.js';
+import type { Store, Transaction } from '../store/database.js';
 import type { ApiKeyService, CreatedApiKey } from './api-keys.js';
 import type { ProjectService } from './projects.js';
 import { writeUnique } from './unique.js';
@@ -58,15 +56,15 @@ export class WorkspaceService {
     return row;
   }
 
-  private async createIn(tx: Kysely<Database>, name: string, adminKey: string | undefined): Promise<CreatedWorkspace> {
+  private async createIn(tx: Transaction, name: string, adminKey: string | undefined): Promise<CreatedWorkspace> {
     const workspace: Workspace = { id: newId(), name, created_at: nowIso() };
     await writeUnique(
       () => tx.insertInto('workspaces').values(workspace).execute(),
       () => new ConflictError(`A workspace named ${JSON.stringify(name)} already exists`, [{ pointer: '/name', detail: 'is already taken' }]),
     );
-    await this.projects.createDefault(workspace.id, tx);
+    await this.projects.createDefault(workspace.id, { transaction: tx });
     const role: ApiKeyRole = 'admin';
-    const admin = await this.keys.create(workspace.id, { name: 'admin', role, chosenKey: adminKey }, tx);
+    const admin = await this.keys.create(workspace.id, { name: 'admin', role, chosenKey: adminKey }, { transaction: tx });
     return { workspace, admin };
   }
 }

@@ -21,6 +21,9 @@ import { WorkerSqliteDialect } from './sqlite-worker.js';
 import { WalCheckpoints } from './wal-checkpoints.js';
 import type { Database } from './schema.js';
 
+/** The handle of an open transaction: what service methods join (their `transaction` option) and row helpers write through. */
+export type Transaction = Kysely<Database>;
+
 export type StoreConfig =
   | { dialect: 'sqlite'; filename: string }
   | { dialect: 'postgres'; connectionString: string; schema?: string; poolSize?: number };
@@ -38,13 +41,13 @@ export interface Store {
    * here (or longTransaction): on SQLite, writers are ordered by an in-process lock, never by the
    * database's busy wait, which would stop the whole server.
    */
-  transaction<T>(work: (tx: Kysely<Database>) => Promise<T>): Promise<T>;
+  transaction<T>(work: (tx: Transaction) => Promise<T>): Promise<T>;
   /**
    * The same, for work whose statements may run for seconds (committing a large upload). On SQLite it
    * runs on a connection in a worker thread, so the server keeps answering meanwhile (the bulk writer
    * works there too, with multi-row statements). On PostgreSQL it is transaction().
    */
-  longTransaction<T>(work: (tx: Kysely<Database>) => Promise<T>): Promise<T>;
+  longTransaction<T>(work: (tx: Transaction) => Promise<T>): Promise<T>;
   close(): Promise<void>;
 }
 

@@ -3,7 +3,7 @@ import { canonicalJson, type Json } from '../../domain/json.js';
 import type { Actor, Experiment } from '../../domain/types.js';
 import type { Store } from '../../store/database.js';
 import type { ExperimentTable } from '../../store/schema.js';
-import { presentExperiment } from '../experiments.js';
+import { presentExperiment } from '../rows/present.js';
 import type { Page } from '../pagination.js';
 import { compareGroups, computeStats, type ExperimentStats } from './aggregates.js';
 import { compareWithBaseline, type ScoreChange } from './baseline.js';

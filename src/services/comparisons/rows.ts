@@ -4,9 +4,7 @@ import type { DatasetRecord, Run, Score } from '../../domain/types.js';
 import type { Store } from '../../store/database.js';
 import type { RunTable } from '../../store/schema.js';
 import { decodeCursor, toPage, type Page } from '../pagination.js';
-import { presentRecord } from '../revisions.js';
-import { presentRun } from '../runs.js';
-import { presentScore } from '../scores.js';
+import { presentRecord, presentRun, presentScore } from '../rows/present.js';
 import { scopedRuns, type ComparisonScope } from './scope.js';
 
 export const ROWS_PAGE_DEFAULT = 20;

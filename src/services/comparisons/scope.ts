@@ -4,7 +4,7 @@ import type { Json } from '../../domain/json.js';
 import type { Actor } from '../../domain/types.js';
 import type { Store } from '../../store/database.js';
 import type { Database, ExperimentTable } from '../../store/schema.js';
-import { findExperimentRow } from '../experiments.js';
+import { findExperimentRow } from '../rows/finders.js';
 
 export const MAX_COMPARED_EXPERIMENTS = 20;
 

@@ -1,15 +1,14 @@
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
-import { sql, type Kysely } from 'kysely';
+import { sql } from 'kysely';
 import { newId } from '../../domain/ids.js';
 import { nowIso } from '../../domain/time.js';
 import type { Actor } from '../../domain/types.js';
-import type { Store } from '../../store/database.js';
+import type { Store, Transaction } from '../../store/database.js';
 import { columnTypes } from '../../store/dialect.js';
-import { OPEN_VERSION, type Database, type DatasetTable, type UploadRowTable } from '../../store/schema.js';
-import { findDatasetRow } from '../datasets.js';
-import { normalizeContent } from '../records.js';
-import { toRevisionRow } from '../revisions.js';
-import { recordVersion } from '../versioning.js';
+import { OPEN_VERSION, type DatasetTable, type UploadRowTable } from '../../store/schema.js';
+import { recordVersion } from '../commits.js';
+import { findDatasetRow } from '../rows/finders.js';
+import { normalizeContent, toRevisionRow } from '../rows/revisions.js';
 import type { SourceRow, UploadOptions, UploadSummary } from './types.js';
 
 export type { SourceRow, UploadOptions, UploadProgress, UploadSummary } from './types.js';
@@ -170,7 +169,7 @@ export class UploadService {
   }
 
   /** Settles each staged row's disposition with set-based statements, in the order the rules apply. */
-  private async decide(tx: Kysely<Database>, dataset: DatasetTable, uploadId: string, options: UploadOptions): Promise<void> {
+  private async decide(tx: Transaction, dataset: DatasetTable, uploadId: string, options: UploadOptions): Promise<void> {
     const overwrite = options.overwrite ?? true;
     const undecided = () =>
       tx.updateTable('upload_rows').where('upload_rows.upload_id', '=', uploadId).where('upload_rows.disposition', 'is', null);
@@ -252,7 +251,7 @@ export class UploadService {
   }
 
   /** Writes the revisions of `version` straight from staging: one statement whatever the size. */
-  private async apply(tx: Kysely<Database>, dataset: DatasetTable, uploadId: string, version: number, now: string): Promise<void> {
+  private async apply(tx: Transaction, dataset: DatasetTable, uploadId: string, version: number, now: string): Promise<void> {
     const types = columnTypes(this.store.dialect);
     const replaced = tx
       .selectFrom('upload_rows')
@@ -343,7 +342,7 @@ function toStagedRow(uploadId: string, datasetId: string, line: number, record: 
   };
 }
 
-async function highestAddedRecordId(tx: Kysely<Database>, uploadId: string): Promise<string | null> {
+async function highestAddedRecordId(tx: Transaction, uploadId: string): Promise<string | null> {
   const row = await tx
     .selectFrom('upload_rows')
     // PostgreSQL has no max() of uuid; ids compare the same as their text.
@@ -354,7 +353,7 @@ async function highestAddedRecordId(tx: Kysely<Database>, uploadId: string): Pro
   return row?.highest ?? null;
 }
 
-async function countDispositions(tx: Kysely<Database>, uploadId: string): Promise<Record<Disposition, number>> {
+async function countDispositions(tx: Transaction, uploadId: string): Promise<Record<Disposition, number>> {
   const rows = await tx
     .selectFrom('upload_rows')
     .select(['disposition', (eb) => eb.fn.countAll<number>().as('count')])

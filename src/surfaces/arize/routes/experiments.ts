@@ -53,7 +53,7 @@ export function experimentRoutes(app: ArizeApp, services: Services): void {
       const dataset = datasetId ? uuidOf('Dataset', datasetId, '/dataset_id', 'body') : null;
       const runs = toNewRuns(rows);
       const created = await inArizeTerms(
-        () => services.experiments.create(request.actor, { name, dataset_id: dataset, source: 'arize', runs }, undefined, { requireRecords: true }),
+        () => services.experiments.create(request.actor, { name, dataset_id: dataset, source: 'arize', runs }, { requireRecords: true }),
         { ...RUN_TERMS, ids: dataset && datasetId ? { [dataset]: datasetId } : {} },
       );
       return reply.status(201).send(arizeExperiment(created, request.actor.workspaceId));
@@ -111,7 +111,7 @@ export function experimentRoutes(app: ArizeApp, services: Services): void {
       const id = experimentIdOf(request.params.experiment_id);
       const runs = toNewRuns(request.body.experiment_runs);
       const terms = { ...RUN_TERMS, ids: { [id]: request.params.experiment_id } };
-      const { run_ids: runIds } = await inArizeTerms(() => services.runs.append(request.actor, id, runs, undefined, { requireRecords: true }), terms);
+      const { run_ids: runIds } = await inArizeTerms(() => services.runs.append(request.actor, id, runs, { requireRecords: true }), terms);
       const experiment = await inArizeTerms(() => services.experiments.get(request.actor, id), terms);
       return reply.status(201).send({ ...arizeExperiment(experiment, request.actor.workspaceId), run_ids: runIds });
     },

@@ -23,7 +23,7 @@ export function feedbackRoutes(app: LangSmithApp, services: Services): void {
     schema: { hide: true, body: FeedbackCreate },
     handler: async (request) => {
       const placed = toPlacedScore(request.body);
-      const result = await services.scores.place(request.actor, [placed], undefined, { deferUnknownRuns: true });
+      const result = await services.scores.place(request.actor, [placed], { deferUnknownRuns: true });
       const id = result.score_ids[0]!;
       if (result.deferred === 0) return presentFeedback(await services.scores.get(request.actor, id));
       // Kept until its run arrives: answered as it will be recorded.

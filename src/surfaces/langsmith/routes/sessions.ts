@@ -42,7 +42,6 @@ export function sessionRoutes(app: LangSmithApp, services: Services): void {
             end_time: body.end_time === undefined || body.end_time === null ? null : fromLangSmithTime(body.end_time),
             source: 'langsmith',
           },
-          undefined,
           { uniqueInWorkspace: true },
         );
       } catch (error) {

@@ -1,8 +1,7 @@
 import type { Kysely, SelectQueryBuilder } from 'kysely';
-import type { Json, JsonObject } from '../domain/json.js';
-import { hashRecord, type RecordContent } from '../domain/records.js';
-import type { DatasetRecord } from '../domain/types.js';
-import { OPEN_VERSION, type Database, type RecordRevisionTable } from '../store/schema.js';
+import type { Json, JsonObject } from '../../domain/json.js';
+import { hashRecord, uniqueStrings, type RecordContent } from '../../domain/records.js';
+import { OPEN_VERSION, type Database, type RecordRevisionTable } from '../../store/schema.js';
 
 /** A record's content as it will be written in a new revision. */
 export interface RecordWrite {
@@ -72,19 +71,15 @@ export function revisionContent(row: RecordRevisionTable): RecordContent {
   };
 }
 
-export function presentRecord(row: RecordRevisionTable): DatasetRecord {
-  const content = revisionContent(row);
+/** A record as given (omitted fields empty, tags and splits without repeats) as the content a revision holds. */
+export function normalizeContent(record: Pick<RecordContent, 'input'> & Partial<RecordContent>): RecordContent {
   return {
-    id: row.record_id,
-    dataset_id: row.dataset_id,
-    external_id: content.external_id,
-    input: content.input,
-    expected_output: content.expected_output,
-    metadata: content.metadata,
-    tags: content.tags,
-    splits: content.splits,
-    source: content.source,
-    created_at: row.created_at,
-    updated_at: row.updated_at,
+    input: record.input,
+    expected_output: record.expected_output ?? null,
+    metadata: record.metadata ?? {},
+    tags: uniqueStrings(record.tags ?? []),
+    splits: uniqueStrings(record.splits ?? []),
+    external_id: record.external_id ?? null,
+    source: record.source ?? null,
   };
 }

@@ -1,13 +1,14 @@
-import type { Kysely } from 'kysely';
 import { ConflictError } from '../domain/errors.js';
 import { nowIso } from '../domain/time.js';
 import type { Actor, DatasetManager, DatasetVersion } from '../domain/types.js';
-import type { Store } from '../store/database.js';
-import { OPEN_VERSION, type Database, type DatasetTable, type DatasetVersionTable } from '../store/schema.js';
-import { checkWriter } from './datasets.js';
-import { toRevisionRow, type RecordWrite } from './revisions.js';
+import type { Store, Transaction } from '../store/database.js';
+import { OPEN_VERSION, type DatasetTable, type DatasetVersionTable } from '../store/schema.js';
+import { chunks } from './rows/chunks.js';
+import { presentVersion } from './rows/present.js';
+import { toRevisionRow, type RecordWrite } from './rows/revisions.js';
+import { checkVersionName, versionNameTaken, versionRecordBound } from './rows/versions.js';
+import { checkWriter } from './rows/writers.js';
 import { writeUnique } from './unique.js';
-import { checkVersionName, presentVersion, versionNameTaken, versionRecordBound } from './versions.js';
 
 /** What one commit changes. Records named in `updated` and `removed` must be current. */
 export interface ChangeSet {
@@ -40,9 +41,6 @@ export interface CommitMeta {
   baseVersion?: number | undefined;
 }
 
-/** Enough ids per statement to be quick, few enough to stay under every database's parameter limit. */
-const IDS_PER_STATEMENT = 1_000;
-
 /**
  * Commits `changes` as the dataset's next version, inside the caller's transaction, which must hold
  * the dataset's row lock (findDatasetRow with `lock`). Answers null, writing nothing, when there is no
@@ -50,7 +48,7 @@ const IDS_PER_STATEMENT = 1_000;
  */
 export async function commitVersion(
   store: Store,
-  tx: Kysely<Database>,
+  tx: Transaction,
   dataset: DatasetTable,
   changes: ChangeSet,
   meta: CommitMeta,
@@ -82,18 +80,18 @@ export async function commitVersion(
 
 /** Ends the current revisions of `recordIds` at `version` (they stay visible in earlier versions). */
 export async function closeRevisions(
-  tx: Kysely<Database>,
+  tx: Transaction,
   datasetId: string,
   recordIds: readonly string[],
   version: number,
 ): Promise<void> {
-  for (let start = 0; start < recordIds.length; start += IDS_PER_STATEMENT) {
+  for (const chunk of chunks(recordIds)) {
     await tx
       .updateTable('record_revisions')
       .set({ valid_to: version })
       .where('dataset_id', '=', datasetId)
       .where('valid_to', '=', OPEN_VERSION)
-      .where('record_id', 'in', recordIds.slice(start, start + IDS_PER_STATEMENT))
+      .where('record_id', 'in', chunk)
       .execute();
   }
 }
@@ -104,7 +102,7 @@ export async function closeRevisions(
  * `highestNewRecordId` is the highest id among the records the version adds (null: it adds none).
  */
 export async function recordVersion(
-  tx: Kysely<Database>,
+  tx: Transaction,
   dataset: DatasetTable,
   version: number,
   counts: ChangeCounts,
