@@ -6,7 +6,7 @@ import type { Actor } from '../../domain/types.js';
 import type { Store } from '../../store/database.js';
 import { columnTypes } from '../../store/dialect.js';
 import { OPEN_VERSION, type Database, type DatasetTable, type UploadRowTable } from '../../store/schema.js';
-import { findDatasetRow } from '../datasets.js';
+import { checkWriter, findDatasetRow } from '../datasets.js';
 import { normalizeContent } from '../records.js';
 import { toRevisionRow } from '../revisions.js';
 import { recordVersion } from '../versioning.js';
@@ -34,6 +34,8 @@ export class UploadService {
 
   async upload(actor: Actor, datasetId: string, rows: AsyncIterable<SourceRow>, options: UploadOptions): Promise<UploadSummary> {
     const dataset = await findDatasetRow(this.store, this.store.db, actor, datasetId);
+    // Refused before the first row is read: a refused upload must not stage a whole file first.
+    checkWriter(dataset, 'evalstore');
     const uploadId = newId();
     const startedAt = nowIso();
     await this.store.transaction((tx) =>
