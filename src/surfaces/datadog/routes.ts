@@ -500,6 +500,12 @@ async function streamUpload(services: Services, upload: UploadRequest, reply: Fa
   return reply;
 }
 
+/** The version the dataset is at; version 0, which holds nothing, only while it has none. */
+async function latestVersion(services: Services, actor: Actor, dataset: Dataset) {
+  const [latest] = (await services.versions.list(actor, dataset.id, { limit: 1 })).data;
+  return latest ?? { dataset_id: dataset.id, version: 0, created_at: dataset.created_at };
+}
+
 export function uploadRoutes(app: App, services: Services, family: 'v2' | 'unstable'): void {
   if (family === 'v2') {
     app.post('/:project_id/datasets/:dataset_id/records/upload', {
@@ -521,8 +527,7 @@ export function uploadRoutes(app: App, services: Services, family: 'v2' | 'unsta
       const upload: UploadRequest = { actor: request.actor, dataset, query: request.query, request, deduplicateScope: 'file' };
       if (wantsEventStream(request.headers.accept)) return streamUpload(services, upload, reply);
       const summary = await runUpload(services, upload, undefined);
-      const current = summary.version ?? (await services.versions.get(request.actor, dataset.id, 'latest').catch(() => null));
-      const version = current ?? { dataset_id: dataset.id, version: 0, created_at: dataset.created_at };
+      const version = summary.version ?? (await latestVersion(services, request.actor, dataset));
       return send(reply, 200, { data: versionResource(version) });
     },
   });

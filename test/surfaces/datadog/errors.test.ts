@@ -39,7 +39,7 @@ for (const dialect of DIALECTS) {
       const { path } = await makeDataset(dd);
       await dd({ method: 'POST', url: `${path}/records`, payload: envelope('records', { records: [{ id: 'taken', input: 'a' }] }) });
       const takenDetail = expect.stringMatching(/^external_id "taken" is already used by record [0-9a-f-]{36}$/);
-      const cases: { method: 'POST' | 'PATCH'; url: string; payload: unknown; status: number; title: string; code: string; pointer: string; detail: unknown }[] = [
+      const cases: { method: 'POST' | 'PATCH'; url: string; payload: Record<string, unknown>; status: number; title: string; code: string; pointer: string; detail: unknown }[] = [
         {
           method: 'POST',
           url: `${path}/records`,
