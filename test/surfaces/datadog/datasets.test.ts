@@ -22,11 +22,21 @@ for (const dialect of DIALECTS) {
         expect([first.statusCode, second.statusCode]).toEqual([200, 200]);
         expect(first.headers['content-type']).toContain('application/vnd.api+json');
         expect(second.json().data.id).toBe(first.json().data.id);
-        expect(first.json().data).toMatchObject({ type: 'projects', attributes: { description: '', created_at: expect.any(String), updated_at: expect.any(String) } });
+        expect(first.json().data).toMatchObject({
+          type: 'projects',
+          attributes: { description: '', created_at: expect.any(String), updated_at: expect.any(String) },
+        });
         const pid = first.json().data.id;
-        const dataset = await dd({ method: 'POST', url: `${family}/${pid}/datasets`, payload: envelope('datasets', { name: `ds-${family}`, metadata: { team: 'ml' } }) });
+        const dataset = await dd({
+          method: 'POST',
+          url: `${family}/${pid}/datasets`,
+          payload: envelope('datasets', { name: `ds-${family}`, metadata: { team: 'ml' } }),
+        });
         expect(dataset.statusCode).toBe(200);
-        expect(dataset.json().data).toMatchObject({ type: 'datasets', attributes: { current_version: 0, description: '', metadata: { team: 'ml' }, project_id: pid } });
+        expect(dataset.json().data).toMatchObject({
+          type: 'datasets',
+          attributes: { current_version: 0, description: '', metadata: { team: 'ml' }, project_id: pid },
+        });
         const again = await dd({ method: 'POST', url: `${family}/${pid}/datasets`, payload: envelope('datasets', { name: `ds-${family}` }) });
         expect(again.json().data.id).toBe(dataset.json().data.id);
         const listed = await dd({ method: 'GET', url: `${family}/${pid}/datasets?filter%5Bname%5D=ds-${encodeURIComponent(family)}` });
@@ -44,12 +54,24 @@ for (const dialect of DIALECTS) {
       });
       expect(partial.statusCode).toBe(404);
       expect((await dd({ method: 'GET', url: `/datadog/api/v2/llm-obs/v1/${a.project.id}/datasets/${a.dataset.id}` })).statusCode).toBe(200);
-      const publicDelete = await dd({ method: 'POST', url: `/datadog/api/v2/llm-obs/v1/${a.project.id}/datasets/delete`, payload: envelope('datasets', { dataset_ids: [a.dataset.id] }) });
+      const publicDelete = await dd({
+        method: 'POST',
+        url: `/datadog/api/v2/llm-obs/v1/${a.project.id}/datasets/delete`,
+        payload: envelope('datasets', { dataset_ids: [a.dataset.id] }),
+      });
       expect(publicDelete.statusCode).toBe(204);
-      const unstable = await dd({ method: 'POST', url: '/datadog/api/unstable/llm-obs/v1/datasets/delete', payload: envelope('datasets', { type: 'soft', dataset_ids: [b.dataset.id] }) });
+      const unstable = await dd({
+        method: 'POST',
+        url: '/datadog/api/unstable/llm-obs/v1/datasets/delete',
+        payload: envelope('datasets', { type: 'soft', dataset_ids: [b.dataset.id] }),
+      });
       expect(unstable.statusCode).toBe(200);
       expect(unstable.json().data[0]).toMatchObject({ id: b.dataset.id, attributes: { deleted_at: expect.any(String) } });
-      const projects = await dd({ method: 'POST', url: '/datadog/api/v2/llm-obs/v1/projects/delete', payload: envelope('projects', { project_ids: [a.project.id, b.project.id] }) });
+      const projects = await dd({
+        method: 'POST',
+        url: '/datadog/api/v2/llm-obs/v1/projects/delete',
+        payload: envelope('projects', { project_ids: [a.project.id, b.project.id] }),
+      });
       expect(projects.statusCode).toBe(204);
       const listed = (await dd({ method: 'GET', url: `/datadog/api/v2/llm-obs/v1/projects?filter[id]=${a.project.id}` })).json();
       expect(listed).toEqual({ data: [], meta: { after: '' } });

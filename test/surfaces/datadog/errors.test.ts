@@ -39,7 +39,16 @@ for (const dialect of DIALECTS) {
       const { path } = await makeDataset(dd);
       await dd({ method: 'POST', url: `${path}/records`, payload: envelope('records', { records: [{ id: 'taken', input: 'a' }] }) });
       const takenDetail = expect.stringMatching(/^external_id "taken" is already used by record [0-9a-f-]{36}$/);
-      const cases: { method: 'POST' | 'PATCH'; url: string; payload: Record<string, unknown>; status: number; title: string; code: string; pointer: string; detail: unknown }[] = [
+      const cases: {
+        method: 'POST' | 'PATCH';
+        url: string;
+        payload: Record<string, unknown>;
+        status: number;
+        title: string;
+        code: string;
+        pointer: string;
+        detail: unknown;
+      }[] = [
         {
           method: 'POST',
           url: `${path}/records`,
@@ -53,7 +62,12 @@ for (const dialect of DIALECTS) {
         {
           method: 'PATCH',
           url: `${path}/records`,
-          payload: envelope('records', { records: [{ id: 'taken', input: 'c' }, { id: 'nope', input: 1 }] }),
+          payload: envelope('records', {
+            records: [
+              { id: 'taken', input: 'c' },
+              { id: 'nope', input: 1 },
+            ],
+          }),
           status: 404,
           title: 'Not found',
           code: 'not_found',
@@ -73,7 +87,12 @@ for (const dialect of DIALECTS) {
         {
           method: 'POST',
           url: `${path}/batch_update`,
-          payload: envelope('datasets', { insert_records: [{ id: 'new', input: 'n' }, { id: 'taken', input: 'b' }] }),
+          payload: envelope('datasets', {
+            insert_records: [
+              { id: 'new', input: 'n' },
+              { id: 'taken', input: 'b' },
+            ],
+          }),
           status: 409,
           title: 'Conflict',
           code: 'conflict',
@@ -104,7 +123,11 @@ for (const dialect of DIALECTS) {
           // A message that quotes the pointer quotes it as the request has it.
           method: 'POST',
           url: `${path}/batch_update`,
-          payload: envelope('datasets', { insert_records: [{ id: 'new', input: 'n' }], update_records: [{ id: 'taken', input: 'z' }], delete_records: ['taken'] }),
+          payload: envelope('datasets', {
+            insert_records: [{ id: 'new', input: 'n' }],
+            update_records: [{ id: 'taken', input: 'z' }],
+            delete_records: ['taken'],
+          }),
           status: 400,
           title: 'Bad request',
           code: 'validation_failed',

@@ -22,7 +22,8 @@ export const envelope = (type: string, attributes: Record<string, unknown>) => (
 /** A new project with a new dataset in it, made through `family`; `path` is the dataset's. */
 export async function makeDataset(dd: DatadogCall, family = PUBLIC) {
   const project = (await dd({ method: 'POST', url: `${family}/projects`, payload: envelope('projects', { name: `p-${Math.random()}` }) })).json().data;
-  const dataset = (await dd({ method: 'POST', url: `${family}/${project.id}/datasets`, payload: envelope('datasets', { name: `d-${Math.random()}` }) })).json().data;
+  const dataset = (await dd({ method: 'POST', url: `${family}/${project.id}/datasets`, payload: envelope('datasets', { name: `d-${Math.random()}` }) })).json()
+    .data;
   return { project, dataset, path: `${family}/${project.id}/datasets/${dataset.id}` };
 }
 

@@ -47,7 +47,10 @@ for (const dialect of DIALECTS) {
           data: {
             type: 'datasets',
             attributes: {
-              insert_records: [{ id: 'rec-3', input: 'Chile?', expected_output: 'Santiago' }, { id: 'dup', input: { q: 'France?' } }],
+              insert_records: [
+                { id: 'rec-3', input: 'Chile?', expected_output: 'Santiago' },
+                { id: 'dup', input: { q: 'France?' } },
+              ],
               update_records: [{ id: 'rec-1', expected_output: 'Paris, France', input: null, metadata: null, tag_operations: { add: ['team:ml'] } }],
               delete_records: ['rec-2'],
             },
@@ -81,8 +84,7 @@ for (const dialect of DIALECTS) {
 
     it('appends with deduplicate on by default, records without an id read back by their uuid', async () => {
       const { path } = await makeDataset(dd);
-      const add = (records: unknown[], extra = {}) =>
-        dd({ method: 'POST', url: `${path}/records`, payload: envelope('records', { records, ...extra }) });
+      const add = (records: unknown[], extra = {}) => dd({ method: 'POST', url: `${path}/records`, payload: envelope('records', { records, ...extra }) });
       const first = await add([{ input: { q: 1 } }, { input: { q: 1 } }]);
       expect(first.json().data).toHaveLength(1);
       const id = first.json().data[0].id;

@@ -47,12 +47,7 @@ for (const dialect of DIALECTS) {
       // The versions table goes missing for the one read of it an upload that changes nothing makes.
       const db = t.testStore.store.db;
       await sql`alter table dataset_versions rename to dataset_versions_away`.execute(db);
-      let faulted;
-      try {
-        faulted = await upload(url, 'input,id\nseed,s1\n');
-      } finally {
-        await sql`alter table dataset_versions_away rename to dataset_versions`.execute(db);
-      }
+      const faulted = await upload(url, 'input,id\nseed,s1\n').finally(() => sql`alter table dataset_versions_away rename to dataset_versions`.execute(db));
       expect({ status: faulted.statusCode, body: faulted.json() }).toMatchObject({
         status: 500,
         body: { errors: [{ status: '500', meta: { code: 'internal_error' } }] },
@@ -76,7 +71,11 @@ for (const dialect of DIALECTS) {
           tail: FILE_TAIL,
         });
         const response = await dd({ method: 'POST', url, payload: body.stream, headers: MULTIPART });
-        expect({ url, status: response.statusCode, type: response.headers['content-type'] }).toEqual({ url, status: 409, type: 'application/vnd.api+json; charset=utf-8' });
+        expect({ url, status: response.statusCode, type: response.headers['content-type'] }).toEqual({
+          url,
+          status: 409,
+          type: 'application/vnd.api+json; charset=utf-8',
+        });
         expect(response.json().errors).toEqual([
           { status: '409', title: 'Conflict', detail: expect.stringMatching(/is managed externally/), meta: { code: 'conflict' } },
         ]);
