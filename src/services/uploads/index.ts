@@ -9,6 +9,7 @@ import { OPEN_VERSION, type DatasetTable, type UploadRowTable } from '../../stor
 import { recordVersion } from '../commits.js';
 import { findDatasetRow } from '../rows/finders.js';
 import { normalizeContent, toRevisionRow } from '../rows/revisions.js';
+import { checkWriter } from '../rows/writers.js';
 import type { SourceRow, UploadOptions, UploadSummary } from './types.js';
 
 export type { SourceRow, UploadOptions, UploadProgress, UploadSummary } from './types.js';
@@ -33,6 +34,8 @@ export class UploadService {
 
   async upload(actor: Actor, datasetId: string, rows: AsyncIterable<SourceRow>, options: UploadOptions): Promise<UploadSummary> {
     const dataset = await findDatasetRow(this.store, this.store.db, actor, datasetId);
+    // Refused before the first row is read: a refused upload must not stage a whole file first.
+    checkWriter(dataset, 'evalstore');
     const uploadId = newId();
     const startedAt = nowIso();
     await this.store.transaction((tx) =>

@@ -1,12 +1,29 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyPluginAsync } from 'fastify';
 import { LIMITS } from '../../domain/limits.js';
+import type { SurfaceApp } from '../../http/app.js';
 import { firstKey, headerValue, requireApiKey } from '../../http/auth.js';
 import { handleErrorsWith } from '../../http/errors.js';
 import { acceptMultipart } from '../../http/multipart.js';
 import type { Services } from '../../services/index.js';
-import { JSON_API, sendJsonApiError } from './present.js';
-import { uploadRoutes, v1Routes } from './routes.js';
+import { presentError } from './errors.js';
+import { JSON_API } from './present.js';
+import { datasetRoutes, unstableDatasetRoutes } from './routes/datasets.js';
+import { projectRoutes } from './routes/projects.js';
+import { recordRoutes } from './routes/records.js';
+import { unstableUploadRoutes, uploadRoutes } from './routes/uploads.js';
+
+type Routes = (app: SurfaceApp, services: Services) => void;
+
+/** The JSON routes, the same on the public and the unstable family. */
+const JSON_ROUTES: Routes[] = [projectRoutes, datasetRoutes, recordRoutes];
+
+/** Each path family and its routes. */
+const FAMILIES: Record<string, Routes[]> = {
+  '/api/v2/llm-obs/v1': JSON_ROUTES,
+  '/api/v2/llm-obs/v2': [uploadRoutes],
+  '/api/unstable/llm-obs/v1': [...JSON_ROUTES, unstableDatasetRoutes, unstableUploadRoutes],
+};
 
 /**
  * Datadog LLM Observability's datasets API, mounted at /datadog: a client changes only its base URL
@@ -18,20 +35,18 @@ import { uploadRoutes, v1Routes } from './routes.js';
 export function datadogApi(services: Services): FastifyPluginAsync {
   return async (instance) => {
     const app = instance.withTypeProvider<TypeBoxTypeProvider>();
-    handleErrorsWith(app, sendJsonApiError);
+    handleErrorsWith(app, presentError);
     requireApiKey(app, services.keys, firstKey(headerValue('dd-api-key'), headerValue('dd-application-key')));
     app.addContentTypeParser(JSON_API, { parseAs: 'string' }, app.getDefaultJsonParser('error', 'error'));
     await acceptMultipart(app, { maxFileBytes: LIMITS.uploadBytes });
 
-    await app.register(async (v1) => v1Routes(v1.withTypeProvider<TypeBoxTypeProvider>(), services), { prefix: '/api/v2/llm-obs/v1' });
-    await app.register(async (v2) => uploadRoutes(v2.withTypeProvider<TypeBoxTypeProvider>(), services, 'v2'), { prefix: '/api/v2/llm-obs/v2' });
-    await app.register(
-      async (unstable) => {
-        const typed = unstable.withTypeProvider<TypeBoxTypeProvider>();
-        v1Routes(typed, services);
-        uploadRoutes(typed, services, 'unstable');
-      },
-      { prefix: '/api/unstable/llm-obs/v1' },
-    );
+    for (const [prefix, routes] of Object.entries(FAMILIES)) {
+      await app.register(
+        async (family) => {
+          for (const addRoutes of routes) addRoutes(family, services);
+        },
+        { prefix },
+      );
+    }
   };
 }

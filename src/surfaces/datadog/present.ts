@@ -1,8 +1,8 @@
 import type { FastifyReply } from 'fastify';
 import { v5 as uuidv5 } from 'uuid';
-import type { FieldIssue } from '../../domain/errors.js';
-import type { Dataset, DatasetRecord, DatasetVersion, Project } from '../../domain/types.js';
-import type { NormalizedError } from '../../http/errors.js';
+import type { Actor, Dataset, DatasetRecord, DatasetVersion, Project } from '../../domain/types.js';
+import type { ChangeResult } from '../../services/records.js';
+import type { UploadSummary } from '../../services/uploads/index.js';
 
 /**
  * Datadog's wire shapes (JSON:API) for evalstore's entities. Where Datadog's real server and its
@@ -15,7 +15,17 @@ export const JSON_API = 'application/vnd.api+json';
 /** Namespace of the derived ids (record versions, dataset versions): stable, so reads repeat. */
 const NAMESPACE = 'b5b8e0f2-6a4d-4d8e-9f50-5a3c1f0e2d71';
 
-export function projectResource(project: Project) {
+/** Every answer of the surface, errors included, is JSON:API. */
+export function sendJsonApi(reply: FastifyReply, status: number, body: unknown): FastifyReply {
+  return reply.status(status).type(JSON_API).send(JSON.stringify(body));
+}
+
+/** A page of a list: Datadog's cursor is `meta.after`, empty on the last page. */
+export function presentPage<T>(page: { data: T[]; next_cursor: string | null }, present: (item: T) => unknown) {
+  return { data: page.data.map((item) => present(item)), meta: { after: page.next_cursor ?? '' } };
+}
+
+export function presentProject(project: Project) {
   return {
     id: project.id,
     type: 'projects',
@@ -29,7 +39,7 @@ export function projectResource(project: Project) {
   };
 }
 
-export function datasetResource(dataset: Dataset, extra: Record<string, unknown> = {}) {
+export function presentDataset(dataset: Dataset, extra: Record<string, unknown> = {}) {
   return {
     id: dataset.id,
     type: 'datasets',
@@ -54,7 +64,7 @@ function datadogRecordId(record: DatasetRecord): string {
 }
 
 /** A record with its fields flat (what the TS client reads) and under `attributes` (what dd-trace reads). */
-export function recordResource(record: DatasetRecord, extra: Record<string, unknown> = {}) {
+export function presentRecord(record: DatasetRecord, extra: Record<string, unknown> = {}) {
   const fields = {
     dataset_id: record.dataset_id,
     input: record.input,
@@ -70,13 +80,26 @@ export function recordResource(record: DatasetRecord, extra: Record<string, unkn
 }
 
 /** An item of a records mutation: the record resource, plus the `records` list the TS client requires. */
-export function mutationItem(record: DatasetRecord, extra: Record<string, unknown>) {
-  const resource = recordResource(record, extra);
+function presentChangedRecord(record: DatasetRecord, extra: Record<string, unknown>) {
+  const resource = presentRecord(record, extra);
   const { attributes: _attributes, type: _type, ...flat } = resource;
   return { ...resource, records: [flat] };
 }
 
-export function versionResource(version: Pick<DatasetVersion, 'dataset_id' | 'version' | 'created_at'> & Partial<DatasetVersion>) {
+/** Inserted, updated and deleted records, each with the version the change made (`data: []` when none). */
+export function presentChanges(result: ChangeResult, dataset: Dataset) {
+  const version = result.version?.version ?? dataset.latest_version;
+  const at = result.version?.created_at;
+  return {
+    data: [
+      ...result.added.map((record) => presentChangedRecord(record, { version })),
+      ...result.updated.map((record) => presentChangedRecord(record, { version })),
+      ...result.removed.map((record) => presentChangedRecord(record, { version, deleted_at: at })),
+    ],
+  };
+}
+
+export function presentVersion(version: Pick<DatasetVersion, 'dataset_id' | 'version' | 'created_at'> & Partial<DatasetVersion>) {
   return {
     id: uuidv5(`${version.dataset_id}:${version.version}`, NAMESPACE),
     type: 'dataset_version',
@@ -90,33 +113,22 @@ export function versionResource(version: Pick<DatasetVersion, 'dataset_id' | 've
   };
 }
 
-/** JSON:API errors: one per field at fault, each with `source` naming it (pointer, parameter or header). */
-export function sendJsonApiError(reply: FastifyReply, error: NormalizedError): FastifyReply {
-  const issues: (FieldIssue | undefined)[] = error.issues.length ? error.issues.slice(0, 20) : [undefined];
-  const errors = issues.map((issue, index) => ({
-    status: String(error.status),
-    title: error.title,
-    detail: index === 0 || !issue ? error.detail : `${issue.pointer || '/'} ${issue.detail}`,
-    ...(issue ? { source: sourceOf(issue) } : {}),
-    meta: {
-      code: error.code,
-      ...(issue?.line === undefined ? {} : { line: issue.line }),
-      ...(issue?.column === undefined ? {} : { column: issue.column }),
-    },
-  }));
-  return reply.status(error.status).type(JSON_API).send(JSON.stringify({ errors }));
-}
-
-function sourceOf(issue: FieldIssue): Record<string, string> {
-  switch (issue.in) {
-    case 'query':
-    case 'params':
-      return { parameter: issue.pointer.replace(/^\//, '') };
-    case 'headers':
-      return { header: issue.pointer.replace(/^\//, '') };
-    case 'line':
-      return { pointer: '/file' };
-    default:
-      return { pointer: issue.pointer };
-  }
+/** Counts of a finished upload, as the `completed` event and the docs name them. */
+export function presentUploadSummary(summary: UploadSummary, actor: Actor, includeUser: boolean) {
+  return {
+    records_created: summary.records_created,
+    records_updated: summary.records_updated,
+    records_unchanged: summary.records_unchanged,
+    records_skipped: summary.duplicates_skipped + summary.existing_skipped,
+    records_skipped_as_duplicates: summary.duplicates_skipped,
+    records_skipped_as_existing: summary.existing_skipped,
+    records_superseded: summary.superseded,
+    records_failed: 0,
+    rows_read: summary.rows_received,
+    dataset_id: summary.dataset_id,
+    dataset_version: summary.version?.version ?? null,
+    version_created: summary.version !== null,
+    upload_id: summary.upload_id,
+    ...(includeUser ? { user: { id: actor.keyId, name: actor.name } } : {}),
+  };
 }

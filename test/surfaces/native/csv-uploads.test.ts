@@ -1,7 +1,9 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { readEventStream } from '../../../src/client/event-stream.js';
+import type { Actor } from '../../../src/domain/types.js';
 import { createTestApp, type TestApp } from '../../support/app.js';
 import { DIALECTS } from '../../support/databases.js';
+import { lazyBody } from '../../support/lazy-body.js';
 
 const CSV = { 'content-type': 'text/csv' };
 
@@ -135,6 +137,33 @@ for (const dialect of DIALECTS) {
       expect(imported.json()).toMatchObject({ records_created: 3 });
       base = `/api/v1/datasets/${copy.id}`;
       expect(await records()).toEqual(written);
+    });
+
+    it('refuses an upload into an externally managed dataset with 409 before reading the body, streamed or not', async () => {
+      const actor: Actor = { workspaceId: t.workspaceId, keyId: null, name: 'upload-experiment', role: 'admin' };
+      const external = await t.services.datasets.create(actor, { name: `external-${Math.random()}`, managed_by: 'external' });
+      const pieces = 50;
+      for (const accept of ['application/json', 'text/event-stream']) {
+        // 50,000 rows, made only as the server reads them.
+        const body = lazyBody({
+          head: 'input,external_id\n',
+          pieces,
+          piece: (index) => Array.from({ length: 1_000 }, (_, row) => `row ${index * 1_000 + row},k${index * 1_000 + row}\n`).join(''),
+        });
+        const response = await t.call({ method: 'POST', url: `/api/v1/datasets/${external.id}/uploads`, payload: body.stream, headers: { ...CSV, accept } });
+        expect({ accept, status: response.statusCode, type: response.headers['content-type'] }).toEqual({
+          accept,
+          status: 409,
+          type: 'application/problem+json; charset=utf-8',
+        });
+        expect(response.json()).toMatchObject({ status: 409, detail: expect.stringMatching(/is managed externally/) });
+        // The streams between the body and the route buffer a few pieces ahead of any reader; no more is read.
+        expect(body.pulled(), accept).toBeLessThan(pieces / 4);
+      }
+      const db = t.testStore.store.db;
+      expect(await db.selectFrom('uploads').select('id').where('dataset_id', '=', external.id).execute()).toEqual([]);
+      expect(await db.selectFrom('upload_rows').select('seq').execute()).toEqual([]);
+      expect(await t.services.datasets.get(actor, external.id)).toMatchObject({ latest_version: 0, record_count: 0 });
     });
   });
 }
