@@ -301,14 +301,9 @@ export class UploadService {
   }
 
   private async discard(uploadId: string, error: unknown): Promise<void> {
-    await this.store.transaction((tx) =>
-      tx
-        .updateTable('uploads')
-        .set({ status: 'failed', error: error instanceof Error ? error.message : String(error), updated_at: nowIso() })
-        .where('id', '=', uploadId)
-        .execute(),
-    );
-    // A failed upload may have staged a million rows: they go a chunk at a time, off the main thread.
+    // A failed upload may have staged a million rows: they go a chunk at a time, off the main thread,
+    // before the upload is marked failed, so that a failed upload never holds staged rows (a crash
+    // meanwhile leaves it receiving, for sweepAbandoned).
     for (;;) {
       const deleted = await this.store.longTransaction(async (tx) => {
         const result = await tx
@@ -320,8 +315,15 @@ export class UploadService {
           .executeTakeFirst();
         return Number(result.numDeletedRows);
       });
-      if (deleted < STAGED_ROWS_FREED_PER_CHUNK) return;
+      if (deleted < STAGED_ROWS_FREED_PER_CHUNK) break;
     }
+    await this.store.transaction((tx) =>
+      tx
+        .updateTable('uploads')
+        .set({ status: 'failed', error: error instanceof Error ? error.message : String(error), updated_at: nowIso() })
+        .where('id', '=', uploadId)
+        .execute(),
+    );
   }
 }
 
