@@ -1,5 +1,5 @@
 import type { ReactNode } from 'react';
-import { ApiError } from '../api/client.js';
+import { EvalstoreError, failureDetail } from '../api/client.js';
 
 export function Loading({ label = 'Loading…' }: { label?: string }) {
   return (
@@ -21,11 +21,11 @@ export function Empty({ title, children }: { title: string; children?: ReactNode
 
 /** What went wrong, in the server's words, and what the user can do about it. */
 export function ErrorState({ error, retry, title = 'Something went wrong' }: { error: unknown; retry?: () => void; title?: string }) {
-  const problem = error instanceof ApiError ? error.problem : undefined;
+  const problem = error instanceof EvalstoreError ? error : undefined;
   return (
     <div className="state state-error" role="alert">
       <strong>{problem ? `${title}: ${problem.title}` : title}</strong>
-      <div>{problem?.detail ?? (error instanceof Error ? error.message : String(error))}</div>
+      <div>{failureDetail(error)}</div>
       {problem?.errors && problem.errors.length > 0 && (
         <ul className="problem-errors">
           {problem.errors.map((issue, index) => (

@@ -1,6 +1,6 @@
 import { useState, type FormEvent } from 'react';
 import { Navigate, useLocation, useNavigate } from 'react-router';
-import { ApiError } from '../api/client.js';
+import { EvalstoreError, failureDetail } from '../api/client.js';
 import { useAuth } from '../auth.js';
 
 export function SignInPage() {
@@ -22,11 +22,9 @@ export function SignInPage() {
       navigate(from, { replace: true });
     } catch (failure) {
       setError(
-        failure instanceof ApiError && failure.status === 401
+        failure instanceof EvalstoreError && failure.status === 401
           ? 'The server does not know this key, or it was revoked. Check it and try again.'
-          : failure instanceof Error
-            ? failure.message
-            : String(failure),
+          : failureDetail(failure),
       );
     } finally {
       setBusy(false);
