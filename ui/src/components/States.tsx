@@ -46,6 +46,22 @@ export function ErrorState({ error, retry, title = 'Something went wrong' }: { e
   );
 }
 
+/** What QueryState reads of a query (of any of TanStack Query's results). */
+interface UnsettledQuery {
+  isPending: boolean;
+  error: unknown;
+  refetch: () => unknown;
+}
+
+/**
+ * A query that has nothing to show yet: it is loading, or it failed (with a retry). Call sites show it
+ * while `!query.isSuccess`, which also narrows the query to its data after.
+ */
+export function QueryState({ query, loading, failure }: { query: UnsettledQuery; loading: string; failure: string }) {
+  if (query.isPending) return <Loading label={loading} />;
+  return <ErrorState title={failure} error={query.error} retry={() => void query.refetch()} />;
+}
+
 function hintFor(status: number | undefined): string {
   switch (status) {
     case undefined:
