@@ -1,5 +1,5 @@
 import type { ReactNode } from 'react';
-import { EvalstoreError, failureDetail } from '../api/client.js';
+import { EvalstoreError } from '../api/client.js';
 
 export function Loading({ label = 'Loading…' }: { label?: string }) {
   return (
@@ -60,6 +60,17 @@ interface UnsettledQuery {
 export function QueryState({ query, loading, failure }: { query: UnsettledQuery; loading: string; failure: string }) {
   if (query.isPending) return <Loading label={loading} />;
   return <ErrorState title={failure} error={query.error} retry={() => void query.refetch()} />;
+}
+
+/**
+ * What the UI says of a failure: the server's words, or, when it did not answer, what to check (the
+ * browser's own words for it, such as "Failed to fetch", tell a person nothing).
+ */
+export function failureDetail(error: unknown): string {
+  if (error instanceof EvalstoreError) {
+    return error.code === 'connection_failed' ? 'The server did not answer. Check that it is running and that this page is served by it.' : error.detail;
+  }
+  return error instanceof Error ? error.message : String(error);
 }
 
 function hintFor(status: number | undefined): string {

@@ -1,7 +1,8 @@
 import { useState, type FormEvent } from 'react';
 import { Navigate, useLocation, useNavigate } from 'react-router';
-import { EvalstoreError, failureDetail } from '../api/client.js';
+import { EvalstoreError } from '../api/client.js';
 import { useAuth } from '../auth.js';
+import { failureDetail } from '../components/States.js';
 
 export function SignInPage() {
   const { signedIn, signIn, notice } = useAuth();
