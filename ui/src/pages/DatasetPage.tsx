@@ -26,7 +26,8 @@ export function DatasetPage() {
   const [params, setParams] = useSearchParams();
   const tab = (TABS.find((t) => t.id === params.get('tab'))?.id ?? 'records') as TabId;
   const dataset = useQuery({ queryKey: ['dataset', datasetId], queryFn: () => getDataset(datasetId) });
-  const version = params.get('version') ?? undefined;
+  // An empty `version=` in the address means the latest, as no version does.
+  const version = params.get('version') || undefined;
   /** Moves within the page: the state lives in the address, so links and Back work. */
   const go = (changes: Record<string, string | undefined>) =>
     setParams((current) => {
