@@ -58,24 +58,11 @@ export async function uploadRecords(transport: Transport, datasetId: string, sou
   const progress: UploadProgress = { phase: 'sending', bytes_sent: 0, total_bytes: body.size, bytes_received: 0, rows_received: 0 };
   const report = () => options.onProgress?.({ ...progress });
 
-  const query: ApiQuery<'/api/v1/datasets/{dataset_id}/uploads', 'post'> = {
-    format,
-    filename: options.filename ?? (path ? path.split(/[\\/]/).pop() : undefined),
-    message: options.message,
-    deduplicate: options.deduplicate,
-    overwrite: options.overwrite,
-    tag: options.tags,
-    input_column: options.columns?.input,
-    expected_output_column: options.columns?.expected_output,
-    metadata_column: options.columns?.metadata,
-    tags_column: options.columns?.tags,
-    splits_column: options.columns?.splits,
-    external_id_column: options.columns?.external_id,
-  };
-  const response = await transport.request(`/api/v1/datasets/${encodeURIComponent(datasetId)}/uploads`, {
+  const request = uploadRequest(datasetId, format, { ...options, filename: options.filename ?? (path ? path.split(/[\\/]/).pop() : undefined) });
+  const response = await transport.request(request.path, {
     method: 'POST',
-    query: searchParams(query),
-    headers: { 'content-type': CONTENT_TYPES[format], accept: 'text/event-stream' },
+    query: request.query,
+    headers: request.headers,
     body: counted(body.stream, (bytes) => {
       progress.bytes_sent += bytes;
       report();
@@ -114,6 +101,36 @@ export async function uploadRecords(transport: Transport, datasetId: string, sou
   return summary;
 }
 
+/**
+ * An upload's request but for its body: the route, the query and the headers asking for progress
+ * events. Also the web UI's, which sends the body by XMLHttpRequest to see its bytes go out.
+ */
+export function uploadRequest(
+  datasetId: string,
+  format: UploadFormat,
+  options: Omit<UploadOptions, 'format' | 'onProgress' | 'signal'>,
+): { path: string; query: URLSearchParams; headers: Record<string, string> } {
+  const query: ApiQuery<'/api/v1/datasets/{dataset_id}/uploads', 'post'> = {
+    format,
+    filename: options.filename,
+    message: options.message,
+    deduplicate: options.deduplicate,
+    overwrite: options.overwrite,
+    tag: options.tags,
+    input_column: options.columns?.input,
+    expected_output_column: options.columns?.expected_output,
+    metadata_column: options.columns?.metadata,
+    tags_column: options.columns?.tags,
+    splits_column: options.columns?.splits,
+    external_id_column: options.columns?.external_id,
+  };
+  return {
+    path: `/api/v1/datasets/${encodeURIComponent(datasetId)}/uploads`,
+    query: searchParams(query),
+    headers: { 'content-type': CONTENT_TYPES[format], accept: 'text/event-stream' },
+  };
+}
+
 function formatOf(name: string | undefined): UploadFormat {
   if (name && /\.csv$/i.test(name)) return 'csv';
   if (name && /\.(jsonl|ndjson)$/i.test(name)) return 'jsonl';
@@ -123,14 +140,15 @@ function formatOf(name: string | undefined): UploadFormat {
 async function bodyOf(source: UploadSource): Promise<{ stream: ReadableStream<Uint8Array>; size: number | null }> {
   if (typeof source === 'string' || source instanceof Uint8Array) {
     const bytes = typeof source === 'string' ? new TextEncoder().encode(source) : source;
-    return { stream: new Blob([bytes]).stream(), size: bytes.byteLength };
+    // Typed for browsers too, whose Blob takes no view of shared memory (a Uint8Array's type allows one); Node's takes any.
+    return { stream: new Blob([bytes as Uint8Array<ArrayBuffer>]).stream(), size: bytes.byteLength };
   }
   if (source instanceof Blob) return { stream: source.stream(), size: source.size };
   if (source instanceof ReadableStream) return { stream: source, size: null };
   if ('path' in source) {
-    // Imported here so that the client also bundles for browsers, where there are no paths.
-    const { createReadStream, statSync } = await import('node:fs');
-    const { Readable } = await import('node:stream');
+    // Imported here, and left to run time by Vite (the web UI's bundler), so that the client also bundles for browsers, where there are no paths.
+    const { createReadStream, statSync } = await import(/* @vite-ignore */ 'node:fs');
+    const { Readable } = await import(/* @vite-ignore */ 'node:stream');
     return { stream: Readable.toWeb(createReadStream(source.path)) as ReadableStream<Uint8Array>, size: statSync(source.path).size };
   }
   const iterator = source[Symbol.asyncIterator]();

@@ -2,7 +2,7 @@ import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { BrowserRouter } from 'react-router';
-import { ApiError } from './api/client.js';
+import { EvalstoreError } from './api/client.js';
 import { App } from './App.js';
 import { AuthProvider } from './auth.js';
 import './styles.css';
@@ -11,7 +11,7 @@ const queryClient = new QueryClient({
   defaultOptions: {
     queries: {
       // A 4xx answer will not change on a retry; a dropped connection or a 5xx may.
-      retry: (failures, error) => !(error instanceof ApiError && error.status >= 400 && error.status < 500) && failures < 2,
+      retry: (failures, error) => !(error instanceof EvalstoreError && error.status >= 400 && error.status < 500) && failures < 2,
       staleTime: 15_000,
       refetchOnWindowFocus: false,
     },

@@ -29,6 +29,7 @@ export type {
   Score,
   ScoreChange,
   ScoreStats,
+  ServerProblem,
   UploadSummary,
   Workspace,
 } from '../../../src/client/types.js';
@@ -38,11 +39,10 @@ export type Run = DocumentedFields<ApiResponse<'/api/v1/runs/{run_id}', 'get'>>;
 export type RunWithScores = DocumentedFields<ApiResponse<'/api/v1/comparisons/rows', 'post'>['data'][number]['runs'][string][number]>;
 
 /**
- * A failed call's problem details: the server's, or a stand-in the UI makes when there are none
- * (the server unreachable, an upload cut off), which has only a title, a status and a detail.
+ * An upload's failure as the UI shows it: the fields a person reads of the client's EvalstoreError
+ * (a test may give just these). The server also names the CSV column of a bad upload cell, which the
+ * Problem schema leaves out.
  */
-export type Problem = Pick<ServerProblem, 'title' | 'status' | 'detail'> &
-  Partial<Omit<ServerProblem, 'title' | 'status' | 'detail' | 'errors'>> & {
-    // The server names the CSV column of a bad upload cell, which the Problem schema leaves out.
-    errors?: (NonNullable<ServerProblem['errors']>[number] & { column?: string })[];
-  };
+export type Problem = Pick<ServerProblem, 'title' | 'status' | 'detail'> & {
+  errors?: (NonNullable<ServerProblem['errors']>[number] & { column?: string })[];
+};

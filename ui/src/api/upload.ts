@@ -1,30 +1,33 @@
+import { EvalstoreError } from '../../../src/client/errors.js';
 import { EventStreamParser } from '../../../src/client/event-stream.js';
-import {
-  isFinished,
-  startProgress,
-  withEvent,
-  withProblem,
-  withSentBytes,
-  type UploadFormat,
-  type UploadProgress,
-} from '../lib/upload-progress.js';
-import { apiUrl, authHeaders, parseProblem } from './client.js';
-import { reportUnauthorized } from './session.js';
-import type { ApiQuery } from './types.js';
+import { uploadRequest, type UploadFormat, type UploadOptions as ClientUploadOptions } from '../../../src/client/uploads.js';
+import { isFinished, startProgress, withEvent, withProblem, withSentBytes, type UploadProgress } from '../lib/upload-progress.js';
+import { evalstore } from './client.js';
 
-export interface UploadOptions {
-  format: UploadFormat;
-  message?: string;
-  deduplicate?: boolean;
-  overwrite?: boolean;
-  tags?: string[];
-}
+export type UploadOptions = Pick<ClientUploadOptions, 'message' | 'deduplicate' | 'overwrite' | 'tags'> & { format: UploadFormat };
 
-const CONTENT_TYPES: Record<UploadFormat, string> = { csv: 'text/csv', jsonl: 'application/x-ndjson' };
+/** Failures the browser sees rather than the server says: the upload stopped before its answer. */
+const STOPPED = {
+  interrupted: {
+    code: 'upload_interrupted',
+    title: 'Upload interrupted',
+    detail: 'The server closed the stream before the upload finished. Nothing was committed; try again.',
+  },
+  connectionLost: {
+    code: 'connection_failed',
+    title: 'Connection lost',
+    detail: 'The connection to the server broke during the upload. Nothing was committed; try again.',
+  },
+  cancelled: { code: 'upload_cancelled', title: 'Upload cancelled', detail: 'You cancelled the upload. Nothing was committed.' },
+};
+
+const stopped = (why: keyof typeof STOPPED) => new EvalstoreError({ ...STOPPED[why], type: `urn:evalstore:problem:${STOPPED[why].code}`, status: 0 });
 
 /**
- * Streams a file to POST /datasets/{id}/uploads and follows the server's progress events. XHR rather
- * than fetch: it reports the bytes sent as well as the answer as it arrives.
+ * Streams a file to POST /datasets/{id}/uploads and follows the server's progress events. The request
+ * is the client's (its route, query, headers, key and error parsing), but sent by XMLHttpRequest, not
+ * by the client's fetch: a browser's fetch does not report the bytes of a body as they go out, XHR does
+ * (`upload.onprogress`), and shows the answer as it arrives.
  */
 export function startUpload(
   datasetId: string,
@@ -32,6 +35,7 @@ export function startUpload(
   options: UploadOptions,
   onChange: (progress: UploadProgress) => void,
 ): { finished: Promise<UploadProgress>; cancel: () => void } {
+  const { transport } = evalstore;
   let state = startProgress(file.size);
   const parser = new EventStreamParser();
   const xhr = new XMLHttpRequest();
@@ -52,35 +56,18 @@ export function startUpload(
     for (const event of events) update(withEvent(state, event));
   };
 
-  const query: ApiQuery<'/api/v1/datasets/{dataset_id}/uploads', 'post'> = {
-    filename: file.name,
-    message: options.message,
-    deduplicate: options.deduplicate,
-    overwrite: options.overwrite,
-    tag: options.tags?.length ? options.tags : undefined,
-  };
-  xhr.open('POST', apiUrl(`/datasets/${datasetId}/uploads`, query));
-  for (const [name, value] of Object.entries(authHeaders())) xhr.setRequestHeader(name, value);
-  xhr.setRequestHeader('content-type', CONTENT_TYPES[options.format]);
-  xhr.setRequestHeader('accept', 'text/event-stream');
+  const { format, ...settings } = options;
+  const request = uploadRequest(datasetId, format, { ...settings, filename: file.name });
+  xhr.open('POST', transport.url(request.path, request.query));
+  for (const [name, value] of Object.entries({ ...transport.authorization(), ...request.headers })) xhr.setRequestHeader(name, value);
   xhr.upload.onprogress = (event) => update(withSentBytes(state, event.loaded));
   xhr.onprogress = readEvents;
   xhr.onload = () => {
     readEvents();
-    if (xhr.status === 401) reportUnauthorized();
-    if (!isEventStream()) update(withProblem(state, parseProblem(xhr.responseText, xhr.status, xhr.statusText)));
-    else
-      update(
-        withProblem(state, {
-          status: 0,
-          title: 'Upload interrupted',
-          detail: 'The server closed the stream before the upload finished. Nothing was committed; try again.',
-        }),
-      );
+    update(withProblem(state, isEventStream() ? stopped('interrupted') : transport.failure(xhr.responseText, xhr)));
   };
-  xhr.onerror = () =>
-    update(withProblem(state, { status: 0, title: 'Connection lost', detail: 'The connection to the server broke during the upload. Nothing was committed; try again.' }));
-  xhr.onabort = () => update(withProblem(state, { status: 0, title: 'Upload cancelled', detail: 'You cancelled the upload. Nothing was committed.' }));
+  xhr.onerror = () => update(withProblem(state, stopped('connectionLost')));
+  xhr.onabort = () => update(withProblem(state, stopped('cancelled')));
   xhr.send(file);
   onChange(state);
   return { finished, cancel: () => xhr.abort() };

@@ -1,5 +1,5 @@
 import type { ReactNode } from 'react';
-import { ApiError } from '../api/client.js';
+import { EvalstoreError } from '../api/client.js';
 
 export function Loading({ label = 'Loading…' }: { label?: string }) {
   return (
@@ -21,11 +21,11 @@ export function Empty({ title, children }: { title: string; children?: ReactNode
 
 /** What went wrong, in the server's words, and what the user can do about it. */
 export function ErrorState({ error, retry, title = 'Something went wrong' }: { error: unknown; retry?: () => void; title?: string }) {
-  const problem = error instanceof ApiError ? error.problem : undefined;
+  const problem = error instanceof EvalstoreError ? error : undefined;
   return (
     <div className="state state-error" role="alert">
       <strong>{problem ? `${title}: ${problem.title}` : title}</strong>
-      <div>{problem?.detail ?? (error instanceof Error ? error.message : String(error))}</div>
+      <div>{failureDetail(error)}</div>
       {problem?.errors && problem.errors.length > 0 && (
         <ul className="problem-errors">
           {problem.errors.map((issue, index) => (
@@ -44,6 +44,33 @@ export function ErrorState({ error, retry, title = 'Something went wrong' }: { e
       )}
     </div>
   );
+}
+
+/** What QueryState reads of a query (of any of TanStack Query's results). */
+interface UnsettledQuery {
+  isPending: boolean;
+  error: unknown;
+  refetch: () => unknown;
+}
+
+/**
+ * A query that has nothing to show yet: it is loading, or it failed (with a retry). Call sites show it
+ * while `!query.isSuccess`, which also narrows the query to its data after.
+ */
+export function QueryState({ query, loading, failure }: { query: UnsettledQuery; loading: string; failure: string }) {
+  if (query.isPending) return <Loading label={loading} />;
+  return <ErrorState title={failure} error={query.error} retry={() => void query.refetch()} />;
+}
+
+/**
+ * What the UI says of a failure: the server's words, or, when it did not answer, what to check (the
+ * browser's own words for it, such as "Failed to fetch", tell a person nothing).
+ */
+export function failureDetail(error: unknown): string {
+  if (error instanceof EvalstoreError) {
+    return error.code === 'connection_failed' ? 'The server did not answer. Check that it is running and that this page is served by it.' : error.detail;
+  }
+  return error instanceof Error ? error.message : String(error);
 }
 
 function hintFor(status: number | undefined): string {

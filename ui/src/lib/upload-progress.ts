@@ -1,5 +1,7 @@
-import type { Problem, UploadSummary } from '../api/types.js';
+import { EvalstoreError } from '../../../src/client/errors.js';
 import type { ServerSentEvent } from '../../../src/client/event-stream.js';
+import type { UploadFormat } from '../../../src/client/uploads.js';
+import type { Problem, ServerProblem, UploadSummary } from '../api/types.js';
 
 /**
  * The state of one upload, from what the browser has sent and what the server reports in its
@@ -61,7 +63,8 @@ export function withEvent(state: UploadProgress, event: ServerSentEvent): Upload
       return { ...state, phase: 'completed', summary, sentBytes: state.totalBytes, processedBytes: state.totalBytes, rowsReceived: summary.rows_received };
     }
     case 'error':
-      return withProblem(state, JSON.parse(event.data) as Problem);
+      // The server's problem details, as the client's error (they need no parsing but JSON's).
+      return withProblem(state, new EvalstoreError(JSON.parse(event.data) as ServerProblem));
     default:
       return state;
   }
@@ -81,8 +84,6 @@ export function progressShares(state: UploadProgress): { sent: number; processed
   const share = (bytes: number) => (state.totalBytes === 0 ? 1 : Math.min(1, bytes / state.totalBytes));
   return { sent: share(state.sentBytes), processed: share(state.processedBytes) };
 }
-
-export type UploadFormat = 'csv' | 'jsonl';
 
 /** The file's format by its name, else by its type; undefined when neither tells. */
 export function uploadFormatOf(name: string, type: string): UploadFormat | undefined {

@@ -3,7 +3,7 @@ import { useState, type FormEvent } from 'react';
 import { Link, useNavigate, useParams, useSearchParams } from 'react-router';
 import { compare, getDataset } from '../api/endpoints.js';
 import type { Experiment, GroupBy } from '../api/types.js';
-import { Empty, ErrorState, Loading } from '../components/States.js';
+import { Empty, QueryState } from '../components/States.js';
 import { AggregateHeader } from './compare/AggregateHeader.js';
 import { ComparisonRows } from './compare/ComparisonRows.js';
 import {
@@ -68,10 +68,8 @@ export function ComparePage() {
       )}
       {order.length < 2 ? (
         <Empty title="Choose the experiments to compare">Pick a baseline and at least one other experiment above.</Empty>
-      ) : comparison.isPending ? (
-        <Loading label="Computing the comparison…" />
-      ) : comparison.isError ? (
-        <ErrorState title="Could not compare these experiments" error={comparison.error} retry={() => void comparison.refetch()} />
+      ) : !comparison.isSuccess ? (
+        <QueryState query={comparison} loading="Computing the comparison…" failure="Could not compare these experiments" />
       ) : (
         <>
           <AggregateHeader comparison={comparison.data} order={experiments} colors={colors} />
@@ -118,10 +116,8 @@ export function ComparePage() {
               <h2 className="section-title">
                 Grouped by {state.groupBy.source} metadata “{state.groupBy.key}”
               </h2>
-              {grouped.isPending ? (
-                <Loading label="Grouping…" />
-              ) : grouped.isError ? (
-                <ErrorState title="Could not group the comparison" error={grouped.error} retry={() => void grouped.refetch()} />
+              {!grouped.isSuccess ? (
+                <QueryState query={grouped} loading="Grouping…" failure="Could not group the comparison" />
               ) : (
                 <GroupTable comparison={grouped.data} order={experiments} scoreKey={scoreKey} selected={state.group} onSelect={(group) => update({ group })} />
               )}

@@ -2,7 +2,7 @@ import { useQuery } from '@tanstack/react-query';
 import { Link, useParams, useSearchParams } from 'react-router';
 import { getDataset } from '../api/endpoints.js';
 import { DownloadButton } from '../components/DownloadButton.js';
-import { ErrorState, Loading } from '../components/States.js';
+import { QueryState } from '../components/States.js';
 import { Tabs } from '../components/Tabs.js';
 import { formatAgo, formatCount, formatDateTime } from '../lib/format.js';
 import { DiffTab } from './dataset/DiffTab.js';
@@ -26,7 +26,8 @@ export function DatasetPage() {
   const [params, setParams] = useSearchParams();
   const tab = (TABS.find((t) => t.id === params.get('tab'))?.id ?? 'records') as TabId;
   const dataset = useQuery({ queryKey: ['dataset', datasetId], queryFn: () => getDataset(datasetId) });
-  const version = params.get('version') ?? undefined;
+  // An empty `version=` in the address means the latest, as no version does.
+  const version = params.get('version') || undefined;
   /** Moves within the page: the state lives in the address, so links and Back work. */
   const go = (changes: Record<string, string | undefined>) =>
     setParams((current) => {
@@ -38,8 +39,7 @@ export function DatasetPage() {
       return next;
     });
 
-  if (dataset.isPending) return <Loading label="Loading the dataset…" />;
-  if (dataset.isError) return <ErrorState title="Could not open the dataset" error={dataset.error} retry={() => void dataset.refetch()} />;
+  if (!dataset.isSuccess) return <QueryState query={dataset} loading="Loading the dataset…" failure="Could not open the dataset" />;
   const d = dataset.data;
   const exportVersion = version ?? 'latest';
   return (

@@ -4,7 +4,7 @@ import { Link } from 'react-router';
 import { createDataset, listDatasets } from '../api/endpoints.js';
 import type { Dataset } from '../api/types.js';
 import { Pager, useCursorPager } from '../components/Pager.js';
-import { Empty, ErrorState, Loading } from '../components/States.js';
+import { Empty, ErrorState, QueryState } from '../components/States.js';
 import { FilePicker, UploadProgressView, UploadSettingsFields, useUpload, type UploadSettings } from '../components/Upload.js';
 import { formatAgo, formatCount, formatDateTime } from '../lib/format.js';
 import { isFinished, uploadFormatOf } from '../lib/upload-progress.js';
@@ -42,10 +42,8 @@ export function DatasetsPage() {
         </div>
       </div>
       {creating && <NewDataset onClose={() => setCreating(false)} />}
-      {datasets.isPending ? (
-        <Loading label="Loading datasets…" />
-      ) : datasets.isError ? (
-        <ErrorState title="Could not list the datasets" error={datasets.error} retry={() => void datasets.refetch()} />
+      {!datasets.isSuccess ? (
+        <QueryState query={datasets} loading="Loading datasets…" failure="Could not list the datasets" />
       ) : datasets.data.data.length === 0 ? (
         search ? (
           <Empty title={`No dataset's name contains “${search}”`}>Clear the search to see them all.</Empty>

@@ -7,7 +7,7 @@ import { DownloadButton } from '../components/DownloadButton.js';
 import { Drawer } from '../components/Drawer.js';
 import { JsonView } from '../components/JsonView.js';
 import { Pager, useCursorPager } from '../components/Pager.js';
-import { Empty, ErrorState, Loading } from '../components/States.js';
+import { Empty, QueryState } from '../components/States.js';
 import { formatCost, formatCount, formatDateTime, formatMs, formatPercent, formatScore, preview, shortId } from '../lib/format.js';
 import { TraceTree } from './experiment/TraceTree.js';
 
@@ -22,8 +22,7 @@ interface ResultRow {
 export function ExperimentPage() {
   const experimentId = useParams().experimentId!;
   const experiment = useQuery({ queryKey: ['experiment', experimentId], queryFn: () => getExperiment(experimentId) });
-  if (experiment.isPending) return <Loading label="Loading the experiment…" />;
-  if (experiment.isError) return <ErrorState title="Could not open the experiment" error={experiment.error} retry={() => void experiment.refetch()} />;
+  if (!experiment.isSuccess) return <QueryState query={experiment} loading="Loading the experiment…" failure="Could not open the experiment" />;
   return <ExperimentView experiment={experiment.data} />;
 }
 
@@ -118,8 +117,7 @@ function ResultsTable({ experiment }: { experiment: Experiment }) {
   const pager = useCursorPager();
   const results = useResults(experiment, pager.cursor);
   const [open, setOpen] = useState<ResultRow>();
-  if (results.isPending) return <Loading label="Loading runs…" />;
-  if (results.isError) return <ErrorState title="Could not list the runs" error={results.error} retry={() => void results.refetch()} />;
+  if (!results.isSuccess) return <QueryState query={results} loading="Loading runs…" failure="Could not list the runs" />;
   if (results.data.rows.length === 0) {
     return <Empty title="No runs yet">Runs are appended with <code>POST /api/v1/experiments/{experiment.id}/runs</code>.</Empty>;
   }

@@ -1,7 +1,8 @@
 import { useState, type FormEvent } from 'react';
 import { Navigate, useLocation, useNavigate } from 'react-router';
-import { ApiError } from '../api/client.js';
+import { EvalstoreError } from '../api/client.js';
 import { useAuth } from '../auth.js';
+import { failureDetail } from '../components/States.js';
 
 export function SignInPage() {
   const { signedIn, signIn, notice } = useAuth();
@@ -22,11 +23,9 @@ export function SignInPage() {
       navigate(from, { replace: true });
     } catch (failure) {
       setError(
-        failure instanceof ApiError && failure.status === 401
+        failure instanceof EvalstoreError && failure.status === 401
           ? 'The server does not know this key, or it was revoked. Check it and try again.'
-          : failure instanceof Error
-            ? failure.message
-            : String(failure),
+          : failureDetail(failure),
       );
     } finally {
       setBusy(false);

@@ -5,7 +5,7 @@ import { comparisonRows } from '../../api/endpoints.js';
 import type { CellChange, ChangeFilter, ComparisonRow, Experiment, RunFilters, RunWithScores } from '../../api/types.js';
 import { Drawer } from '../../components/Drawer.js';
 import { JsonView } from '../../components/JsonView.js';
-import { Empty, ErrorState, Loading } from '../../components/States.js';
+import { Empty, QueryState } from '../../components/States.js';
 import { TextDiff } from '../../components/TextDiff.js';
 import { displayText, formatCost, formatCount, formatMs, formatScore, formatSigned } from '../../lib/format.js';
 
@@ -71,8 +71,7 @@ export function ComparisonRows({ query, order, colors, showDiff }: { query: Rows
     if (lastIndex >= loaded.length - 1 && hasNextPage && !isFetchingNextPage) void fetchNextPage();
   }, [lastIndex, loaded.length, hasNextPage, isFetchingNextPage, fetchNextPage]);
 
-  if (rows.isPending) return <Loading label="Loading the records side by side…" />;
-  if (rows.isError) return <ErrorState title="Could not load the rows" error={rows.error} retry={() => void rows.refetch()} />;
+  if (!rows.isSuccess) return <QueryState query={rows} loading="Loading the records side by side…" failure="Could not load the rows" />;
   if (loaded.length === 0) {
     return query.change ? (
       <Empty title={`No record ${query.change.kind} on “${query.change.key}”`}>

@@ -1,6 +1,6 @@
 import { useQuery } from '@tanstack/react-query';
 import { listExperiments } from '../../api/endpoints.js';
-import { ErrorState, Loading } from '../../components/States.js';
+import { QueryState } from '../../components/States.js';
 import { formatAgo } from '../../lib/format.js';
 import { MAX_COMPARED } from './compare-state.js';
 
@@ -20,8 +20,7 @@ export function ExperimentPicker({
     queryKey: ['experiments', datasetId, 'picker'],
     queryFn: () => listExperiments({ dataset_id: datasetId, limit: 200 }),
   });
-  if (experiments.isPending) return <Loading label="Loading experiments…" />;
-  if (experiments.isError) return <ErrorState title="Could not list the experiments" error={experiments.error} retry={() => void experiments.refetch()} />;
+  if (!experiments.isSuccess) return <QueryState query={experiments} loading="Loading experiments…" failure="Could not list the experiments" />;
   const full = chosen.length > MAX_COMPARED;
   const toggle = (id: string) => {
     if (chosen.includes(id)) {

@@ -3,7 +3,7 @@ import { useEffect } from 'react';
 import { diffVersions } from '../../api/endpoints.js';
 import type { Dataset, DatasetRecord, Json, RecordChange } from '../../api/types.js';
 import { Pager, useCursorPager } from '../../components/Pager.js';
-import { Empty, ErrorState, Loading } from '../../components/States.js';
+import { Empty, QueryState } from '../../components/States.js';
 import { TextDiff } from '../../components/TextDiff.js';
 import { displayText, preview, shortId } from '../../lib/format.js';
 import { useVersionChoices } from './use-versions.js';
@@ -36,10 +36,8 @@ export function DiffTab({ dataset, from, to, onChange }: { dataset: Dataset; fro
         <span aria-hidden="true">→</span>
         <VersionSelect label="To" versions={choices} value={toVersion} onChange={(v) => onChange(fromVersion, v)} allowLatest={false} />
       </div>
-      {diff.isPending ? (
-        <Loading label="Comparing versions…" />
-      ) : diff.isError ? (
-        <ErrorState title="Could not compare the versions" error={diff.error} retry={() => void diff.refetch()} />
+      {!diff.isSuccess ? (
+        <QueryState query={diff} loading="Comparing versions…" failure="Could not compare the versions" />
       ) : diff.data.data.length === 0 ? (
         <Empty title={`No record differs between v${diff.data.from} and v${diff.data.to}`}>Pick two other versions.</Empty>
       ) : (

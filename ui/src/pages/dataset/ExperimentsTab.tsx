@@ -4,7 +4,7 @@ import { Link, useNavigate } from 'react-router';
 import { compare, listExperiments } from '../../api/endpoints.js';
 import type { Dataset, ExperimentStats } from '../../api/types.js';
 import { Pager, useCursorPager } from '../../components/Pager.js';
-import { Empty, ErrorState, Loading } from '../../components/States.js';
+import { Empty, ErrorState, QueryState } from '../../components/States.js';
 import { formatAgo, formatCost, formatCount, formatDateTime, formatMs, formatPercent, formatScore } from '../../lib/format.js';
 import { MAX_COMPARED, comparePath } from '../compare/compare-state.js';
 
@@ -36,8 +36,7 @@ export function ExperimentsTab({ dataset }: { dataset: Dataset }) {
   const ids = experiments.data?.data.map((e) => e.id) ?? [];
   const { stats, error: statsError } = useExperimentStats(ids);
 
-  if (experiments.isPending) return <Loading label="Loading experiments…" />;
-  if (experiments.isError) return <ErrorState title="Could not list the experiments" error={experiments.error} retry={() => void experiments.refetch()} />;
+  if (!experiments.isSuccess) return <QueryState query={experiments} loading="Loading experiments…" failure="Could not list the experiments" />;
   if (experiments.data.data.length === 0) {
     return (
       <Empty title="No experiments on this dataset yet">

@@ -5,7 +5,7 @@ import type { Dataset, DatasetRecord } from '../../api/types.js';
 import { Drawer } from '../../components/Drawer.js';
 import { JsonView } from '../../components/JsonView.js';
 import { Pager, useCursorPager } from '../../components/Pager.js';
-import { Empty, ErrorState, Loading } from '../../components/States.js';
+import { Empty, QueryState } from '../../components/States.js';
 import { formatCount, formatDateTime, preview, shortId } from '../../lib/format.js';
 import { useDebounced } from '../../lib/use-debounced.js';
 import { useVersionChoices } from './use-versions.js';
@@ -80,10 +80,8 @@ export function RecordsTab({ dataset, version, onVersion }: { dataset: Dataset; 
           {versionInfo.created_by ?? 'unknown key'} · {formatDateTime(versionInfo.created_at)}
         </div>
       )}
-      {records.isPending ? (
-        <Loading label="Loading records…" />
-      ) : records.isError ? (
-        <ErrorState title="Could not list the records" error={records.error} retry={() => void records.refetch()} />
+      {!records.isSuccess ? (
+        <QueryState query={records} loading="Loading records…" failure="Could not list the records" />
       ) : records.data.data.length === 0 ? (
         <Empty title={filtering ? 'No record matches these filters' : 'This version has no records'}>
           {filtering ? 'Loosen or clear the filters.' : 'Pick another version.'}

@@ -2,7 +2,7 @@ import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { listVersions } from '../../api/endpoints.js';
 import type { Dataset } from '../../api/types.js';
 import { Pager, useCursorPager } from '../../components/Pager.js';
-import { Empty, ErrorState, Loading } from '../../components/States.js';
+import { Empty, QueryState } from '../../components/States.js';
 import { formatAgo, formatCount, formatDateTime } from '../../lib/format.js';
 
 const PAGE_SIZE = 50;
@@ -14,8 +14,7 @@ export function VersionsTab({ dataset, onBrowse, onDiff }: { dataset: Dataset; o
     queryFn: () => listVersions(dataset.id, { cursor: pager.cursor, limit: PAGE_SIZE }),
     placeholderData: keepPreviousData,
   });
-  if (versions.isPending) return <Loading label="Loading versions…" />;
-  if (versions.isError) return <ErrorState title="Could not list the versions" error={versions.error} retry={() => void versions.refetch()} />;
+  if (!versions.isSuccess) return <QueryState query={versions} loading="Loading versions…" failure="Could not list the versions" />;
   if (versions.data.data.length === 0) {
     return <Empty title="No versions yet">The first change to the dataset's records commits version 1. Use the Upload tab to add some.</Empty>;
   }

@@ -3,7 +3,7 @@ import { useMemo, useState } from 'react';
 import { listRuns } from '../../api/endpoints.js';
 import type { Run } from '../../api/types.js';
 import { JsonView } from '../../components/JsonView.js';
-import { ErrorState, Loading } from '../../components/States.js';
+import { QueryState } from '../../components/States.js';
 import { formatCost, formatCount, formatMs } from '../../lib/format.js';
 import { buildTraceTree, flattenTrace, type TraceNode } from '../../lib/trace-tree.js';
 
@@ -43,8 +43,7 @@ export function TraceTree({ root }: { root: Run }) {
   const [selected, setSelected] = useState<string>(root.id);
   // Built once per load of the trace, not on every click that selects a run.
   const layout = useMemo(() => (trace.data ? traceLayout(trace.data) : undefined), [trace.data]);
-  if (trace.isPending) return <Loading label="Loading the trace…" />;
-  if (trace.isError) return <ErrorState title="Could not load the trace" error={trace.error} retry={() => void trace.refetch()} />;
+  if (!trace.isSuccess) return <QueryState query={trace} loading="Loading the trace…" failure="Could not load the trace" />;
   const { nodes, times, start, span } = layout!;
   const chosen = nodes.find((node) => node.run.id === selected)?.run ?? root;
   return (
