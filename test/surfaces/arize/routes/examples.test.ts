@@ -195,6 +195,11 @@ for (const dialect of DIALECTS) {
       });
       const stale = await expectRefused(t, () => call('POST', `${at}?dataset_version_id=${seg(future)}`, { examples: [{ q: 1 }] }), { status: 409 });
       expect(stale.errors).toEqual([{ pointer: '/dataset_version_id', detail: 'is not the latest version (1)' }]);
+      // A column of the server's is the request's own fault, found as sent: 400.
+      const serverColumn = await expectRefused(t, () => call('POST', at, { examples: [{ q: 1 }, { q: 2, created_at: 'now' }] }), { status: 400, pointer: '/examples/1/created_at' });
+      expect(serverColumn.errors).toEqual([
+        { pointer: '/examples/1/created_at', detail: "is set by the server and may not be sent (id, created_at, updated_at, annotations are the server's)", in: 'body' },
+      ]);
       const unknown = globalId('Dataset', '0f8fad5b-d9cb-469f-a165-70867728950e');
       for (const [method, body] of [['GET', undefined], ['POST', { examples: [{ q: 1 }] }], ['PATCH', { examples: [{ id: '0f8fad5b-d9cb-469f-a165-70867728950e', q: 1 }] }]] as const) {
         const refused = await expectRefused(t, () => call(method, `/v2/datasets/${seg(unknown)}/examples`, body), { status: 404 });

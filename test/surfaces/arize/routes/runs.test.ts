@@ -123,7 +123,7 @@ for (const dialect of DIALECTS) {
       });
       expect(twice.detail).toBe('/experiment_runs/1/id appears twice in the request');
       const serverColumn = await expectRefused(t, () => append(experiment.id, [{ example_id: exampleIds[0], output: 'x', annotations: [] }]), { status: 400, pointer: '/experiment_runs/0/annotations' });
-      expect(serverColumn).toMatchObject({ title: 'Invalid request parameters', errors: [{ pointer: '/experiment_runs/0/annotations', detail: 'is set by the server and may not be sent' }] });
+      expect(serverColumn).toMatchObject({ title: 'Invalid request parameters', errors: [{ pointer: '/experiment_runs/0/annotations', detail: 'is set by the server and may not be sent', in: 'body' }] });
       const unknown = globalId('Experiment', '0f8fad5b-d9cb-469f-a165-70867728950e');
       for (const request of [() => append(unknown, [{ output: 'x' }]), () => call('GET', `/v2/experiments/${seg(unknown)}/runs`)]) {
         expect((await expectRefused(t, request, { status: 404 })).detail).toBe(`Experiment "${unknown}" not found`);
