@@ -29,6 +29,8 @@ for (const dialect of DIALECTS) {
         expect(await t.humanloop({ method: 'GET', path: `/v5/datasets/${unknown}` })).toEqual(notFound);
         expect(await t.humanloop({ method: 'PATCH', path: `/v5/datasets/${unknown}`, body: { name: 'y' } })).toEqual(notFound);
         expect(await t.humanloop({ method: 'DELETE', path: `/v5/datasets/${unknown}` })).toEqual(notFound);
+        // The v4 delete reads the dataset in its deleting transaction; its fault is about the path, so a 404 too.
+        expect(await t.humanloop({ method: 'DELETE', path: `/v4/datasets/${unknown}` })).toEqual(notFound);
       }
       expect(await t.humanloop({ method: 'DELETE', path: '/v4/datasets/capitals' })).toEqual({ status: 404, body: { detail: 'Dataset "capitals" not found' } });
       const renamed = await t.humanloop({ method: 'PATCH', path: `/v5/datasets/${mine.body.id}`, body: { path: 'taken' } });
@@ -39,6 +41,11 @@ for (const dialect of DIALECTS) {
     it('refuses upserts naming the field as sent: 404 for an unknown id, 422 for a fault of the body, 409 for a stale version', async () => {
       const unknown = 'ds_0000000000000000000001';
       expect(await upsert({ id: unknown, datapoints: [] })).toEqual({ status: 404, body: { detail: `Dataset "${unknown}" not found` } });
+      // A body id that is no dataset id at all is a fault of the body (docs/surfaces/humanloop.md, Ids).
+      expect(await upsert({ id: 'refusals', datapoints: [] })).toEqual({
+        status: 422,
+        body: { detail: [{ loc: ['body', 'id'], msg: 'is not a dataset id (ds_…)', type: 'value_error' }] },
+      });
       const created = await upsert({ path: 'refusals', datapoints: [{ inputs: { question: 'Capital of France?' } }] });
       expect(await upsert({ id: created.body.id, datapoints: [{ inputs: { question: 'Capital of Peru?' } }], action: 'add', version_name: '7' })).toEqual({
         status: 422,

@@ -48,7 +48,10 @@ for (const dialect of DIALECTS) {
         status: 422,
         body: { detail: [{ loc: ['body', 'log_id'], msg: 'is not a log id this API hands out (data_…)', type: 'value_error' }] },
       });
-      expect(await runCount()).toBe(before);
+      const logged = await t.humanloop({ method: 'POST', path: '/v5/prompts/log', body: { path: 'timed', output: 'x' } });
+      const elsewhere = await t.humanloop({ method: 'POST', path: '/v5/prompts/log', body: { path: 'other', output: 'x', log_id: logged.body.id } });
+      expect(elsewhere).toEqual({ status: 409, body: { detail: `Run ${logged.body.id} belongs to another experiment` } });
+      expect(await runCount()).toBe(before + 1);
     });
   });
 }
