@@ -49,21 +49,6 @@ const FASTIFY_CODES: Record<string, ErrorCode> = {
   FST_ERR_VALIDATION: 'validation_failed',
 };
 
-/**
- * A service's fault restated in the terms of the surface request that caused it: the same stable code,
- * and the status, message and fields at fault as that surface's client should see them.
- */
-export class RestatedError extends DomainError {
-  constructor(
-    readonly code: ErrorCode,
-    readonly status: number,
-    message: string,
-    issues: FieldIssue[],
-  ) {
-    super(message, issues);
-  }
-}
-
 export function titleOf(status: number): string {
   return TITLES[status] ?? (status >= 500 ? 'Server error' : 'Client error');
 }

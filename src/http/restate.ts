@@ -10,8 +10,17 @@ import type { FieldIssue } from '../domain/errors.js';
 export interface Restatement {
   /** Pointer prefixes: where a list sits in the service's input, and where it sits in the request (`['/add', '/data/attributes/records']`). */
   lists?: readonly (readonly [service: string, request: string])[];
-  /** Field names: the service's, and the request's for the same value (`['record_id', 'example_id']`). */
+  /**
+   * Field names: the service's, and the request's for the same value (`['record_id', 'example_id']`).
+   * A field the request has no name for, because the request's item is that field's value, restates
+   * as `''` (`['input', '']`: an Arize example row is the record's input, so `/add/3/input/q` is `/examples/3/q`).
+   */
   fields?: readonly (readonly [service: string, request: string])[];
+  /**
+   * Query parameters a service's faults name (issues `in: 'query'`: a list's filters, the version it
+   * reads), and the request's name for each (`['/version', '/dataset_version_id']`).
+   */
+  query?: readonly (readonly [service: string, request: string])[];
   /** Whole words of messages: the service's, and the surface's (`['Run', 'Log']`). */
   words?: readonly (readonly [service: string, request: string])[];
   /**
@@ -48,7 +57,8 @@ export interface RestatedFault {
 
 /**
  * Restates the issues of a service fault (those with no `in`: faults found by request validation
- * already point into the request as sent) and the message that quotes them.
+ * already point into the request as sent; and those a service names as its query's, by `query`) and
+ * the message that quotes them.
  */
 export function restateFault(message: string, issues: readonly FieldIssue[], request: FastifyRequest, terms: SurfaceTerms = {}): RestatedFault {
   const rules = [terms.restate, request.routeOptions?.config?.restate].filter((rule): rule is Restatement => rule !== undefined);
@@ -57,8 +67,8 @@ export function restateFault(message: string, issues: readonly FieldIssue[], req
   const say = (text: string) => restateWords(restateIds(text, ids), rules);
   let restatedMessage = message;
   const restated = issues.map((issue) => {
-    if (issue.in !== undefined) return { ...issue, detail: say(issue.detail) };
-    const pointer = restatePointer(issue.pointer, rules, request);
+    const pointer =
+      issue.in === undefined ? restatePointer(issue.pointer, rules, request) : issue.in === 'query' ? restateQuery(issue.pointer, rules) : issue.pointer;
     if (issue.pointer && pointer !== issue.pointer) restatedMessage = restatedMessage.split(issue.pointer).join(pointer);
     return { ...issue, pointer, detail: say(issue.detail) };
   });
@@ -68,11 +78,21 @@ export function restateFault(message: string, issues: readonly FieldIssue[], req
 function restatePointer(pointer: string, rules: readonly Restatement[], request: FastifyRequest): string {
   let out = pointer;
   for (const rule of rules) {
-    for (const [service, wire] of rule.lists ?? []) {
-      if (out === service || out.startsWith(`${service}/`)) out = wire + out.slice(service.length);
-    }
-    for (const [service, wire] of rule.fields ?? []) out = out.replace(new RegExp(`/${escapeRegExp(service)}(?=/|$)`, 'g'), `/${wire}`);
+    out = movePrefixes(out, rule.lists);
+    for (const [service, wire] of rule.fields ?? []) out = out.replace(new RegExp(`/${escapeRegExp(service)}(?=/|$)`, 'g'), wire === '' ? '' : `/${wire}`);
     if (rule.locate) out = rule.locate(out, request);
+  }
+  return out;
+}
+
+function restateQuery(pointer: string, rules: readonly Restatement[]): string {
+  return rules.reduce((out, rule) => movePrefixes(out, rule.query), pointer);
+}
+
+function movePrefixes(pointer: string, prefixes: Restatement['lists']): string {
+  let out = pointer;
+  for (const [service, wire] of prefixes ?? []) {
+    if (out === service || out.startsWith(`${service}/`)) out = wire + out.slice(service.length);
   }
   return out;
 }

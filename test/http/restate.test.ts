@@ -28,6 +28,21 @@ async function appWith(terms: Parameters<typeof handleErrorsWith>[2]): Promise<F
       throw ValidationError.field('/cursor', 'is not a cursor', { in: 'query' });
     },
   });
+  app.post('/rows', {
+    config: { restate: { lists: [['/add', '/examples']], fields: [['input', '']] } },
+    handler: async () => {
+      throw new ValidationError('/add/3/input/q and /add/4/input are wrong', [
+        { pointer: '/add/3/input/q', detail: 'must be a string' },
+        { pointer: '/add/4/input', detail: 'is too large' },
+      ]);
+    },
+  });
+  app.get('/versioned', {
+    config: { restate: { lists: [['/version', '/body_version']], query: [['/version', '/dataset_version_id']] } },
+    handler: async () => {
+      throw new NotFoundError('Version', 9, [{ pointer: '/version', detail: 'names no version', in: 'query' }]);
+    },
+  });
   await app.ready();
   return app;
 }
@@ -64,5 +79,17 @@ describe('restating service faults in the terms of the request', () => {
     const error = (await app.inject({ method: 'POST', url: '/query-fault', payload: {} })).json<NormalizedError>();
     expect(error.fromService).toBe(false);
     expect(error.issues).toEqual([{ pointer: '/cursor', detail: 'is not a cursor', in: 'query' }]);
+  });
+
+  it('drops a field the request has no name for: its item is that field\'s value', async () => {
+    const error = (await app.inject({ method: 'POST', url: '/rows', payload: {} })).json<NormalizedError>();
+    expect(error.issues.map((issue) => issue.pointer)).toEqual(['/examples/3/q', '/examples/4']);
+    expect(error.detail).toBe('/examples/3/q and /examples/4 are wrong');
+  });
+
+  it('renames the query parameters a service names as its query\'s, and only by the query rule', async () => {
+    const error = (await app.inject({ method: 'GET', url: '/versioned' })).json<NormalizedError>();
+    expect(error.fromService).toBe(false);
+    expect(error.issues).toEqual([{ pointer: '/dataset_version_id', detail: 'names no version', in: 'query' }]);
   });
 });

@@ -2,7 +2,6 @@ import { ValidationError } from '../../domain/errors.js';
 import { isJsonObject, type Json, type JsonObject } from '../../domain/json.js';
 import type { RecordContent } from '../../domain/records.js';
 import { JsonObjectSchema, JsonValue, Tags } from '../../domain/record-schema.js';
-import type { DatasetRecord } from '../../domain/types.js';
 import { compileChecker } from '../../domain/validation.js';
 import type { NewRecord, RecordPatch } from '../../services/records.js';
 
@@ -27,13 +26,6 @@ const SERVER_COLUMNS = ['id', 'created_at', 'updated_at', 'annotations'] as cons
 const RECORD_COLUMNS = ['input', 'expected_output', 'metadata', 'tags', 'splits'] as const;
 const SHOWN_ONLY = ['external_id', 'source'] as const;
 
-interface ArizeExample {
-  id: string;
-  created_at: string;
-  updated_at: string;
-  [column: string]: Json;
-}
-
 /** The record's row when it is an AX row (an object input without server columns, every other field empty). */
 function flatRowOf(record: RecordContent): JsonObject | undefined {
   const flat =
@@ -48,7 +40,8 @@ function flatRowOf(record: RecordContent): JsonObject | undefined {
   return flat ? (record.input as JsonObject) : undefined;
 }
 
-function columnsOf(record: RecordContent): JsonObject {
+/** The columns a record shows as, the server's apart. */
+export function exampleColumns(record: RecordContent): JsonObject {
   const row = flatRowOf(record);
   if (row) return row;
   const columns: JsonObject = { input: record.input, expected_output: record.expected_output };
@@ -60,15 +53,13 @@ function columnsOf(record: RecordContent): JsonObject {
   return columns;
 }
 
-export function toExample(record: DatasetRecord): ArizeExample {
-  return { id: record.id, ...columnsOf(record), created_at: record.created_at, updated_at: record.updated_at };
-}
-
-/** Refuses server-owned columns (all but those in `allowed`), naming the first one found. */
+/** Refuses server-owned columns (all but those in `allowed`), naming the first one found: a fault of the request as sent (400). */
 function refuseServerColumns(row: JsonObject, pointer: string, allowed: readonly string[] = []): void {
   const column = SERVER_COLUMNS.find((name) => name in row && !allowed.includes(name));
   if (column) {
-    throw ValidationError.field(`${pointer}/${column}`, `is set by the server and may not be sent (${SERVER_COLUMNS.join(', ')} are the server's)`);
+    throw ValidationError.field(`${pointer}/${column}`, `is set by the server and may not be sent (${SERVER_COLUMNS.join(', ')} are the server's)`, {
+      in: 'body',
+    });
   }
 }
 
@@ -81,7 +72,8 @@ export function toNewRecord(row: JsonObject, pointer: string): NewRecord {
 /**
  * An update of an example (its `id` and the columns to set) as a record patch. Columns are merged into
  * the row as it is when the update commits (AX: columns may be added, none removed); the merge runs
- * inside the service's transaction, so a concurrent change is never lost.
+ * inside the service's transaction, so a concurrent change is never lost. A column the example as it
+ * is cannot take is found there, by the service: a well-formed request naming what cannot be (422).
  */
 export function toRecordPatch(row: JsonObject & { id: string }, pointer: string): RecordPatch {
   refuseServerColumns(row, pointer, ['id']);

@@ -1,4 +1,4 @@
-import { ValidationError } from '../../domain/errors.js';
+import { NotFoundError, ValidationError } from '../../domain/errors.js';
 import { numberToUuid, uuidToNumber } from '../../domain/ids.js';
 
 /**
@@ -47,18 +47,44 @@ export function versionOf(id: string, pointer: string, where: 'params' | 'query'
   return { datasetId: numberToUuid(number >> VERSION_BITS), version: Number(number & ((1n << VERSION_BITS) - 1n)) };
 }
 
+/** The version number a `dataset_version_id` names, which must be a version of the dataset `datasetId`. */
+export function versionOfDataset(datasetId: string, versionId: string, pointer: string, where: 'query' | 'body'): number {
+  const { datasetId: owner, version } = versionOf(versionId, pointer, where);
+  if (owner !== datasetId || version < 1) {
+    throw new NotFoundError('Dataset version', versionId, [{ pointer, detail: 'is not a version of the dataset', in: where }]);
+  }
+  return version;
+}
+
+/**
+ * The UUID a global id of any type names, or undefined when the text is no such id. A dataset
+ * version's id names a version, not a UUID of its own, so it names none here.
+ */
+export function uuidNamedBy(text: string): string | undefined {
+  const parsed = parse(text);
+  if (!parsed || parsed.type === 'DatasetVersion' || parsed.number >= 1n << UUID_BITS) return undefined;
+  return numberToUuid(parsed.number);
+}
+
 function encode(type: GlobalType, number: bigint): string {
   return Buffer.from(`${type}:${number.toString(10)}`, 'utf8').toString('base64');
 }
 
 const BASE64 = /^[A-Za-z0-9+/]+={0,2}$/;
+const GLOBAL_TYPES: readonly string[] = ['Space', 'Project', 'Dataset', 'DatasetVersion', 'Experiment'] satisfies GlobalType[];
 
 function decode(type: GlobalType, id: string, pointer: string, where: 'params' | 'query' | 'body'): bigint {
+  const parsed = parse(id);
+  if (!parsed || parsed.type !== type) throw notAnId(type, pointer, where);
+  return parsed.number;
+}
+
+function parse(id: string): { type: GlobalType; number: bigint } | undefined {
   // Buffer's decoder skips characters it does not know, so the alphabet is checked first.
-  if (!BASE64.test(id)) throw notAnId(type, pointer, where);
+  if (!BASE64.test(id)) return undefined;
   const match = /^([A-Za-z]+):(\d{1,60})$/.exec(Buffer.from(id, 'base64').toString('utf8'));
-  if (!match || match[1] !== type) throw notAnId(type, pointer, where);
-  return BigInt(match[2]!);
+  if (!match || !GLOBAL_TYPES.includes(match[1]!)) return undefined;
+  return { type: match[1] as GlobalType, number: BigInt(match[2]!) };
 }
 
 function notAnId(type: GlobalType, pointer: string, where: 'params' | 'query' | 'body'): ValidationError {

@@ -3,9 +3,11 @@ import type { FastifyPluginAsync } from 'fastify';
 import { bearerToken, requireApiKey } from '../../http/auth.js';
 import { handleErrorsWith } from '../../http/errors.js';
 import type { Services } from '../../services/index.js';
-import { sendArizeProblem } from './problems.js';
+import { ARIZE_TERMS, presentError } from './errors.js';
 import { datasetRoutes } from './routes/datasets.js';
+import { exampleRoutes } from './routes/examples.js';
 import { experimentRoutes } from './routes/experiments.js';
+import { runRoutes } from './routes/runs.js';
 import { spaceRoutes } from './routes/spaces.js';
 
 /**
@@ -17,13 +19,15 @@ import { spaceRoutes } from './routes/spaces.js';
 export function arizeApi(services: Services): FastifyPluginAsync {
   return async (instance) => {
     const app = instance.withTypeProvider<TypeBoxTypeProvider>();
-    handleErrorsWith(app, sendArizeProblem);
+    handleErrorsWith(app, presentError, ARIZE_TERMS);
     requireApiKey(app, services.keys, bearerToken);
     // AX takes JSON; other media types get 415 rather than a guess at their meaning.
     app.removeContentTypeParser('text/plain');
 
     spaceRoutes(app, services);
     datasetRoutes(app, services);
+    exampleRoutes(app, services);
     experimentRoutes(app, services);
+    runRoutes(app, services);
   };
 }

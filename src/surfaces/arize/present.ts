@@ -1,10 +1,13 @@
-import type { Dataset, DatasetVersion, Experiment, Workspace } from '../../domain/types.js';
+import type { JsonObject } from '../../domain/json.js';
+import type { Dataset, DatasetRecord, DatasetVersion, Experiment, Run, Score, Workspace } from '../../domain/types.js';
+import { exampleColumns } from './examples.js';
 import { datasetVersionId, globalId } from './ids.js';
+import { evaluationColumns } from './runs.js';
 
 /** Arize AX's wire shapes for evalstore's entities (its OpenAPI `components.schemas`). */
 
 /** A workspace is AX's one space: AX's SDKs resolve a space by name before most calls. */
-export function arizeSpace(workspace: Workspace) {
+export function presentSpace(workspace: Workspace) {
   return {
     id: globalId('Space', workspace.id),
     name: workspace.name,
@@ -19,7 +22,7 @@ export function arizeSpace(workspace: Workspace) {
  * an unnamed version shows its number (names are never numbers, so the two cannot be confused). A
  * version never changes once committed: its `updated_at` is its `created_at`.
  */
-function arizeVersion(version: DatasetVersion) {
+function presentVersion(version: DatasetVersion) {
   return {
     id: datasetVersionId(version.dataset_id, version.version),
     name: version.name ?? String(version.version),
@@ -29,31 +32,36 @@ function arizeVersion(version: DatasetVersion) {
   };
 }
 
-export function arizeDataset(dataset: Dataset, workspaceId: string, versions?: readonly DatasetVersion[]) {
+export function presentDataset(dataset: Dataset, workspaceId: string, versions?: readonly DatasetVersion[]) {
   return {
     id: globalId('Dataset', dataset.id),
     name: dataset.name,
     space_id: globalId('Space', workspaceId),
     created_at: dataset.created_at,
     updated_at: dataset.updated_at,
-    ...(versions ? { versions: versions.map(arizeVersion) } : {}),
+    ...(versions ? { versions: versions.map(presentVersion) } : {}),
   };
 }
 
 /** `DatasetVersionWithExampleIds`: the dataset, the version written to, and the examples written. */
-export function arizeWrittenVersion(dataset: Dataset, workspaceId: string, version: number, exampleIds: readonly string[]) {
+export function presentWrittenVersion(dataset: Dataset, workspaceId: string, version: number, exampleIds: readonly string[]) {
   return {
-    ...arizeDataset(dataset, workspaceId),
+    ...presentDataset(dataset, workspaceId),
     dataset_version_id: datasetVersionId(dataset.id, version),
     example_ids: exampleIds,
   };
+}
+
+/** An example: the record's row (examples.ts tells how a record becomes one) and the server's columns. */
+export function presentExample(record: DatasetRecord) {
+  return { id: record.id, ...exampleColumns(record), created_at: record.created_at, updated_at: record.updated_at };
 }
 
 /**
  * An experiment. Its traces project is the evalstore project it belongs to (where its runs' spans
  * live); evalstore experiments are never backed by an agent integration.
  */
-export function arizeExperiment(experiment: Experiment, workspaceId: string) {
+export function presentExperiment(experiment: Experiment, workspaceId: string) {
   const onDataset = experiment.dataset_id !== null && experiment.dataset_version !== null;
   return {
     id: globalId('Experiment', experiment.id),
@@ -68,7 +76,20 @@ export function arizeExperiment(experiment: Experiment, workspaceId: string) {
   };
 }
 
+/** A run as AX shows it, with its scores as `eval.<key>.*` columns (runs.ts tells the mapping). */
+export function presentRun(run: Run, scores: readonly Score[]): JsonObject {
+  return {
+    id: run.id,
+    example_id: run.record_id,
+    output: run.output === null || typeof run.output === 'string' ? run.output : JSON.stringify(run.output),
+    error: run.error,
+    ...(run.latency_ms === null ? {} : { latency_ms: run.latency_ms }),
+    ...run.extra,
+    ...evaluationColumns(scores),
+  };
+}
+
 /** AX list envelopes: `next_cursor` is present exactly when `has_more` is true. */
-export function arizePagination(nextCursor: string | null) {
+export function presentPagination(nextCursor: string | null) {
   return nextCursor === null ? { has_more: false } : { has_more: true, next_cursor: nextCursor };
 }

@@ -1,6 +1,7 @@
 import { ValidationError } from '../../domain/errors.js';
 import type { JsonObject } from '../../domain/json.js';
-import type { Run, Score } from '../../domain/types.js';
+import type { Score } from '../../domain/types.js';
+import type { Restatement } from '../../http/restate.js';
 import type { NewRun } from '../../services/runs.js';
 import type { NewScore } from '../../services/scores.js';
 import type { RunRowInput } from './schemas.js';
@@ -23,19 +24,30 @@ const EVAL_FIELD = /^eval\.(.+)\.(score|label|explanation)$/s;
 /** Columns of a run that AX reserves for the server. */
 const SERVER_RUN_COLUMNS = ['annotations'] as const;
 
+/** Faults the runs service finds point at the request's `experiment_runs` and name `example_id`, as the client sent them. */
+export const EXPERIMENT_RUNS: Restatement = { lists: [['/runs', '/experiment_runs']], fields: [['record_id', 'example_id']] };
+
+/** A request's `experiment_runs` as evalstore records them. AX runs are results: on a dataset, each must name its example. */
+export function toNewRuns(rows: readonly RunRowInput[]): NewRun[] {
+  return rows.map((row, index) => toNewRun(row, `/experiment_runs/${index}`));
+}
+
 /**
  * A run as evalstore records it. An `id` (a UUID) is kept as the run's id, so a client that chooses
  * its ids can retry a request without recording a run twice (an evalstore extension; AX makes ids).
  */
-export function toNewRun(run: RunRowInput, pointer: string): NewRun {
+function toNewRun(run: RunRowInput, pointer: string): NewRun {
   const column = SERVER_RUN_COLUMNS.find((name) => name in run);
-  if (column) throw ValidationError.field(`${pointer}/${column}`, 'is set by the server and may not be sent');
+  if (column) throw ValidationError.field(`${pointer}/${column}`, 'is set by the server and may not be sent', { in: 'body' });
   const { id, example_id, output, error, ...columns } = run;
   const extra: JsonObject = {};
   const evaluations = new Map<string, NewScore>();
   const evaluation = (name: string) => {
     let score = evaluations.get(name);
-    if (!score) evaluations.set(name, (score = { key: name }));
+    if (!score) {
+      score = { key: name };
+      evaluations.set(name, score);
+    }
     return score;
   };
   let latency: number | undefined;
@@ -69,21 +81,8 @@ export function toNewRun(run: RunRowInput, pointer: string): NewRun {
   };
 }
 
-/** A run as AX shows it, with its scores as `eval.<key>.*` columns. */
-export function toArizeRun(run: Run, scores: readonly Score[]): JsonObject {
-  return {
-    id: run.id,
-    example_id: run.record_id,
-    output: run.output === null || typeof run.output === 'string' ? run.output : JSON.stringify(run.output),
-    error: run.error,
-    ...(run.latency_ms === null ? {} : { latency_ms: run.latency_ms }),
-    ...run.extra,
-    ...evaluationColumns(scores),
-  };
-}
-
 /** Scores as AX evaluation columns; of several scores with one key, the latest shows. */
-function evaluationColumns(scores: readonly Score[]): JsonObject {
+export function evaluationColumns(scores: readonly Score[]): JsonObject {
   const columns: JsonObject = {};
   for (const score of scores) {
     const at = `eval.${score.key}`;

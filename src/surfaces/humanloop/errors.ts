@@ -1,7 +1,9 @@
 import type { FastifyReply } from 'fastify';
-import { DomainError, type FieldIssue } from '../../domain/errors.js';
-import { RestatedError, type NormalizedError } from '../../http/errors.js';
+import type { FieldIssue } from '../../domain/errors.js';
+import type { NormalizedError } from '../../http/errors.js';
 import { locOf, mergeByLoc, type FastApiValidationItem } from '../../http/fastapi.js';
+import type { SurfaceTerms } from '../../http/restate.js';
+import { uuidNamedBy } from './ids.js';
 
 /**
  * Humanloop's errors, as its FastAPI server writes them: `{"detail": "<sentence>"}` with the status,
@@ -9,13 +11,29 @@ import { locOf, mergeByLoc, type FastApiValidationItem } from '../../http/fastap
  * expected", "type": "type_error.str"}]}`, one item per field at fault, worded as pydantic v1 words
  * them (the spec's recorded 422). Both of Humanloop's SDKs hand these bodies to the caller as they are.
  */
-export function sendHumanloopError(reply: FastifyReply, error: NormalizedError): FastifyReply {
-  if (error.code !== 'validation_failed' && error.status !== 422) {
-    return reply.status(error.status).type('application/json').send(JSON.stringify({ detail: error.detail }));
-  }
+
+/** Every Humanloop route names the entities of its faults by the ids its client sent (`evts_…` or `ds_…`, `data_…`). */
+export const HUMANLOOP_TERMS: SurfaceTerms = { idOf: uuidNamedBy };
+
+export function presentError(reply: FastifyReply, error: NormalizedError): FastifyReply {
+  if (!isUnprocessable(error)) return reply.status(error.status).type('application/json').send(JSON.stringify({ detail: error.detail }));
   const items = error.issues.length ? mergeByLoc(error.issues.map(toItem), '; or ') : [{ loc: ['body'], msg: error.detail, type: 'value_error' }];
   if (error.title === 'Malformed JSON') for (const item of items) item.type = 'value_error.jsondecode';
   return reply.status(422).type('application/json').send(JSON.stringify({ detail: items }));
+}
+
+/**
+ * A fault of the input is 422 with the field's `loc`, as Humanloop's FastAPI server answers: a value
+ * it refuses, or an id in the body that names nothing this key can see (an unknown log id). An
+ * unknown id in the path stays 404, as does one a fault names without a field (`loc` would say nothing).
+ */
+function isUnprocessable(error: NormalizedError): boolean {
+  if (error.code === 'validation_failed' || error.status === 422) return true;
+  return (
+    error.code === 'not_found' &&
+    error.issues.some((issue) => issue.pointer !== '') &&
+    error.issues.every((issue) => issue.in === undefined || issue.in === 'body')
+  );
 }
 
 function toItem(issue: FieldIssue): FastApiValidationItem {
@@ -50,43 +68,4 @@ function describe(detail: string): [string, string] {
     return [message ?? detail, type];
   }
   return [detail, 'value_error'];
-}
-
-/** How a service's input and words differ from the Humanloop request it was made from. */
-export interface RequestTerms {
-  /** Where a service's pointer sits in the request body (the service's own pointer when it returns undefined). */
-  pointer?: (pointer: string) => string | undefined;
-  /** UUIDs the request named by Humanloop ids, and those ids. */
-  ids?: Record<string, string>;
-  /** Words of the service's messages and Humanloop's for them (`['Run', 'Log']`). */
-  words?: [service: string, request: string][];
-}
-
-/**
- * Runs a service call and restates its faults for a Humanloop client: pointers, ids and nouns become
- * the request's. A fault the service found in the body (a bad value, or an id in it naming nothing)
- * is 422 with the field's `loc`, as Humanloop's FastAPI server answers; an unknown dataset in the
- * path stays 404.
- */
-export async function inHumanloopTerms<T>(work: () => Promise<T>, terms: RequestTerms = {}): Promise<T> {
-  try {
-    return await work();
-  } catch (error) {
-    if (!(error instanceof DomainError)) throw error;
-    const say = (text: string) => {
-      let out = text;
-      for (const [uuid, id] of Object.entries(terms.ids ?? {})) out = out.split(uuid).join(id);
-      for (const [service, request] of terms.words ?? []) out = out.replace(new RegExp(`\\b${service}\\b`, 'g'), request);
-      return out;
-    };
-    const issues = error.issues.map((issue) => ({
-      ...issue,
-      pointer: (issue.in === undefined || issue.in === 'body' ? terms.pointer?.(issue.pointer) : undefined) ?? issue.pointer,
-      detail: say(issue.detail),
-      in: issue.in ?? 'body',
-    }));
-    const inBody = issues.length > 0 && error.issues.every((issue) => issue.in === undefined || issue.in === 'body') && error.issues.some((issue) => issue.pointer !== '');
-    const unprocessable = error.code === 'validation_failed' || (error.code === 'not_found' && inBody);
-    throw new RestatedError(error.code, unprocessable ? 422 : error.status, say(error.message), unprocessable ? issues : error.issues);
-  }
 }

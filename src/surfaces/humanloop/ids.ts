@@ -1,3 +1,4 @@
+import { NotFoundError } from '../../domain/errors.js';
 import { numberToUuid, uuidToNumber } from '../../domain/ids.js';
 
 /**
@@ -56,6 +57,22 @@ export function versionId(datasetId: string, version: number): string {
 export function uuidOf(kind: Exclude<IdKind, 'version'>, id: string): string | undefined {
   const number = decode(kind, id);
   return number === undefined || number >= 1n << UUID_BITS ? undefined : numberToUuid(number);
+}
+
+/** The UUID an id of any kind names, or undefined when the text is no such id. A version's id (dataset or prompt version) names a version, not that UUID. */
+export function uuidNamedBy(text: string): string | undefined {
+  for (const kind of ['dataset', 'datapoint', 'log', 'project'] as const) {
+    const uuid = uuidOf(kind, text);
+    if (uuid) return uuid;
+  }
+  return undefined;
+}
+
+/** The UUID of the entity an id in the path names: a value that is not such an id names nothing (404, as any unknown id). */
+export function uuidInPath(kind: 'dataset' | 'project', id: string): string {
+  const uuid = uuidOf(kind, id);
+  if (!uuid) throw new NotFoundError(kind === 'dataset' ? 'Dataset' : 'Project', id);
+  return uuid;
 }
 
 export function versionOf(id: string): { datasetId: string; version: number } | undefined {

@@ -6,7 +6,7 @@ import { datasetIdFor, humanloopId, versionId } from './ids.js';
 /** Humanloop's wire shapes for evalstore's entities (its v4 and v5 OpenAPI models, spec Part B). */
 
 /** v4 `DatasetResponse`. */
-export function v4Dataset(dataset: Dataset) {
+export function presentV4Dataset(dataset: Dataset) {
   return {
     id: datasetIdFor('v4', dataset.id),
     project_id: humanloopId('project', dataset.project_id),
@@ -19,7 +19,7 @@ export function v4Dataset(dataset: Dataset) {
 }
 
 /** v4 `DatapointResponse`; `source_project_data_id` is the log a datapoint was made from. */
-export function v4Datapoint(record: DatasetRecord) {
+export function presentV4Datapoint(record: DatasetRecord) {
   const runId = record.source?.run_id;
   return {
     id: humanloopId('datapoint', record.id),
@@ -32,24 +32,8 @@ export function v4Datapoint(record: DatasetRecord) {
 }
 
 /** v5 `DatapointResponse`. */
-export function v5Datapoint(record: DatasetRecord) {
+export function presentV5Datapoint(record: DatasetRecord) {
   return { id: humanloopId('datapoint', record.id), ...datapointFields(record) };
-}
-
-/** A dataset before its first commit is at version 0, which holds nothing and has no row of its own. */
-export function versionZero(dataset: Dataset): DatasetVersion {
-  return {
-    dataset_id: dataset.id,
-    version: 0,
-    name: null,
-    message: '',
-    created_by: null,
-    created_at: dataset.created_at,
-    records_added: 0,
-    records_updated: 0,
-    records_removed: 0,
-    record_count: 0,
-  };
 }
 
 /**
@@ -57,7 +41,7 @@ export function versionZero(dataset: Dataset): DatasetVersion {
  * folders are part of it), the attributes its metadata, the version's description its message.
  * Environments (deployments) are not kept, so none is listed.
  */
-export function v5Dataset(dataset: Dataset, version: DatasetVersion, datapoints?: DatasetRecord[]) {
+export function presentV5Dataset(dataset: Dataset, version: DatasetVersion, datapoints?: DatasetRecord[]) {
   return {
     path: dataset.name,
     id: datasetIdFor('v5', dataset.id),
@@ -73,12 +57,12 @@ export function v5Dataset(dataset: Dataset, version: DatasetVersion, datapoints?
     ...(version.name === null ? {} : { version_name: version.name }),
     ...(version.message === '' ? {} : { version_description: version.message }),
     datapoints_count: version.record_count,
-    ...(datapoints === undefined ? {} : { datapoints: datapoints.map(v5Datapoint) }),
+    ...(datapoints === undefined ? {} : { datapoints: datapoints.map(presentV5Datapoint) }),
     attributes: dataset.metadata as JsonObject,
   };
 }
 
 /** Humanloop's page of a list: 1-based page numbers, and the total. */
-export function humanloopPage<T>(records: T[], page: number, size: number, total: number) {
+export function presentPage<T>(records: T[], page: number, size: number, total: number) {
   return { records, page, size, total };
 }

@@ -1,5 +1,6 @@
 import { expect } from 'vitest';
 import type { LightMyRequestResponse } from 'fastify';
+import { globalId, uuidOf } from '../../../src/surfaces/arize/ids.js';
 import type { TestApp } from '../../support/app.js';
 
 /** Everything a request could change, so that a refused request can be shown to have changed nothing. */
@@ -39,3 +40,46 @@ export async function expectRefused(
 
 /** Path segment of an Arize id, as the SDK sends it. */
 export const seg = (id: string) => encodeURIComponent(id);
+
+export type Method = 'GET' | 'POST' | 'PATCH' | 'DELETE';
+
+/** Examples of every kind of column: nested objects, null, non-ASCII names. */
+export const EXAMPLES = [
+  { question: '2+2?', answer: '4', topic: 'math' },
+  { question: 'Capital of Spain?', answer: 'Madrid', nested: { tags: ['geo', 'europe'], difficulty: 2.5, reviewed: null }, 'ünïcode ✓': true },
+];
+
+/** An example's columns without the server's. */
+export const strip = ({ id: _id, created_at: _c, updated_at: _u, ...columns }: Record<string, unknown>) => columns;
+
+/** The evalstore id behind an Arize dataset id. */
+export const nativeId = (arizeId: string) => uuidOf('Dataset', arizeId, '', 'params');
+
+/** The evalstore id behind an Arize experiment id. */
+export const nativeExperimentId = (arizeId: string) => uuidOf('Experiment', arizeId, '', 'params');
+
+/** Requests to the Arize surface of `t`, with the admin key unless `key` says otherwise (null: none), and the fixtures tests start from. */
+export function arizeClient(t: TestApp) {
+  const spaceId = globalId('Space', t.workspaceId);
+  const call = (method: Method, url: string, payload?: object, key?: string | null) =>
+    t.call({ method, url: `/arize${url}`, ...(payload ? { payload } : {}), ...(key === undefined ? {} : { key }) });
+  const createDataset = async (name = `ds-${Math.random()}`, examples: object[] = EXAMPLES) => {
+    const response = await call('POST', '/v2/datasets', { name, space_id: spaceId, examples });
+    expect(response.statusCode).toBe(201);
+    return response.json();
+  };
+  const examplesOf = async (datasetId: string, query = '') => (await call('GET', `/v2/datasets/${seg(datasetId)}/examples?limit=500${query}`)).json();
+  /** A dataset of three questions, the second without an answer column, and its example ids. */
+  const createQuestions = async (): Promise<{ dataset: { id: string; versions: { id: string }[] }; exampleIds: string[] }> => {
+    const dataset = await createDataset(undefined, [{ question: '2+2?', answer: '4' }, { question: 'capital of spain?', answer: 'madrid' }, { question: 'largest planet?' }]);
+    return { dataset, exampleIds: (await examplesOf(dataset.id)).examples.map((e: { id: string }) => e.id) };
+  };
+  const createExperiment = async (datasetId: string, runs: object[], name = `exp-${Math.random()}`) => {
+    const response = await call('POST', '/v2/experiments', { name, dataset_id: datasetId, experiment_runs: runs });
+    expect(response.statusCode).toBe(201);
+    return response.json();
+  };
+  const runsOf = async (experimentId: string) => (await call('GET', `/v2/experiments/${seg(experimentId)}/runs?limit=500`)).json().experiment_runs;
+  const append = (experimentId: string, runs: object[]) => call('POST', `/v2/experiments/${seg(experimentId)}/runs`, { experiment_runs: runs });
+  return { spaceId, call, createDataset, examplesOf, createQuestions, createExperiment, runsOf, append };
+}

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { newId } from '../../../src/domain/ids.js';
-import { datasetVersionId, globalId, uuidOf, versionOf } from '../../../src/surfaces/arize/ids.js';
+import { datasetVersionId, globalId, uuidNamedBy, uuidOf, versionOf, versionOfDataset } from '../../../src/surfaces/arize/ids.js';
 
 describe('Arize global ids', () => {
   it('are base64 of Type:<the UUID as a decimal integer>, and decode back', () => {
@@ -33,5 +33,20 @@ describe('Arize global ids', () => {
     expect(uuidOf('Dataset', 'RGF0YXNldDox' /* Dataset:1 */, '/dataset_id', 'params')).toBe('00000000-0000-0000-0000-000000000001');
     const tooBig = Buffer.from(`Dataset:${(1n << 128n).toString()}`).toString('base64');
     expect(() => uuidOf('Dataset', tooBig, '/dataset_id', 'params')).toThrow(/not a valid dataset id/);
+  });
+
+  it('name the UUID of any type for restating faults, but not a version\'s (it names a version of a dataset)', () => {
+    const uuid = newId();
+    for (const type of ['Space', 'Project', 'Dataset', 'Experiment'] as const) expect(uuidNamedBy(globalId(type, uuid))).toBe(uuid);
+    for (const other of [datasetVersionId(uuid, 3), uuid, 'recording-ds', 'RGF0YXNldDoxOmFCY0Q=', Buffer.from(`Dataset:${(1n << 128n).toString()}`).toString('base64'), btoa('Run:1')]) {
+      expect(uuidNamedBy(other)).toBeUndefined();
+    }
+  });
+
+  it('take a version id only for a version of its dataset', () => {
+    const dataset = newId();
+    expect(versionOfDataset(dataset, datasetVersionId(dataset, 2), '/dataset_version_id', 'query')).toBe(2);
+    expect(() => versionOfDataset(newId(), datasetVersionId(dataset, 2), '/dataset_version_id', 'body')).toThrow(/not found/);
+    expect(() => versionOfDataset(dataset, datasetVersionId(dataset, 0), '/dataset_version_id', 'body')).toThrow(/not found/);
   });
 });

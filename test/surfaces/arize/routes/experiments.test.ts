@@ -1,39 +1,32 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { globalId, uuidOf } from '../../../src/surfaces/arize/ids.js';
-import { createTestApp, type TestApp } from '../../support/app.js';
-import { DIALECTS } from '../../support/databases.js';
-import { expectRefused, seg } from './helpers.js';
+import { globalId, uuidOf } from '../../../../src/surfaces/arize/ids.js';
+import { createTestApp, type TestApp } from '../../../support/app.js';
+import { DIALECTS } from '../../../support/databases.js';
+import { arizeClient, expectRefused, nativeExperimentId, seg } from '../helpers.js';
 
-/** The evalstore id behind an Arize experiment id. */
-const nativeExperimentId = (arizeId: string) => uuidOf('Experiment', arizeId, '', 'params');
-
+/** Experiments: on a dataset (pinned to its version) or in a space, with their first runs; listed, read, deleted. */
 for (const dialect of DIALECTS) {
-  describe(`${dialect}: Arize AX experiments and runs`, () => {
+  describe(`${dialect}: Arize AX experiments`, () => {
     let t: TestApp;
     let spaceId: string;
     let dataset: { id: string; versions: { id: string }[] };
     let exampleIds: string[];
+    let arize: ReturnType<typeof arizeClient>;
 
     beforeAll(async () => {
       t = await createTestApp(dialect);
-      spaceId = globalId('Space', t.workspaceId);
+      arize = arizeClient(t);
+      spaceId = arize.spaceId;
     });
     afterAll(async () => t?.close());
     beforeEach(async () => {
-      const examples = [{ question: '2+2?', answer: '4' }, { question: 'capital of spain?', answer: 'madrid' }, { question: 'largest planet?' }];
-      dataset = (await call('POST', '/v2/datasets', { name: `ds-${Math.random()}`, space_id: spaceId, examples })).json();
-      exampleIds = (await call('GET', `/v2/datasets/${seg(dataset.id)}/examples?limit=500`)).json().examples.map((e: { id: string }) => e.id);
+      ({ dataset, exampleIds } = await arize.createQuestions());
     });
 
-    const call = (method: 'GET' | 'POST' | 'PATCH' | 'DELETE', url: string, payload?: object, key?: string | null) =>
-      t.call({ method, url: `/arize${url}`, ...(payload ? { payload } : {}), ...(key === undefined ? {} : { key }) });
-    const createExperiment = async (runs: object[], name = `exp-${Math.random()}`) => {
-      const response = await call('POST', '/v2/experiments', { name, dataset_id: dataset.id, experiment_runs: runs });
-      expect(response.statusCode).toBe(201);
-      return response.json();
-    };
-    const runsOf = async (experimentId: string) => (await call('GET', `/v2/experiments/${seg(experimentId)}/runs?limit=500`)).json().experiment_runs;
-    const append = (experimentId: string, runs: object[]) => call('POST', `/v2/experiments/${seg(experimentId)}/runs`, { experiment_runs: runs });
+    const call: ReturnType<typeof arizeClient>['call'] = (...args) => arize.call(...args);
+    const createExperiment = (runs: object[], name?: string) => arize.createExperiment(dataset.id, runs, name);
+    const runsOf = (experimentId: string) => arize.runsOf(experimentId);
+    const append = (experimentId: string, runs: object[]) => arize.append(experimentId, runs);
 
     it('creates an experiment with its runs, pinned to the latest dataset version', async () => {
       const experiment = await createExperiment([
@@ -100,92 +93,6 @@ for (const dialect of DIALECTS) {
       await expectRefused(t, post({ name: 'a', space_id: globalId('Space', other.workspace.id), experiment_runs: [{ output: 'x' }] }), { status: 404, pointer: '/space_id' });
     });
 
-    it('appends runs: 201 with the experiment and the run ids in input order, evaluations as scores', async () => {
-      const experiment = await createExperiment([{ example_id: exampleIds[0], output: '4' }]);
-      const runs = [
-        { output: 'madrid', latency_ms: 12, example_id: exampleIds[1], 'eval.correct.score': 1, 'eval.correct.label': 'correct', 'eval.correct.explanation': 'matches', 'eval.correct.metadata.judge': 'gpt-4o', 'eval.correct.trace.id': 'abc123' },
-        { output: 'Jupiter', example_id: exampleIds[2], 'eval.correct.score': 0.5, 'eval.correct.label': null, 'eval.tone.label': 'polite', 'eval.my.evaluator.score': 3 },
-        { output: '', error: 'rate limited', example_id: exampleIds[0], latency_ms: -1, 'eval.correct.score': 'n/a', nested: { deep: [1, { x: null }] } },
-      ];
-      const response = await append(experiment.id, runs);
-      expect(response.statusCode).toBe(201);
-      const body = response.json();
-      expect(body).toEqual({ ...experiment, updated_at: expect.any(String), run_ids: [expect.any(String), expect.any(String), expect.any(String)] });
-      expect(new Set(body.run_ids).size).toBe(3);
-
-      const listed = await runsOf(experiment.id);
-      expect(listed).toHaveLength(4);
-      const byId = new Map(listed.map((r: { id: string }) => [r.id, r]));
-      // Every column comes back exactly as sent, in each run the ids name, in input order.
-      runs.forEach((run, index) => {
-        const { id, error, ...columns } = byId.get(body.run_ids[index]) as Record<string, unknown>;
-        expect(id).toBe(body.run_ids[index]);
-        expect(error).toBe(run.error ?? null);
-        expect(columns).toEqual(Object.fromEntries(Object.entries(run).filter(([key]) => key !== 'error')));
-      });
-
-      const scores = (await t.call({ method: 'GET', url: `/api/v1/experiments/${nativeExperimentId(experiment.id)}/scores?limit=1000` })).json().data;
-      expect(scores.map((s: { key: string; run_id: string }) => [s.key, body.run_ids.indexOf(s.run_id)]).sort()).toEqual(
-        [['correct', 0], ['correct', 1], ['my.evaluator', 1], ['tone', 1]].sort(),
-      );
-      expect(scores.find((s: { key: string; run_id: string }) => s.key === 'correct' && s.run_id === body.run_ids[0])).toMatchObject({
-        score: 1,
-        value: 'correct',
-        comment: 'matches',
-        metadata: { judge: 'gpt-4o' },
-      });
-    });
-
-    it('refuses bad appends, naming the run, and writes nothing', async () => {
-      const experiment = await createExperiment([{ example_id: exampleIds[0], output: '4' }]);
-      const ok = { example_id: exampleIds[0], output: 'x' };
-      await expectRefused(t, () => append(experiment.id, []), { status: 400, pointer: '/experiment_runs' });
-      await expectRefused(t, () => append(experiment.id, Array.from({ length: 1001 }, () => ok)), { status: 400, pointer: '/experiment_runs' });
-      await expectRefused(t, () => append(experiment.id, [ok, { example_id: exampleIds[1] }]), { status: 400, pointer: '/experiment_runs/1/output' });
-      await expectRefused(t, () => append(experiment.id, [ok, { example_id: exampleIds[1], output: 4 }]), { status: 400, pointer: '/experiment_runs/1/output' });
-      await expectRefused(t, () => append(experiment.id, [ok, ok, { output: 'x' }]), { status: 422, pointer: '/experiment_runs/2/example_id' });
-      await expectRefused(t, () => append(experiment.id, [ok, { output: 'x', example_id: null }]), { status: 422, pointer: '/experiment_runs/1/example_id' });
-      await expectRefused(t, () => append(experiment.id, [ok, { output: 'x', example_id: '0f8fad5b-d9cb-469f-a165-70867728950e' }]), {
-        status: 422,
-        pointer: '/experiment_runs/1/example_id',
-      });
-      // An example added after the experiment's version is not one of its examples.
-      const later = (await call('POST', `/v2/datasets/${seg(dataset.id)}/examples`, { examples: [{ question: 'later?' }] })).json().example_ids[0];
-      await expectRefused(t, () => append(experiment.id, [ok, { output: 'x', example_id: later }]), { status: 422, pointer: '/experiment_runs/1/example_id' });
-      await expectRefused(t, () => append(experiment.id, [ok, { output: 'x', example_id: 7 }]), { status: 400, pointer: '/experiment_runs/1/example_id' });
-      await expectRefused(t, () => call('POST', `/v2/experiments/${seg(experiment.id)}/runs`, { runs: [ok] }), { status: 400, pointer: '/experiment_runs' });
-      await expectRefused(t, () => append(globalId('Experiment', '0f8fad5b-d9cb-469f-a165-70867728950e'), [ok]), { status: 404 });
-      await expectRefused(t, () => append(dataset.id, [ok]), { status: 400, pointer: '/experiment_id' });
-    });
-
-    it('takes 1,000 runs in one request, and a retried run with its own id once', async () => {
-      const experiment = await createExperiment([{ example_id: exampleIds[0], output: '4' }]);
-      const many = Array.from({ length: 1000 }, (_, i) => ({ example_id: exampleIds[i % 3], output: `answer ${i}`, i }));
-      const response = await append(experiment.id, many);
-      expect(response.statusCode).toBe(201);
-      expect(response.json().run_ids).toHaveLength(1000);
-      const id = '1f8fad5b-d9cb-469f-a165-70867728950e';
-      const first = (await append(experiment.id, [{ id, example_id: exampleIds[0], output: 'once' }])).json();
-      const retried = (await append(experiment.id, [{ id, example_id: exampleIds[0], output: 'once' }])).json();
-      expect([first.run_ids, retried.run_ids]).toEqual([[id], [id]]);
-      const native = (await t.call({ method: 'GET', url: `/api/v1/experiments/${nativeExperimentId(experiment.id)}/runs?limit=1000&record_id=${exampleIds[0]}` })).json();
-      expect(native.data.filter((run: { output: string }) => run.output === 'once')).toHaveLength(1);
-    });
-
-    it('lists runs page by page', async () => {
-      const experiment = await createExperiment(exampleIds.map((exampleId, i) => ({ example_id: exampleId, output: `o${i}` })));
-      const outputs: string[] = [];
-      let cursor: string | undefined;
-      do {
-        const page = (await call('GET', `/v2/experiments/${seg(experiment.id)}/runs?limit=2${cursor ? `&cursor=${seg(cursor)}` : ''}`)).json();
-        outputs.push(...page.experiment_runs.map((r: { output: string }) => r.output));
-        cursor = page.pagination.next_cursor;
-      } while (cursor);
-      expect(outputs).toEqual(['o0', 'o1', 'o2']);
-      await expectRefused(t, () => call('GET', `/v2/experiments/${seg(experiment.id)}/runs?limit=501`), { status: 400, pointer: '/limit' });
-      await expectRefused(t, () => call('GET', `/v2/experiments/${seg(experiment.id)}/runs?cursor=nope`), { status: 400, pointer: '/cursor' });
-    });
-
     it('lists experiments newest first by dataset, space and name', async () => {
       const prefix = `list-${Math.random().toString(36).slice(2)}`;
       const a = await createExperiment([{ example_id: exampleIds[0], output: '1' }], `${prefix}-Alpha`);
@@ -249,6 +156,27 @@ for (const dialect of DIALECTS) {
       const compared = await t.call({ method: 'GET', url: `/api/v1/experiments/${id}/export?format=jsonl` });
       expect(compared.statusCode).toBe(200);
       expect(compared.body.trim().split('\n')).toHaveLength(2);
+    });
+
+    it('names faults in the request\'s terms: ids as sent, runs as experiment_runs, records as example_id', async () => {
+      const unknownDataset = globalId('Dataset', '0f8fad5b-d9cb-469f-a165-70867728950e');
+      const onUnknown = await expectRefused(t, () => call('POST', '/v2/experiments', { name: 'a', dataset_id: unknownDataset, experiment_runs: [{ output: 'x' }] }), { status: 404 });
+      expect(onUnknown.detail).toBe(`Dataset "${unknownDataset}" not found`);
+      const unknown = globalId('Experiment', '0f8fad5b-d9cb-469f-a165-70867728950e');
+      for (const method of ['GET', 'DELETE'] as const) {
+        expect((await expectRefused(t, () => call(method, `/v2/experiments/${seg(unknown)}`), { status: 404 })).detail).toBe(`Experiment "${unknown}" not found`);
+      }
+      const missing = await expectRefused(t, () => call('POST', '/v2/experiments', { name: 'a', dataset_id: dataset.id, experiment_runs: [{ example_id: exampleIds[0], output: '4' }, { output: 'x' }] }), {
+        status: 422,
+        pointer: '/experiment_runs/1/example_id',
+        title: 'Unprocessable Entity',
+      });
+      expect(missing).toMatchObject({
+        detail: '/experiment_runs/1/example_id is required: the experiment is on a dataset, and each run is the result for one of its records',
+        type: 'https://arize.com/docs/ax/rest-reference/errors#unprocessable-entity',
+        error_code: 'validation_failed',
+        errors: [{ pointer: '/experiment_runs/1/example_id', detail: 'is required: the experiment is on a dataset, and each run is the result for one of its records' }],
+      });
     });
   });
 }

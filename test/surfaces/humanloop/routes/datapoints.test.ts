@@ -1,7 +1,7 @@
 import { Humanloop } from 'humanloop-v4';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DIALECTS } from '../../support/databases.js';
-import { startHumanloopServer, type HumanloopTestServer } from './helpers.js';
+import { DIALECTS } from '../../../support/databases.js';
+import { startHumanloopServer, type HumanloopTestServer } from '../helpers.js';
 
 /**
  * `POST /v4/datasets/{id}/datapoints` refused as Humanloop refuses (FastAPI's 422 with `loc`, 404 for
