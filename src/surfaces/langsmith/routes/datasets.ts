@@ -1,7 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import { ValidationError } from '../../../domain/errors.js';
 import type { Services } from '../../../services/index.js';
-import type { LangSmithApp } from '../app.js';
+import type { SurfaceApp } from '../../../http/app.js';
 import { presentDatasetVersion } from '../present.js';
 import { DatasetCreate, DatasetUpdate, OffsetPage, Repeated, Uuid } from '../schemas.js';
 import { jsonObjectParam, metadataIn, presentDatasets, refuseUnsupported, versionAsOf } from './shared.js';
@@ -12,7 +12,7 @@ const datasetParams = Type.Object({ dataset_id: Uuid });
  * LangSmith's dataset routes (spec §3.1, §3.3, §4): datasets, their versions (named by time, `as_of`),
  * tags (version names) and splits. Examples are in examples.ts.
  */
-export function datasetRoutes(app: LangSmithApp, services: Services): void {
+export function datasetRoutes(app: SurfaceApp, services: Services): void {
   app.post('/datasets', {
     schema: { hide: true, body: DatasetCreate },
     handler: async (request) => {

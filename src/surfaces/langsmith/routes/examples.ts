@@ -8,7 +8,7 @@ import { compileChecker } from '../../../domain/validation.js';
 import { bufferedParts } from '../../../http/multipart.js';
 import type { Services } from '../../../services/index.js';
 import type { ChangeResult, RecordChanges, RecordPatch } from '../../../services/records.js';
-import type { LangSmithApp } from '../app.js';
+import type { SurfaceApp } from '../../../http/app.js';
 import type { BodyLocator } from '../errors.js';
 import { exampleFieldLoc, toNewRecord, toRecordPatch, type ExampleFields } from '../examples.js';
 import { langsmithTime, presentExample } from '../present.js';
@@ -29,7 +29,7 @@ const exampleIdsOf = new WeakMap<FastifyRequest, string[]>();
  * other clients use, reads with filters, deletes, and split changes. Each request that changes
  * examples commits one dataset version (none when it changes nothing).
  */
-export function exampleRoutes(app: LangSmithApp, services: Services): void {
+export function exampleRoutes(app: SurfaceApp, services: Services): void {
   for (const platform of PLATFORM) {
     app.post(`${platform}/datasets/:dataset_id/examples`, {
       bodyLimit: LIMITS.bulkBodyBytes,

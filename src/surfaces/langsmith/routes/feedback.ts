@@ -2,7 +2,7 @@ import { Type } from '@sinclair/typebox';
 import { ValidationError } from '../../../domain/errors.js';
 import type { Json } from '../../../domain/json.js';
 import type { Services } from '../../../services/index.js';
-import type { LangSmithApp } from '../app.js';
+import type { SurfaceApp } from '../../../http/app.js';
 import type { BodyLocator } from '../errors.js';
 import { presentFeedback, scoreFieldLoc, scoreSourcesOf, toPlacedScore } from '../feedback.js';
 import { FeedbackCreate, FeedbackUpdate, OffsetPage, OneOf, Repeated, Uuid } from '../schemas.js';
@@ -17,7 +17,7 @@ const feedbackLocator: BodyLocator = ([list, , ...rest]) => (list === 'scores' ?
  * recorded yet is kept and recorded when the run arrives (`evaluate()` often sends it first); feedback
  * with no run is a score of its session (summary evaluators).
  */
-export function feedbackRoutes(app: LangSmithApp, services: Services): void {
+export function feedbackRoutes(app: SurfaceApp, services: Services): void {
   app.post('/feedback', {
     config: { langsmithBody: feedbackLocator },
     schema: { hide: true, body: FeedbackCreate },

@@ -4,7 +4,7 @@ import type { Json, JsonObject } from '../../../domain/json.js';
 import type { Experiment } from '../../../domain/types.js';
 import type { ComparisonRow, ExperimentStats, RunWithScores } from '../../../services/comparisons/index.js';
 import type { Services } from '../../../services/index.js';
-import type { LangSmithApp } from '../app.js';
+import type { SurfaceApp } from '../../../http/app.js';
 import { langsmithTime, presentExample, presentRun, presentTracerSession, sessionStats } from '../present.js';
 
 const GroupRunsBody = Type.Object(
@@ -39,7 +39,7 @@ const PREVIEW_CHARACTERS = 200;
  * group, and group-level statistics pool the runs of every session (so feedback averages are weighted
  * by the number of scores).
  */
-export function groupRunsRoutes(app: LangSmithApp, services: Services): void {
+export function groupRunsRoutes(app: SurfaceApp, services: Services): void {
   for (const url of PATHS) {
     app.post(url, {
       config: { access: 'read' },

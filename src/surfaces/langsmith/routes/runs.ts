@@ -11,7 +11,7 @@ import type { IngestedRun, RunBatch } from '../../../services/run-ingest.js';
 import type { RunUpdate } from '../../../services/runs.js';
 import type { PlacedScore } from '../../../services/scores.js';
 import type { Loc } from '../../../http/fastapi.js';
-import type { LangSmithApp } from '../app.js';
+import type { SurfaceApp } from '../../../http/app.js';
 import type { BodyLocator } from '../errors.js';
 import { scoreFieldLoc, toPlacedScore } from '../feedback.js';
 import { presentRun } from '../present.js';
@@ -30,7 +30,7 @@ const partsOf = new WeakMap<FastifyRequest, { create: string[]; update: string[]
  * `POST /runs` + `PATCH /runs/{id}` when it does not batch), and reads. Every ingest request is one
  * transaction; changes and feedback sent before their run are kept until it arrives.
  */
-export function runRoutes(app: LangSmithApp, services: Services): void {
+export function runRoutes(app: SurfaceApp, services: Services): void {
   const ingest = (actor: Actor, batch: RunBatch) =>
     services.runIngest.ingest(actor, batch, { source: 'langsmith', recordKeyForStreams: REFERENCE_KEPT_AS });
 

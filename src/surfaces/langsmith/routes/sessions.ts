@@ -5,7 +5,7 @@ import type { JsonObject } from '../../../domain/json.js';
 import type { Actor, Experiment, Score } from '../../../domain/types.js';
 import { summarizeScores } from '../../../services/comparisons/index.js';
 import type { Services } from '../../../services/index.js';
-import type { LangSmithApp } from '../app.js';
+import type { SurfaceApp } from '../../../http/app.js';
 import { presentFeedbackStats, presentTracerSession, sessionStats, type SessionStats } from '../present.js';
 import { OffsetPage, Repeated, SessionCreate, SessionUpdate, Uuid } from '../schemas.js';
 import { fromLangSmithTime } from '../times.js';
@@ -20,7 +20,7 @@ const SESSION_SCORES_READ = 1_000;
  * LangSmith's sessions (spec §3.4, §5): an experiment when it has a `reference_dataset_id`, else a log
  * stream (a tracing project). Session names are unique in the workspace, as in LangSmith.
  */
-export function sessionRoutes(app: LangSmithApp, services: Services): void {
+export function sessionRoutes(app: SurfaceApp, services: Services): void {
   app.post('/sessions', {
     schema: { hide: true, body: SessionCreate, querystring: Type.Object({ upsert: Type.Optional(Type.Boolean()) }) },
     handler: async (request) => {

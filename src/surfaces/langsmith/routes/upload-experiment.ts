@@ -1,7 +1,7 @@
 import { LIMITS } from '../../../domain/limits.js';
 import type { ExperimentUpload, UploadedRun } from '../../../services/experiment-uploads.js';
 import type { Services } from '../../../services/index.js';
-import type { LangSmithApp } from '../app.js';
+import type { SurfaceApp } from '../../../http/app.js';
 import { renameFirst as rename, type BodyLocator } from '../errors.js';
 import { toScore } from '../feedback.js';
 import { presentDataset, presentTracerSession } from '../present.js';
@@ -12,7 +12,7 @@ import { fromLangSmithTime } from '../times.js';
  * `POST /datasets/upload-experiment` (spec §10): a dataset, its examples, an experiment, its runs and
  * feedback in one call, one transaction. The mapping of fields is in docs/surfaces/langsmith.md.
  */
-export function uploadExperimentRoutes(app: LangSmithApp, services: Services): void {
+export function uploadExperimentRoutes(app: SurfaceApp, services: Services): void {
   app.post('/datasets/upload-experiment', {
     bodyLimit: LIMITS.bulkBodyBytes,
     config: { langsmithBody: uploadLocator },
