@@ -10,7 +10,11 @@ import type { FieldIssue } from '../domain/errors.js';
 export interface Restatement {
   /** Pointer prefixes: where a list sits in the service's input, and where it sits in the request (`['/add', '/data/attributes/records']`). */
   lists?: readonly (readonly [service: string, request: string])[];
-  /** Field names: the service's, and the request's for the same value (`['record_id', 'example_id']`). */
+  /**
+   * Field names: the service's, and the request's for the same value (`['record_id', 'example_id']`).
+   * A name may span segments, for a value that sits at another depth in the request
+   * (`['record/input', 'inputs']`, `['metadata', 'extra/metadata']`).
+   */
   fields?: readonly (readonly [service: string, request: string])[];
   /** Whole words of messages: the service's, and the surface's (`['Run', 'Log']`). */
   words?: readonly (readonly [service: string, request: string])[];
