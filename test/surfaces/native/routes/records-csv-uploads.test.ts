@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { readEventStream } from '../../../src/client/event-stream.js';
-import { createTestApp, type TestApp } from '../../support/app.js';
-import { DIALECTS } from '../../support/databases.js';
+import { readEventStream } from '../../../../src/client/event-stream.js';
+import { createTestApp, type TestApp } from '../../../support/app.js';
+import { DIALECTS } from '../../../support/databases.js';
 
 const CSV = { 'content-type': 'text/csv' };
 
