@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { expect } from 'vitest';
-import type { TestApp } from '../../support/app.js';
+import { afterAll, beforeAll, describe, expect } from 'vitest';
+import { createTestApp, type TestApp } from '../../support/app.js';
+import { DIALECTS } from '../../support/databases.js';
+import type { DialectName } from '../../../src/store/dialect.js';
 
 /** The LangSmith surface's base URL, as the SDK's endpoint. */
 export const LS = '/langsmith';
@@ -52,4 +54,30 @@ export function langsmithRequests(app: () => TestApp) {
   /** The items of a Go route's 422 (`{"error", "details": "<JSON>"}`). */
   const goDetails = (response: { json(): { details: string } }) => JSON.parse(response.json().details) as { loc: (string | number)[]; msg: string; type: string }[];
   return { ls, ok, postMultipart, counts, makeDataset, goDetails };
+}
+
+/** What the tests of describeLangSmith get: the database, the app (once made), and the requests on it. */
+export type LangSmithTests = ReturnType<typeof langsmithRequests> & { dialect: DialectName; app: () => TestApp };
+
+/**
+ * Declares `tests` once per database, each time on an app over a fresh store, made before the tests
+ * and closed after them.
+ */
+export function describeLangSmith(title: string, tests: (context: LangSmithTests) => void): void {
+  for (const dialect of DIALECTS) {
+    describe(`${dialect}: ${title}`, () => {
+      let made: TestApp | undefined;
+      beforeAll(async () => {
+        made = await createTestApp(dialect);
+      });
+      afterAll(async () => {
+        await made?.close();
+      });
+      const app = () => {
+        if (!made) throw new Error('The app is made before the tests run');
+        return made;
+      };
+      tests({ dialect, app, ...langsmithRequests(app) });
+    });
+  }
 }
