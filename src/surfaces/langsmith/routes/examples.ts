@@ -28,7 +28,7 @@ import {
 const PLATFORM = ['/v1/platform', '/platform'];
 
 /** The multipart routes: Go's error format, bodies up to the bulk limit, faults of examples located in their parts. */
-const multipart = (list: '/add' | '/update') => ({
+const multipartWrite = (list: '/add' | '/update') => ({
   bodyLimit: LIMITS.bulkBodyBytes,
   config: { langsmithGoErrors: true, restate: { lists: [[list, '/examples']] as const, fields: EXAMPLE_FIELDS, locate: locateExamplePart } },
   schema: { hide: true, params: DatasetParams },
@@ -42,7 +42,7 @@ const multipart = (list: '/add' | '/update') => ({
 export function exampleRoutes(app: SurfaceApp, services: Services): void {
   for (const platform of PLATFORM) {
     app.post(`${platform}/datasets/:dataset_id/examples`, {
-      ...multipart('/add'),
+      ...multipartWrite('/add'),
       handler: async (request, reply) => {
         const examples = examplesOfParts(bufferedParts(request), 'create');
         rememberParts(request, { examples: examples.map((example) => example.id) });
@@ -53,7 +53,7 @@ export function exampleRoutes(app: SurfaceApp, services: Services): void {
     });
 
     app.patch(`${platform}/datasets/:dataset_id/examples`, {
-      ...multipart('/update'),
+      ...multipartWrite('/update'),
       handler: async (request, reply) => {
         const examples = examplesOfParts(bufferedParts(request), 'update');
         rememberParts(request, { examples: examples.map((example) => example.id) });
