@@ -5,13 +5,11 @@ import { describeStore, storeConfig, type Config, type LangSmithIngestion } from
 import { LIMITS } from './domain/limits.js';
 import type { Actor } from './domain/types.js';
 import { handleErrorsWith } from './http/errors.js';
-import { sendProblem } from './http/problem.js';
 import { installValidators } from './http/validation.js';
 import { createServices, type Services } from './services/index.js';
 import { openStore } from './store/database.js';
 import { migrateToLatest } from './store/migrate.js';
-import { nativeApi } from './surfaces/native/index.js';
-import { sharedSchemas } from './surfaces/native/schemas.js';
+import { nativeApi, sendProblem, sharedSchemas } from './surfaces/native/index.js';
 import { datadogApi } from './surfaces/datadog/index.js';
 import { arizeApi } from './surfaces/arize/index.js';
 import { humanloopApi } from './surfaces/humanloop/index.js';

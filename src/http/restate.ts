@@ -14,6 +14,8 @@ export interface Restatement {
    * Field names: the service's, and the request's for the same value (`['record_id', 'example_id']`).
    * A field the request has no name for, because the request's item is that field's value, restates
    * as `''` (`['input', '']`: an Arize example row is the record's input, so `/add/3/input/q` is `/examples/3/q`).
+   * A name may span segments, for a value that sits at another depth in the request
+   * (`['record/input', 'inputs']`, `['metadata', 'extra/metadata']`).
    */
   fields?: readonly (readonly [service: string, request: string])[];
   /**

@@ -19,6 +19,15 @@ async function appWith(terms: Parameters<typeof handleErrorsWith>[2]): Promise<F
       throw ValidationError.field('/input', 'is required');
     },
   });
+  app.post('/nested', {
+    config: { restate: { fields: [['record/input', 'inputs'], ['metadata', 'extra/metadata']] } },
+    handler: async () => {
+      throw new ValidationError('/runs/1/record/input differs', [
+        { pointer: '/runs/1/record/input', detail: 'differs' },
+        { pointer: '/runs/0/metadata/team', detail: 'must be a string' },
+      ]);
+    },
+  });
   app.get('/things/:id', async (request) => {
     throw new NotFoundError('Dataset', `0194f1d2-7c1e-7a3b-9c2d-4e5f6071829${(request.params as { id: string }).id.length % 10}`);
   });
@@ -61,6 +70,12 @@ describe('restating service faults in the terms of the request', () => {
     expect(error.fromService).toBe(true);
     expect(error.issues).toEqual([{ pointer: '/data/attributes/records/2/example_id', detail: 'must be a UUID' }]);
     expect(error.detail).toBe('/data/attributes/records/2/example_id must be a UUID (Log 3)');
+  });
+
+  it('renames fields that sit at another depth in the request: a name may span segments', async () => {
+    const error = (await app.inject({ method: 'POST', url: '/nested', payload: {} })).json<NormalizedError>();
+    expect(error.issues.map((issue) => issue.pointer)).toEqual(['/runs/1/inputs', '/runs/0/extra/metadata/team']);
+    expect(error.detail).toBe('/runs/1/inputs differs');
   });
 
   it('lets a route locate a pointer with what only the request tells', async () => {

@@ -1,7 +1,11 @@
+import type { FastifyRequest } from 'fastify';
 import { ValidationError } from '../../domain/errors.js';
-import type { JsonObject } from '../../domain/json.js';
+import { isJsonObject, type Json, type JsonObject } from '../../domain/json.js';
+import { compileChecker } from '../../domain/validation.js';
+import type { BufferedPart } from '../../http/multipart.js';
 import type { NewRecord, RecordPatch } from '../../services/records.js';
-import { renameFirst } from './errors.js';
+import { checkPart, jsonOfPart, partOf, partPointer } from './parts.js';
+import { ExamplePart } from './schemas.js';
 
 /**
  * LangSmith's examples as evalstore's records (the table is in docs/surfaces/langsmith.md). LangSmith
@@ -79,9 +83,78 @@ export function toRecordPatch(id: string, fields: ExampleFields, at: string): Re
   return patch;
 }
 
-/** Where the fields of a record, as the services name them, sit in a LangSmith example. */
-const RECORD_FIELDS: Record<string, string> = { input: 'inputs', expected_output: 'outputs', splits: 'split', source: 'source_run_id' };
+/** An example of a multipart upload, named by its id. */
+export interface ExampleOfParts {
+  id: string;
+  fields: ExampleFields;
+}
 
-export function exampleFieldLoc(segments: string[]): string[] {
-  return renameFirst(RECORD_FIELDS, segments);
+const checkExamplePart = compileChecker(ExamplePart);
+
+/**
+ * The examples of a multipart upload (spec §4.1), in the order their parts first appear: a part
+ * `<id>` holds the example's own fields, `<id>.inputs` and `<id>.outputs` its inputs and reference
+ * outputs; `<id>.attachment.<name>` (or `.attachments.`) parts are attachments.
+ */
+export function examplesOfParts(parts: readonly BufferedPart[], mode: 'create' | 'update'): ExampleOfParts[] {
+  const examples = new Map<string, ExampleFields & { main: boolean }>();
+  for (const part of parts) {
+    const match = /^([0-9a-fA-F-]{36})(?:\.(inputs|outputs|attachments_operations|attachments?\.(.+)))?$/.exec(part.name);
+    if (!match) throw ValidationError.field(partPointer(part.name), 'is not a part of an example: parts are named <example id>, <example id>.inputs, <example id>.outputs or <example id>.attachment.<name>', { in: 'body' });
+    const id = match[1]!.toLowerCase();
+    const example = examples.get(id) ?? { main: false };
+    examples.set(id, example);
+    if (match[3] !== undefined) {
+      example.attachments = [...(example.attachments ?? []), match[3]];
+      continue;
+    }
+    const value = jsonOfPart(part);
+    const field = match[2];
+    if (field === undefined) {
+      checkPart(checkExamplePart, value, part.name);
+      Object.assign(example, value);
+      example.main = true;
+    } else if (field === 'attachments_operations') {
+      example.attachments = [...(example.attachments ?? []), 'operations'];
+    } else {
+      if (!isJsonObject(value)) throw ValidationError.field(partPointer(part.name), 'must be a JSON object', { in: 'body' });
+      example[field as 'inputs' | 'outputs'] = value;
+    }
+  }
+  if (examples.size === 0) throw ValidationError.field('', 'must hold at least one example', { in: 'body' });
+  return [...examples].map(([id, { main, ...fields }]) => {
+    if (!main) throw ValidationError.field(`/${id}`, `is required: each example has a part named by its id (${mode === 'create' ? 'its fields, or {}' : 'the fields it changes, or {}'})`, { in: 'body' });
+    return { id, fields };
+  });
+}
+
+/**
+ * The multipart example routes' `locate` (src/http/restate.ts): a fault of `/examples/<i>/<field>`
+ * (the parts remembered as `examples`, by id) as the part that carried the field: `<id>.inputs` and
+ * `<id>.outputs` have parts of their own, the other fields are in the part `<id>`.
+ */
+export function locateExamplePart(pointer: string, request: FastifyRequest): string {
+  const [, index, field, rest = ''] = /^\/examples\/(\d+)(?:\/([^/]+))?(.*)$/.exec(pointer) ?? [];
+  const id = index === undefined ? undefined : partOf(request, 'examples', Number(index));
+  if (id === undefined) return pointer;
+  if (field === 'inputs' || field === 'outputs') return `${partPointer(`${id}.${field}`)}${rest}`;
+  return field === undefined || field === 'id' ? partPointer(id) : `${partPointer(id)}/${field}${rest}`;
+}
+
+/**
+ * Array operations on an example's metadata (`PATCH …/examples/metadata`); the key `dataset_split`
+ * is the example's splits.
+ */
+export function reviseArrays(current: { metadata: JsonObject; splits: string[] }, operations: readonly { key: string; operation: string; values: string[] }[]) {
+  let metadata = current.metadata;
+  let splits = current.splits;
+  for (const { key, operation, values } of operations) {
+    const apply = (list: readonly Json[]) => (operation.toLowerCase() === 'array_add' ? [...list, ...values.filter((v) => !list.includes(v))] : list.filter((v) => !values.includes(v as string)));
+    if (key === 'dataset_split') splits = apply(splits) as string[];
+    else {
+      const existing = metadata[key];
+      metadata = { ...metadata, [key]: apply(Array.isArray(existing) ? existing : existing === undefined || existing === null ? [] : [existing]) };
+    }
+  }
+  return { metadata, splits };
 }

@@ -35,7 +35,7 @@ export function langsmithApi(services: Services, options: LangSmithOptions = { i
     requireApiKey(app, services.keys, firstKey(headerValue('x-api-key'), bearerToken));
     acceptBufferedMultipart(app);
 
-    infoRoutes(app, options);
+    infoRoutes(app, options.ingestion);
     datasetRoutes(app, services);
     exampleRoutes(app, services);
     sessionRoutes(app, services);

@@ -1,11 +1,15 @@
 import { isJsonObject, type Json, type JsonObject } from '../../domain/json.js';
-import { summarizeScores, type ExperimentStats, type ScoreStats } from '../../services/comparisons/index.js';
-import type { Dataset, DatasetRecord, DatasetVersion, Experiment, Run, Score } from '../../domain/types.js';
+import { toIsoTime } from '../../domain/time.js';
+import type { Dataset, DatasetRecord, DatasetVersion, Experiment, Run, Score, ScoreSource } from '../../domain/types.js';
+import { summarizeScores, type ComparisonRow, type ExperimentStats, type GroupedView, type RunWithScores, type ScoreStats } from '../../services/comparisons/index.js';
 import type { DatasetExperimentSummary } from '../../services/experiments.js';
+import type { FeedbackSourceType, GroupRunsBody } from './schemas.js';
+import { fromLangSmithTime } from './times.js';
 
 /**
- * LangSmith's wire shapes for evalstore's entities (spec §3): `Dataset` for a dataset and
- * `TracerSession` for an experiment. Every route that answers one of them goes through here.
+ * LangSmith's wire shapes for evalstore's entities (spec §3): `Dataset`, `Example`, `DatasetVersion`,
+ * `TracerSession` (an experiment), `Run`, `FeedbackSchema` (a score) and the groups of `group/runs`.
+ * Every route that answers one of them goes through here.
  */
 
 /**
@@ -105,7 +109,7 @@ export function presentTracerSession(
   options: { stats?: Partial<SessionStats>; test_run_number?: number | null } = {},
 ) {
   const metadata = objectOrNull(experiment.metadata);
-  const stats = { ...NO_STATS, ...options.stats };
+  const { last_run_start_time: lastRunStart, ...stats } = { ...NO_STATS, ...options.stats };
   return {
     start_time: langsmithTime(experiment.start_time ?? experiment.created_at),
     end_time: langsmithTime(experiment.end_time),
@@ -116,25 +120,11 @@ export function presentTracerSession(
     reference_dataset_id: experiment.dataset_id,
     trace_tier: 'longlived' as const,
     id: experiment.id,
-    run_count: stats.run_count,
-    latency_p50: stats.latency_p50,
-    latency_p99: stats.latency_p99,
-    first_token_p50: stats.first_token_p50,
-    first_token_p99: stats.first_token_p99,
-    total_tokens: stats.total_tokens,
-    prompt_tokens: stats.prompt_tokens,
-    completion_tokens: stats.completion_tokens,
-    total_cost: stats.total_cost,
-    prompt_cost: stats.prompt_cost,
-    completion_cost: stats.completion_cost,
+    ...stats,
     tenant_id: tenantId,
-    last_run_start_time: langsmithTime(stats.last_run_start_time),
+    last_run_start_time: langsmithTime(lastRunStart),
     last_run_start_time_live: null,
-    feedback_stats: stats.feedback_stats,
-    session_feedback_stats: stats.session_feedback_stats,
     run_facets: null,
-    error_rate: stats.error_rate,
-    streaming_rate: stats.streaming_rate,
     test_run_number: options.test_run_number ?? null,
   };
 }
@@ -161,18 +151,21 @@ export function sessionStats(stats: ExperimentStats): SessionStats {
     latency_p99: seconds(stats.latency_ms.p99),
     first_token_p50: seconds(stats.first_token_ms.p50),
     first_token_p99: seconds(stats.first_token_ms.p99),
-    total_tokens: stats.total_tokens,
-    prompt_tokens: stats.prompt_tokens,
-    completion_tokens: stats.completion_tokens,
-    total_cost: stats.total_cost,
-    prompt_cost: stats.prompt_cost,
-    completion_cost: stats.completion_cost,
+    ...totalsOf(stats),
     last_run_start_time: stats.max_start_time,
     feedback_stats: presentFeedbackStats(stats.scores),
     session_feedback_stats: null,
     error_rate: stats.error_rate,
     streaming_rate: stats.streaming_rate,
   };
+}
+
+type TotalField = 'total_tokens' | 'prompt_tokens' | 'completion_tokens' | 'total_cost' | 'prompt_cost' | 'completion_cost';
+
+/** Token and cost totals (of runs, or of one run), which LangSmith names as evalstore does. */
+function totalsOf<T extends Record<TotalField, unknown>>(totals: T): Pick<T, TotalField> {
+  const { total_tokens, prompt_tokens, completion_tokens, total_cost, prompt_cost, completion_cost } = totals;
+  return { total_tokens, prompt_tokens, completion_tokens, total_cost, prompt_cost, completion_cost };
 }
 
 /** LangSmith's inputs and outputs are objects; a record's other JSON values travel wrapped. */
@@ -260,5 +253,130 @@ export function presentRun(run: Run, tenantId: string, scores?: readonly Pick<Sc
     execution_order: 1,
     in_dataset: false,
     trace_tier: 'longlived' as const,
+  };
+}
+
+/** LangSmith's name for who gave a score made elsewhere (one sent through LangSmith keeps its own). */
+const SOURCE_TYPE_OF: Record<ScoreSource, FeedbackSourceType> = { human: 'app', api: 'api', model: 'model', code: 'api' };
+
+/**
+ * LangSmith's `FeedbackSchema` (of a score, or of one kept until its run arrives, whose session is not
+ * known yet). The fields a score has no column for are read back from its metadata (see feedback.ts).
+ */
+export function presentFeedback(score: Omit<Score, 'experiment_id'> & { experiment_id: string | null }) {
+  const kept = score.metadata;
+  const source = isJsonObject(kept.feedback_source) ? kept.feedback_source : { type: SOURCE_TYPE_OF[score.source], metadata: {} };
+  const time = (value: Json | undefined, fallback: string | null) =>
+    langsmithTime((typeof value === 'string' || typeof value === 'number' ? toIsoTime(fromLangSmithTime(value)) : undefined) ?? fallback);
+  return {
+    id: score.id,
+    created_at: time(kept.created_at, score.created_at),
+    modified_at: time(kept.modified_at, score.updated_at),
+    key: score.key,
+    score: score.score,
+    value: score.value,
+    comment: score.comment,
+    correction: score.correction,
+    feedback_group_id: kept.feedback_group_id ?? null,
+    comparative_experiment_id: kept.comparative_experiment_id ?? null,
+    run_id: score.run_id,
+    session_id: score.experiment_id,
+    trace_id: kept.trace_id ?? null,
+    start_time: time(kept.start_time, null),
+    feedback_source: { user_id: null, ls_user_id: null, user_name: null, ...source },
+    feedback_config: kept.feedback_config ?? null,
+    extra: kept.extra ?? null,
+    error: kept.error ?? null,
+    is_root: null,
+  };
+}
+
+/** How a `group/runs` request groups examples, and whether it shows runs' inputs and outputs as previews only. */
+export type RunGrouping = Pick<GroupRunsBody, 'group_by' | 'metadata_key'> & { preview: boolean };
+
+/** How long a preview of inputs or outputs runs (LangSmith shows the start of the JSON). */
+const PREVIEW_CHARACTERS = 200;
+
+/**
+ * One group of `POST /datasets/{id}/group/runs` (spec §11): its figures (every session's runs in it
+ * pooled), each session's figures within it, and its examples with the runs of every session.
+ */
+export function presentRunGroup(group: GroupedView['groups'][number], experiments: readonly Experiment[], tenantId: string, grouping: RunGrouping) {
+  const groupFilter = filterOf(grouping, group.group);
+  return {
+    group_key: group.group,
+    filter: `and(eq(is_root, true), ${groupFilter})`,
+    count: group.pooled.run_count,
+    example_count: group.pooled.record_count,
+    ...groupTotals(group.pooled),
+    sessions: experiments.map((experiment) => {
+      const stats = group.experiments.find((s) => s.experiment_id === experiment.id);
+      return {
+        ...presentTracerSession(experiment, tenantId, { stats: stats ? sessionStats(stats) : { run_count: 0 } }),
+        example_count: stats?.record_count ?? 0,
+        filter: `and(eq(is_root, true), eq(session_id, '${experiment.id}'), ${groupFilter})`,
+        min_start_time: langsmithTime(stats?.min_start_time ?? null),
+        max_start_time: langsmithTime(stats?.max_start_time ?? null),
+      };
+    }),
+    examples: group.rows.map((row) => presentExampleWithRuns(row, experiments, tenantId, grouping.preview)),
+  };
+}
+
+/** LangSmith's filter expression for a group (it names the group; clients may show it or send it back). */
+function filterOf({ group_by: groupBy, metadata_key: key }: RunGrouping, value: Json): string {
+  const quote = (text: string) => `'${text.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
+  const shown = value === null ? 'null' : typeof value === 'string' ? quote(value) : JSON.stringify(value);
+  const prefix = groupBy === 'run_metadata' ? 'metadata' : 'example_metadata';
+  return `and(eq(${prefix}_key, ${quote(key)}), eq(${prefix}_value, ${shown}))`;
+}
+
+/** The group's own figures: every session's runs in the group pooled. */
+function groupTotals(pooled: ExperimentStats) {
+  const stats = sessionStats(pooled);
+  return {
+    ...totalsOf(pooled),
+    min_start_time: langsmithTime(pooled.min_start_time),
+    max_start_time: langsmithTime(pooled.max_start_time),
+    latency_p50: stats.latency_p50,
+    latency_p99: stats.latency_p99,
+    feedback_stats: stats.feedback_stats,
+    error_rate: stats.error_rate,
+  };
+}
+
+/** An `ExampleWithRunsCH`: the record, with the runs of every session for it, flattened. */
+function presentExampleWithRuns(row: ComparisonRow, experiments: readonly Experiment[], tenantId: string, preview: boolean) {
+  return {
+    ...presentExample(row.record),
+    runs: experiments.flatMap((experiment) => (row.runs[experiment.id] ?? []).map((run) => presentComparisonRun(run, tenantId, preview))),
+  };
+}
+
+/** A `RunSchemaComparisonView`: a run with its feedback statistics, its inputs and outputs cut to previews when asked. */
+function presentComparisonRun(run: RunWithScores, tenantId: string, preview: boolean) {
+  const full = presentRun(run, tenantId, run.scores);
+  const previewOf = (value: JsonObject | null) => (value === null ? null : JSON.stringify(value).slice(0, PREVIEW_CHARACTERS));
+  return {
+    id: full.id,
+    name: full.name,
+    run_type: full.run_type,
+    session_id: full.session_id,
+    trace_id: full.trace_id,
+    status: full.status,
+    start_time: full.start_time,
+    end_time: full.end_time,
+    inputs: preview ? null : full.inputs,
+    inputs_preview: previewOf(full.inputs),
+    outputs: preview ? null : full.outputs,
+    outputs_preview: previewOf(full.outputs),
+    error: full.error,
+    extra: full.extra,
+    events: full.events,
+    tags: full.tags,
+    parent_run_id: full.parent_run_id,
+    reference_example_id: full.reference_example_id,
+    ...totalsOf(run),
+    feedback_stats: full.feedback_stats,
   };
 }

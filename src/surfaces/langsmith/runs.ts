@@ -1,8 +1,14 @@
+import { ValidationError } from '../../domain/errors.js';
 import { isJsonObject, type Json, type JsonObject } from '../../domain/json.js';
 import type { RunStatus } from '../../domain/types.js';
-import type { IngestedRun, RunDestination } from '../../services/run-ingest.js';
+import { compileChecker } from '../../domain/validation.js';
+import type { BufferedPart } from '../../http/multipart.js';
+import type { IngestedRun, RunBatch, RunDestination } from '../../services/run-ingest.js';
 import type { RunPatch, RunUpdate } from '../../services/runs.js';
-import type { RunBody } from './schemas.js';
+import type { PlacedScore } from '../../services/scores.js';
+import { toPlacedScore } from './feedback.js';
+import { checkPart, jsonOfPart, partPointer } from './parts.js';
+import { FeedbackPart, RunBody, type FeedbackCreate } from './schemas.js';
 import { fromLangSmithTime } from './times.js';
 
 /**
@@ -142,24 +148,75 @@ function msOf(time: string | number): number | undefined {
   return Number.isNaN(ms) ? undefined : ms;
 }
 
-/** Where the fields of a run, as the services name them, sit in a LangSmith run body. */
-const RUN_FIELDS: Record<string, (string | number)[]> = {
-  input: ['inputs'],
-  output: ['outputs'],
-  record_id: ['reference_example_id'],
-  metadata: ['extra', 'metadata'],
-  first_token_ms: ['events'],
-  prompt_tokens: ['outputs', 'usage_metadata', 'input_tokens'],
-  completion_tokens: ['outputs', 'usage_metadata', 'output_tokens'],
-  total_tokens: ['outputs', 'usage_metadata', 'total_tokens'],
-  prompt_cost: ['outputs', 'usage_metadata', 'input_cost'],
-  completion_cost: ['outputs', 'usage_metadata', 'output_cost'],
-  total_cost: ['outputs', 'usage_metadata', 'total_cost'],
-};
+const checkRun = compileChecker(RunBody);
+const checkFeedback = compileChecker(FeedbackPart);
 
-/** A run field's place in a LangSmith run body, from the service's name for it (and what follows). */
-export function runFieldLoc([field, ...rest]: string[]): (string | number)[] {
-  if (field === undefined) return [];
-  if (field === 'destination') return [rest[0] === 'stream' ? 'session_name' : 'session_id'];
-  return [...(RUN_FIELDS[field] ?? [field]), ...rest];
+/** The part each new run, change and feedback of a multipart ingest request came from, in the order of the batch's lists. */
+export type RunBatchParts = Record<'create' | 'update' | 'scores', string[]>;
+
+/**
+ * The runs, changes and feedback of a multipart ingest request (spec §6.2): parts `post.<run id>` and
+ * `patch.<run id>` hold a run's fields, with big fields in parts of their own (`post.<id>.inputs`, …);
+ * `attachment.<run id>.<name>` parts are files of the run; `feedback.<id>` parts are feedback.
+ */
+export function batchOfParts(parts: readonly BufferedPart[]): { batch: RunBatch; parts: RunBatchParts } {
+  const runs = new Map<string, { event: 'post' | 'patch'; id: string; body: JsonObject }>();
+  const attachments = new Map<string, Record<string, RunAttachment>>();
+  const feedback: { part: string; body: JsonObject }[] = [];
+  for (const part of parts) {
+    const at = partPointer(part.name);
+    const run = /^(post|patch)\.([0-9a-fA-F-]{36})(?:\.([A-Za-z_]+))?$/.exec(part.name);
+    const attachment = /^attachment\.([0-9a-fA-F-]{36})\.([^.]+)$/.exec(part.name);
+    if (run) {
+      const [, event, id, field] = run as unknown as [string, 'post' | 'patch', string, string | undefined];
+      const key = `${event}.${id.toLowerCase()}`;
+      const entry = runs.get(key) ?? { event, id: id.toLowerCase(), body: {} };
+      runs.set(key, entry);
+      const value = jsonOfPart(part);
+      if (field === undefined) {
+        if (!isJsonObject(value)) throw ValidationError.field(at, 'must be a JSON object', { in: 'body' });
+        Object.assign(entry.body, value);
+      } else {
+        entry.body[field] = value;
+      }
+    } else if (attachment) {
+      const runId = attachment[1]!.toLowerCase();
+      const files = attachments.get(runId) ?? {};
+      files[attachment[2]!] = { mime_type: part.contentType.split(';')[0]!.trim(), data: part.data.toString('base64') };
+      attachments.set(runId, files);
+    } else if (/^feedback\.[0-9a-fA-F-]{36}$/.test(part.name)) {
+      const value = jsonOfPart(part);
+      if (!isJsonObject(value)) throw ValidationError.field(at, 'must be a JSON object', { in: 'body' });
+      feedback.push({ part: part.name, body: value });
+    } else {
+      throw ValidationError.field(at, 'is not a part LangSmith ingestion knows: post.<run id>[.<field>], patch.<run id>[.<field>], attachment.<run id>.<name> or feedback.<id>', { in: 'body' });
+    }
+  }
+
+  const sources: RunBatchParts = { create: [], update: [], scores: [] };
+  const create: IngestedRun[] = [];
+  const update: RunUpdate[] = [];
+  for (const [key, { event, id, body }] of runs) {
+    checkPart(checkRun, { ...body, id }, key);
+    const files = attachments.get(id);
+    attachments.delete(id);
+    if (event === 'post') {
+      create.push(toIngestedRun({ ...body, id } as RunBody, files));
+      sources.create.push(key);
+    } else {
+      update.push(toRunUpdate(body as RunBody, id, files));
+      sources.update.push(key);
+    }
+  }
+  // Files of a run sent without it are a change to the run (kept until it arrives, if need be).
+  for (const [id, files] of attachments) {
+    update.push(toRunUpdate({}, id, files));
+    sources.update.push(`attachment.${id}`);
+  }
+  const scores: PlacedScore[] = feedback.map(({ part, body }) => {
+    checkPart(checkFeedback, body, part);
+    sources.scores.push(part);
+    return toPlacedScore(body as FeedbackCreate);
+  });
+  return { batch: { create, update, scores }, parts: sources };
 }

@@ -10,7 +10,25 @@ import { LIMITS } from '../../domain/limits.js';
 
 const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
 
+/** A field that may be left out or null: what pydantic's `Optional[...] = None` takes. */
+const Maybe = <T extends TSchema>(schema: T) => Type.Optional(Nullable(schema));
+
 export const Uuid = Type.String({ format: 'uuid' });
+
+/** The name of a dataset or session. */
+const Name = Type.String({ minLength: 1, maxLength: LIMITS.nameLength });
+
+/** A dataset's or session's name and description, as changes (and sessions) give them: left out or null, they stay as they are. */
+const NameAndDescription = { name: Maybe(Name), description: Maybe(Type.String()) };
+
+/** Offset pagination as LangSmith's lists take it: at most 100 a page. */
+const OffsetPage = {
+  offset: Type.Optional(Type.Integer({ minimum: 0, default: 0 })),
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 100 })),
+};
+
+/** A query parameter that may be repeated (`?id=a&id=b`). */
+const Repeated = <T extends TSchema>(schema: T) => Type.Optional(Type.Array(schema));
 
 /**
  * A date-time as pydantic reads one: ISO-8601 with or without a zone (no zone means UTC), or a Unix
@@ -25,11 +43,12 @@ export const AnyObject = Type.Unsafe<JsonObject>({ type: 'object' });
 export const OneOf = <T extends string>(values: readonly T[]) => Type.Unsafe<T>({ type: 'string', enum: values });
 
 const FEEDBACK_SOURCE_TYPES = ['app', 'api', 'model', 'auto_eval'] as const;
+export type FeedbackSourceType = (typeof FEEDBACK_SOURCE_TYPES)[number];
 
 const FeedbackSource = Type.Object(
   {
     type: OneOf(FEEDBACK_SOURCE_TYPES),
-    metadata: Type.Optional(Nullable(AnyObject)),
+    metadata: Maybe(AnyObject),
   },
   { additionalProperties: false },
 );
@@ -37,10 +56,10 @@ const FeedbackSource = Type.Object(
 const FeedbackConfig = Type.Object(
   {
     type: OneOf(['continuous', 'categorical', 'freeform'] as const),
-    min: Type.Optional(Nullable(Type.Number())),
-    max: Type.Optional(Nullable(Type.Number())),
+    min: Maybe(Type.Number()),
+    max: Maybe(Type.Number()),
     categories: Type.Optional(
-      Nullable(Type.Array(Type.Object({ value: Type.Number(), label: Type.Optional(Nullable(Type.String({ minLength: 1 }))) }, { additionalProperties: false }))),
+      Nullable(Type.Array(Type.Object({ value: Type.Number(), label: Maybe(Type.String({ minLength: 1 })) }, { additionalProperties: false }))),
     ),
   },
   { additionalProperties: false },
@@ -51,15 +70,15 @@ export const FeedbackCreateCore = Type.Object(
   {
     id: Type.Optional(Uuid),
     key: Type.String({ minLength: 1, maxLength: 180 }),
-    score: Type.Optional(Nullable(Type.Union([Type.Number(), Type.Boolean()]))),
-    value: Type.Optional(Nullable(Type.Union([Type.Number(), Type.Boolean(), Type.String(), AnyObject]))),
-    comment: Type.Optional(Nullable(Type.String())),
-    correction: Type.Optional(Nullable(Type.Union([AnyObject, Type.String()]))),
-    feedback_source: Type.Optional(Nullable(FeedbackSource)),
-    feedback_config: Type.Optional(Nullable(FeedbackConfig)),
-    feedback_group_id: Type.Optional(Nullable(Uuid)),
-    comparative_experiment_id: Type.Optional(Nullable(Uuid)),
-    extra: Type.Optional(Nullable(AnyObject)),
+    score: Maybe(Type.Union([Type.Number(), Type.Boolean()])),
+    value: Maybe(Type.Union([Type.Number(), Type.Boolean(), Type.String(), AnyObject])),
+    comment: Maybe(Type.String()),
+    correction: Maybe(Type.Union([AnyObject, Type.String()])),
+    feedback_source: Maybe(FeedbackSource),
+    feedback_config: Maybe(FeedbackConfig),
+    feedback_group_id: Maybe(Uuid),
+    comparative_experiment_id: Maybe(Uuid),
+    extra: Maybe(AnyObject),
     created_at: Type.Optional(DateTime),
     modified_at: Type.Optional(DateTime),
   },
@@ -70,16 +89,16 @@ export type FeedbackCreateCore = Static<typeof FeedbackCreateCore>;
 /** `ExperimentResultRow`: one dataset example and the run made on it. */
 export const ExperimentResultRow = Type.Object(
   {
-    row_id: Type.Optional(Nullable(Uuid)),
+    row_id: Maybe(Uuid),
     inputs: AnyObject,
-    expected_outputs: Type.Optional(Nullable(AnyObject)),
-    actual_outputs: Type.Optional(Nullable(AnyObject)),
-    evaluation_scores: Type.Optional(Nullable(Type.Array(FeedbackCreateCore))),
+    expected_outputs: Maybe(AnyObject),
+    actual_outputs: Maybe(AnyObject),
+    evaluation_scores: Maybe(Type.Array(FeedbackCreateCore)),
     start_time: DateTime,
     end_time: DateTime,
-    run_name: Type.Optional(Nullable(Type.String())),
-    error: Type.Optional(Nullable(Type.String())),
-    run_metadata: Type.Optional(Nullable(AnyObject)),
+    run_name: Maybe(Type.String()),
+    error: Maybe(Type.String()),
+    run_metadata: Maybe(AnyObject),
   },
   { additionalProperties: false },
 );
@@ -88,15 +107,15 @@ export type ExperimentResultRow = Static<typeof ExperimentResultRow>;
 /** `ExperimentResultsUpload`, the body of `POST /datasets/upload-experiment`. */
 export const ExperimentResultsUpload = Type.Object(
   {
-    experiment_name: Type.String({ minLength: 1, maxLength: LIMITS.nameLength }),
-    experiment_description: Type.Optional(Nullable(Type.String())),
+    experiment_name: Name,
+    experiment_description: Maybe(Type.String()),
     experiment_start_time: DateTime,
     experiment_end_time: DateTime,
-    experiment_metadata: Type.Optional(Nullable(AnyObject)),
-    dataset_id: Type.Optional(Nullable(Uuid)),
-    dataset_name: Type.Optional(Nullable(Type.String({ minLength: 1, maxLength: LIMITS.nameLength }))),
-    dataset_description: Type.Optional(Nullable(Type.String())),
-    summary_experiment_scores: Type.Optional(Nullable(Type.Array(FeedbackCreateCore))),
+    experiment_metadata: Maybe(AnyObject),
+    dataset_id: Maybe(Uuid),
+    dataset_name: Maybe(Name),
+    dataset_description: Maybe(Type.String()),
+    summary_experiment_scores: Maybe(Type.Array(FeedbackCreateCore)),
     results: Type.Array(ExperimentResultRow),
   },
   { additionalProperties: false },
@@ -106,21 +125,26 @@ export type ExperimentResultsUpload = Static<typeof ExperimentResultsUpload>;
 /** A string naming an example split, or several (LangSmith's `split`). */
 const Split = Type.Union([Type.String(), Type.Array(Type.String())]);
 
+/** What a dataset says of the shape of its examples: schemas they follow, transformations applied to them (evalstore refuses them). */
+const ExampleShaping = {
+  inputs_schema_definition: Maybe(AnyObject),
+  outputs_schema_definition: Maybe(AnyObject),
+  transformations: Maybe(Type.Array(AnyObject)),
+};
+
 /** `DatasetCreate`, the body of `POST /datasets`. The SDK keeps a dataset's metadata in `extra.metadata`. */
 export const DatasetCreate = Type.Object(
   {
-    id: Type.Optional(Nullable(Uuid)),
-    name: Type.String({ minLength: 1, maxLength: LIMITS.nameLength }),
-    description: Type.Optional(Nullable(Type.String())),
-    created_at: Type.Optional(Nullable(DateTime)),
-    data_type: Type.Optional(Nullable(OneOf(['kv', 'llm', 'chat'] as const))),
-    inputs_schema_definition: Type.Optional(Nullable(AnyObject)),
-    outputs_schema_definition: Type.Optional(Nullable(AnyObject)),
-    externally_managed: Type.Optional(Nullable(Type.Boolean())),
-    transformations: Type.Optional(Nullable(Type.Array(AnyObject))),
-    extra: Type.Optional(Nullable(AnyObject)),
-    metadata: Type.Optional(Nullable(AnyObject)),
-    tag_value_ids: Type.Optional(Nullable(Type.Array(Uuid))),
+    id: Maybe(Uuid),
+    name: Name,
+    description: Maybe(Type.String()),
+    created_at: Maybe(DateTime),
+    data_type: Maybe(OneOf(['kv', 'llm', 'chat'] as const)),
+    ...ExampleShaping,
+    externally_managed: Maybe(Type.Boolean()),
+    extra: Maybe(AnyObject),
+    metadata: Maybe(AnyObject),
+    tag_value_ids: Maybe(Type.Array(Uuid)),
   },
   { additionalProperties: false },
 );
@@ -129,14 +153,11 @@ export type DatasetCreate = Static<typeof DatasetCreate>;
 /** `DatasetUpdate`, the body of `PATCH /datasets/{id}`: fields left out (or null) keep their values. */
 export const DatasetUpdate = Type.Object(
   {
-    name: Type.Optional(Nullable(Type.String({ minLength: 1, maxLength: LIMITS.nameLength }))),
-    description: Type.Optional(Nullable(Type.String())),
-    metadata: Type.Optional(Nullable(AnyObject)),
-    inputs_schema_definition: Type.Optional(Nullable(AnyObject)),
-    outputs_schema_definition: Type.Optional(Nullable(AnyObject)),
-    baseline_experiment_id: Type.Optional(Nullable(Uuid)),
-    transformations: Type.Optional(Nullable(Type.Array(AnyObject))),
-    patch_examples: Type.Optional(Nullable(AnyObject)),
+    ...NameAndDescription,
+    metadata: Maybe(AnyObject),
+    ...ExampleShaping,
+    baseline_experiment_id: Maybe(Uuid),
+    patch_examples: Maybe(AnyObject),
   },
   { additionalProperties: false },
 );
@@ -145,28 +166,28 @@ export type DatasetUpdate = Static<typeof DatasetUpdate>;
 /** `ExampleCreate` of the JSON routes (`POST /examples`, `POST /examples/bulk`). */
 export const ExampleCreate = Type.Object(
   {
-    id: Type.Optional(Nullable(Uuid)),
+    id: Maybe(Uuid),
     dataset_id: Uuid,
     inputs: AnyObject,
-    outputs: Type.Optional(Nullable(AnyObject)),
-    metadata: Type.Optional(Nullable(AnyObject)),
-    split: Type.Optional(Nullable(Split)),
-    created_at: Type.Optional(Nullable(DateTime)),
-    source_run_id: Type.Optional(Nullable(Uuid)),
+    outputs: Maybe(AnyObject),
+    metadata: Maybe(AnyObject),
+    split: Maybe(Split),
+    created_at: Maybe(DateTime),
+    source_run_id: Maybe(Uuid),
     use_source_run_io: Type.Optional(Type.Boolean()),
-    use_source_run_attachments: Type.Optional(Nullable(Type.Array(Type.String()))),
+    use_source_run_attachments: Maybe(Type.Array(Type.String())),
   },
   { additionalProperties: false },
 );
 export type ExampleCreate = Static<typeof ExampleCreate>;
 
 const exampleUpdateFields = {
-  dataset_id: Type.Optional(Nullable(Uuid)),
-  inputs: Type.Optional(Nullable(AnyObject)),
-  outputs: Type.Optional(Nullable(AnyObject)),
-  metadata: Type.Optional(Nullable(AnyObject)),
-  split: Type.Optional(Nullable(Split)),
-  attachments_operations: Type.Optional(Nullable(AnyObject)),
+  dataset_id: Maybe(Uuid),
+  inputs: Maybe(AnyObject),
+  outputs: Maybe(AnyObject),
+  metadata: Maybe(AnyObject),
+  split: Maybe(Split),
+  attachments_operations: Maybe(AnyObject),
   overwrite: Type.Optional(Type.Boolean()),
 };
 
@@ -181,13 +202,13 @@ export type ExampleUpdateWithId = Static<typeof ExampleUpdateWithId>;
 /** The JSON part named `<example_id>` of a multipart example upload: the example's own fields. */
 export const ExamplePart = Type.Object(
   {
-    created_at: Type.Optional(Nullable(DateTime)),
-    modified_at: Type.Optional(Nullable(DateTime)),
-    metadata: Type.Optional(Nullable(AnyObject)),
-    split: Type.Optional(Nullable(Split)),
-    source_run_id: Type.Optional(Nullable(Uuid)),
-    use_source_run_io: Type.Optional(Nullable(Type.Boolean())),
-    use_source_run_attachments: Type.Optional(Nullable(Type.Array(Type.String()))),
+    created_at: Maybe(DateTime),
+    modified_at: Maybe(DateTime),
+    metadata: Maybe(AnyObject),
+    split: Maybe(Split),
+    source_run_id: Maybe(Uuid),
+    use_source_run_io: Maybe(Type.Boolean()),
+    use_source_run_attachments: Maybe(Type.Array(Type.String())),
   },
   { additionalProperties: false },
 );
@@ -196,20 +217,19 @@ export type ExamplePart = Static<typeof ExamplePart>;
 /** `TracerSessionCreate`, the body of `POST /sessions`. */
 export const SessionCreate = Type.Object(
   {
-    id: Type.Optional(Nullable(Uuid)),
-    name: Type.Optional(Nullable(Type.String({ minLength: 1, maxLength: LIMITS.nameLength }))),
-    description: Type.Optional(Nullable(Type.String())),
-    start_time: Type.Optional(Nullable(DateTime)),
-    end_time: Type.Optional(Nullable(DateTime)),
-    extra: Type.Optional(Nullable(AnyObject)),
-    default_dataset_id: Type.Optional(Nullable(Uuid)),
-    reference_dataset_id: Type.Optional(Nullable(Uuid)),
-    trace_tier: Type.Optional(Nullable(OneOf(['longlived', 'shortlived'] as const))),
-    num_examples: Type.Optional(Nullable(Type.Integer({ minimum: 0 }))),
-    num_repetitions: Type.Optional(Nullable(Type.Integer({ minimum: 0 }))),
-    evaluator_keys: Type.Optional(Nullable(Type.Array(Type.String()))),
-    tag_value_ids: Type.Optional(Nullable(Type.Array(Uuid))),
-    kicked_off_by: Type.Optional(Nullable(Type.String())),
+    id: Maybe(Uuid),
+    ...NameAndDescription,
+    start_time: Maybe(DateTime),
+    end_time: Maybe(DateTime),
+    extra: Maybe(AnyObject),
+    default_dataset_id: Maybe(Uuid),
+    reference_dataset_id: Maybe(Uuid),
+    trace_tier: Maybe(OneOf(['longlived', 'shortlived'] as const)),
+    num_examples: Maybe(Type.Integer({ minimum: 0 })),
+    num_repetitions: Maybe(Type.Integer({ minimum: 0 })),
+    evaluator_keys: Maybe(Type.Array(Type.String())),
+    tag_value_ids: Maybe(Type.Array(Uuid)),
+    kicked_off_by: Maybe(Type.String()),
   },
   { additionalProperties: false },
 );
@@ -218,14 +238,13 @@ export type SessionCreate = Static<typeof SessionCreate>;
 /** `TracerSessionUpdate`, the body of `PATCH /sessions/{id}`: null leaves a field as it is. */
 export const SessionUpdate = Type.Object(
   {
-    name: Type.Optional(Nullable(Type.String({ minLength: 1, maxLength: LIMITS.nameLength }))),
-    description: Type.Optional(Nullable(Type.String())),
-    start_time: Type.Optional(Nullable(DateTime)),
-    end_time: Type.Optional(Nullable(DateTime)),
-    extra: Type.Optional(Nullable(AnyObject)),
-    default_dataset_id: Type.Optional(Nullable(Uuid)),
-    trace_tier: Type.Optional(Nullable(OneOf(['longlived', 'shortlived'] as const))),
-    tag_value_ids: Type.Optional(Nullable(Type.Array(Uuid))),
+    ...NameAndDescription,
+    start_time: Maybe(DateTime),
+    end_time: Maybe(DateTime),
+    extra: Maybe(AnyObject),
+    default_dataset_id: Maybe(Uuid),
+    trace_tier: Maybe(OneOf(['longlived', 'shortlived'] as const)),
+    tag_value_ids: Maybe(Type.Array(Uuid)),
   },
   { additionalProperties: false },
 );
@@ -236,33 +255,33 @@ export type SessionUpdate = Static<typeof SessionUpdate>;
  * not know; evalstore keeps them instead (in the run's `extra`), so they are accepted.
  */
 export const RunBody = Type.Object({
-  id: Type.Optional(Nullable(Uuid)),
-  name: Type.Optional(Nullable(Type.String())),
-  run_type: Type.Optional(Nullable(Type.String())),
-  start_time: Type.Optional(Nullable(DateTime)),
-  end_time: Type.Optional(Nullable(DateTime)),
-  inputs: Type.Optional(Nullable(AnyObject)),
-  outputs: Type.Optional(Nullable(AnyObject)),
-  error: Type.Optional(Nullable(Type.String())),
-  extra: Type.Optional(Nullable(AnyObject)),
-  events: Type.Optional(Nullable(Type.Array(AnyObject))),
-  serialized: Type.Optional(Nullable(AnyObject)),
-  tags: Type.Optional(Nullable(Type.Array(Type.String()))),
-  parent_run_id: Type.Optional(Nullable(Uuid)),
-  trace_id: Type.Optional(Nullable(Uuid)),
-  dotted_order: Type.Optional(Nullable(Type.String())),
-  session_id: Type.Optional(Nullable(Uuid)),
-  session_name: Type.Optional(Nullable(Type.String())),
-  reference_example_id: Type.Optional(Nullable(Uuid)),
-  status: Type.Optional(Nullable(Type.String())),
+  id: Maybe(Uuid),
+  name: Maybe(Type.String()),
+  run_type: Maybe(Type.String()),
+  start_time: Maybe(DateTime),
+  end_time: Maybe(DateTime),
+  inputs: Maybe(AnyObject),
+  outputs: Maybe(AnyObject),
+  error: Maybe(Type.String()),
+  extra: Maybe(AnyObject),
+  events: Maybe(Type.Array(AnyObject)),
+  serialized: Maybe(AnyObject),
+  tags: Maybe(Type.Array(Type.String())),
+  parent_run_id: Maybe(Uuid),
+  trace_id: Maybe(Uuid),
+  dotted_order: Maybe(Type.String()),
+  session_id: Maybe(Uuid),
+  session_name: Maybe(Type.String()),
+  reference_example_id: Maybe(Uuid),
+  status: Maybe(Type.String()),
 });
 export type RunBody = Static<typeof RunBody>;
 
 /** The body of `POST /runs/batch`: new runs and changes to runs. */
 export const RunBatchBody = Type.Object(
   {
-    post: Type.Optional(Nullable(Type.Array(RunBody))),
-    patch: Type.Optional(Nullable(Type.Array(RunBody))),
+    post: Maybe(Type.Array(RunBody)),
+    patch: Maybe(Type.Array(RunBody)),
   },
   { additionalProperties: false },
 );
@@ -272,14 +291,14 @@ export type RunBatchBody = Static<typeof RunBatchBody>;
 export const FeedbackCreate = Type.Object(
   {
     ...FeedbackCreateCore.properties,
-    run_id: Type.Optional(Nullable(Uuid)),
-    session_id: Type.Optional(Nullable(Uuid)),
-    trace_id: Type.Optional(Nullable(Uuid)),
-    start_time: Type.Optional(Nullable(DateTime)),
-    error: Type.Optional(Nullable(Type.Boolean())),
+    run_id: Maybe(Uuid),
+    session_id: Maybe(Uuid),
+    trace_id: Maybe(Uuid),
+    start_time: Maybe(DateTime),
+    error: Maybe(Type.Boolean()),
     // The JS SDK spells it so (spec §3.6); the same as feedback_config.
-    feedbackConfig: Type.Optional(Nullable(FeedbackConfig)),
-    extend_trace_retention: Type.Optional(Nullable(Type.Boolean())),
+    feedbackConfig: Maybe(FeedbackConfig),
+    extend_trace_retention: Maybe(Type.Boolean()),
   },
   { additionalProperties: false },
 );
@@ -295,11 +314,11 @@ export const FeedbackPart = Type.Object(FeedbackCreate.properties);
 /** `FeedbackUpdateSchema`, the body of `PATCH /feedback/{id}`: fields left out keep their values. */
 export const FeedbackUpdate = Type.Object(
   {
-    score: Type.Optional(Nullable(Type.Union([Type.Number(), Type.Boolean()]))),
-    value: Type.Optional(Nullable(Type.Union([Type.Number(), Type.Boolean(), Type.String(), AnyObject]))),
-    comment: Type.Optional(Nullable(Type.String())),
-    correction: Type.Optional(Nullable(Type.Union([AnyObject, Type.String()]))),
-    feedback_config: Type.Optional(Nullable(FeedbackConfig)),
+    score: Maybe(Type.Union([Type.Number(), Type.Boolean()])),
+    value: Maybe(Type.Union([Type.Number(), Type.Boolean(), Type.String(), AnyObject])),
+    comment: Maybe(Type.String()),
+    correction: Maybe(Type.Union([AnyObject, Type.String()])),
+    feedback_config: Maybe(FeedbackConfig),
   },
   { additionalProperties: false },
 );
@@ -308,40 +327,160 @@ export type FeedbackUpdate = Static<typeof FeedbackUpdate>;
 /** `BodyParamsForRunsQuerySchema`, the body of `POST /runs/query`. */
 export const RunsQueryBody = Type.Object(
   {
-    id: Type.Optional(Nullable(Type.Array(Uuid))),
-    trace: Type.Optional(Nullable(Uuid)),
-    parent_run: Type.Optional(Nullable(Uuid)),
-    run_type: Type.Optional(Nullable(Type.String())),
-    session: Type.Optional(Nullable(Type.Array(Uuid))),
-    reference_example: Type.Optional(Nullable(Type.Array(Uuid))),
-    execution_order: Type.Optional(Nullable(Type.Integer({ minimum: 1 }))),
-    start_time: Type.Optional(Nullable(DateTime)),
-    end_time: Type.Optional(Nullable(DateTime)),
-    error: Type.Optional(Nullable(Type.Boolean())),
-    query: Type.Optional(Nullable(Type.String())),
-    filter: Type.Optional(Nullable(Type.String())),
-    trace_filter: Type.Optional(Nullable(Type.String())),
-    tree_filter: Type.Optional(Nullable(Type.String())),
-    is_root: Type.Optional(Nullable(Type.Boolean())),
-    data_source_type: Type.Optional(Nullable(Type.String())),
-    skip_pagination: Type.Optional(Nullable(Type.Boolean())),
-    search_filter: Type.Optional(Nullable(Type.String())),
-    use_experimental_search: Type.Optional(Nullable(Type.Boolean())),
-    cursor: Type.Optional(Nullable(Type.String())),
-    limit: Type.Optional(Nullable(Type.Integer({ minimum: 1, maximum: 100 }))),
-    select: Type.Optional(Nullable(Type.Array(Type.String()))),
-    order: Type.Optional(Nullable(OneOf(['asc', 'desc'] as const))),
-    skip_prev_cursor: Type.Optional(Nullable(Type.Boolean())),
+    id: Maybe(Type.Array(Uuid)),
+    trace: Maybe(Uuid),
+    parent_run: Maybe(Uuid),
+    run_type: Maybe(Type.String()),
+    session: Maybe(Type.Array(Uuid)),
+    reference_example: Maybe(Type.Array(Uuid)),
+    execution_order: Maybe(Type.Integer({ minimum: 1 })),
+    start_time: Maybe(DateTime),
+    end_time: Maybe(DateTime),
+    error: Maybe(Type.Boolean()),
+    query: Maybe(Type.String()),
+    filter: Maybe(Type.String()),
+    trace_filter: Maybe(Type.String()),
+    tree_filter: Maybe(Type.String()),
+    is_root: Maybe(Type.Boolean()),
+    data_source_type: Maybe(Type.String()),
+    skip_pagination: Maybe(Type.Boolean()),
+    search_filter: Maybe(Type.String()),
+    use_experimental_search: Maybe(Type.Boolean()),
+    cursor: Maybe(Type.String()),
+    limit: Maybe(Type.Integer({ minimum: 1, maximum: 100 })),
+    select: Maybe(Type.Array(Type.String())),
+    order: Maybe(OneOf(['asc', 'desc'] as const)),
+    skip_prev_cursor: Maybe(Type.Boolean()),
   },
   { additionalProperties: false },
 );
 export type RunsQueryBody = Static<typeof RunsQueryBody>;
 
-/** Offset pagination as LangSmith's lists take it: at most 100 a page. */
-export const OffsetPage = {
-  offset: Type.Optional(Type.Integer({ minimum: 0, default: 0 })),
-  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 100 })),
+// Paths and queries
+
+export const DatasetParams = Type.Object({ dataset_id: Uuid });
+export const ExampleParams = Type.Object({ example_id: Uuid });
+export const SessionParams = Type.Object({ session_id: Uuid });
+export const RunParams = Type.Object({ run_id: Uuid });
+export const FeedbackParams = Type.Object({ feedback_id: Uuid });
+
+/** Pages of a list: `offset` and `limit` alone. */
+export const PageQuery = Type.Object({ ...OffsetPage });
+
+/** What LangSmith's lists of named things (datasets, sessions) filter by: ids, a name or part of one, metadata (JSON); and their page. */
+const NamedListFilters = {
+  id: Repeated(Uuid),
+  name: Type.Optional(Type.String()),
+  name_contains: Type.Optional(Type.String()),
+  metadata: Type.Optional(Type.String()),
+  ...OffsetPage,
 };
 
-/** A query parameter that may be repeated (`?id=a&id=b`). */
-export const Repeated = <T extends TSchema>(schema: T) => Type.Optional(Type.Array(schema));
+/** `GET /datasets`. */
+export const DatasetQuery = Type.Object({ ...NamedListFilters, data_type: Type.Optional(Type.Array(Type.String())) });
+
+/** `GET /datasets/{id}/version`: the version at a time (`as_of`) or of a tag. */
+export const VersionQuery = Type.Object({ as_of: Type.Optional(Type.String()), tag: Type.Optional(Type.String()) });
+
+/** A version named by `as_of`: a time, a tag or `latest`. */
+export const AsOfQuery = Type.Object({ as_of: Type.Optional(Type.String()) });
+
+/** `GET /datasets/{id}/versions/diff`. */
+export const VersionDiffQuery = Type.Object({ from_version: Type.String(), to_version: Type.String() });
+
+/** `PUT /datasets/{id}/tags`: a tag moved to the version at `as_of`. */
+export const TagBody = Type.Object({ as_of: Type.String({ minLength: 1 }), tag: Type.String({ minLength: 1, maxLength: 200 }) }, { additionalProperties: false });
+
+/** `GET /examples`: a dataset's examples (at a version, in splits, by metadata), or examples by id. */
+export const ExampleQuery = Type.Object({
+  dataset: Type.Optional(Uuid),
+  id: Repeated(Uuid),
+  as_of: Type.Optional(Type.String()),
+  splits: Repeated(Type.String()),
+  metadata: Type.Optional(Type.String()),
+  filter: Type.Optional(Type.String()),
+  ...OffsetPage,
+});
+
+/** Examples named by id in one request, as many as one version may change. */
+const ExampleIds = Type.Array(Uuid, { minItems: 1, maxItems: LIMITS.recordsPerRequest });
+
+/** `DELETE /examples?example_ids=…`. */
+export const ExampleIdsQuery = Type.Object({ example_ids: ExampleIds });
+
+/** `POST /examples/bulk`. */
+export const ExamplesBulkCreate = Type.Array(ExampleCreate, { minItems: 1, maxItems: LIMITS.recordsPerRequest });
+
+/** `PATCH /examples/bulk`. */
+export const ExamplesBulkUpdate = Type.Array(ExampleUpdateWithId, { minItems: 1, maxItems: LIMITS.recordsPerRequest });
+
+/** `POST /v1/platform/datasets/examples/delete`. */
+export const ExamplesDelete = Type.Object({ example_ids: ExampleIds, hard_delete: Type.Optional(Type.Boolean()) }, { additionalProperties: false });
+
+/** `PATCH /v1/platform/datasets/{id}/examples/metadata`: values added to or removed from array fields of the examples' metadata. */
+export const ExamplesMetadataChange = Type.Object(
+  {
+    example_ids: ExampleIds,
+    operations: Type.Array(
+      Type.Object(
+        {
+          key: Type.String({ minLength: 1 }),
+          // Either case: the endpoint first took lower case only (the SDK still sends it so).
+          operation: OneOf(['array_add', 'array_remove', 'ARRAY_ADD', 'ARRAY_REMOVE'] as const),
+          values: Type.Array(Type.String()),
+        },
+        { additionalProperties: false },
+      ),
+      { minItems: 1 },
+    ),
+  },
+  { additionalProperties: false },
+);
+
+/** `PUT /datasets/{id}/splits`: examples put in a split, or taken out of it. */
+export const ExampleSplitChange = Type.Object(
+  { split_name: Type.String({ minLength: 1 }), examples: ExampleIds, remove: Type.Optional(Type.Boolean()) },
+  { additionalProperties: false },
+);
+
+/** `POST /sessions`: `upsert` answers the session of the name given instead of refusing it. */
+export const SessionCreateQuery = Type.Object({ upsert: Type.Optional(Type.Boolean()) });
+
+/** Sessions with their statistics, when asked. */
+export const SessionStatsQuery = Type.Object({ include_stats: Type.Optional(Type.Boolean()) });
+
+/** `GET /sessions`. */
+export const SessionQuery = Type.Object({
+  ...NamedListFilters,
+  reference_dataset: Repeated(Uuid),
+  reference_free: Type.Optional(Type.Boolean()),
+  include_stats: Type.Optional(Type.Boolean()),
+});
+
+/** `GET /feedback`. */
+export const FeedbackQuery = Type.Object({
+  run: Repeated(Uuid),
+  session: Repeated(Uuid),
+  key: Repeated(Type.String()),
+  source: Repeated(Type.String()),
+  level: Type.Optional(OneOf(['run', 'session'] as const)),
+  has_comment: Type.Optional(Type.Boolean()),
+  has_score: Type.Optional(Type.Boolean()),
+  ...OffsetPage,
+});
+
+/** The body of `POST /datasets/{dataset_id}/group/runs` (spec §11). */
+export const GroupRunsBody = Type.Object(
+  {
+    session_ids: Type.Array(Uuid, { minItems: 1 }),
+    group_by: Type.Union([Type.Literal('run_metadata'), Type.Literal('example_metadata')]),
+    metadata_key: Type.String({ minLength: 1 }),
+    offset: Type.Optional(Type.Integer({ minimum: 0, default: 0 })),
+    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 10 })),
+    per_group_limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 10, default: 5 })),
+    preview: Type.Optional(Type.Boolean({ default: false })),
+    filters: Maybe(Type.Record(Type.String(), Type.Array(Type.String()))),
+  },
+  { additionalProperties: false },
+);
+export type GroupRunsBody = Static<typeof GroupRunsBody>;

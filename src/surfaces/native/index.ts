@@ -1,19 +1,24 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyPluginAsync } from 'fastify';
+import { LIMITS } from '../../domain/limits.js';
 import { bearerToken, firstKey, headerValue, requireApiKey } from '../../http/auth.js';
 import { handleErrorsWith } from '../../http/errors.js';
-import { sendProblem } from '../../http/problem.js';
+import { acceptMultipart } from '../../http/multipart.js';
 import type { Services } from '../../services/index.js';
+import { sendProblem } from './errors.js';
 import { comparisonRoutes } from './routes/comparisons.js';
 import { datasetRoutes } from './routes/datasets.js';
 import { experimentRoutes } from './routes/experiments.js';
 import { logRoutes } from './routes/logs.js';
 import { projectRoutes } from './routes/projects.js';
 import { CSV_TYPES, JSONL_TYPES, recordRoutes } from './routes/records.js';
-import { acceptMultipart } from '../../http/multipart.js';
-import { LIMITS } from '../../domain/limits.js';
 import { versionRoutes } from './routes/versions.js';
 import { workspaceRoutes } from './routes/workspace.js';
+
+// What the server takes from the native API for its own routes: the schemas the OpenAPI document
+// lists once, under components, and the error format its docs, health and unknown paths answer in.
+export { sendProblem } from './errors.js';
+export { sharedSchemas } from './schemas/common.js';
 
 /** The native REST API, mounted at /api/v1. Keys come as `Authorization: Bearer` or `x-api-key`. */
 export function nativeApi(services: Services): FastifyPluginAsync {

@@ -1,27 +1,30 @@
-import { Type } from '@sinclair/typebox';
 import { ValidationError } from '../../../domain/errors.js';
+import { isJsonObject, type JsonObject } from '../../../domain/json.js';
+import type { Actor, Dataset } from '../../../domain/types.js';
+import type { SurfaceApp } from '../../../http/app.js';
 import type { Services } from '../../../services/index.js';
-import type { LangSmithApp } from '../app.js';
-import { presentDatasetVersion } from '../present.js';
-import { DatasetCreate, DatasetUpdate, OffsetPage, Repeated, Uuid } from '../schemas.js';
-import { jsonObjectParam, metadataIn, presentDatasets, refuseUnsupported, versionAsOf } from './shared.js';
+import { presentDataset, presentDatasetVersion } from '../present.js';
+import { namedListOptions, refuseUnsupported, versionAsOf } from '../requests.js';
+import { AsOfQuery, DatasetCreate, DatasetParams, DatasetQuery, DatasetUpdate, PageQuery, TagBody, VersionDiffQuery, VersionQuery } from '../schemas.js';
 
-const datasetParams = Type.Object({ dataset_id: Uuid });
+/** What a dataset may say of its examples that evalstore does not do, refused by name rather than dropped. */
+const NOT_KEPT_OF_EXAMPLES = {
+  inputs_schema_definition: 'examples are not checked against schemas',
+  outputs_schema_definition: 'examples are not checked against schemas',
+  transformations: 'examples are not transformed',
+};
 
 /**
  * LangSmith's dataset routes (spec §3.1, §3.3, §4): datasets, their versions (named by time, `as_of`),
  * tags (version names) and splits. Examples are in examples.ts.
  */
-export function datasetRoutes(app: LangSmithApp, services: Services): void {
+export function datasetRoutes(app: SurfaceApp, services: Services): void {
   app.post('/datasets', {
     schema: { hide: true, body: DatasetCreate },
     handler: async (request) => {
       const body = request.body;
       if (body.data_type && body.data_type !== 'kv') throw ValidationError.field('/data_type', 'must be "kv": only key-value datasets are supported by this server');
-      refuseUnsupported(body.inputs_schema_definition, '/inputs_schema_definition', 'examples are not checked against schemas');
-      refuseUnsupported(body.outputs_schema_definition, '/outputs_schema_definition', 'examples are not checked against schemas');
-      refuseUnsupported(body.transformations, '/transformations', 'examples are not transformed');
-      refuseUnsupported(body.tag_value_ids, '/tag_value_ids', 'resource tags are not kept');
+      refuseUnsupported(body, { ...NOT_KEPT_OF_EXAMPLES, tag_value_ids: 'resource tags are not kept' });
       const dataset = await services.datasets.create(request.actor, {
         ...(body.id ? { id: body.id } : {}),
         name: body.name,
@@ -34,47 +37,30 @@ export function datasetRoutes(app: LangSmithApp, services: Services): void {
   });
 
   app.get('/datasets', {
-    schema: {
-      hide: true,
-      querystring: Type.Object({
-        id: Repeated(Uuid),
-        name: Type.Optional(Type.String()),
-        name_contains: Type.Optional(Type.String()),
-        metadata: Type.Optional(Type.String()),
-        data_type: Type.Optional(Type.Array(Type.String())),
-        ...OffsetPage,
-      }),
-    },
+    schema: { hide: true, querystring: DatasetQuery },
     handler: async (request) => {
       const query = request.query;
       // Every dataset here is key-value: asking only for other kinds finds none.
       if (query.data_type?.length && !query.data_type.includes('kv')) return [];
-      const page = await services.datasets.list(request.actor, {
-        ...(query.id ? { ids: query.id } : {}),
-        name: query.name,
-        name_contains: query.name_contains,
-        metadata: jsonObjectParam(query.metadata, 'metadata'),
-        offset: query.offset,
-        limit: query.limit,
-      });
+      const page = await services.datasets.list(request.actor, namedListOptions(query));
       return presentDatasets(services, request.actor, page.data);
     },
   });
 
   app.get('/datasets/:dataset_id', {
-    schema: { hide: true, params: datasetParams },
+    schema: { hide: true, params: DatasetParams },
     handler: async (request) => (await presentDatasets(services, request.actor, [await services.datasets.get(request.actor, request.params.dataset_id)]))[0],
   });
 
   app.patch('/datasets/:dataset_id', {
-    schema: { hide: true, params: datasetParams, body: DatasetUpdate },
+    schema: { hide: true, params: DatasetParams, body: DatasetUpdate },
     handler: async (request) => {
       const body = request.body;
-      refuseUnsupported(body.inputs_schema_definition, '/inputs_schema_definition', 'examples are not checked against schemas');
-      refuseUnsupported(body.outputs_schema_definition, '/outputs_schema_definition', 'examples are not checked against schemas');
-      refuseUnsupported(body.transformations, '/transformations', 'examples are not transformed');
-      refuseUnsupported(body.patch_examples, '/patch_examples', 'change examples through the examples routes');
-      refuseUnsupported(body.baseline_experiment_id, '/baseline_experiment_id', 'datasets have no baseline experiment here');
+      refuseUnsupported(body, {
+        ...NOT_KEPT_OF_EXAMPLES,
+        patch_examples: 'change examples through the examples routes',
+        baseline_experiment_id: 'datasets have no baseline experiment here',
+      });
       const dataset = await services.datasets.update(request.actor, request.params.dataset_id, {
         ...(body.name ? { name: body.name } : {}),
         ...(body.description !== undefined && body.description !== null ? { description: body.description } : {}),
@@ -85,7 +71,7 @@ export function datasetRoutes(app: LangSmithApp, services: Services): void {
   });
 
   app.delete('/datasets/:dataset_id', {
-    schema: { hide: true, params: datasetParams },
+    schema: { hide: true, params: DatasetParams },
     handler: async (request) => {
       await services.datasets.delete(request.actor, request.params.dataset_id);
       return {};
@@ -93,7 +79,7 @@ export function datasetRoutes(app: LangSmithApp, services: Services): void {
   });
 
   app.get('/datasets/:dataset_id/versions', {
-    schema: { hide: true, params: datasetParams, querystring: Type.Object({ ...OffsetPage }) },
+    schema: { hide: true, params: DatasetParams, querystring: PageQuery },
     handler: async (request) => {
       const page = await services.versions.list(request.actor, request.params.dataset_id, { offset: request.query.offset, limit: request.query.limit });
       return page.data.map((version) => presentDatasetVersion(version, version.created_at));
@@ -101,7 +87,7 @@ export function datasetRoutes(app: LangSmithApp, services: Services): void {
   });
 
   app.get('/datasets/:dataset_id/version', {
-    schema: { hide: true, params: datasetParams, querystring: Type.Object({ as_of: Type.Optional(Type.String()), tag: Type.Optional(Type.String()) }) },
+    schema: { hide: true, params: DatasetParams, querystring: VersionQuery },
     handler: async (request) => {
       const { as_of: asOf, tag } = request.query;
       if ((asOf === undefined) === (tag === undefined)) {
@@ -115,11 +101,7 @@ export function datasetRoutes(app: LangSmithApp, services: Services): void {
   });
 
   app.put('/datasets/:dataset_id/tags', {
-    schema: {
-      hide: true,
-      params: datasetParams,
-      body: Type.Object({ as_of: Type.String({ minLength: 1 }), tag: Type.String({ minLength: 1, maxLength: 200 }) }, { additionalProperties: false }),
-    },
+    schema: { hide: true, params: DatasetParams, body: TagBody },
     handler: async (request) => {
       const { dataset_id: datasetId } = request.params;
       const version = await versionAsOf(services, request.actor, datasetId, request.body.as_of);
@@ -129,7 +111,7 @@ export function datasetRoutes(app: LangSmithApp, services: Services): void {
   });
 
   app.get('/datasets/:dataset_id/versions/diff', {
-    schema: { hide: true, params: datasetParams, querystring: Type.Object({ from_version: Type.String(), to_version: Type.String() }) },
+    schema: { hide: true, params: DatasetParams, querystring: VersionDiffQuery },
     handler: async (request) => {
       const { dataset_id: datasetId } = request.params;
       const from = (await versionAsOf(services, request.actor, datasetId, request.query.from_version)) ?? 'latest';
@@ -146,7 +128,7 @@ export function datasetRoutes(app: LangSmithApp, services: Services): void {
   });
 
   app.get('/datasets/:dataset_id/splits', {
-    schema: { hide: true, params: datasetParams, querystring: Type.Object({ as_of: Type.Optional(Type.String()) }) },
+    schema: { hide: true, params: DatasetParams, querystring: AsOfQuery },
     handler: async (request) => {
       const { dataset_id: datasetId } = request.params;
       return services.records.splits(request.actor, datasetId, await versionAsOf(services, request.actor, datasetId, request.query.as_of));
@@ -154,8 +136,22 @@ export function datasetRoutes(app: LangSmithApp, services: Services): void {
   });
 }
 
+/** Datasets as LangSmith's `Dataset`s, with what their experiments add up to. */
+async function presentDatasets(services: Services, actor: Actor, datasets: readonly Dataset[]) {
+  const summaries = await services.experiments.summarizeByDataset(actor, datasets.map((d) => d.id));
+  return datasets.map((dataset) =>
+    presentDataset(dataset, actor.workspaceId, summaries.get(dataset.id) ?? { experiment_count: 0, last_start_time: null }),
+  );
+}
+
+/** The metadata an object given as LangSmith's `extra` holds (the SDK keeps metadata in `extra.metadata`). */
+function metadataIn(extra: JsonObject | null | undefined): JsonObject | undefined {
+  const metadata = extra?.metadata;
+  return isJsonObject(metadata) ? metadata : undefined;
+}
+
 /** A version as LangSmith's `DatasetVersion`; version 0 (before any example) is the dataset's creation. */
-async function presentVersion(services: Services, actor: Parameters<Services['versions']['get']>[0], datasetId: string, ref: string | number | undefined) {
+async function presentVersion(services: Services, actor: Actor, datasetId: string, ref: string | number | undefined) {
   const dataset = await services.datasets.get(actor, datasetId);
   if (ref === 0 || (ref === undefined && dataset.latest_version === 0)) return presentDatasetVersion(null, dataset.created_at);
   return presentDatasetVersion(await services.versions.get(actor, datasetId, ref ?? 'latest'), dataset.created_at);

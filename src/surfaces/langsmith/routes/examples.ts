@@ -1,101 +1,82 @@
-import { Type } from '@sinclair/typebox';
-import type { FastifyRequest } from 'fastify';
 import { ValidationError } from '../../../domain/errors.js';
-import { isJsonObject, type Json, type JsonObject } from '../../../domain/json.js';
 import { LIMITS } from '../../../domain/limits.js';
 import type { Actor, DatasetRecord, DatasetVersion } from '../../../domain/types.js';
-import { compileChecker } from '../../../domain/validation.js';
+import type { SurfaceApp } from '../../../http/app.js';
 import { bufferedParts } from '../../../http/multipart.js';
 import type { Services } from '../../../services/index.js';
-import type { ChangeResult, RecordChanges, RecordPatch } from '../../../services/records.js';
-import type { LangSmithApp } from '../app.js';
-import type { BodyLocator } from '../errors.js';
-import { exampleFieldLoc, toNewRecord, toRecordPatch, type ExampleFields } from '../examples.js';
+import type { ChangeResult, RecordPatch } from '../../../services/records.js';
+import { EXAMPLE_FIELDS } from '../errors.js';
+import { examplesOfParts, locateExamplePart, reviseArrays, toNewRecord, toRecordPatch } from '../examples.js';
+import { rememberParts } from '../parts.js';
 import { langsmithTime, presentExample } from '../present.js';
-import { ExampleCreate, ExamplePart, ExampleUpdate, ExampleUpdateWithId, OffsetPage, OneOf, Repeated, Uuid } from '../schemas.js';
-import { checkPart, jsonObjectParam, jsonOfPart, partPointer, refuseFilter, versionAsOf } from './shared.js';
-
-const datasetParams = Type.Object({ dataset_id: Uuid });
-const exampleParams = Type.Object({ example_id: Uuid });
+import { jsonObjectParam, refuseFilter, versionAsOf } from '../requests.js';
+import {
+  DatasetParams,
+  ExampleCreate,
+  ExampleIdsQuery,
+  ExampleParams,
+  ExampleQuery,
+  ExamplesBulkCreate,
+  ExamplesBulkUpdate,
+  ExamplesDelete,
+  ExampleSplitChange,
+  ExamplesMetadataChange,
+  ExampleUpdate,
+} from '../schemas.js';
 
 /** The multipart routes are LangSmith's Go "platform" routes, at `/v1/platform/…` (bare endpoint) or `/platform/…` (under `/api/v1`). */
 const PLATFORM = ['/v1/platform', '/platform'];
 
-/** The example ids of a multipart request, in order, for the locations of faults (see multipartLocator). */
-const exampleIdsOf = new WeakMap<FastifyRequest, string[]>();
+/** The multipart routes: Go's error format, bodies up to the bulk limit, faults of examples located in their parts. */
+const multipartWrite = (list: '/add' | '/update') => ({
+  bodyLimit: LIMITS.bulkBodyBytes,
+  config: { langsmithGoErrors: true, restate: { lists: [[list, '/examples']] as const, fields: EXAMPLE_FIELDS, locate: locateExamplePart } },
+  schema: { hide: true, params: DatasetParams },
+});
 
 /**
  * LangSmith's example routes (spec §3.2, §4): the SDK's multipart create and update, the JSON routes
  * other clients use, reads with filters, deletes, and split changes. Each request that changes
  * examples commits one dataset version (none when it changes nothing).
  */
-export function exampleRoutes(app: LangSmithApp, services: Services): void {
+export function exampleRoutes(app: SurfaceApp, services: Services): void {
   for (const platform of PLATFORM) {
     app.post(`${platform}/datasets/:dataset_id/examples`, {
-      bodyLimit: LIMITS.bulkBodyBytes,
-      config: { langsmithBody: multipartLocator, langsmithGoErrors: true },
-      schema: { hide: true, params: datasetParams },
+      ...multipartWrite('/add'),
       handler: async (request, reply) => {
-        const examples = examplesOfParts(request, 'create');
+        const examples = examplesOfParts(bufferedParts(request), 'create');
+        rememberParts(request, { examples: examples.map((example) => example.id) });
         const add = examples.map(({ id, fields }, index) => toNewRecord({ ...fields, id }, `/examples/${index}`));
-        const result = await services.records.change(request.actor, request.params.dataset_id, { add }, { pointers: { add: '/examples' } });
-        return reply.status(201).send(await writeAnswer(services, request.actor, request.params.dataset_id, result, examples.map((e) => e.id)));
+        const result = await services.records.change(request.actor, request.params.dataset_id, { add });
+        return reply.status(201).send(await writeAnswer(services, request.actor, request.params.dataset_id, result, examples));
       },
     });
 
     app.patch(`${platform}/datasets/:dataset_id/examples`, {
-      bodyLimit: LIMITS.bulkBodyBytes,
-      config: { langsmithBody: multipartLocator, langsmithGoErrors: true },
-      schema: { hide: true, params: datasetParams },
+      ...multipartWrite('/update'),
       handler: async (request, reply) => {
-        const examples = examplesOfParts(request, 'update');
+        const examples = examplesOfParts(bufferedParts(request), 'update');
+        rememberParts(request, { examples: examples.map((example) => example.id) });
         const update = examples.map(({ id, fields }, index) => toRecordPatch(id, fields, `/examples/${index}`));
-        const result = await services.records.change(request.actor, request.params.dataset_id, { update }, { pointers: { update: '/examples' } });
-        return reply.status(201).send(await writeAnswer(services, request.actor, request.params.dataset_id, result, examples.map((e) => e.id)));
+        const result = await services.records.change(request.actor, request.params.dataset_id, { update });
+        return reply.status(201).send(await writeAnswer(services, request.actor, request.params.dataset_id, result, examples));
       },
     });
 
     app.patch(`${platform}/datasets/:dataset_id/examples/metadata`, {
-      config: { langsmithGoErrors: true },
-      schema: {
-        hide: true,
-        params: datasetParams,
-        body: Type.Object(
-          {
-            example_ids: Type.Array(Uuid, { minItems: 1, maxItems: LIMITS.recordsPerRequest }),
-            operations: Type.Array(
-              Type.Object(
-                {
-                  key: Type.String({ minLength: 1 }),
-                  // Either case: the endpoint first took lower case only (the SDK still sends it so).
-                  operation: OneOf(['array_add', 'array_remove', 'ARRAY_ADD', 'ARRAY_REMOVE'] as const),
-                  values: Type.Array(Type.String()),
-                },
-                { additionalProperties: false },
-              ),
-              { minItems: 1 },
-            ),
-          },
-          { additionalProperties: false },
-        ),
-      },
+      config: { langsmithGoErrors: true, restate: { lists: [['/update', '/example_ids']] } },
+      schema: { hide: true, params: DatasetParams, body: ExamplesMetadataChange },
       handler: async (request) => {
         const { example_ids: ids, operations } = request.body;
         const update = ids.map((id): RecordPatch => ({ id, revise: (current) => reviseArrays(current, operations) }));
-        const result = await services.records.change(request.actor, request.params.dataset_id, { update }, { pointers: { update: '/example_ids' } });
-        return writeAnswer(services, request.actor, request.params.dataset_id, result, ids);
+        const result = await services.records.change(request.actor, request.params.dataset_id, { update });
+        return writeAnswer(services, request.actor, request.params.dataset_id, result, ids.map((id) => ({ id })));
       },
     });
 
     app.post(`${platform}/datasets/examples/delete`, {
       config: { langsmithGoErrors: true },
-      schema: {
-        hide: true,
-        body: Type.Object(
-          { example_ids: Type.Array(Uuid, { minItems: 1, maxItems: LIMITS.recordsPerRequest }), hard_delete: Type.Optional(Type.Boolean()) },
-          { additionalProperties: false },
-        ),
-      },
+      schema: { hide: true, body: ExamplesDelete },
       handler: async (request) => {
         await removeExamples(services, request.actor, request.body.example_ids, '/example_ids');
         return {};
@@ -104,23 +85,12 @@ export function exampleRoutes(app: LangSmithApp, services: Services): void {
   }
 
   app.get('/examples/:example_id', {
-    schema: { hide: true, params: exampleParams },
+    schema: { hide: true, params: ExampleParams },
     handler: async (request) => presentExample(await services.records.find(request.actor, request.params.example_id)),
   });
 
   app.get('/examples', {
-    schema: {
-      hide: true,
-      querystring: Type.Object({
-        dataset: Type.Optional(Uuid),
-        id: Repeated(Uuid),
-        as_of: Type.Optional(Type.String()),
-        splits: Repeated(Type.String()),
-        metadata: Type.Optional(Type.String()),
-        filter: Type.Optional(Type.String()),
-        ...OffsetPage,
-      }),
-    },
+    schema: { hide: true, querystring: ExampleQuery },
     handler: async (request) => {
       const query = request.query;
       refuseFilter(query.filter, 'filter', 'query');
@@ -146,7 +116,7 @@ export function exampleRoutes(app: LangSmithApp, services: Services): void {
   });
 
   app.delete('/examples/:example_id', {
-    schema: { hide: true, params: exampleParams },
+    schema: { hide: true, params: ExampleParams },
     handler: async (request) => {
       await removeExamples(services, request.actor, [request.params.example_id], '/example_id');
       return {};
@@ -154,7 +124,7 @@ export function exampleRoutes(app: LangSmithApp, services: Services): void {
   });
 
   app.delete('/examples', {
-    schema: { hide: true, querystring: Type.Object({ example_ids: Type.Array(Uuid, { minItems: 1, maxItems: LIMITS.recordsPerRequest }) }) },
+    schema: { hide: true, querystring: ExampleIdsQuery },
     handler: async (request) => {
       await removeExamples(services, request.actor, request.query.example_ids, '/example_ids');
       return {};
@@ -162,143 +132,70 @@ export function exampleRoutes(app: LangSmithApp, services: Services): void {
   });
 
   app.post('/examples', {
+    config: { restate: { lists: [['/add/0', '']], fields: EXAMPLE_FIELDS } },
     schema: { hide: true, body: ExampleCreate },
     handler: async (request) => {
       const { dataset_id: datasetId, ...fields } = request.body;
-      const result = await services.records.change(request.actor, datasetId, { add: [toNewRecord(fields, '')] }, { pointers: { add: '' } });
+      const result = await services.records.change(request.actor, datasetId, { add: [toNewRecord(fields, '')] });
       return presentExample(result.added[0]!);
     },
   });
 
   app.post('/examples/bulk', {
     bodyLimit: LIMITS.bulkBodyBytes,
-    schema: { hide: true, body: Type.Array(ExampleCreate, { minItems: 1, maxItems: LIMITS.recordsPerRequest }) },
+    config: { restate: { lists: [['/add', '']], fields: EXAMPLE_FIELDS } },
+    schema: { hide: true, body: ExamplesBulkCreate },
     handler: async (request) => {
       const datasetId = oneDataset(request.body.map((example) => example.dataset_id), '');
       const add = request.body.map(({ dataset_id: _datasetId, ...fields }, index) => toNewRecord(fields, `/${index}`));
-      const result = await services.records.change(request.actor, datasetId, { add }, { pointers: { add: '' } });
+      const result = await services.records.change(request.actor, datasetId, { add });
       return result.added.map(presentExample);
     },
   });
 
   app.patch('/examples/:example_id', {
-    schema: { hide: true, params: exampleParams, body: ExampleUpdate },
+    config: { restate: { lists: [['/update/0', '']], fields: EXAMPLE_FIELDS } },
+    schema: { hide: true, params: ExampleParams, body: ExampleUpdate },
     handler: async (request) => {
       const record = await services.records.find(request.actor, request.params.example_id);
       const [datasetId] = datasetsOf([record], [request.body.dataset_id], '');
-      const result = await changeRecords(services, request.actor, datasetId!, { update: [toRecordPatch(record.id, request.body, '')] }, '');
+      const result = await services.records.change(request.actor, datasetId!, { update: [toRecordPatch(record.id, request.body, '')] });
       return presentExample(result.updated[0] ?? result.unchanged[0]!);
     },
   });
 
   app.patch('/examples/bulk', {
     bodyLimit: LIMITS.bulkBodyBytes,
-    schema: { hide: true, body: Type.Array(ExampleUpdateWithId, { minItems: 1, maxItems: LIMITS.recordsPerRequest }) },
+    config: { restate: { lists: [['/update', '']], fields: EXAMPLE_FIELDS } },
+    schema: { hide: true, body: ExamplesBulkUpdate },
     handler: async (request) => {
       const records = await Promise.all(request.body.map((example) => services.records.find(request.actor, example.id)));
       const datasetId = oneDataset(datasetsOf(records, request.body.map((example) => example.dataset_id), ''), '');
       const update = request.body.map(({ id, dataset_id: _datasetId, ...fields }, index) => toRecordPatch(id, fields, `/${index}`));
-      const result = await changeRecords(services, request.actor, datasetId, { update }, '');
+      const result = await services.records.change(request.actor, datasetId, { update });
       return [...result.updated, ...result.unchanged].map(presentExample);
     },
   });
 
   app.put('/datasets/:dataset_id/splits', {
-    schema: {
-      hide: true,
-      params: datasetParams,
-      body: Type.Object(
-        { split_name: Type.String({ minLength: 1 }), examples: Type.Array(Uuid, { minItems: 1, maxItems: LIMITS.recordsPerRequest }), remove: Type.Optional(Type.Boolean()) },
-        { additionalProperties: false },
-      ),
-    },
+    config: { restate: { lists: [['/update', '/examples']] } },
+    schema: { hide: true, params: DatasetParams, body: ExampleSplitChange },
     handler: async (request) => {
       const { split_name: split, examples, remove } = request.body;
       const operation = [{ key: 'dataset_split', operation: remove ? 'array_remove' : 'array_add', values: [split] }];
       const update = examples.map((id): RecordPatch => ({ id, revise: (current) => reviseArrays(current, operation) }));
-      await services.records.change(request.actor, request.params.dataset_id, { update }, { pointers: { update: '/examples' } });
+      await services.records.change(request.actor, request.params.dataset_id, { update });
       return examples;
     },
   });
 }
 
 /** What the multipart routes answer: the examples written and the version they are in (`as_of`). */
-async function writeAnswer(services: Services, actor: Actor, datasetId: string, result: ChangeResult, ids: string[]) {
+async function writeAnswer(services: Services, actor: Actor, datasetId: string, result: ChangeResult, examples: readonly { id: string }[]) {
   const version: Pick<DatasetVersion, 'created_at'> | null =
     result.version ?? (await services.versions.list(actor, datasetId, { limit: 1 })).data[0] ?? null;
   const asOf = version?.created_at ?? (await services.datasets.get(actor, datasetId)).created_at;
-  return { example_ids: ids, count: ids.length, as_of: langsmithTime(asOf) };
-}
-
-/**
- * The examples of a multipart upload (spec §4.1), in the order their parts first appear: a part
- * `<id>` holds the example's own fields, `<id>.inputs` and `<id>.outputs` its inputs and reference
- * outputs; `<id>.attachment.<name>` (or `.attachments.`) parts are attachments.
- */
-function examplesOfParts(request: FastifyRequest, mode: 'create' | 'update'): { id: string; fields: ExampleFields }[] {
-  const parts = bufferedParts(request);
-  const examples = new Map<string, ExampleFields & { main: boolean }>();
-  for (const part of parts) {
-    const match = /^([0-9a-fA-F-]{36})(?:\.(inputs|outputs|attachments_operations|attachments?\.(.+)))?$/.exec(part.name);
-    if (!match) throw ValidationError.field(partPointer(part.name), 'is not a part of an example: parts are named <example id>, <example id>.inputs, <example id>.outputs or <example id>.attachment.<name>', { in: 'body' });
-    const id = match[1]!.toLowerCase();
-    const example = examples.get(id) ?? { main: false };
-    examples.set(id, example);
-    if (match[3] !== undefined) {
-      example.attachments = [...(example.attachments ?? []), match[3]];
-      continue;
-    }
-    const value = jsonOfPart(part);
-    const field = match[2];
-    if (field === undefined) {
-      checkPart(checkExamplePart, value, part.name);
-      Object.assign(example, value);
-      example.main = true;
-    } else if (field === 'attachments_operations') {
-      example.attachments = [...(example.attachments ?? []), 'operations'];
-    } else {
-      if (!isJsonObject(value)) throw ValidationError.field(partPointer(part.name), 'must be a JSON object', { in: 'body' });
-      example[field as 'inputs' | 'outputs'] = value;
-    }
-  }
-  if (examples.size === 0) throw ValidationError.field('', 'must hold at least one example', { in: 'body' });
-  const ids = [...examples.keys()];
-  exampleIdsOf.set(request, ids);
-  return ids.map((id) => {
-    const { main, ...fields } = examples.get(id)!;
-    if (!main) throw ValidationError.field(`/${id}`, `is required: each example has a part named by its id (${mode === 'create' ? 'its fields, or {}' : 'the fields it changes, or {}'})`, { in: 'body' });
-    return { id, fields };
-  });
-}
-
-const checkExamplePart = compileChecker(ExamplePart);
-
-/** Faults of `/examples/<i>/<field>` as the part that carried the field. */
-const multipartLocator: BodyLocator = (segments, request) => {
-  const [top, index, field, ...rest] = segments;
-  const id = top === 'examples' && index !== undefined ? exampleIdsOf.get(request)?.[Number(index)] : undefined;
-  if (id === undefined) return segments;
-  const [wire, ...inner] = exampleFieldLoc(field === undefined ? [] : [field, ...rest]);
-  if (wire === 'inputs' || wire === 'outputs') return [`${id}.${wire}`, ...inner];
-  return wire === undefined || wire === 'id' ? [id] : [id, wire, ...inner];
-};
-
-/**
- * Array operations on an example's metadata (`PATCH …/examples/metadata`); the key `dataset_split`
- * is the example's splits.
- */
-function reviseArrays(current: { metadata: JsonObject; splits: string[] }, operations: readonly { key: string; operation: string; values: string[] }[]) {
-  let metadata = current.metadata;
-  let splits = current.splits;
-  for (const { key, operation, values } of operations) {
-    const apply = (list: readonly Json[]) => (operation.toLowerCase() === 'array_add' ? [...list, ...values.filter((v) => !list.includes(v))] : list.filter((v) => !values.includes(v as string)));
-    if (key === 'dataset_split') splits = apply(splits) as string[];
-    else {
-      const existing = metadata[key];
-      metadata = { ...metadata, [key]: apply(Array.isArray(existing) ? existing : existing === undefined || existing === null ? [] : [existing]) };
-    }
-  }
-  return { metadata, splits };
+  return { example_ids: examples.map((example) => example.id), count: examples.length, as_of: langsmithTime(asOf) };
 }
 
 /** The dataset of each example, checked against the `dataset_id` a request gives for it (examples do not move between datasets). */
@@ -318,10 +215,6 @@ function oneDataset(datasetIds: readonly string[], base: string): string {
   const other = datasetIds.findIndex((id) => id.toLowerCase() !== first.toLowerCase());
   if (other >= 0) throw ValidationError.field(`${base}/${other}/dataset_id`, 'must be the dataset of the other examples: one request changes one dataset');
   return first;
-}
-
-async function changeRecords(services: Services, actor: Actor, datasetId: string, changes: RecordChanges, base: string) {
-  return services.records.change(actor, datasetId, changes, { pointers: { update: base } });
 }
 
 /** Removes examples named by id alone (an unknown one is 404); all must be of one dataset, changed in one version. */

@@ -1,25 +1,21 @@
-import { Type } from '@sinclair/typebox';
 import { ValidationError } from '../../../domain/errors.js';
 import type { Json } from '../../../domain/json.js';
+import type { SurfaceApp } from '../../../http/app.js';
 import type { Services } from '../../../services/index.js';
-import type { LangSmithApp } from '../app.js';
-import type { BodyLocator } from '../errors.js';
-import { presentFeedback, scoreFieldLoc, scoreSourcesOf, toPlacedScore } from '../feedback.js';
-import { FeedbackCreate, FeedbackUpdate, OffsetPage, OneOf, Repeated, Uuid } from '../schemas.js';
-
-const feedbackParams = Type.Object({ feedback_id: Uuid });
-
-/** `/scores/0/<field>` of a single feedback as the body's field. */
-const feedbackLocator: BodyLocator = ([list, , ...rest]) => (list === 'scores' ? scoreFieldLoc(rest) : [list ?? '', ...rest]);
+import { FEEDBACK_FIELDS } from '../errors.js';
+import { scoreSourcesOf, toPlacedScore } from '../feedback.js';
+import { presentFeedback } from '../present.js';
+import { FeedbackCreate, FeedbackParams, FeedbackQuery, FeedbackUpdate } from '../schemas.js';
 
 /**
  * LangSmith's feedback routes (spec §3.6, §7): feedback is evalstore's scores. Feedback on a run not
  * recorded yet is kept and recorded when the run arrives (`evaluate()` often sends it first); feedback
  * with no run is a score of its session (summary evaluators).
  */
-export function feedbackRoutes(app: LangSmithApp, services: Services): void {
+export function feedbackRoutes(app: SurfaceApp, services: Services): void {
   app.post('/feedback', {
-    config: { langsmithBody: feedbackLocator },
+    // The body is the one score placed.
+    config: { restate: { lists: [['/scores/0', '']], fields: FEEDBACK_FIELDS } },
     schema: { hide: true, body: FeedbackCreate },
     handler: async (request) => {
       const placed = toPlacedScore(request.body);
@@ -46,19 +42,7 @@ export function feedbackRoutes(app: LangSmithApp, services: Services): void {
   });
 
   app.get('/feedback', {
-    schema: {
-      hide: true,
-      querystring: Type.Object({
-        run: Repeated(Uuid),
-        session: Repeated(Uuid),
-        key: Repeated(Type.String()),
-        source: Repeated(Type.String()),
-        level: Type.Optional(OneOf(['run', 'session'] as const)),
-        has_comment: Type.Optional(Type.Boolean()),
-        has_score: Type.Optional(Type.Boolean()),
-        ...OffsetPage,
-      }),
-    },
+    schema: { hide: true, querystring: FeedbackQuery },
     handler: async (request) => {
       const query = request.query;
       if (query.run && query.run.length > 1_000) throw ValidationError.field('/run', 'may name at most 1000 runs', { in: 'query' });
@@ -80,12 +64,12 @@ export function feedbackRoutes(app: LangSmithApp, services: Services): void {
   });
 
   app.get('/feedback/:feedback_id', {
-    schema: { hide: true, params: feedbackParams },
+    schema: { hide: true, params: FeedbackParams },
     handler: async (request) => presentFeedback(await services.scores.get(request.actor, request.params.feedback_id)),
   });
 
   app.patch('/feedback/:feedback_id', {
-    schema: { hide: true, params: feedbackParams, body: FeedbackUpdate },
+    schema: { hide: true, params: FeedbackParams, body: FeedbackUpdate },
     handler: async (request) => {
       const body = request.body;
       const current = await services.scores.get(request.actor, request.params.feedback_id);
@@ -101,7 +85,7 @@ export function feedbackRoutes(app: LangSmithApp, services: Services): void {
   });
 
   app.delete('/feedback/:feedback_id', {
-    schema: { hide: true, params: feedbackParams },
+    schema: { hide: true, params: FeedbackParams },
     handler: async (request) => {
       await services.scores.delete(request.actor, request.params.feedback_id);
       return {};

@@ -1,6 +1,6 @@
+import type { LangSmithIngestion } from '../../../config.js';
 import { LIMITS } from '../../../domain/limits.js';
-import type { LangSmithApp } from '../app.js';
-import type { LangSmithOptions } from '../index.js';
+import type { SurfaceApp } from '../../../http/app.js';
 
 /** The LangSmith server version `/info` reports: one whose API the surface follows (spec §2). */
 const LANGSMITH_API_VERSION = '0.12.99';
@@ -16,12 +16,12 @@ const BATCH_BYTES = 20 * 1024 * 1024;
  * otherwise); `use_multipart_endpoint` chooses `/runs/multipart` or `/runs/batch`. Request bodies are
  * not compressed, so neither compression flag is set.
  */
-export function infoRoutes(app: LangSmithApp, options: LangSmithOptions): void {
+export function infoRoutes(app: SurfaceApp, ingestion: LangSmithIngestion): void {
   app.get('/info', { config: { access: 'public' }, schema: { hide: true } }, async () => ({
     version: LANGSMITH_API_VERSION,
     license_expiration_time: null,
     batch_ingest_config: {
-      use_multipart_endpoint: options.ingestion === 'multipart',
+      use_multipart_endpoint: ingestion === 'multipart',
       scale_up_qsize_trigger: 1000,
       scale_up_nthreads_limit: 16,
       scale_down_nempty_trigger: 4,

@@ -1,33 +1,31 @@
 import { randomBytes } from 'node:crypto';
-import { Type } from '@sinclair/typebox';
 import { ConflictError, ValidationError } from '../../../domain/errors.js';
 import type { JsonObject } from '../../../domain/json.js';
 import type { Actor, Experiment, Score } from '../../../domain/types.js';
+import type { SurfaceApp } from '../../../http/app.js';
 import { summarizeScores } from '../../../services/comparisons/index.js';
 import type { Services } from '../../../services/index.js';
-import type { LangSmithApp } from '../app.js';
 import { presentFeedbackStats, presentTracerSession, sessionStats, type SessionStats } from '../present.js';
-import { OffsetPage, Repeated, SessionCreate, SessionUpdate, Uuid } from '../schemas.js';
+import { namedListOptions, refuseUnsupported } from '../requests.js';
+import { SessionCreate, SessionCreateQuery, SessionParams, SessionQuery, SessionStatsQuery, SessionUpdate } from '../schemas.js';
 import { fromLangSmithTime } from '../times.js';
-import { jsonObjectParam, refuseUnsupported } from './shared.js';
-
-const sessionParams = Type.Object({ session_id: Uuid });
 
 /** Experiment-level scores read at a time (a page) for a session's `session_feedback_stats` (summary evaluators make a few). */
 const SESSION_SCORES_READ = 1_000;
+
+/** What a session may say that evalstore does not keep, refused by name rather than dropped. */
+const NOT_KEPT_OF_SESSIONS = { default_dataset_id: 'sessions have no default dataset here', tag_value_ids: 'resource tags are not kept' };
 
 /**
  * LangSmith's sessions (spec §3.4, §5): an experiment when it has a `reference_dataset_id`, else a log
  * stream (a tracing project). Session names are unique in the workspace, as in LangSmith.
  */
-export function sessionRoutes(app: LangSmithApp, services: Services): void {
+export function sessionRoutes(app: SurfaceApp, services: Services): void {
   app.post('/sessions', {
-    schema: { hide: true, body: SessionCreate, querystring: Type.Object({ upsert: Type.Optional(Type.Boolean()) }) },
+    schema: { hide: true, body: SessionCreate, querystring: SessionCreateQuery },
     handler: async (request) => {
       const body = request.body;
-      refuseUnsupported(body.id, '/id', 'sessions get their ids from the server');
-      refuseUnsupported(body.default_dataset_id, '/default_dataset_id', 'sessions have no default dataset here');
-      refuseUnsupported(body.tag_value_ids, '/tag_value_ids', 'resource tags are not kept');
+      refuseUnsupported(body, { id: 'sessions get their ids from the server', ...NOT_KEPT_OF_SESSIONS });
       const name = body.name ?? `session-${randomBytes(4).toString('hex')}`;
       let experiment: Experiment;
       try {
@@ -55,37 +53,20 @@ export function sessionRoutes(app: LangSmithApp, services: Services): void {
   });
 
   app.get('/sessions', {
-    schema: {
-      hide: true,
-      querystring: Type.Object({
-        id: Repeated(Uuid),
-        name: Type.Optional(Type.String()),
-        name_contains: Type.Optional(Type.String()),
-        reference_dataset: Repeated(Uuid),
-        reference_free: Type.Optional(Type.Boolean()),
-        metadata: Type.Optional(Type.String()),
-        include_stats: Type.Optional(Type.Boolean()),
-        ...OffsetPage,
-      }),
-    },
+    schema: { hide: true, querystring: SessionQuery },
     handler: async (request) => {
       const query = request.query;
       const page = await services.experiments.list(request.actor, {
-        ...(query.id ? { ids: query.id } : {}),
+        ...namedListOptions(query),
         ...(query.reference_dataset ? { dataset_ids: query.reference_dataset } : {}),
         ...(query.reference_free === undefined ? {} : { on_dataset: !query.reference_free }),
-        name: query.name,
-        name_contains: query.name_contains,
-        metadata: jsonObjectParam(query.metadata, 'metadata'),
-        offset: query.offset,
-        limit: query.limit,
       });
       return presentSessions(services, request.actor, page.data, query.include_stats ?? false);
     },
   });
 
   app.get('/sessions/:session_id', {
-    schema: { hide: true, params: sessionParams, querystring: Type.Object({ include_stats: Type.Optional(Type.Boolean()) }) },
+    schema: { hide: true, params: SessionParams, querystring: SessionStatsQuery },
     handler: async (request) => {
       const experiment = await services.experiments.get(request.actor, request.params.session_id);
       return (await presentSessions(services, request.actor, [experiment], request.query.include_stats ?? false))[0];
@@ -93,11 +74,10 @@ export function sessionRoutes(app: LangSmithApp, services: Services): void {
   });
 
   app.patch('/sessions/:session_id', {
-    schema: { hide: true, params: sessionParams, body: SessionUpdate },
+    schema: { hide: true, params: SessionParams, body: SessionUpdate },
     handler: async (request) => {
       const body = request.body;
-      refuseUnsupported(body.default_dataset_id, '/default_dataset_id', 'sessions have no default dataset here');
-      refuseUnsupported(body.tag_value_ids, '/tag_value_ids', 'resource tags are not kept');
+      refuseUnsupported(body, NOT_KEPT_OF_SESSIONS);
       // The SDK sends every field, null for those it leaves alone (spec §1.8); `extra` comes whole.
       const metadata = metadataOfExtra(body.extra);
       const experiment = await services.experiments.update(request.actor, request.params.session_id, {
@@ -112,7 +92,7 @@ export function sessionRoutes(app: LangSmithApp, services: Services): void {
   });
 
   app.delete('/sessions/:session_id', {
-    schema: { hide: true, params: sessionParams },
+    schema: { hide: true, params: SessionParams },
     handler: async (request) => {
       await services.experiments.delete(request.actor, request.params.session_id);
       return {};

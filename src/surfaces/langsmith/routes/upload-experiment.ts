@@ -1,8 +1,8 @@
 import { LIMITS } from '../../../domain/limits.js';
 import type { ExperimentUpload, UploadedRun } from '../../../services/experiment-uploads.js';
 import type { Services } from '../../../services/index.js';
-import type { LangSmithApp } from '../app.js';
-import { renameFirst as rename, type BodyLocator } from '../errors.js';
+import type { SurfaceApp } from '../../../http/app.js';
+import { UPLOAD_RESTATED } from '../errors.js';
 import { toScore } from '../feedback.js';
 import { presentDataset, presentTracerSession } from '../present.js';
 import { ExperimentResultsUpload, type ExperimentResultRow } from '../schemas.js';
@@ -12,10 +12,10 @@ import { fromLangSmithTime } from '../times.js';
  * `POST /datasets/upload-experiment` (spec §10): a dataset, its examples, an experiment, its runs and
  * feedback in one call, one transaction. The mapping of fields is in docs/surfaces/langsmith.md.
  */
-export function uploadExperimentRoutes(app: LangSmithApp, services: Services): void {
+export function uploadExperimentRoutes(app: SurfaceApp, services: Services): void {
   app.post('/datasets/upload-experiment', {
     bodyLimit: LIMITS.bulkBodyBytes,
-    config: { langsmithBody: uploadLocator },
+    config: { restate: UPLOAD_RESTATED },
     schema: { hide: true, body: ExperimentResultsUpload },
     handler: async (request) => {
       const result = await services.experimentUploads.upload(request.actor, toUpload(request.body));
@@ -61,36 +61,3 @@ function toRun(row: ExperimentResultRow): UploadedRun {
     scores: (row.evaluation_scores ?? []).map(toScore),
   };
 }
-
-// Where the fields of an ExperimentUpload (which the service's faults point at) sit in the body.
-const UPLOAD_FIELDS: Record<string, string> = {
-  name: 'experiment_name',
-  description: 'experiment_description',
-  metadata: 'experiment_metadata',
-  start_time: 'experiment_start_time',
-  end_time: 'experiment_end_time',
-  scores: 'summary_experiment_scores',
-  runs: 'results',
-};
-const RUN_FIELDS: Record<string, string> = { input: 'inputs', output: 'actual_outputs', name: 'run_name', metadata: 'run_metadata', scores: 'evaluation_scores' };
-const RECORD_FIELDS: Record<string, string> = { id: 'row_id', input: 'inputs', expected_output: 'expected_outputs' };
-const SCORE_FIELDS: Record<string, string> = { source: 'feedback_source' };
-
-/** Within a list of scores: `[index, field, ...]`. */
-function scoreLoc([index, ...rest]: string[]): string[] {
-  return index === undefined ? [] : [index, ...rename(SCORE_FIELDS, rest)];
-}
-
-/** Within a run: its record's fields are the row's, as are its own. */
-function runLoc([field, ...rest]: string[]): string[] {
-  if (field === 'record') return rename(RECORD_FIELDS, rest);
-  if (field === 'scores') return ['evaluation_scores', ...scoreLoc(rest)];
-  return rename(RUN_FIELDS, field === undefined ? [] : [field, ...rest]);
-}
-
-const uploadLocator: BodyLocator = (segments) => {
-  const [top, index, ...inner] = segments;
-  if (top === 'runs' && index !== undefined) return ['results', index, ...runLoc(inner)];
-  if (top === 'scores' && index !== undefined) return ['summary_experiment_scores', ...scoreLoc([index, ...inner])];
-  return rename(UPLOAD_FIELDS, segments);
-};

@@ -1,164 +1,12 @@
-import { Type } from '@sinclair/typebox';
-import { JsonObjectSchema, JsonValue } from '../../../domain/record-schema.js';
-import { MAX_COMPARED_EXPERIMENTS, ROWS_PAGE_DEFAULT, ROWS_PAGE_MAX } from '../../../services/comparisons/index.js';
+import type { SurfaceApp } from '../../../http/app.js';
 import type { Services } from '../../../services/index.js';
-import type { NativeApp } from '../app.js';
-import { presentRun } from '../presenters.js';
-import { Experiment, Run, Score } from '../experiment-schemas.js';
-import { DatasetRecord, Errors, Id, Page } from '../schemas.js';
+import { presentComparisonRow } from '../present.js';
+import { Errors, Page } from '../schemas/common.js';
+import { CompareBody, Comparison, ComparisonRow, RowsBody } from '../schemas/comparisons.js';
 
 const tags = ['Comparisons'];
 
-const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(schema: T) => Type.Union([schema, Type.Null()]);
-
-const RunFilters = Type.Object(
-  {
-    run_metadata: Type.Optional(JsonObjectSchema),
-    record_metadata: Type.Optional(JsonObjectSchema),
-    errors_only: Type.Optional(Type.Boolean()),
-    latency_ms: Type.Optional(
-      Type.Object({ min: Type.Optional(Type.Number({ minimum: 0 })), max: Type.Optional(Type.Number({ minimum: 0 })) }, { additionalProperties: false }),
-    ),
-    scores: Type.Optional(
-      Type.Array(
-        Type.Object(
-          { key: Type.String({ minLength: 1 }), min: Type.Optional(Type.Number()), max: Type.Optional(Type.Number()) },
-          { additionalProperties: false },
-        ),
-        { maxItems: 20 },
-      ),
-    ),
-  },
-  {
-    additionalProperties: false,
-    description:
-      'Applied to runs before anything is counted: runs whose metadata (or whose record\'s metadata) has these key/value pairs, failed runs only, a latency range, runs with a score of a key within [min, max].',
-  },
-);
-
-const CompareFields = {
-  experiment_ids: Type.Array(Id, { minItems: 1, maxItems: MAX_COMPARED_EXPERIMENTS, description: 'Experiments on one dataset' }),
-  baseline_id: Type.Optional(Type.String({ format: 'uuid', description: 'One of experiment_ids, which the others are measured against' })),
-  filters: Type.Optional(RunFilters),
-  lower_is_better: Type.Optional(Type.Array(Type.String(), { description: 'Score keys for which a lower score is better' })),
-};
-
-const CompareBody = Type.Object(
-  {
-    ...CompareFields,
-    group_by: Type.Optional(
-      Type.Object(
-        { source: Type.Union([Type.Literal('run'), Type.Literal('record')]), key: Type.String({ minLength: 1 }) },
-        { additionalProperties: false, description: "Group by a key of the runs' metadata or of their records' metadata" },
-      ),
-    ),
-  },
-  { additionalProperties: false },
-);
-
-const RowsBody = Type.Object(
-  {
-    ...CompareFields,
-    cursor: Type.Optional(Type.String()),
-    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: ROWS_PAGE_MAX, default: ROWS_PAGE_DEFAULT })),
-    change: Type.Optional(
-      Type.Object(
-        {
-          kind: Type.Union([Type.Literal('improved'), Type.Literal('regressed')]),
-          key: Type.String({ minLength: 1 }),
-          experiment_id: Type.Optional(Type.String({ format: 'uuid' })),
-        },
-        { additionalProperties: false, description: 'Only records where an experiment (any but the baseline by default) improved or regressed on a score key; needs baseline_id' },
-      ),
-    ),
-  },
-  { additionalProperties: false },
-);
-
-const Percentiles = Type.Object({ p50: Nullable(Type.Number()), p99: Nullable(Type.Number()) });
-
-const ScoreStats = Type.Object({
-  n: Type.Integer({ description: 'Numeric scores counted' }),
-  mean: Nullable(Type.Number()),
-  stdev: Nullable(Type.Number({ description: 'Sample standard deviation' })),
-  min: Nullable(Type.Number()),
-  max: Nullable(Type.Number()),
-  values: Type.Record(Type.String(), Type.Integer(), { description: 'Categorical values and their counts' }),
-});
-
-const ExperimentStats = Type.Object({
-  experiment_id: Id,
-  group: Type.Optional(JsonValue),
-  run_count: Type.Integer(),
-  record_count: Type.Integer(),
-  error_count: Type.Integer(),
-  error_rate: Nullable(Type.Number()),
-  streaming_rate: Nullable(Type.Number()),
-  latency_ms: Percentiles,
-  first_token_ms: Percentiles,
-  prompt_tokens: Type.Integer(),
-  completion_tokens: Type.Integer(),
-  total_tokens: Type.Integer(),
-  prompt_cost: Type.String(),
-  completion_cost: Type.String(),
-  total_cost: Type.String(),
-  min_start_time: Nullable(Type.String()),
-  max_start_time: Nullable(Type.String()),
-  scores: Type.Record(Type.String(), ScoreStats),
-});
-
-const PairedTest = Type.Object({
-  method: Type.Literal('paired t-test'),
-  n: Type.Integer(),
-  mean_difference: Nullable(Type.Number()),
-  ci95: Nullable(Type.Array(Type.Number(), { minItems: 2, maxItems: 2, description: '[lower, upper]' })),
-  t: Nullable(Type.Number()),
-  degrees_of_freedom: Nullable(Type.Integer()),
-  p_value: Nullable(Type.Number()),
-  significant: Type.Boolean(),
-  alpha: Type.Number(),
-});
-
-const Comparison = Type.Object({
-  dataset_id: Id,
-  dataset_version: Type.Integer(),
-  experiments: Type.Array(Experiment),
-  stats: Type.Array(ExperimentStats),
-  groups: Type.Optional(Type.Array(Type.Object({ group: JsonValue, experiments: Type.Array(ExperimentStats) }))),
-  baseline: Type.Optional(
-    Type.Object({
-      experiment_id: Id,
-      changes: Type.Array(
-        Type.Object({
-          experiment_id: Id,
-          key: Type.String(),
-          improved: Type.Integer(),
-          regressed: Type.Integer(),
-          unchanged: Type.Integer(),
-          n: Type.Integer(),
-          baseline_mean: Nullable(Type.Number()),
-          experiment_mean: Nullable(Type.Number()),
-          test: PairedTest,
-        }),
-      ),
-    }),
-  ),
-});
-
-const CellChange = Type.Object({
-  baseline: Nullable(Type.Number()),
-  value: Nullable(Type.Number()),
-  delta: Nullable(Type.Number()),
-  change: Nullable(Type.Union([Type.Literal('improved'), Type.Literal('regressed'), Type.Literal('unchanged')])),
-});
-
-const ComparisonRow = Type.Object({
-  record: DatasetRecord,
-  runs: Type.Record(Type.String(), Type.Array(Type.Intersect([Run, Type.Object({ scores: Type.Array(Score) })]))),
-  changes: Type.Optional(Type.Record(Type.String(), Type.Record(Type.String(), CellChange))),
-});
-
-export function comparisonRoutes(app: NativeApp, services: Services): void {
+export function comparisonRoutes(app: SurfaceApp, services: Services): void {
   app.post('/comparisons', {
     config: { access: 'read' },
     schema: {
@@ -189,13 +37,7 @@ export function comparisonRoutes(app: NativeApp, services: Services): void {
     },
     handler: async (request) => {
       const page = await services.comparisons.rows(request.actor, request.body);
-      return {
-        ...page,
-        data: page.data.map((row) => ({
-          ...row,
-          runs: Object.fromEntries(Object.entries(row.runs).map(([experimentId, runs]) => [experimentId, runs.map(presentRun)])),
-        })),
-      };
+      return { ...page, data: page.data.map(presentComparisonRow) };
     },
   });
 }

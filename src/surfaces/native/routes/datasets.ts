@@ -1,13 +1,13 @@
-import { Type } from '@sinclair/typebox';
 import { LIMITS } from '../../../domain/limits.js';
+import type { SurfaceApp } from '../../../http/app.js';
 import type { Services } from '../../../services/index.js';
-import type { NativeApp } from '../app.js';
-import { Dataset, DatasetCreate, DatasetUpdate, Errors, Id, Page, PageQuery } from '../schemas.js';
+import { presentDeletion } from '../present.js';
+import { DatasetParams, Errors, NoContent, Page } from '../schemas/common.js';
+import { Dataset, DatasetCreate, DatasetQuery, DatasetUpdate } from '../schemas/datasets.js';
 
 const tags = ['Datasets'];
-const params = Type.Object({ dataset_id: Id });
 
-export function datasetRoutes(app: NativeApp, services: Services): void {
+export function datasetRoutes(app: SurfaceApp, services: Services): void {
   app.post('/datasets', {
     bodyLimit: LIMITS.bulkBodyBytes,
     schema: {
@@ -25,15 +25,7 @@ export function datasetRoutes(app: NativeApp, services: Services): void {
     schema: {
       summary: 'List datasets, newest first',
       tags,
-      querystring: Type.Object(
-        {
-          ...PageQuery,
-          project_id: Type.Optional(Id),
-          name: Type.Optional(Type.String({ description: 'Exact name' })),
-          q: Type.Optional(Type.String({ minLength: 1, description: 'Substring of the name' })),
-        },
-        { additionalProperties: false },
-      ),
+      querystring: DatasetQuery,
       response: { 200: Page(Dataset), ...Errors },
     },
     handler: (request) => {
@@ -43,25 +35,17 @@ export function datasetRoutes(app: NativeApp, services: Services): void {
   });
 
   app.get('/datasets/:dataset_id', {
-    schema: { summary: 'Get a dataset', tags, params, response: { 200: Dataset, ...Errors } },
+    schema: { summary: 'Get a dataset', tags, params: DatasetParams, response: { 200: Dataset, ...Errors } },
     handler: (request) => services.datasets.get(request.actor, request.params.dataset_id),
   });
 
   app.patch('/datasets/:dataset_id', {
-    schema: { summary: 'Update a dataset', tags, params, body: DatasetUpdate, response: { 200: Dataset, ...Errors } },
+    schema: { summary: 'Update a dataset', tags, params: DatasetParams, body: DatasetUpdate, response: { 200: Dataset, ...Errors } },
     handler: (request) => services.datasets.update(request.actor, request.params.dataset_id, request.body),
   });
 
   app.delete('/datasets/:dataset_id', {
-    schema: {
-      summary: 'Delete a dataset with all its versions and records',
-      tags,
-      params,
-      response: { 204: Type.Null(), ...Errors },
-    },
-    handler: async (request, reply) => {
-      await services.datasets.delete(request.actor, request.params.dataset_id);
-      return reply.status(204).send(null);
-    },
+    schema: { summary: 'Delete a dataset with all its versions and records', tags, params: DatasetParams, response: NoContent },
+    handler: (request, reply) => presentDeletion(reply, services.datasets.delete(request.actor, request.params.dataset_id)),
   });
 }

@@ -1,19 +1,21 @@
-import { Readable } from 'node:stream';
-import { Type, type Static } from '@sinclair/typebox';
+import type { Static } from '@sinclair/typebox';
 import type { JsonObject } from '../../../domain/json.js';
 import { LIMITS } from '../../../domain/limits.js';
+import type { SurfaceApp } from '../../../http/app.js';
 import type { Services } from '../../../services/index.js';
 import type { NewRun } from '../../../services/runs.js';
-import type { NativeApp } from '../app.js';
-import { presentRun } from '../presenters.js';
+import { presentDeletion, presentExport, presentRun } from '../present.js';
+import { Errors, ExperimentParams, NoContent, Page } from '../schemas/common.js';
 import {
   Experiment,
   ExperimentCreated,
   ExperimentCreateWithRuns,
+  ExperimentExportQuery,
   ExperimentQuery,
   ExperimentUpdate,
   Run,
   RunInput,
+  RunParams,
   RunQuery,
   RunsAppend,
   RunsAppended,
@@ -21,14 +23,12 @@ import {
   ScoreQuery,
   ScoresCreate,
   ScoresCreated,
-} from '../experiment-schemas.js';
-import { Errors, Id, Page } from '../schemas.js';
+} from '../schemas/experiments.js';
 
 const tags = ['Experiments'];
-const experimentParams = Type.Object({ experiment_id: Id });
 const KNOWN_RUN_FIELDS = new Set(Object.keys(RunInput.properties));
 
-export function experimentRoutes(app: NativeApp, services: Services): void {
+export function experimentRoutes(app: SurfaceApp, services: Services): void {
   app.post('/experiments', {
     bodyLimit: LIMITS.bulkBodyBytes,
     schema: {
@@ -59,21 +59,18 @@ export function experimentRoutes(app: NativeApp, services: Services): void {
   });
 
   app.get('/experiments/:experiment_id', {
-    schema: { summary: 'Get an experiment', tags, params: experimentParams, response: { 200: Experiment, ...Errors } },
+    schema: { summary: 'Get an experiment', tags, params: ExperimentParams, response: { 200: Experiment, ...Errors } },
     handler: (request) => services.experiments.get(request.actor, request.params.experiment_id),
   });
 
   app.patch('/experiments/:experiment_id', {
-    schema: { summary: 'Update an experiment', tags, params: experimentParams, body: ExperimentUpdate, response: { 200: Experiment, ...Errors } },
+    schema: { summary: 'Update an experiment', tags, params: ExperimentParams, body: ExperimentUpdate, response: { 200: Experiment, ...Errors } },
     handler: (request) => services.experiments.update(request.actor, request.params.experiment_id, request.body),
   });
 
   app.delete('/experiments/:experiment_id', {
-    schema: { summary: 'Delete an experiment with its runs and scores', tags, params: experimentParams, response: { 204: Type.Null(), ...Errors } },
-    handler: async (request, reply) => {
-      await services.experiments.delete(request.actor, request.params.experiment_id);
-      return reply.status(204).send(null);
-    },
+    schema: { summary: 'Delete an experiment with its runs and scores', tags, params: ExperimentParams, response: NoContent },
+    handler: (request, reply) => presentDeletion(reply, services.experiments.delete(request.actor, request.params.experiment_id)),
   });
 
   app.post('/experiments/:experiment_id/runs', {
@@ -82,7 +79,7 @@ export function experimentRoutes(app: NativeApp, services: Services): void {
       summary: 'Append runs',
       description: `Records 1 to ${LIMITS.recordsPerRequest} runs in one transaction. A run whose \`id\` was recorded before is not recorded again, so a timed-out request can be retried. Each run's \`record_id\` must be a record of the experiment's dataset version; a fault names the run's index and records nothing. Fields beyond the documented ones are kept and returned.`,
       tags,
-      params: experimentParams,
+      params: ExperimentParams,
       body: RunsAppend,
       response: { 201: RunsAppended, ...Errors },
     },
@@ -93,7 +90,7 @@ export function experimentRoutes(app: NativeApp, services: Services): void {
   });
 
   app.get('/experiments/:experiment_id/runs', {
-    schema: { summary: 'List runs', tags, params: experimentParams, querystring: RunQuery, response: { 200: Page(Run), ...Errors } },
+    schema: { summary: 'List runs', tags, params: ExperimentParams, querystring: RunQuery, response: { 200: Page(Run), ...Errors } },
     handler: async (request) => {
       const page = await services.runs.list(request.actor, request.params.experiment_id, request.query);
       return { ...page, data: page.data.map(presentRun) };
@@ -101,7 +98,7 @@ export function experimentRoutes(app: NativeApp, services: Services): void {
   });
 
   app.get('/runs/:run_id', {
-    schema: { summary: 'Get a run', tags, params: Type.Object({ run_id: Id }), response: { 200: Run, ...Errors } },
+    schema: { summary: 'Get a run', tags, params: RunParams, response: { 200: Run, ...Errors } },
     handler: async (request) => presentRun(await services.runs.get(request.actor, request.params.run_id)),
   });
 
@@ -111,7 +108,7 @@ export function experimentRoutes(app: NativeApp, services: Services): void {
       summary: 'Record scores',
       description: 'Scores of runs of the experiment, or of the whole experiment (no `run_id`). A score whose `id` was recorded before is not recorded again.',
       tags,
-      params: experimentParams,
+      params: ExperimentParams,
       body: ScoresCreate,
       response: { 201: ScoresCreated, ...Errors },
     },
@@ -120,7 +117,7 @@ export function experimentRoutes(app: NativeApp, services: Services): void {
   });
 
   app.get('/experiments/:experiment_id/scores', {
-    schema: { summary: 'List scores', tags, params: experimentParams, querystring: ScoreQuery, response: { 200: Page(Score), ...Errors } },
+    schema: { summary: 'List scores', tags, params: ExperimentParams, querystring: ScoreQuery, response: { 200: Page(Score), ...Errors } },
     handler: (request) => {
       const { level, ...query } = request.query;
       return services.scores.list(request.actor, request.params.experiment_id, {
@@ -136,20 +133,13 @@ export function experimentRoutes(app: NativeApp, services: Services): void {
       description:
         'One line (row) per result run (runs without a parent): the record\'s input and expected output, the run\'s output, error, latency, tokens and costs, and its scores (CSV: a `score.<key>` column per key, holding the latest score of that key). Streamed; memory stays flat whatever the size.',
       tags,
-      params: experimentParams,
-      querystring: Type.Object(
-        { format: Type.Optional(Type.Union([Type.Literal('jsonl'), Type.Literal('csv')], { default: 'jsonl' })) },
-        { additionalProperties: false },
-      ),
+      params: ExperimentParams,
+      querystring: ExperimentExportQuery,
       response: { 200: { description: 'The file', type: 'string' }, ...Errors },
     },
     handler: async (request, reply) => {
-      const format = request.query.format ?? 'jsonl';
-      const exported = await services.exports.results(request.actor, request.params.experiment_id, { format });
-      return reply
-        .type(format === 'csv' ? 'text/csv; charset=utf-8' : 'application/x-ndjson; charset=utf-8')
-        .header('content-disposition', `attachment; filename="experiment-${exported.experiment_id}.${format}"`)
-        .send(Readable.from(exported.chunks));
+      const exported = await services.exports.results(request.actor, request.params.experiment_id, { format: request.query.format ?? 'jsonl' });
+      return presentExport(reply, exported, `experiment-${exported.experiment_id}`);
     },
   });
 }

@@ -1,26 +1,14 @@
-import { Type } from '@sinclair/typebox';
 import { LIMITS } from '../../../domain/limits.js';
+import type { SurfaceApp } from '../../../http/app.js';
 import type { Services } from '../../../services/index.js';
-import type { NativeApp } from '../app.js';
-import { Experiment, RunInput, RunsAppended } from '../experiment-schemas.js';
-import { Errors, Id } from '../schemas.js';
+import { Errors } from '../schemas/common.js';
+import { LogsRecord, LogsRecorded } from '../schemas/experiments.js';
 import { toNewRun } from './experiments.js';
 
 const tags = ['Logs'];
 
-const LogsRecord = Type.Object(
-  {
-    stream_id: Type.Optional(Id),
-    stream_name: Type.Optional(Type.String({ minLength: 1, maxLength: LIMITS.nameLength, description: 'A log stream of this name, made on first use' })),
-    project_id: Type.Optional(Id),
-    project_name: Type.Optional(Type.String({ minLength: 1, maxLength: LIMITS.nameLength, description: 'The project a new stream is made in, made on first use' })),
-    runs: Type.Array(RunInput, { minItems: 1, maxItems: LIMITS.recordsPerRequest }),
-  },
-  { additionalProperties: false },
-);
-
 /** Logs: runs recorded into a log stream found by id or name, made (with its project) on first use. */
-export function logRoutes(app: NativeApp, services: Services): void {
+export function logRoutes(app: SurfaceApp, services: Services): void {
   app.post('/logs', {
     bodyLimit: LIMITS.bulkBodyBytes,
     schema: {
@@ -29,7 +17,7 @@ export function logRoutes(app: NativeApp, services: Services): void {
         `Records 1 to ${LIMITS.recordsPerRequest} runs into a log stream (an experiment without a dataset), in one transaction. The stream is \`stream_id\`, or the stream named \`stream_name\`, made on first use in \`project_id\`, or in the project named \`project_name\` (made on first use too), or in the default project; with only a project, the stream is the one named like the project. Runs follow the rules of appending runs: a run whose \`id\` was recorded before is not recorded again. Records can then be made from these runs (their \`source\` names the run).`,
       tags,
       body: LogsRecord,
-      response: { 201: Type.Composite([RunsAppended, Type.Object({ log_stream: Experiment })]), ...Errors },
+      response: { 201: LogsRecorded, ...Errors },
     },
     handler: async (request, reply) => {
       const { runs, ...destination } = request.body;

@@ -1,12 +1,12 @@
-import { Type } from '@sinclair/typebox';
+import type { SurfaceApp } from '../../../http/app.js';
 import type { Services } from '../../../services/index.js';
-import type { NativeApp } from '../app.js';
-import { Errors, Id, Page, PageQuery, Project, ProjectCreate, ProjectUpdate } from '../schemas.js';
+import { presentDeletion } from '../present.js';
+import { Errors, NoContent, Page } from '../schemas/common.js';
+import { ProjectParams, Project, ProjectCreate, ProjectQuery, ProjectUpdate } from '../schemas/workspace.js';
 
 const tags = ['Projects'];
-const params = Type.Object({ project_id: Id });
 
-export function projectRoutes(app: NativeApp, services: Services): void {
+export function projectRoutes(app: SurfaceApp, services: Services): void {
   app.post('/projects', {
     schema: { summary: 'Create a project', tags, body: ProjectCreate, response: { 201: Project, ...Errors } },
     handler: async (request, reply) => reply.status(201).send(await services.projects.create(request.actor, request.body)),
@@ -16,19 +16,19 @@ export function projectRoutes(app: NativeApp, services: Services): void {
     schema: {
       summary: 'List projects',
       tags,
-      querystring: Type.Object({ ...PageQuery, name: Type.Optional(Type.String()) }, { additionalProperties: false }),
+      querystring: ProjectQuery,
       response: { 200: Page(Project), ...Errors },
     },
     handler: (request) => services.projects.list(request.actor, request.query),
   });
 
   app.get('/projects/:project_id', {
-    schema: { summary: 'Get a project', tags, params, response: { 200: Project, ...Errors } },
+    schema: { summary: 'Get a project', tags, params: ProjectParams, response: { 200: Project, ...Errors } },
     handler: (request) => services.projects.get(request.actor, request.params.project_id),
   });
 
   app.patch('/projects/:project_id', {
-    schema: { summary: 'Update a project', tags, params, body: ProjectUpdate, response: { 200: Project, ...Errors } },
+    schema: { summary: 'Update a project', tags, params: ProjectParams, body: ProjectUpdate, response: { 200: Project, ...Errors } },
     handler: (request) => services.projects.update(request.actor, request.params.project_id, request.body),
   });
 
@@ -37,12 +37,9 @@ export function projectRoutes(app: NativeApp, services: Services): void {
       summary: 'Delete a project',
       description: 'Refused (409) for the default project and for a project that still holds datasets.',
       tags,
-      params,
-      response: { 204: Type.Null(), ...Errors },
+      params: ProjectParams,
+      response: NoContent,
     },
-    handler: async (request, reply) => {
-      await services.projects.delete(request.actor, request.params.project_id);
-      return reply.status(204).send(null);
-    },
+    handler: (request, reply) => presentDeletion(reply, services.projects.delete(request.actor, request.params.project_id)),
   });
 }

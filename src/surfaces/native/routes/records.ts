@@ -1,51 +1,56 @@
-import { Readable } from 'node:stream';
-import { Type } from '@sinclair/typebox';
+import type { Readable } from 'node:stream';
+import type { Static } from '@sinclair/typebox';
 import type { FastifyRequest } from 'fastify';
 import { ValidationError } from '../../../domain/errors.js';
-import { normalizeError } from '../../../http/errors.js';
-import { filePart, isMultipart } from '../../../http/multipart.js';
-import { toProblem } from '../../../http/problem.js';
-import { EventStream, wantsEventStream } from '../../../http/sse.js';
 import type { Json } from '../../../domain/json.js';
+import type { Actor } from '../../../domain/types.js';
 import { LIMITS } from '../../../domain/limits.js';
+import type { SurfaceApp } from '../../../http/app.js';
+import { filePart, isMultipart } from '../../../http/multipart.js';
+import { type EventStream, wantsEventStream } from '../../../http/sse.js';
+import { CountedStream, limitBytes } from '../../../http/streams.js';
+import { answerAsEventStream } from '../../../http/upload-events.js';
+import { streamedBody } from '../../../http/validation.js';
 import type { Services } from '../../../services/index.js';
 import { csvRows, jsonlRows, type CsvColumn } from '../../../services/uploads/index.js';
-import { CountedStream, limitBytes } from '../../../http/streams.js';
-import { streamedBody } from '../../../http/validation.js';
-import type { NativeApp } from '../app.js';
+import { presentProblem } from '../errors.js';
+import { presentExport } from '../present.js';
+import { DatasetParams, Errors } from '../schemas/common.js';
 import {
-  CommitResult,
+  DatasetExportQuery,
   DatasetRecord,
-  Errors,
-  Id,
-  Page,
+  RecordDeleteQuery,
+  RecordParams,
   RecordQuery,
+  RecordsAdded,
   RecordsCreate,
   RecordsDelete,
+  RecordsPage,
+  RecordsRemoved,
   RecordsUpdate,
+  RecordsUpdated,
   RecordUpdate,
+  RecordUpdated,
+  RecordVersionQuery,
   UploadQuery,
   UploadSummary,
-  VersionParam,
-} from '../schemas.js';
+} from '../schemas/datasets.js';
 
 const tags = ['Records'];
-const datasetParams = Type.Object({ dataset_id: Id });
-const recordParams = Type.Object({ dataset_id: Id, record_id: Id });
 
 export const JSONL_TYPES = ['application/x-ndjson', 'application/jsonl', 'application/json-lines'];
 export const CSV_TYPES = ['text/csv', 'application/csv'];
 
-export function recordRoutes(app: NativeApp, services: Services): void {
+export function recordRoutes(app: SurfaceApp, services: Services): void {
   app.post('/datasets/:dataset_id/records', {
     bodyLimit: LIMITS.bulkBodyBytes,
     schema: {
       summary: 'Add records',
       description: `Adds 1 to ${LIMITS.recordsPerRequest} records and commits them as one new version. Body limit ${LIMITS.bulkBodyBytes / 1024 / 1024} MiB.`,
       tags,
-      params: datasetParams,
+      params: DatasetParams,
       body: RecordsCreate,
-      response: { 201: CommitResult(Type.Object({ id: Id, external_id: Type.Union([Type.String(), Type.Null()]) })), ...Errors },
+      response: { 201: RecordsAdded, ...Errors },
     },
     handler: async (request, reply) => {
       const { records, message } = request.body;
@@ -61,9 +66,9 @@ export function recordRoutes(app: NativeApp, services: Services): void {
       description:
         'Changes 1 to 10,000 current records, each named by `id` (or by `external_id` when `id` is absent), and commits one version. Fields left out keep their values; a request that changes nothing commits no version.',
       tags,
-      params: datasetParams,
+      params: DatasetParams,
       body: RecordsUpdate,
-      response: { 200: CommitResult(DatasetRecord), ...Errors },
+      response: { 200: RecordsUpdated, ...Errors },
     },
     handler: (request) => {
       const { records, message } = request.body;
@@ -77,9 +82,9 @@ export function recordRoutes(app: NativeApp, services: Services): void {
       summary: 'Delete records',
       description: 'Removes current records by id or external_id and commits one version. Earlier versions keep them.',
       tags,
-      params: datasetParams,
+      params: DatasetParams,
       body: RecordsDelete,
-      response: { 200: CommitResult(Type.Object({ id: Id })), ...Errors },
+      response: { 200: RecordsRemoved, ...Errors },
     },
     handler: (request) => {
       const { message, ...refs } = request.body;
@@ -92,9 +97,9 @@ export function recordRoutes(app: NativeApp, services: Services): void {
       summary: 'List the records of a version',
       description: 'Records of the latest version unless `version` names another, ordered by id.',
       tags,
-      params: datasetParams,
+      params: DatasetParams,
       querystring: RecordQuery,
-      response: { 200: Type.Intersect([Page(DatasetRecord), Type.Object({ version: Type.Integer() })]), ...Errors },
+      response: { 200: RecordsPage, ...Errors },
     },
     handler: (request) => {
       const { tag, split, metadata, q, ...query } = request.query;
@@ -112,8 +117,8 @@ export function recordRoutes(app: NativeApp, services: Services): void {
     schema: {
       summary: 'Get a record',
       tags,
-      params: recordParams,
-      querystring: Type.Object({ version: Type.Optional(VersionParam) }, { additionalProperties: false }),
+      params: RecordParams,
+      querystring: RecordVersionQuery,
       response: { 200: DatasetRecord, ...Errors },
     },
     handler: (request) =>
@@ -124,9 +129,9 @@ export function recordRoutes(app: NativeApp, services: Services): void {
     schema: {
       summary: 'Update a record',
       tags,
-      params: recordParams,
+      params: RecordParams,
       body: RecordUpdate,
-      response: { 200: Type.Object({ version: CommitResult(DatasetRecord).properties.version, record: DatasetRecord }), ...Errors },
+      response: { 200: RecordUpdated, ...Errors },
     },
     handler: async (request) => {
       const { message, ...patch } = request.body;
@@ -144,9 +149,9 @@ export function recordRoutes(app: NativeApp, services: Services): void {
     schema: {
       summary: 'Delete a record',
       tags,
-      params: recordParams,
-      querystring: Type.Object({ message: Type.Optional(Type.String({ maxLength: 2_000 })) }, { additionalProperties: false }),
-      response: { 200: CommitResult(Type.Object({ id: Id })), ...Errors },
+      params: RecordParams,
+      querystring: RecordDeleteQuery,
+      response: { 200: RecordsRemoved, ...Errors },
     },
     handler: (request) =>
       services.records.remove(request.actor, request.params.dataset_id, { ids: [request.params.record_id] }, request.query),
@@ -158,28 +163,15 @@ export function recordRoutes(app: NativeApp, services: Services): void {
       description:
         'Streams every record of the version (the latest by default). Memory stays flat whatever the size. JSONL lines have the fields of a record; CSV cells hold JSON for non-string values.',
       tags,
-      params: datasetParams,
-      querystring: Type.Object(
-        {
-          format: Type.Optional(Type.Union([Type.Literal('jsonl'), Type.Literal('csv')], { default: 'jsonl' })),
-          version: Type.Optional(VersionParam),
-        },
-        { additionalProperties: false },
-      ),
+      params: DatasetParams,
+      querystring: DatasetExportQuery,
       response: { 200: { description: 'The file', type: 'string' }, ...Errors },
     },
     handler: async (request, reply) => {
-      const format = request.query.format ?? 'jsonl';
-      const exported = await services.exports.records(request.actor, request.params.dataset_id, {
-        format,
-        version: request.query.version,
-      });
-      const extension = format === 'csv' ? 'csv' : 'jsonl';
-      return reply
-        .type(format === 'csv' ? 'text/csv; charset=utf-8' : 'application/x-ndjson; charset=utf-8')
-        .header('content-disposition', `attachment; filename="dataset-${exported.dataset_id}-v${exported.version}.${extension}"`)
-        .header('x-evalstore-version', String(exported.version))
-        .send(Readable.from(exported.chunks));
+      const { format = 'jsonl', version } = request.query;
+      const exported = await services.exports.records(request.actor, request.params.dataset_id, { format, version });
+      reply.header('x-evalstore-version', String(exported.version));
+      return presentExport(reply, exported, `dataset-${exported.dataset_id}-v${exported.version}`);
     },
   });
 
@@ -201,7 +193,7 @@ export function recordRoutes(app: NativeApp, services: Services): void {
         'then exactly one `completed` (the summary) or `error` (problem details naming the line). A fault found before the stream opens (unknown dataset, a CSV header without the input column, an empty file) answers as usual.',
       ].join(' '),
       tags,
-      params: datasetParams,
+      params: DatasetParams,
       consumes: [...JSONL_TYPES, ...CSV_TYPES, 'multipart/form-data'],
       body: streamedBody('JSONL (one record object per line), CSV with a header row, or multipart/form-data with a `file` part'),
       querystring: UploadQuery,
@@ -213,68 +205,66 @@ export function recordRoutes(app: NativeApp, services: Services): void {
       },
     },
     handler: async (request, reply) => {
-      const { format: requestedFormat, tag, input_column, expected_output_column, metadata_column, tags_column, splits_column, external_id_column, ...options } =
-        request.query;
-      const datasetId = request.params.dataset_id;
-      const source = await uploadSource(request, requestedFormat);
-      const body = new CountedStream(source.stream);
-      const events = wantsEventStream(request.headers.accept) ? new EventStream(reply) : undefined;
+      const { dataset_id: datasetId } = request.params;
+      const source = await uploadSource(request, request.query.format);
+      const upload = (events?: EventStream) => uploadRecords(services, request.actor, datasetId, source, request.query, events);
+      if (!wantsEventStream(request.headers.accept)) return reply.status(201).send(await upload());
       // Faults found before the stream opens (an unknown dataset) answer with their own status.
-      if (events) await services.datasets.get(request.actor, datasetId);
-      const column = (name: string | undefined, fallback: string): CsvColumn => ({ column: name ?? fallback, required: name !== undefined });
-      const rows =
-        source.format === 'csv'
-          ? csvRows(body.stream, {
-              mapping: {
-                input: column(input_column, 'input'),
-                expected_output: column(expected_output_column, 'expected_output'),
-                metadata: column(metadata_column, 'metadata'),
-                tags: column(tags_column, 'tags'),
-                splits: column(splits_column, 'splits'),
-                external_id: column(external_id_column, 'external_id'),
-              },
-              onHeader: (header) =>
-                events?.send('progress', {
-                  phase: 'header',
-                  rows_received: 0,
-                  bytes_received: body.bytes,
-                  columns: header.columns,
-                  mapping: header.used,
-                  ignored_columns: header.ignored,
-                }),
-            })
-          : jsonlRows(body.stream);
-      if (events && source.format === 'jsonl') events.send('progress', { phase: 'staging', rows_received: 0, bytes_received: 0 });
-      try {
-        const summary = await services.uploads.upload(request.actor, datasetId, rows, {
-          ...options,
-          format: source.format,
-          filename: options.filename ?? source.filename,
-          tags: tag,
-          onProgress: (progress) => events?.send('progress', { ...progress, bytes_received: body.bytes }),
-        });
-        if (!events) return reply.status(201).send(summary);
-        events.send('completed', summary);
-        events.end();
-        return reply;
-      } catch (error) {
-        if (!events?.isOpen) throw error;
-        const normalized = normalizeError(error);
-        if (normalized.internal) request.log.error({ err: error }, 'upload failed');
-        else request.log.info({ status: normalized.status, code: normalized.code }, normalized.detail);
-        events.send('error', toProblem(normalized, request));
-        events.end();
-        return reply;
-      }
+      await services.datasets.get(request.actor, datasetId);
+      return answerAsEventStream(request, reply, { run: upload, completed: (summary) => summary, failed: presentProblem });
     },
   });
 }
 
+/** The file of an upload: its format, its bytes as they arrive, and the name it was sent with. */
+interface UploadSource {
+  format: 'jsonl' | 'csv';
+  stream: AsyncIterable<Buffer>;
+  filename?: string;
+}
+
+/**
+ * Uploads the file's rows into the dataset as one version; `events`, when the upload is answered as
+ * a stream, hears of its progress (the CSV header read, rows staged) with the bytes read so far.
+ */
+function uploadRecords(services: Services, actor: Actor, datasetId: string, source: UploadSource, query: Static<typeof UploadQuery>, events?: EventStream) {
+  const { format: _format, tag, input_column, expected_output_column, metadata_column, tags_column, splits_column, external_id_column, ...options } = query;
+  const body = new CountedStream(source.stream);
+  const column = (name: string | undefined, fallback: string): CsvColumn => ({ column: name ?? fallback, required: name !== undefined });
+  const rows =
+    source.format === 'csv'
+      ? csvRows(body.stream, {
+          mapping: {
+            input: column(input_column, 'input'),
+            expected_output: column(expected_output_column, 'expected_output'),
+            metadata: column(metadata_column, 'metadata'),
+            tags: column(tags_column, 'tags'),
+            splits: column(splits_column, 'splits'),
+            external_id: column(external_id_column, 'external_id'),
+          },
+          onHeader: (header) =>
+            events?.send('progress', {
+              phase: 'header',
+              rows_received: 0,
+              bytes_received: body.bytes,
+              columns: header.columns,
+              mapping: header.used,
+              ignored_columns: header.ignored,
+            }),
+        })
+      : jsonlRows(body.stream);
+  if (events && source.format === 'jsonl') events.send('progress', { phase: 'staging', rows_received: 0, bytes_received: 0 });
+  return services.uploads.upload(actor, datasetId, rows, {
+    ...options,
+    format: source.format,
+    filename: options.filename ?? source.filename,
+    tags: tag,
+    onProgress: (progress) => events?.send('progress', { ...progress, bytes_received: body.bytes }),
+  });
+}
+
 /** The uploaded file: the body itself (JSONL or CSV), or the `file` part of a multipart body. */
-async function uploadSource(
-  request: FastifyRequest,
-  requested: 'jsonl' | 'csv' | undefined,
-): Promise<{ format: 'jsonl' | 'csv'; stream: AsyncIterable<Buffer>; filename?: string }> {
+async function uploadSource(request: FastifyRequest, requested: 'jsonl' | 'csv' | undefined): Promise<UploadSource> {
   if (isMultipart(request)) {
     const part = await filePart(request, 'file', { maxFileBytes: LIMITS.uploadBytes });
     const format = requested ?? formatOf(part.mimetype, part.filename);

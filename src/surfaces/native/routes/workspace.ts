@@ -1,11 +1,11 @@
-import { Type } from '@sinclair/typebox';
+import type { SurfaceApp } from '../../../http/app.js';
 import type { Services } from '../../../services/index.js';
-import type { NativeApp } from '../app.js';
-import { ApiKey, ApiKeyCreate, ApiKeyCreated, Errors, Id, Page, PageQuery, Workspace } from '../schemas.js';
+import { Errors, Page } from '../schemas/common.js';
+import { ApiKey, ApiKeyCreate, ApiKeyCreated, KeyPageQuery, KeyParams, Workspace } from '../schemas/workspace.js';
 
 const tags = ['Workspace and API keys'];
 
-export function workspaceRoutes(app: NativeApp, services: Services): void {
+export function workspaceRoutes(app: SurfaceApp, services: Services): void {
   app.get('/workspace', {
     schema: { summary: 'The workspace of the calling key', tags, response: { 200: Workspace, ...Errors } },
     handler: (request) => services.workspaces.find(request.actor.workspaceId),
@@ -28,13 +28,13 @@ export function workspaceRoutes(app: NativeApp, services: Services): void {
 
   app.get('/keys', {
     config: { access: 'admin' },
-    schema: { summary: 'List API keys', tags, querystring: Type.Object(PageQuery), response: { 200: Page(ApiKey), ...Errors } },
+    schema: { summary: 'List API keys', tags, querystring: KeyPageQuery, response: { 200: Page(ApiKey), ...Errors } },
     handler: (request) => services.keys.list(request.actor.workspaceId, request.query),
   });
 
   app.get('/keys/:key_id', {
     config: { access: 'admin' },
-    schema: { summary: 'Get an API key', tags, params: Type.Object({ key_id: Id }), response: { 200: ApiKey, ...Errors } },
+    schema: { summary: 'Get an API key', tags, params: KeyParams, response: { 200: ApiKey, ...Errors } },
     handler: (request) => services.keys.get(request.actor.workspaceId, request.params.key_id),
   });
 
@@ -44,7 +44,7 @@ export function workspaceRoutes(app: NativeApp, services: Services): void {
       summary: 'Revoke an API key',
       description: 'Revocation is permanent and takes effect on the next request.',
       tags,
-      params: Type.Object({ key_id: Id }),
+      params: KeyParams,
       response: { 200: ApiKey, ...Errors },
     },
     handler: (request) => services.keys.revoke(request.actor, request.params.key_id),

@@ -1,14 +1,10 @@
 import { Type } from '@sinclair/typebox';
-import { LIMITS } from '../../domain/limits.js';
-import { JsonObjectSchema, JsonValue } from '../../domain/record-schema.js';
-import { SCORE_SOURCES } from '../../domain/types.js';
-import { Id, PageQuery, VersionParam } from './schemas.js';
+import { LIMITS } from '../../../domain/limits.js';
+import { JsonObjectSchema, JsonValue } from '../../../domain/record-schema.js';
+import { SCORE_SOURCES } from '../../../domain/types.js';
+import { Description, ExportFormat, Id, Name, PageQuery, Timestamp, VersionParam } from './common.js';
 
-/** Schemas of experiments, runs and scores in the native API. */
-
-const Timestamp = Type.String({ format: 'date-time' });
-const Name = Type.String({ minLength: 1, maxLength: LIMITS.nameLength });
-const Description = Type.Union([Type.String({ maxLength: 10_000 }), Type.Null()]);
+/** Experiments, their runs and scores, and logs: as the routes of experiments.ts and logs.ts take and answer them. */
 const TimeInput = Type.Union([Type.String({ minLength: 1 }), Type.Number(), Type.Null()], {
   description: 'ISO-8601 time or epoch milliseconds',
 });
@@ -229,3 +225,23 @@ export const ScoreQuery = Type.Object(
   },
   { additionalProperties: false },
 );
+
+export const RunParams = Type.Object({ run_id: Id });
+
+export const ExperimentExportQuery = Type.Object({ format: ExportFormat }, { additionalProperties: false });
+
+// Logs
+
+export const LogsRecord = Type.Object(
+  {
+    stream_id: Type.Optional(Id),
+    stream_name: Type.Optional(Type.String({ minLength: 1, maxLength: LIMITS.nameLength, description: 'A log stream of this name, made on first use' })),
+    project_id: Type.Optional(Id),
+    project_name: Type.Optional(Type.String({ minLength: 1, maxLength: LIMITS.nameLength, description: 'The project a new stream is made in, made on first use' })),
+    runs: Type.Array(RunInput, { minItems: 1, maxItems: LIMITS.recordsPerRequest }),
+  },
+  { additionalProperties: false },
+);
+
+/** What recording logs answers: the runs, as appending them does, and the stream they went to. */
+export const LogsRecorded = Type.Composite([RunsAppended, Type.Object({ log_stream: Experiment })]);

@@ -1,7 +1,7 @@
 import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createTestApp, type TestApp } from '../../support/app.js';
-import { DIALECTS } from '../../support/databases.js';
+import { createTestApp, type TestApp } from '../../../support/app.js';
+import { DIALECTS } from '../../../support/databases.js';
 
 const NDJSON = { 'content-type': 'application/x-ndjson' };
 
@@ -20,7 +20,7 @@ for (const dialect of DIALECTS) {
     });
 
     const upload = (body: string, query = '') => t.call({ method: 'POST', url: `${base}/uploads${query}`, payload: body, headers: NDJSON });
-    const jsonl = (rows: unknown[]) => rows.map((row) => JSON.stringify(row)).join('\n') + '\n';
+    const jsonl = (rows: unknown[]) => `${rows.map((row) => JSON.stringify(row)).join('\n')}\n`;
     const state = async () => {
       const ds = (await t.call({ method: 'GET', url: base })).json();
       const records = (await t.call({ method: 'GET', url: `${base}/records?limit=1000` })).json().data;

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestApp, type TestApp } from '../../support/app.js';
-import { DIALECTS } from '../../support/databases.js';
+import { createTestApp, type TestApp } from '../../../support/app.js';
+import { DIALECTS } from '../../../support/databases.js';
 
 /**
  * Five records and three experiments with hand-picked values, so every expected figure below can be

@@ -1,122 +1,11 @@
-import { Type, type Static, type TSchema } from '@sinclair/typebox';
-import { API_KEY_ROLES } from '../../domain/api-keys.js';
-import { LIMITS } from '../../domain/limits.js';
-import { ExternalId, JsonObjectSchema, JsonValue, NewRecordSchema, Tags } from '../../domain/record-schema.js';
+import { Type, type TSchema } from '@sinclair/typebox';
+import { LIMITS } from '../../../domain/limits.js';
+import { ExternalId, JsonObjectSchema, JsonValue, NewRecordSchema, Tags } from '../../../domain/record-schema.js';
+import { Description, ExportFormat, Id, Name, Page, PageQuery, Timestamp, VersionParam } from './common.js';
 
-/**
- * The native API's schemas. They validate requests, shape responses, and are the OpenAPI document:
- * one definition for all three.
- */
+/** Datasets, their versions and their records: as the routes of datasets.ts, versions.ts and records.ts take and answer them. */
 
-export const Id = Type.String({ format: 'uuid' });
-const Timestamp = Type.String({ format: 'date-time' });
-const Name = Type.String({ minLength: 1, maxLength: LIMITS.nameLength });
-const Description = Type.Union([Type.String({ maxLength: 10_000 }), Type.Null()]);
 const Message = Type.String({ maxLength: 2_000, description: "The version's message; one describing the change is written when omitted" });
-
-/** Registered once as a shared schema (see `sharedSchemas`), so routes and the OpenAPI document refer to it. */
-export const Problem = Type.Object(
-  {
-    type: Type.String(),
-    title: Type.String(),
-    status: Type.Integer(),
-    detail: Type.String(),
-    instance: Type.String(),
-    code: Type.String({ description: 'Stable error code: validation_failed, not_found, conflict, unauthorized, forbidden, payload_too_large, ...' }),
-    errors: Type.Optional(
-      Type.Array(
-        Type.Object({
-          pointer: Type.String({ description: 'JSON pointer to the value at fault, within the part named by `in`' }),
-          detail: Type.String(),
-          in: Type.Optional(
-            Type.Union(['body', 'query', 'params', 'headers', 'line'].map((part) => Type.Literal(part)), { description: 'The part of the request' }),
-          ),
-          line: Type.Optional(Type.Integer({ description: 'Line of a streamed upload' })),
-          column: Type.Optional(Type.String({ description: 'Column of a CSV upload' })),
-        }),
-      ),
-    ),
-  },
-  { $id: 'Problem', description: 'RFC 9457 problem details' },
-);
-
-/** Schemas the native routes refer to by `$ref`; the server registers them before the routes. */
-export const sharedSchemas = [Problem];
-
-const ProblemRef = Type.Ref(Problem);
-
-export const Errors = {
-  400: ProblemRef,
-  401: ProblemRef,
-  403: ProblemRef,
-  404: ProblemRef,
-  409: ProblemRef,
-  413: ProblemRef,
-};
-
-export function Page<T extends TSchema>(item: T) {
-  return Type.Object({
-    data: Type.Array(item),
-    next_cursor: Type.Union([Type.String(), Type.Null()], { description: 'Pass as `cursor` for the next page; null on the last page' }),
-  });
-}
-
-export const PageQuery = {
-  cursor: Type.Optional(Type.String({ description: 'From `next_cursor` of the previous page' })),
-  limit: Type.Optional(
-    Type.Integer({ minimum: 1, maximum: LIMITS.pageSizeMax, default: LIMITS.pageSizeDefault, description: `Page size, at most ${LIMITS.pageSizeMax}` }),
-  ),
-};
-
-export const VersionParam = Type.String({
-  minLength: 1,
-  description: 'A version number, a version name, or `latest` (the default)',
-});
-
-// Workspace and keys
-
-export const Workspace = Type.Object({ id: Id, name: Type.String(), created_at: Timestamp });
-
-export const ApiKey = Type.Object({
-  id: Id,
-  workspace_id: Id,
-  name: Type.String(),
-  role: Type.Union(API_KEY_ROLES.map((role) => Type.Literal(role))),
-  preview: Type.String({ description: 'The first characters of the key' }),
-  created_at: Timestamp,
-  revoked_at: Type.Union([Timestamp, Type.Null()]),
-});
-
-export const ApiKeyCreate = Type.Object(
-  { name: Name, role: Type.Union(API_KEY_ROLES.map((role) => Type.Literal(role))) },
-  { additionalProperties: false },
-);
-
-export const ApiKeyCreated = Type.Object({
-  api_key: ApiKey,
-  key: Type.String({ description: 'The key itself. It is shown this once and never stored.' }),
-});
-
-// Projects
-
-export const Project = Type.Object({
-  id: Id,
-  name: Type.String(),
-  description: Description,
-  metadata: JsonObjectSchema,
-  is_default: Type.Boolean(),
-  created_at: Timestamp,
-  updated_at: Timestamp,
-});
-
-export const ProjectCreate = Type.Object(
-  { name: Name, description: Type.Optional(Description), metadata: Type.Optional(JsonObjectSchema) },
-  { additionalProperties: false },
-);
-
-export const ProjectUpdate = Type.Partial(ProjectCreate, { additionalProperties: false, minProperties: 1 });
-
-// Datasets
 
 export const Dataset = Type.Object({
   id: Id,
@@ -154,6 +43,17 @@ export const DatasetCreate = Type.Object(
 
 export const DatasetUpdate = Type.Partial(Type.Object(DatasetFields), { additionalProperties: false, minProperties: 1 });
 
+export const DatasetQuery = Type.Object(
+  {
+    ...PageQuery,
+    project_id: Type.Optional(Id),
+    name: Type.Optional(Type.String({ description: 'Exact name' })),
+    q: Type.Optional(Type.String({ minLength: 1, description: 'Substring of the name' })),
+  },
+  { additionalProperties: false },
+);
+
+
 // Versions
 
 export const DatasetVersion = Type.Object({
@@ -173,6 +73,12 @@ export const VersionNameBody = Type.Object(
   { name: Type.Union([Name, Type.Null()], { description: 'The new name; null removes it' }) },
   { additionalProperties: false },
 );
+
+export const VersionParams = Type.Object({ dataset_id: Id, version: VersionParam });
+
+export const VersionPageQuery = Type.Object(PageQuery, { additionalProperties: false });
+
+export const DiffQuery = Type.Object({ ...PageQuery, from: VersionParam, to: Type.Optional(VersionParam) }, { additionalProperties: false });
 
 // Records
 
@@ -269,12 +175,40 @@ export const RecordQuery = Type.Object(
   { additionalProperties: false },
 );
 
+/** What a request that adds records answers: the version, and each record's id and external id. */
+export const RecordsAdded = CommitResult(Type.Object({ id: Id, external_id: Type.Union([Type.String(), Type.Null()]) }));
+
+/** What a request that removes records answers: the version, and the ids removed. */
+export const RecordsRemoved = CommitResult(Type.Object({ id: Id }));
+
+/** What a request that changes records answers: the version, and the records as they are now. */
+export const RecordsUpdated = CommitResult(DatasetRecord);
+
+/** A change of one record: the version, and the record as it is now. */
+export const RecordUpdated = Type.Object({ version: RecordsUpdated.properties.version, record: DatasetRecord });
+
+/** A page of a version's records, with the version they are of. */
+export const RecordsPage = Type.Intersect([Page(DatasetRecord), Type.Object({ version: Type.Integer() })]);
+
+export const RecordParams = Type.Object({ dataset_id: Id, record_id: Id });
+
+/** A record as it is in a version. */
+export const RecordVersionQuery = Type.Object({ version: Type.Optional(VersionParam) }, { additionalProperties: false });
+
+/** The message of the version a deletion commits. */
+export const RecordDeleteQuery = Type.Object({ message: Type.Optional(Type.String({ maxLength: 2_000 })) }, { additionalProperties: false });
+
+export const DatasetExportQuery = Type.Object({ format: ExportFormat, version: Type.Optional(VersionParam) }, { additionalProperties: false });
+
 export const RecordChange = Type.Object({
   record_id: Id,
   change: Type.Union([Type.Literal('added'), Type.Literal('removed'), Type.Literal('changed')]),
   before: Type.Union([DatasetRecord, Type.Null()]),
   after: Type.Union([DatasetRecord, Type.Null()]),
 });
+
+/** The records that differ between two versions, a page of them. */
+export const VersionDiff = Type.Intersect([Type.Object({ from: Type.Integer(), to: Type.Integer() }), Page(RecordChange)]);
 
 export const UploadSummary = Type.Object({
   upload_id: Id,
@@ -288,8 +222,6 @@ export const UploadSummary = Type.Object({
   existing_skipped: Type.Integer(),
   superseded: Type.Integer(),
 });
-
-export type RecordQueryString = Static<typeof RecordQuery>;
 
 const ColumnName = (field: string) =>
   Type.Optional(

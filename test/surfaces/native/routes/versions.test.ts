@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createTestApp, type TestApp } from '../../support/app.js';
-import { DIALECTS } from '../../support/databases.js';
+import { createTestApp, type TestApp } from '../../../support/app.js';
+import { DIALECTS } from '../../../support/databases.js';
 
 for (const dialect of DIALECTS) {
   describe(`${dialect}: versions`, () => {
@@ -110,7 +110,7 @@ for (const dialect of DIALECTS) {
       const diff = (await t.call({ method: 'GET', url: `${base}/diff?from=1&to=6` })).json();
       expect(diff).toMatchObject({ from: 1, to: 6, next_cursor: null });
       const byKind = Object.fromEntries(diff.data.map((c: { change: string; before: { input: string } | null; after: { input: string } | null }) => [
-        c.change + ':' + (c.before?.input ?? '') + '>' + (c.after?.input ?? ''),
+        `${c.change}:${c.before?.input ?? ''}>${c.after?.input ?? ''}`,
         true,
       ]));
       expect(byKind).toEqual({ 'changed:change>changed': true, 'removed:remove>': true, 'added:>new': true });

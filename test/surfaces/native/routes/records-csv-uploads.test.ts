@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { readEventStream } from '../../../src/client/event-stream.js';
-import type { Actor } from '../../../src/domain/types.js';
-import { createTestApp, type TestApp } from '../../support/app.js';
-import { DIALECTS } from '../../support/databases.js';
-import { lazyBody } from '../../support/lazy-body.js';
+import { readEventStream } from '../../../../src/client/event-stream.js';
+import type { Actor } from '../../../../src/domain/types.js';
+import { createTestApp, type TestApp } from '../../../support/app.js';
+import { DIALECTS } from '../../../support/databases.js';
+import { lazyBody } from '../../../support/lazy-body.js';
 
 const CSV = { 'content-type': 'text/csv' };
 

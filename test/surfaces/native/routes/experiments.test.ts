@@ -1,7 +1,7 @@
 import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createTestApp, type TestApp } from '../../support/app.js';
-import { DIALECTS } from '../../support/databases.js';
+import { createTestApp, type TestApp } from '../../../support/app.js';
+import { DIALECTS } from '../../../support/databases.js';
 
 for (const dialect of DIALECTS) {
   describe(`${dialect}: experiments, runs and scores`, () => {
@@ -244,6 +244,40 @@ for (const dialect of DIALECTS) {
       }
       const ours = await t.call({ method: 'POST', url: '/api/v1/experiments', key, payload: { name: 'x', dataset_id: datasetId } });
       expect(ours.statusCode).toBe(404);
+    });
+
+    it('creates an experiment with its runs and answers their ids, or nothing at all', async () => {
+      const dataset = (await t.call({ method: 'POST', url: '/api/v1/datasets', payload: { name: 'for runs', records: [{ input: 'q1' }, { input: 'q2' }] } })).json();
+      const records = (await t.call({ method: 'GET', url: `/api/v1/datasets/${dataset.id}/records` })).json().data;
+      const response = await t.call({
+        method: 'POST',
+        url: '/api/v1/experiments',
+        payload: {
+          name: 'with runs',
+          dataset_id: dataset.id,
+          runs: [
+            { record_id: records[0].id, output: 'a1', scores: [{ key: 'exact', score: 1 }], model: 'm' },
+            { record_id: records[1].id, output: 'a2' },
+          ],
+        },
+      });
+      expect(response.statusCode).toBe(201);
+      const created = response.json();
+      expect(created).toMatchObject({ name: 'with runs', dataset_version: 1, run_ids: [expect.any(String), expect.any(String)] });
+      const run = (await t.call({ method: 'GET', url: `/api/v1/runs/${created.run_ids[0]}` })).json();
+      expect(run).toMatchObject({ experiment_id: created.id, record_id: records[0].id, output: 'a1', model: 'm', repetition: 1 });
+
+      const before = await counts();
+      const refused = await t.call({
+        method: 'POST',
+        url: '/api/v1/experiments',
+        payload: { name: 'half', dataset_id: dataset.id, runs: [{ record_id: records[0].id, output: 1 }, { record_id: '0f8fad5b-d9cb-469f-a165-70867728950e', output: 2 }] },
+      });
+      expect(refused.statusCode).toBe(400);
+      expect(refused.json().errors[0].pointer).toBe('/runs/1/record_id');
+      expect(await counts()).toEqual(before);
+      const plain = await t.call({ method: 'POST', url: '/api/v1/experiments', payload: { name: 'plain', dataset_id: dataset.id } });
+      expect(plain.json().run_ids).toBeUndefined();
     });
   });
 }

@@ -1,0 +1,29 @@
+import { Readable } from 'node:stream';
+import type { FastifyReply } from 'fastify';
+import type { Run } from '../../domain/types.js';
+import type { ComparisonRow } from '../../services/comparisons/index.js';
+
+/** A run as the native API shows it: the fields it was sent with beyond the documented ones sit beside them. */
+export function presentRun<T extends Run>(run: T): Omit<T, 'extra'> {
+  const { extra, ...fields } = run;
+  return { ...extra, ...fields };
+}
+
+/** A row of a comparison: its record, and each experiment's runs as the native API shows runs. */
+export function presentComparisonRow(row: ComparisonRow) {
+  return { ...row, runs: Object.fromEntries(Object.entries(row.runs).map(([experimentId, runs]) => [experimentId, runs.map(presentRun)])) };
+}
+
+/** A deletion's answer: 204 No Content, sent once it is done. */
+export async function presentDeletion(reply: Pick<FastifyReply, 'status'>, deletion: Promise<void>): Promise<void> {
+  await deletion;
+  reply.status(204).send(null);
+}
+
+/** An export, streamed as it is read (memory stays flat): a JSONL or CSV attachment named `name` (and its extension). */
+export function presentExport(reply: FastifyReply, exported: { format: 'jsonl' | 'csv'; chunks: AsyncIterable<string> }, name: string): FastifyReply {
+  return reply
+    .type(exported.format === 'csv' ? 'text/csv; charset=utf-8' : 'application/x-ndjson; charset=utf-8')
+    .header('content-disposition', `attachment; filename="${name}.${exported.format}"`)
+    .send(Readable.from(exported.chunks));
+}
