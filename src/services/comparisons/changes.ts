@@ -19,14 +19,18 @@ export interface ChangesAsked extends ScoresAsked {
   unpaired?: boolean;
 }
 
-export interface RecordChangeRow {
-  experiment_id: string;
-  record_id: string;
-  key: string;
+/** How a record's mean score of a key in one experiment compares with the baseline's. */
+export interface CellChange {
   baseline: number | null;
   value: number | null;
   delta: number | null;
   change: Change | null;
+}
+
+export interface RecordChangeRow extends CellChange {
+  experiment_id: string;
+  record_id: string;
+  key: string;
 }
 
 /**

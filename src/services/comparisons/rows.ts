@@ -7,8 +7,9 @@ import { decodeCursor, toPage, type Page } from '../pagination.js';
 import { presentRecord } from '../revisions.js';
 import { presentRun } from '../runs.js';
 import { presentScore } from '../scores.js';
-import { recordChanges, type BaselineOptions, type Change, type RecordChangeRow } from './changes.js';
-import { scopedRuns, type ComparisonScope } from './scope.js';
+import { recordChanges, type BaselineOptions, type CellChange, type RecordChangeRow } from './changes.js';
+import { groupBy } from './group-by.js';
+import { recordsAt, scopedRuns, type ComparisonScope } from './scope.js';
 
 export const ROWS_PAGE_DEFAULT = 20;
 export const ROWS_PAGE_MAX = 200;
@@ -33,14 +34,6 @@ export interface RunWithScores extends Run {
   scores: Score[];
 }
 
-/** How a record's mean score of a key in one experiment compares with the baseline's. */
-export interface CellChange {
-  baseline: number | null;
-  value: number | null;
-  delta: number | null;
-  change: Change | null;
-}
-
 export interface ComparisonRow {
   record: DatasetRecord;
   /** Each compared experiment's runs of the record (every repetition), by experiment id. */
@@ -58,12 +51,8 @@ export async function comparisonRows(store: Store, scope: ComparisonScope, query
   const after = decodeCursor(query.cursor, 1);
   const baseline = query.baselineId === undefined ? undefined : { baselineId: query.baselineId, lowerIsBetter: query.lowerIsBetter };
   if (query.change && !baseline) throw ValidationError.field('/change', 'needs a baseline_id');
-  let records = store.db
-    .selectFrom('record_revisions as rec')
+  let records = recordsAt(store.db, scope, 'rec')
     .selectAll('rec')
-    .where('rec.dataset_id', '=', scope.datasetId)
-    .where('rec.valid_from', '<=', scope.version)
-    .where('rec.valid_to', '>', scope.version)
     .where(({ exists }) => exists(scopedRuns(store, scope).where('r.record_id', '=', sql.ref<string>('rec.record_id'))));
   if (query.change && baseline) records = records.where(changed(store, scope, baseline, query.change));
   if (after) records = records.where('rec.record_id', '>', String(after[0]));
@@ -136,15 +125,4 @@ async function cellChanges(
     }
     return cells;
   };
-}
-
-function groupBy<T>(items: readonly T[], keyOf: (item: T) => string): Map<string, T[]> {
-  const groups = new Map<string, T[]>();
-  for (const item of items) {
-    const key = keyOf(item);
-    const group = groups.get(key);
-    if (group) group.push(item);
-    else groups.set(key, [item]);
-  }
-  return groups;
 }

@@ -173,7 +173,7 @@ export function scopedScores(store: Store, scope: ComparisonScope, asked: Scores
 }
 
 /** The revisions of the dataset's records visible at the scope's version, aliased `alias`. */
-function recordsAt(db: Kysely<Database>, scope: ComparisonScope, alias: 'fr' | 'gr') {
+export function recordsAt(db: Kysely<Database>, scope: ComparisonScope, alias: 'rec' | 'fr' | 'gr') {
   return db
     .selectFrom(`record_revisions as ${alias}`)
     .where(`${alias}.dataset_id`, '=', scope.datasetId)
