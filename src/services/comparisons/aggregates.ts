@@ -47,6 +47,9 @@ export interface ExperimentStats {
   scores: Record<string, ScoreStats>;
 }
 
+/** A number the database may hand back as text (PostgreSQL's numeric), or null. */
+const numberOrNull = (value: number | string | null): number | null => (value === null ? null : Number(value));
+
 const groupKey = (experimentId: string, group: string | null) => `${experimentId}\u0000${group ?? '\u0001'}`;
 
 /**
@@ -145,10 +148,10 @@ export async function computeStats(store: Store, scope: ComparisonScope): Promis
     if (!target) continue;
     Object.assign(target, {
       n: Number(row.n),
-      mean: row.mean === null ? null : Number(row.mean),
-      stdev: row.stdev === null ? null : Number(row.stdev),
-      min: row.min === null ? null : Number(row.min),
-      max: row.max === null ? null : Number(row.max),
+      mean: numberOrNull(row.mean),
+      stdev: numberOrNull(row.stdev),
+      min: numberOrNull(row.min),
+      max: numberOrNull(row.max),
     });
   }
   for (const row of labels.rows) {
@@ -216,7 +219,7 @@ async function percentiles(store: Store, scope: ComparisonScope, measure: Measur
   return new Map(
     rows.map((row) => [
       groupKey(row.experiment_id, row.g),
-      { p50: row.p50 === null ? null : Number(row.p50), p99: row.p99 === null ? null : Number(row.p99) },
+      { p50: numberOrNull(row.p50), p99: numberOrNull(row.p99) },
     ]),
   );
 }

@@ -9,12 +9,14 @@ import { compareGroups, computeStats, type ExperimentStats } from './aggregates.
 import { compareWithBaseline, type ScoreChange } from './baseline.js';
 import { comparisonRows, type ChangeFilter, type ComparisonRow } from './rows.js';
 import { ResultCache } from './cache.js';
+import { groupBy } from './group-by.js';
 import { POOLED, resolveScope, type ComparisonScope, type GroupBy, type RunFilters } from './scope.js';
 
 export type { ExperimentStats, Percentiles, ScoreStats } from './aggregates.js';
 export { summarizeScores } from './aggregates.js';
 export type { ScoreChange } from './baseline.js';
-export type { CellChange, ChangeFilter, ComparisonRow, RunWithScores } from './rows.js';
+export type { CellChange } from './changes.js';
+export type { ChangeFilter, ComparisonRow, RunWithScores } from './rows.js';
 export { ROWS_PAGE_DEFAULT, ROWS_PAGE_MAX } from './rows.js';
 export type { GroupBy, RunFilters } from './scope.js';
 export { MAX_COMPARED_EXPERIMENTS, POOLED } from './scope.js';
@@ -131,7 +133,7 @@ export class ComparisonService {
         page.map(async (group) => ({
           group: group.group,
           experiments: group.experiments,
-          pooled: pooled.find((stats) => JSON.stringify(stats.group ?? null) === JSON.stringify(group.group)) ?? emptyStats(POOLED),
+          pooled: pooled.find((stats) => keyOfGroup(stats) === keyOfGroup(group)) ?? emptyStats(POOLED),
           rows: (await comparisonRows(this.store, { ...scope, groupBy: undefined, filters: filterOf(group.group) }, { limit: query.per_group_limit }))
             .data,
         })),
@@ -167,14 +169,14 @@ function checkBaseline(baselineId: string | undefined, experimentIds: readonly s
 }
 
 function groupsOf(stats: ExperimentStats[]): GroupStats[] {
-  const groups = new Map<string, GroupStats>();
-  for (const entry of stats) {
-    const key = JSON.stringify(entry.group ?? null);
-    const group = groups.get(key) ?? { group: entry.group ?? null, experiments: [] };
-    group.experiments.push(entry);
-    groups.set(key, group);
-  }
-  return [...groups.values()].sort((a, b) => compareGroups(a.group, b.group));
+  return [...groupBy(stats, keyOfGroup).values()]
+    .map((experiments) => ({ group: experiments[0]!.group ?? null, experiments }))
+    .sort((a, b) => compareGroups(a.group, b.group));
+}
+
+/** The same key for the statistics of one group, whichever query computed them (group values are JSON). */
+function keyOfGroup(stats: { group?: Json }): string {
+  return JSON.stringify(stats.group ?? null);
 }
 
 function emptyStats(experimentId: string): ExperimentStats {

@@ -140,26 +140,40 @@ export function scopedRuns(store: Store, scope: ComparisonScope) {
   return runs.select(groupOfRun(store, scope).as('g'));
 }
 
+/** The part of the scores in scope a query reads: narrowed here, the database reads only those. */
+export interface ScoresAsked {
+  key?: string;
+  /** The records: their ids, or the record of an enclosing query. */
+  records?: readonly string[] | RawBuilder<string>;
+}
+
 /**
  * The scores of the runs compared, with their run's group as `g`. Scores carry their run's record, so
- * unless filters or a run metadata key decide which runs count, they are read without the runs.
+ * unless filters or a run metadata key decide which runs count, they are read without the runs, by the
+ * index of scores by experiment, key and record; a few records' scores of every key are read through
+ * their runs instead, which that index cannot find by record alone.
  */
-export function scopedScores(store: Store, scope: ComparisonScope) {
-  if (filtersRuns(scope.filters) || scope.groupBy?.source === 'run') {
+export function scopedScores(store: Store, scope: ComparisonScope, asked: ScoresAsked = {}) {
+  const { key, records } = asked;
+  if (filtersRuns(scope.filters) || scope.groupBy?.source === 'run' || (records !== undefined && key === undefined)) {
     return scopedRuns(store, scope)
+      .$if(records !== undefined, (q) => q.where('r.record_id', Array.isArray(records) ? 'in' : '=', records!))
       .innerJoin('scores as s', (join) => join.onRef('s.workspace_id', '=', 'r.workspace_id').onRef('s.run_id', '=', 'r.id'))
+      .$if(key !== undefined, (q) => q.where('s.key', '=', key!))
       .select([experimentOf(scope, 's').as('experiment_id'), 's.record_id', 's.key', 's.score', 's.label']);
   }
   return withRecordGroups(store, scope)
     .selectFrom('scores as s')
     .$if(scope.groupBy?.source === 'record', (q) => q.leftJoin('rg', 'rg.record_id', 's.record_id'))
     .where('s.experiment_id', 'in', scope.experiments.map((e) => e.id))
+    .$if(key !== undefined, (q) => q.where('s.key', '=', key!))
+    .$if(records !== undefined, (q) => q.where('s.record_id', Array.isArray(records) ? 'in' : '=', records!))
     .where('s.record_id', 'is not', null)
     .select([experimentOf(scope, 's').as('experiment_id'), 's.record_id', 's.key', 's.score', 's.label', scope.groupBy ? sql<string | null>`rg.g`.as('g') : sql<null>`null`.as('g')]);
 }
 
 /** The revisions of the dataset's records visible at the scope's version, aliased `alias`. */
-function recordsAt(db: Kysely<Database>, scope: ComparisonScope, alias: 'fr' | 'gr') {
+export function recordsAt(db: Kysely<Database>, scope: ComparisonScope, alias: 'rec' | 'fr' | 'gr') {
   return db
     .selectFrom(`record_revisions as ${alias}`)
     .where(`${alias}.dataset_id`, '=', scope.datasetId)

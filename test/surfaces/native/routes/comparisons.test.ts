@@ -211,6 +211,43 @@ for (const dialect of DIALECTS) {
       expect(errorsOnly.data.map((row: { record: { id: string } }) => row.record.id)).toEqual([records[3]]);
     });
 
+    it('says the same of what improved and regressed under filters: in the counts, the rows filter and the cells', async () => {
+      const dataset = (await post('/api/v1/datasets', { name: `filtered-changes-${Math.random()}` })).json();
+      const [r1, r2, r3] = (await post(`/api/v1/datasets/${dataset.id}/records`, { records: [{ input: 1 }, { input: 2 }, { input: 3 }] })).json().records.map(
+        (r: { id: string }) => r.id,
+      );
+      const experiment = async (name: string, runs: [string, string, number][]) => {
+        const id = (await post('/api/v1/experiments', { name, dataset_id: dataset.id })).json().id;
+        await post(`/api/v1/experiments/${id}/runs`, {
+          runs: runs.map(([record_id, prompt, s]) => ({ record_id, output: s, metadata: { prompt }, scores: [{ key: 's', score: s }] })),
+        });
+        return id;
+      };
+      // record  base           candidate      all runs           prompt v1 only     s <= .5 only
+      // r1      v1 .5          v1 .2, v2 .9   .55 vs .5 better   .2 vs .5 worse     .2 vs .5 worse
+      // r2      v1 .5, v2 0    v1 .4          .4 vs .25 better   .4 vs .5 worse     .4 vs .25 better
+      // r3      v1 .3          v1 .6          .6 vs .3 better    .6 vs .3 better    (no candidate run)
+      const base = await experiment('base', [[r1, 'v1', 0.5], [r2, 'v1', 0.5], [r2, 'v2', 0], [r3, 'v1', 0.3]]);
+      const candidate = await experiment('candidate', [[r1, 'v1', 0.2], [r1, 'v2', 0.9], [r2, 'v1', 0.4], [r3, 'v1', 0.6]]);
+      /** `expected` names records r1..r3, in order. */
+      const agree = async (scope: object, expected: { improved: string[]; regressed: string[] }) => {
+        const query = { experiment_ids: [base, candidate], baseline_id: base, ...scope };
+        const [counts] = (await compare(query)).baseline.changes;
+        for (const kind of ['improved', 'regressed'] as const) {
+          const response = await post('/api/v1/comparisons/rows', { ...query, change: { kind, key: 's' } });
+          const rows: { record: { id: string }; changes: Record<string, Record<string, { change: string }>> }[] = response.json().data;
+          const names = rows.map((row) => [r1, r2, r3].indexOf(row.record.id) + 1).map((n) => `r${n}`);
+          expect({ scope, kind, records: names.sort() }).toEqual({ scope, kind, records: expected[kind] });
+          expect({ scope, kind, cells: rows.map((row) => row.changes[candidate]!.s!.change) }).toEqual({ scope, kind, cells: rows.map(() => kind) });
+          expect({ scope, kind, count: counts[kind] }).toEqual({ scope, kind, count: expected[kind].length });
+        }
+      };
+      await agree({}, { improved: ['r1', 'r2', 'r3'], regressed: [] });
+      await agree({ filters: { run_metadata: { prompt: 'v1' } } }, { improved: ['r3'], regressed: ['r1', 'r2'] });
+      await agree({ filters: { run_metadata: { prompt: 'v1' } }, lower_is_better: ['s'] }, { improved: ['r1', 'r2'], regressed: ['r3'] });
+      await agree({ filters: { scores: [{ key: 's', max: 0.5 }] } }, { improved: ['r2'], regressed: ['r1'] });
+    });
+
     it("counts a trace's tokens and costs once: the result's own, else its spans'", async () => {
       const dataset = (await post('/api/v1/datasets', { name: `traces-${Math.random()}` })).json();
       const [first, second] = (await post(`/api/v1/datasets/${dataset.id}/records`, { records: [{ input: 1 }, { input: 2 }] })).json().records;
