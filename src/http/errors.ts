@@ -84,7 +84,7 @@ export function normalizeError(error: unknown): NormalizedError {
     return { status, code, title: titleOf(status), detail: fastifyError.message ?? titleOf(status), issues: [], internal: false, fromService: false };
   }
   return {
-    status: status >= 500 ? status : 500,
+    status: Math.max(status, 500),
     code: 'internal_error',
     title: titleOf(500),
     detail: 'The server failed to handle the request; the failure is logged.',

@@ -1,5 +1,6 @@
 import type BetterSqlite3 from 'better-sqlite3';
 import { sql, type Kysely } from 'kysely';
+import type { Database } from './schema.js';
 import { quoteIdentifier } from './sql-names.js';
 
 /** A row to insert: column name to value (strings, numbers or null, as both drivers take them). */
@@ -13,7 +14,7 @@ type Row = object;
  */
 export interface BulkWriter {
   /** Must be called inside a transaction; all rows must have the same keys. */
-  insert<T extends Row>(tx: Kysely<any>, table: string, rows: readonly T[]): Promise<void>;
+  insert<T extends Row>(tx: Kysely<Database>, table: string, rows: readonly T[]): Promise<void>;
 }
 
 const POSTGRES_CHUNK_ROWS = 5_000;
@@ -24,7 +25,7 @@ export function createBulkWriter(
         dialect: 'sqlite';
         handle: BetterSqlite3.Database;
         /** For a transaction of the worker thread's connection (Store.longTransaction), its row inserter. */
-        workerOf: (tx: Kysely<any>) => RowInserter | undefined;
+        workerOf: (tx: Kysely<Database>) => RowInserter | undefined;
       }
     | { dialect: 'postgres' },
   noteWrites: (rows: number) => void = () => undefined,
@@ -43,7 +44,7 @@ export interface RowInserter {
   insertRows(sql: string, rows: readonly unknown[][]): Promise<void>;
 }
 
-function sqliteBulkWriter(handle: BetterSqlite3.Database, workerOf: (tx: Kysely<any>) => RowInserter | undefined): BulkWriter {
+function sqliteBulkWriter(handle: BetterSqlite3.Database, workerOf: (tx: Kysely<Database>) => RowInserter | undefined): BulkWriter {
   const statements = new Map<string, BetterSqlite3.Statement>();
   const insertSql = (table: string, columns: string[]) =>
     `insert into ${quoteIdentifier(table)} (${columns.map(quoteIdentifier).join(', ')}) values (${columns.map(() => '?').join(', ')})`;
@@ -60,7 +61,10 @@ function sqliteBulkWriter(handle: BetterSqlite3.Database, workerOf: (tx: Kysely<
       }
       const text = insertSql(table, columns);
       let statement = statements.get(text);
-      if (!statement) statements.set(text, (statement = handle.prepare(text)));
+      if (!statement) {
+        statement = handle.prepare(text);
+        statements.set(text, statement);
+      }
       for (const row of rows) statement.run(values(row));
     },
   };
@@ -70,7 +74,7 @@ function postgresBulkWriter(): BulkWriter {
   // unnest() needs each array's element type; read it once per table from the catalog.
   const columnTypesByTable = new Map<string, Promise<Map<string, string>>>();
 
-  async function columnTypes(tx: Kysely<any>, table: string): Promise<Map<string, string>> {
+  async function columnTypes(tx: Kysely<Database>, table: string): Promise<Map<string, string>> {
     let types = columnTypesByTable.get(table);
     if (!types) {
       types = sql<{ name: string; type: string }>`

@@ -52,9 +52,9 @@ function columnRef(column: Expression<string> | string) {
 }
 
 export const sqliteSql: DialectSql = {
-  jsonFieldText: (column, key) => sql<string | null>`(${sql.ref(column)} -> ${'$.' + JSON.stringify(key)})`,
+  jsonFieldText: (column, key) => sql<string | null>`(${sql.ref(column)} -> ${`$.${JSON.stringify(key)}`})`,
   jsonFieldEquals: (column, key, value) =>
-    sql<SqlBool>`coalesce(${sql.ref(column)} -> ${'$.' + JSON.stringify(key)}, 'null') = json(${canonicalJson(value)})`,
+    sql<SqlBool>`coalesce(${sql.ref(column)} -> ${`$.${JSON.stringify(key)}`}, 'null') = json(${canonicalJson(value)})`,
   jsonArrayIncludes: (column, value) =>
     sql<SqlBool>`exists (select 1 from json_each(${sql.ref(column)}) where json_each.value = ${value})`,
   containsText: (column, text) => sql<SqlBool>`${columnRef(column)} like ${likePattern(text)} escape '\\'`,

@@ -106,7 +106,7 @@ class WorkerConnection implements DatabaseConnection {
     return reply;
   }
 
-  // eslint-disable-next-line require-yield
+  // biome-ignore lint/correctness/useYield: Kysely's connection interface wants a generator; this one refuses at once
   async *streamQuery(): AsyncIterableIterator<QueryResult<never>> {
     throw new Error('The SQLite worker connection does not stream');
   }

@@ -22,8 +22,7 @@ export async function* readLines(source: AsyncIterable<Buffer | string>, maxLine
       first = false;
     }
     let start = 0;
-    let newline: number;
-    while ((newline = pending.indexOf('\n', start)) >= 0) {
+    for (let newline = pending.indexOf('\n', start); newline >= 0; newline = pending.indexOf('\n', start)) {
       number += 1;
       yield { number, text: stripCarriageReturn(pending.slice(start, newline)) };
       start = newline + 1;
