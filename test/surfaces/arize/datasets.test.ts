@@ -1,6 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { globalId, uuidOf } from '../../../src/surfaces/arize/ids.js';
-import { createTestApp, type TestApp } from '../../support/app.js';
+import { useTestApp, type TestApp } from '../../support/app.js';
+import { createDataset as createNativeDataset } from '../../support/datasets.js';
 import { DIALECTS } from '../../support/databases.js';
 import { expectRefused, seg, storeSnapshot } from './helpers.js';
 
@@ -11,14 +12,12 @@ const EXAMPLES = [
 
 for (const dialect of DIALECTS) {
   describe(`${dialect}: Arize AX spaces, datasets and examples`, () => {
-    let t: TestApp;
+    const t = useTestApp(dialect);
     let spaceId: string;
 
     beforeAll(async () => {
-      t = await createTestApp(dialect);
       spaceId = globalId('Space', t.workspaceId);
     });
-    afterAll(async () => t?.close());
 
     const call = (method: 'GET' | 'POST' | 'PATCH' | 'DELETE', url: string, payload?: object, key?: string | null) =>
       t.call({ method, url: `/arize${url}`, ...(payload ? { payload } : {}), ...(key === undefined ? {} : { key }) });
@@ -269,7 +268,7 @@ for (const dialect of DIALECTS) {
     });
 
     it('shows records written another way as their fields, and updates those fields', async () => {
-      const native = (await t.call({ method: 'POST', url: '/api/v1/datasets', payload: { name: `native-${Math.random()}` } })).json();
+      const native = await createNativeDataset(t);
       const added = await t.call({
         method: 'POST',
         url: `/api/v1/datasets/${native.id}/records`,

@@ -1,6 +1,6 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { globalId, uuidOf } from '../../../src/surfaces/arize/ids.js';
-import { createTestApp, type TestApp } from '../../support/app.js';
+import { useTestApp } from '../../support/app.js';
 import { DIALECTS } from '../../support/databases.js';
 import { expectRefused, seg } from './helpers.js';
 
@@ -9,16 +9,14 @@ const nativeExperimentId = (arizeId: string) => uuidOf('Experiment', arizeId, ''
 
 for (const dialect of DIALECTS) {
   describe(`${dialect}: Arize AX experiments and runs`, () => {
-    let t: TestApp;
+    const t = useTestApp(dialect);
     let spaceId: string;
     let dataset: { id: string; versions: { id: string }[] };
     let exampleIds: string[];
 
     beforeAll(async () => {
-      t = await createTestApp(dialect);
       spaceId = globalId('Space', t.workspaceId);
     });
-    afterAll(async () => t?.close());
     beforeEach(async () => {
       const examples = [{ question: '2+2?', answer: '4' }, { question: 'capital of spain?', answer: 'madrid' }, { question: 'largest planet?' }];
       dataset = (await call('POST', '/v2/datasets', { name: `ds-${Math.random()}`, space_id: spaceId, examples })).json();

@@ -1,21 +1,19 @@
 import type { InjectOptions } from 'fastify';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestApp, type TestApp } from '../../support/app.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { useTestApp } from '../../support/app.js';
 import { DIALECTS } from '../../support/databases.js';
 
 /** Datadog's JSON routes on both families: shapes, status codes, errors, keys and workspace isolation. */
 for (const dialect of DIALECTS) {
   describe(`${dialect}: the Datadog datasets surface`, () => {
-    let t: TestApp;
+    const t = useTestApp(dialect);
     let readKey: string;
     let otherKey: string;
 
     beforeAll(async () => {
-      t = await createTestApp(dialect);
       readKey = (await t.services.keys.create(t.workspaceId, { name: 'reader', role: 'read' })).key;
       otherKey = (await t.services.workspaces.create('elsewhere')).admin.key;
     });
-    afterAll(async () => t?.close());
 
     const dd = (options: InjectOptions & { as?: string }) => {
       const { as, headers, ...rest } = options;

@@ -1,7 +1,7 @@
 import { Humanloop } from 'humanloop-v4';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { DIALECTS } from '../../support/databases.js';
-import { startHumanloopServer, type HumanloopTestServer } from './helpers.js';
+import { useHumanloopServer } from './helpers.js';
 
 /**
  * `POST /v4/datasets/{id}/datapoints` refused as Humanloop refuses (FastAPI's 422 with `loc`, 404 for
@@ -10,19 +10,15 @@ import { startHumanloopServer, type HumanloopTestServer } from './helpers.js';
  */
 for (const dialect of DIALECTS) {
   describe(`${dialect}: Humanloop datapoints, refused and concurrent`, () => {
-    let t: HumanloopTestServer;
+    const t = useHumanloopServer(dialect);
     let datasetId: string;
     let datasetUuid: string;
 
     beforeAll(async () => {
-      t = await startHumanloopServer(dialect);
       const created = await t.humanloop({ method: 'POST', path: '/v5/datasets', body: { path: 'refusals', datapoints: [{ inputs: { question: 'Capital of France?' }, target: { answer: 'Paris' } }] } });
       expect(created.status).toBe(200);
       datasetId = created.body.id.replace(/^ds_/, 'evts_');
       datasetUuid = (await t.call({ method: 'GET', url: '/api/v1/datasets?name=refusals' })).json().data[0].id;
-    });
-    afterAll(async () => {
-      await t?.close();
     });
 
     /** The dataset as the native API sees it: nothing may have changed after a refusal. */
@@ -95,7 +91,7 @@ for (const dialect of DIALECTS) {
     });
 
     it('gives 20 concurrent additions to one dataset 20 consecutive versions, losing nothing', async () => {
-      const humanloop = new Humanloop({ apiKey: t.adminKey, basePath: `${t.origin}/humanloop/v4`, useFetch: false });
+      const humanloop = new Humanloop({ apiKey: t.adminKey, basePath: `${t.url}/humanloop/v4`, useFetch: false });
       const before = await snapshot();
       const answers = await Promise.all(
         Array.from({ length: 20 }, (_, index) =>

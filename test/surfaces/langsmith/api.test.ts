@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestApp, type TestApp } from '../../support/app.js';
+import { describe, expect, it } from 'vitest';
+import { useTestApp } from '../../support/app.js';
 import { DIALECTS } from '../../support/databases.js';
 
 /**
@@ -25,7 +25,7 @@ function multipart(parts: { name: string; json?: unknown; raw?: string; type?: s
 
 for (const dialect of DIALECTS) {
   describe(`${dialect}: LangSmith surface routes`, () => {
-    let t: TestApp;
+    const t = useTestApp(dialect);
     const ls = (method: 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE', url: string, payload?: unknown, key?: string | null) =>
       t.call({ method, url: `${LS}${url}`, ...(payload === undefined ? {} : { payload: payload as object }), key: null, headers: key === null ? {} : { 'x-api-key': key ?? t.adminKey } });
     const ok = async (method: 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE', url: string, payload?: unknown, status = 200) => {
@@ -42,13 +42,6 @@ for (const dialect of DIALECTS) {
       return { runs: await count('runs'), experiments: await count('experiments'), scores: await count('scores'), deferred: await count('deferred_run_changes') };
     };
     const makeDataset = async (name: string) => ok('POST', '/datasets', { name, description: 'd', extra: { source: 'sdk', metadata: { team: 'a' } } });
-
-    beforeAll(async () => {
-      t = await createTestApp(dialect);
-    });
-    afterAll(async () => {
-      await t?.close();
-    });
 
     it('answers /info without a key, and 401 {"detail"} for a missing or wrong key', async () => {
       const info = await ls('GET', '/info', undefined, null);

@@ -1,5 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestApp, type TestApp } from '../../support/app.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { useTestApp } from '../../support/app.js';
+import { createDataset } from '../../support/datasets.js';
 import { DIALECTS } from '../../support/databases.js';
 
 /**
@@ -11,7 +12,7 @@ import { DIALECTS } from '../../support/databases.js';
  */
 for (const dialect of DIALECTS) {
   describe(`${dialect}: LangSmith group/runs`, () => {
-    let t: TestApp;
+    const t = useTestApp(dialect);
     let datasetId: string;
     let records: string[];
     let a: string;
@@ -26,9 +27,8 @@ for (const dialect of DIALECTS) {
     };
 
     beforeAll(async () => {
-      t = await createTestApp(dialect);
       const native = (url: string, payload: object) => t.call({ method: 'POST', url, payload });
-      datasetId = (await native('/api/v1/datasets', { name: 'grouped' })).json().id;
+      datasetId = (await createDataset(t, { name: 'grouped' })).id;
       records = (
         await native(`/api/v1/datasets/${datasetId}/records`, {
           records: [{ topic: 'math' }, { topic: 'math' }, { topic: 'geo' }, {}].map((metadata, i) => ({ input: { q: `q${i + 1}` }, expected_output: { a: i + 1 }, metadata })),
@@ -55,7 +55,6 @@ for (const dialect of DIALECTS) {
         runs: [run(0, 100, 0, 'claude'), run(0, 300, 1, 'claude'), run(1, 200, 1, 'claude'), run(3, 400, 1, 'claude')],
       });
     });
-    afterAll(async () => t?.close());
 
     it('groups examples by an example metadata key, with per-session and pooled statistics', async () => {
       const { groups } = await groupRuns({ session_ids: [a, b], group_by: 'example_metadata', metadata_key: 'topic' });
@@ -152,7 +151,7 @@ for (const dialect of DIALECTS) {
       const unknown = await post(url, { ...body, session_ids: ['0f8fad5b-d9cb-469f-a165-70867728950e'] });
       expect(unknown.statusCode).toBe(404);
       expect(typeof unknown.json().detail).toBe('string');
-      const otherDataset = (await t.call({ method: 'POST', url: '/api/v1/datasets', payload: { name: `other-${Math.random()}` } })).json().id;
+      const otherDataset = (await createDataset(t)).id;
       const stranger = (await t.call({ method: 'POST', url: '/api/v1/experiments', payload: { name: 's', dataset_id: otherDataset } })).json().id;
       expect((await post(url, { ...body, session_ids: [a, stranger] })).statusCode).toBe(404);
       const foreign = await t.services.workspaces.create(`foreign-${Math.random()}`);

@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { InjectOptions } from 'fastify';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestApp, type TestApp } from '../../support/app.js';
+import { describe, expect, it } from 'vitest';
+import { useTestApp } from '../../support/app.js';
+import { createDataset } from '../../support/datasets.js';
 import { DIALECTS } from '../../support/databases.js';
 
 const UPLOAD = '/langsmith/api/v1/datasets/upload-experiment';
@@ -99,12 +100,7 @@ function upload(overrides: Record<string, unknown> = {}, rows: Row[] = [{}, {}])
 
 for (const dialect of DIALECTS) {
   describe(`${dialect}: LangSmith upload-experiment`, () => {
-    let t: TestApp;
-
-    beforeAll(async () => {
-      t = await createTestApp(dialect);
-    });
-    afterAll(async () => t?.close());
+    const t = useTestApp(dialect);
 
     /** A LangSmith request: the key in `x-api-key`, as the SDK and the documentation send it. */
     const post = (payload: unknown, options: Partial<InjectOptions> & { key?: string | null } = {}) => {
@@ -420,7 +416,7 @@ for (const dialect of DIALECTS) {
     });
 
     it('refuses uploads into datasets it did not make, names and ids taken, and repeated names, writing nothing', async () => {
-      const made = (await t.call({ method: 'POST', url: '/api/v1/datasets', payload: { name: `native-${randomUUID()}` } })).json();
+      const made = await createDataset(t);
       const external = (await post(upload())).json();
       const other = await t.services.workspaces.create(`other-${randomUUID()}`);
       const foreign = await t.services.datasets.create({ workspaceId: other.workspace.id, keyId: null, name: 'test', role: 'admin' }, { name: 'theirs' });

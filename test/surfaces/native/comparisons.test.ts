@@ -1,5 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestApp, type TestApp } from '../../support/app.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { useTestApp } from '../../support/app.js';
+import { createDataset } from '../../support/datasets.js';
 import { DIALECTS } from '../../support/databases.js';
 
 /**
@@ -15,7 +16,7 @@ import { DIALECTS } from '../../support/databases.js';
  */
 for (const dialect of DIALECTS) {
   describe(`${dialect}: comparing experiments`, () => {
-    let t: TestApp;
+    const t = useTestApp(dialect);
     let records: string[];
     let a: string;
     let b: string;
@@ -29,8 +30,7 @@ for (const dialect of DIALECTS) {
     };
 
     beforeAll(async () => {
-      t = await createTestApp(dialect);
-      const dataset = (await post('/api/v1/datasets', { name: 'cmp' })).json();
+      const dataset = await createDataset(t, { name: 'cmp' });
       const topics = ['math', 'math', 'geo', 'geo', undefined];
       records = (
         await post(`/api/v1/datasets/${dataset.id}/records`, {
@@ -74,7 +74,6 @@ for (const dialect of DIALECTS) {
         })),
       });
     });
-    afterAll(async () => t?.close());
 
     it('aggregates each experiment: counts, exact percentiles, token and cost sums, score statistics', async () => {
       const result = await compare({ experiment_ids: [a, b, c] });
@@ -133,7 +132,7 @@ for (const dialect of DIALECTS) {
     });
 
     it('finds a clear difference significant', async () => {
-      const dataset = (await post('/api/v1/datasets', { name: 'sig' })).json();
+      const dataset = await createDataset(t, { name: 'sig' });
       const ids = (await post(`/api/v1/datasets/${dataset.id}/records`, { records: Array.from({ length: 30 }, (_, i) => ({ input: i })) })).json().records;
       const run = async (name: string, score: (i: number) => number) => {
         const id = (await post('/api/v1/experiments', { name, dataset_id: dataset.id })).json().id;
@@ -212,7 +211,7 @@ for (const dialect of DIALECTS) {
     });
 
     it("counts a trace's tokens and costs once: the result's own, else its spans'", async () => {
-      const dataset = (await post('/api/v1/datasets', { name: `traces-${Math.random()}` })).json();
+      const dataset = await createDataset(t);
       const [first, second] = (await post(`/api/v1/datasets/${dataset.id}/records`, { records: [{ input: 1 }, { input: 2 }] })).json().records;
       const experiment = (await post('/api/v1/experiments', { name: 'traced', dataset_id: dataset.id })).json().id;
       await post(`/api/v1/experiments/${experiment}/runs`, {
@@ -231,7 +230,7 @@ for (const dialect of DIALECTS) {
     });
 
     it('never serves a remembered result once runs or scores have changed', async () => {
-      const dataset = (await post('/api/v1/datasets', { name: `fresh-${Math.random()}` })).json();
+      const dataset = await createDataset(t);
       const [record] = (await post(`/api/v1/datasets/${dataset.id}/records`, { records: [{ input: 1 }] })).json().records;
       const experiment = (await post('/api/v1/experiments', { name: 'x', dataset_id: dataset.id })).json().id;
       const first = (await post(`/api/v1/experiments/${experiment}/runs`, { runs: [{ record_id: record.id, output: 1 }] })).json().run_ids[0];

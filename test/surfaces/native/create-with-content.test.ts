@@ -1,15 +1,12 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestApp, type TestApp } from '../../support/app.js';
+import { describe, expect, it } from 'vitest';
+import { useTestApp } from '../../support/app.js';
+import { createDataset } from '../../support/datasets.js';
 import { DIALECTS } from '../../support/databases.js';
 
 /** Datasets made with their first records, and experiments with their first runs: one transaction each. */
 for (const dialect of DIALECTS) {
   describe(`${dialect}: creating datasets with records and experiments with runs`, () => {
-    let t: TestApp;
-    beforeAll(async () => {
-      t = await createTestApp(dialect);
-    });
-    afterAll(async () => t?.close());
+    const t = useTestApp(dialect);
 
     const count = async (table: 'datasets' | 'dataset_versions' | 'record_revisions' | 'experiments' | 'runs' | 'scores') =>
       Number((await t.testStore.store.db.selectFrom(table).select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n);
@@ -39,7 +36,7 @@ for (const dialect of DIALECTS) {
     });
 
     it('creates an experiment with its runs and answers their ids, or nothing at all', async () => {
-      const dataset = (await t.call({ method: 'POST', url: '/api/v1/datasets', payload: { name: 'for runs', records: [{ input: 'q1' }, { input: 'q2' }] } })).json();
+      const dataset = await createDataset(t, { name: 'for runs', records: [{ input: 'q1' }, { input: 'q2' }] });
       const records = (await t.call({ method: 'GET', url: `/api/v1/datasets/${dataset.id}/records` })).json().data;
       const response = await t.call({
         method: 'POST',

@@ -1,6 +1,7 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { readEventStream } from '../../../src/client/event-stream.js';
-import { createTestApp, type TestApp } from '../../support/app.js';
+import { useTestApp } from '../../support/app.js';
+import { createDataset, datasetPath } from '../../support/datasets.js';
 import { DIALECTS } from '../../support/databases.js';
 
 const CSV = { 'content-type': 'text/csv' };
@@ -21,16 +22,10 @@ async function events(body: string) {
 
 for (const dialect of DIALECTS) {
   describe(`${dialect}: CSV uploads on the native API`, () => {
-    let t: TestApp;
+    const t = useTestApp(dialect);
     let base: string;
-
-    beforeAll(async () => {
-      t = await createTestApp(dialect);
-    });
-    afterAll(async () => t?.close());
     beforeEach(async () => {
-      const dataset = (await t.call({ method: 'POST', url: '/api/v1/datasets', payload: { name: `csv-${Math.random()}` } })).json();
-      base = `/api/v1/datasets/${dataset.id}`;
+      base = datasetPath(await createDataset(t));
     });
 
     const records = async () =>
@@ -130,10 +125,10 @@ for (const dialect of DIALECTS) {
       ];
       await t.call({ method: 'POST', url: `${base}/records`, payload: { records: written } });
       const exported = await t.call({ method: 'GET', url: `${base}/export?format=csv` });
-      const copy = (await t.call({ method: 'POST', url: '/api/v1/datasets', payload: { name: `copy-${Math.random()}` } })).json();
+      const copy = await createDataset(t);
       const imported = await t.call({ method: 'POST', url: `/api/v1/datasets/${copy.id}/uploads`, payload: exported.body, headers: CSV });
       expect(imported.json()).toMatchObject({ records_created: 3 });
-      base = `/api/v1/datasets/${copy.id}`;
+      base = datasetPath(copy);
       expect(await records()).toEqual(written);
     });
   });

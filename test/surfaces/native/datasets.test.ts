@@ -1,14 +1,10 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestApp, type TestApp } from '../../support/app.js';
+import { describe, expect, it } from 'vitest';
+import { useTestApp } from '../../support/app.js';
 import { DIALECTS } from '../../support/databases.js';
 
 for (const dialect of DIALECTS) {
   describe(`${dialect}: datasets`, () => {
-    let t: TestApp;
-    beforeAll(async () => {
-      t = await createTestApp(dialect);
-    });
-    afterAll(async () => t?.close());
+    const t = useTestApp(dialect);
 
     it('creates, reads, lists, updates and deletes a dataset', async () => {
       const created = await t.call({ method: 'POST', url: '/api/v1/datasets', payload: { name: 'qa', description: 'questions', metadata: { team: 'x' } } });

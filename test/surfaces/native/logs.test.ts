@@ -1,17 +1,10 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestApp, type TestApp } from '../../support/app.js';
+import { describe, expect, it } from 'vitest';
+import { useTestApp } from '../../support/app.js';
 import { DIALECTS } from '../../support/databases.js';
 
 for (const dialect of DIALECTS) {
   describe(`${dialect}: POST /api/v1/logs`, () => {
-    let t: TestApp;
-
-    beforeAll(async () => {
-      t = await createTestApp(dialect);
-    });
-    afterAll(async () => {
-      await t?.close();
-    });
+    const t = useTestApp(dialect);
 
     it('records runs into a log stream made on first use, idempotently by run id', async () => {
       const runId = '0194f1d2-7c1e-7a3b-9c2d-4e5f60718293';

@@ -1,22 +1,17 @@
 import { parse } from 'csv-parse/sync';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createTestApp, type TestApp } from '../../support/app.js';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { useTestApp } from '../../support/app.js';
+import { createDataset, datasetPath } from '../../support/datasets.js';
 import { DIALECTS } from '../../support/databases.js';
 
 const NDJSON = { 'content-type': 'application/x-ndjson' };
 
 for (const dialect of DIALECTS) {
   describe(`${dialect}: JSONL uploads and exports`, () => {
-    let t: TestApp;
+    const t = useTestApp(dialect);
     let base: string;
-
-    beforeAll(async () => {
-      t = await createTestApp(dialect);
-    });
-    afterAll(async () => t?.close());
     beforeEach(async () => {
-      const dataset = (await t.call({ method: 'POST', url: '/api/v1/datasets', payload: { name: `u-${Math.random()}` } })).json();
-      base = `/api/v1/datasets/${dataset.id}`;
+      base = datasetPath(await createDataset(t));
     });
 
     const upload = (body: string, query = '') => t.call({ method: 'POST', url: `${base}/uploads${query}`, payload: body, headers: NDJSON });
@@ -177,7 +172,7 @@ for (const dialect of DIALECTS) {
       expect(lines).toHaveLength(2);
       expect(lines.map(({ input, expected_output, metadata, tags, splits, external_id }) => ({ input, expected_output, metadata, tags, splits, external_id }))).toEqual(records);
 
-      const copy = (await t.call({ method: 'POST', url: '/api/v1/datasets', payload: { name: `copy-${Math.random()}` } })).json();
+      const copy = await createDataset(t);
       const imported = await t.call({ method: 'POST', url: `/api/v1/datasets/${copy.id}/uploads`, payload: exported.body, headers: NDJSON });
       expect(imported.json()).toMatchObject({ records_created: 2 });
       const copied = (await t.call({ method: 'GET', url: `/api/v1/datasets/${copy.id}/records` })).json().data;

@@ -1,19 +1,14 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createTestApp, type TestApp } from '../../support/app.js';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { useTestApp } from '../../support/app.js';
+import { createDataset, datasetPath } from '../../support/datasets.js';
 import { DIALECTS } from '../../support/databases.js';
 
 for (const dialect of DIALECTS) {
   describe(`${dialect}: versions`, () => {
-    let t: TestApp;
+    const t = useTestApp(dialect);
     let base: string;
-
-    beforeAll(async () => {
-      t = await createTestApp(dialect);
-    });
-    afterAll(async () => t?.close());
     beforeEach(async () => {
-      const dataset = (await t.call({ method: 'POST', url: '/api/v1/datasets', payload: { name: `v-${Math.random()}` } })).json();
-      base = `/api/v1/datasets/${dataset.id}`;
+      base = datasetPath(await createDataset(t));
     });
 
     const add = async (records: unknown[]) => (await t.call({ method: 'POST', url: `${base}/records`, payload: { records } })).json();
