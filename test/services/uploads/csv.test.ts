@@ -116,6 +116,7 @@ describe('csvRows', () => {
         expect(await read([file.subarray(0, at), file.subarray(at)]), `split at byte ${at}`).toEqual(whole);
       }
       expect(await read([...file].map((byte) => Buffer.from([byte])))).toEqual(whole);
+      expect(await read(['', file.subarray(0, 11), Buffer.alloc(0), file.subarray(11).toString(), ''])).toEqual(whole);
     });
   });
 
