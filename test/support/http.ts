@@ -1,9 +1,20 @@
 import Fastify, { type FastifyContextConfig, type InjectOptions } from 'fastify';
-import type { handleErrorsWith, NormalizedError } from '../../src/http/errors.js';
+import type { FieldIssue } from '../../src/domain/errors.js';
+import { titleOf, type handleErrorsWith, type NormalizedError } from '../../src/http/errors.js';
 import { installValidators } from '../../src/http/validation.js';
 
 /** A surface's error presenter, as handleErrorsWith takes it. */
 type ErrorPresenter = Parameters<typeof handleErrorsWith>[1];
+
+/** A failure as a presenter is given it: titled by its status unless `more` says otherwise, internal from 500 up. */
+export function normalizedError(status: number, code: string, detail: string, more: Partial<NormalizedError> = {}): NormalizedError {
+  return { status, code, title: titleOf(status), detail, issues: [], internal: status >= 500, ...more };
+}
+
+/** Input that request validation refused, with these fields at fault. */
+export function invalidInput(issues: FieldIssue[], more: Partial<NormalizedError> = {}): NormalizedError {
+  return normalizedError(400, 'validation_failed', 'the request is not valid', { title: 'Request validation failed', issues, ...more });
+}
 
 export interface Presented {
   status: number;

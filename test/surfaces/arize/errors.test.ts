@@ -1,19 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import type { NormalizedError } from '../../../src/http/errors.js';
 import { sendArizeProblem } from '../../../src/surfaces/arize/problems.js';
-import { presented } from '../../support/http.js';
+import { normalizedError, presented } from '../../support/http.js';
 
 const PROBLEM_TYPE = 'application/problem+json; charset=utf-8';
 const ERRORS_PAGE = 'https://arize.com/docs/ax/rest-reference/errors';
 
-const fault = (status: number, code = 'some_code'): NormalizedError => ({
-  status,
-  code,
-  title: 'evalstore title',
-  detail: `fault ${status}`,
-  issues: [],
-  internal: status >= 500,
-});
+const fault = (status: number, code = 'some_code') => normalizedError(status, code, `fault ${status}`);
 
 describe("Arize's error presenter (sendArizeProblem)", () => {
   it("answers problem details with Arize's title and type, the path as instance, and evalstore's code", async () => {

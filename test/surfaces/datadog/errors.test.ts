@@ -1,24 +1,23 @@
 import { describe, expect, it } from 'vitest';
 import type { FieldIssue } from '../../../src/domain/errors.js';
-import type { NormalizedError } from '../../../src/http/errors.js';
 import { sendJsonApiError } from '../../../src/surfaces/datadog/present.js';
-import { presented } from '../../support/http.js';
+import { invalidInput, normalizedError, presented } from '../../support/http.js';
 
 const JSON_API_TYPE = 'application/vnd.api+json; charset=utf-8';
 
-const invalid = (issues: FieldIssue[]): NormalizedError => ({
-  status: 400,
-  code: 'validation_failed',
+const invalid = (issues: FieldIssue[]) => invalidInput(issues, { detail: 'body /data/type must be one of "datasets"' });
+/** One JSON:API error of a refused request. */
+const refusal = (detail: string, source: Record<string, string>, meta: Record<string, unknown> = {}) => ({
+  status: '400',
   title: 'Request validation failed',
-  detail: 'body /data/type must be one of "datasets"',
-  issues,
-  internal: false,
+  detail,
+  source,
+  meta: { code: 'validation_failed', ...meta },
 });
 
 describe("Datadog's error presenter (sendJsonApiError)", () => {
   it('answers a fault without fields as one JSON:API error, with its code in meta', async () => {
-    const notFound: NormalizedError = { status: 404, code: 'not_found', title: 'Not found', detail: 'Dataset "d" not found', issues: [], internal: false };
-    expect(await presented(sendJsonApiError, notFound)).toEqual({
+    expect(await presented(sendJsonApiError, normalizedError(404, 'not_found', 'Dataset "d" not found'))).toEqual({
       status: 404,
       type: JSON_API_TYPE,
       body: { errors: [{ status: '404', title: 'Not found', detail: 'Dataset "d" not found', meta: { code: 'not_found' } }] },
@@ -41,55 +40,13 @@ describe("Datadog's error presenter (sendJsonApiError)", () => {
     expect(answer.status).toBe(400);
     expect(answer.body.errors).toEqual([
       // The first carries the whole message; the others say what is wrong where.
-      {
-        status: '400',
-        title: 'Request validation failed',
-        detail: 'body /data/type must be one of "datasets"',
-        source: { pointer: '/data/type' },
-        meta: { code: 'validation_failed' },
-      },
-      {
-        status: '400',
-        title: 'Request validation failed',
-        detail: '/page[limit] must be integer',
-        source: { parameter: 'page[limit]' },
-        meta: { code: 'validation_failed' },
-      },
-      {
-        status: '400',
-        title: 'Request validation failed',
-        detail: '/dataset_id must match format "uuid"',
-        source: { parameter: 'dataset_id' },
-        meta: { code: 'validation_failed' },
-      },
-      {
-        status: '400',
-        title: 'Request validation failed',
-        detail: '/dd-api-key is required',
-        source: { header: 'dd-api-key' },
-        meta: { code: 'validation_failed' },
-      },
-      {
-        status: '400',
-        title: 'Request validation failed',
-        detail: '/input is empty',
-        source: { pointer: '/file' },
-        meta: { code: 'validation_failed', line: 4, column: 'question' },
-      },
-      {
-        status: '400',
-        title: 'Request validation failed',
-        detail: '/ is not valid UTF-8',
-        source: { pointer: '/file' },
-        meta: { code: 'validation_failed', line: 9 },
-      },
-      {
-        status: '400',
-        title: 'Request validation failed',
-        detail: '/records/0 names no record',
-        source: { pointer: '/records/0' },
-        meta: { code: 'validation_failed' },
-      },
+      refusal('body /data/type must be one of "datasets"', { pointer: '/data/type' }),
+      refusal('/page[limit] must be integer', { parameter: 'page[limit]' }),
+      refusal('/dataset_id must match format "uuid"', { parameter: 'dataset_id' }),
+      refusal('/dd-api-key is required', { header: 'dd-api-key' }),
+      refusal('/input is empty', { pointer: '/file' }, { line: 4, column: 'question' }),
+      refusal('/ is not valid UTF-8', { pointer: '/file' }, { line: 9 }),
+      refusal('/records/0 names no record', { pointer: '/records/0' }),
     ]);
   });
 

@@ -1,32 +1,23 @@
 import { describe, expect, it } from 'vitest';
-import type { FieldIssue } from '../../../src/domain/errors.js';
-import type { NormalizedError } from '../../../src/http/errors.js';
 import { sendHumanloopError } from '../../../src/surfaces/humanloop/errors.js';
-import { presented } from '../../support/http.js';
+import { invalidInput, normalizedError, presented } from '../../support/http.js';
 
 const JSON_TYPE = 'application/json; charset=utf-8';
 
-const invalid = (issues: FieldIssue[], title = 'Request validation failed'): NormalizedError => ({
-  status: 400,
-  code: 'validation_failed',
-  title,
-  detail: 'the request is not valid',
-  issues,
-  internal: false,
-});
-
 describe("Humanloop's error presenter (sendHumanloopError)", () => {
   it('answers a fault that is not about the input as {"detail"} with its status', async () => {
-    const notFound: NormalizedError = { status: 404, code: 'not_found', title: 'Not found', detail: 'Dataset "evts_1" not found', issues: [], internal: false };
-    expect(await presented(sendHumanloopError, notFound)).toEqual({ status: 404, type: JSON_TYPE, body: { detail: 'Dataset "evts_1" not found' } });
-    const conflict: NormalizedError = { ...notFound, status: 409, code: 'conflict', detail: 'taken' };
-    expect(await presented(sendHumanloopError, conflict)).toEqual({ status: 409, type: JSON_TYPE, body: { detail: 'taken' } });
+    expect(await presented(sendHumanloopError, normalizedError(404, 'not_found', 'Dataset "evts_1" not found'))).toEqual({
+      status: 404,
+      type: JSON_TYPE,
+      body: { detail: 'Dataset "evts_1" not found' },
+    });
+    expect(await presented(sendHumanloopError, normalizedError(409, 'conflict', 'taken'))).toEqual({ status: 409, type: JSON_TYPE, body: { detail: 'taken' } });
   });
 
   it('answers invalid input as 422 with one FastAPI item per field, in pydantic v1 words', async () => {
     const answer = await presented(
       sendHumanloopError,
-      invalid([
+      invalidInput([
         { pointer: '/inputs/question', detail: 'must be string', in: 'body' },
         { pointer: '/path', detail: 'is required', in: 'body' },
         { pointer: '/colour', detail: 'is not a known field', in: 'body' },
@@ -68,24 +59,19 @@ describe("Humanloop's error presenter (sendHumanloopError)", () => {
   });
 
   it('answers a fault a route restated as 422 in the same shape', async () => {
-    const restated: NormalizedError = {
-      status: 422,
-      code: 'not_found',
-      title: 'Unprocessable content',
-      detail: 'Log "data_1" not found',
+    const restated = normalizedError(422, 'not_found', 'Log "data_1" not found', {
       issues: [{ pointer: '/log_ids/0', detail: 'Log "data_1" not found', in: 'body' }],
-      internal: false,
-    };
+    });
     expect((await presented(sendHumanloopError, restated)).body).toEqual({
       detail: [{ loc: ['body', 'log_ids', 0], msg: 'Log "data_1" not found', type: 'value_error' }],
     });
   });
 
   it('answers invalid input without fields as one item on the body, and a body that is not JSON as value_error.jsondecode', async () => {
-    expect((await presented(sendHumanloopError, invalid([]))).body).toEqual({
+    expect((await presented(sendHumanloopError, invalidInput([]))).body).toEqual({
       detail: [{ loc: ['body'], msg: 'the request is not valid', type: 'value_error' }],
     });
-    const malformed = await presented(sendHumanloopError, invalid([{ pointer: '', detail: 'Unexpected token', in: 'body' }], 'Malformed JSON'));
+    const malformed = await presented(sendHumanloopError, invalidInput([{ pointer: '', detail: 'Unexpected token', in: 'body' }], { title: 'Malformed JSON' }));
     expect(malformed).toEqual({ status: 422, type: JSON_TYPE, body: { detail: [{ loc: ['body'], msg: 'Unexpected token', type: 'value_error.jsondecode' }] } });
   });
 });

@@ -1,36 +1,24 @@
 import { describe, expect, it } from 'vitest';
-import type { FieldIssue } from '../../../src/domain/errors.js';
-import type { NormalizedError } from '../../../src/http/errors.js';
 import { renameFirst, sendFastApiError } from '../../../src/surfaces/langsmith/errors.js';
-import { presented } from '../../support/http.js';
+import { invalidInput, normalizedError, presented } from '../../support/http.js';
 
 const JSON_TYPE = 'application/json; charset=utf-8';
 
-const fault = (status: number, code: string, detail: string): NormalizedError => ({ status, code, title: 'Some title', detail, issues: [], internal: false });
-const invalid = (issues: FieldIssue[], title = 'Request validation failed'): NormalizedError => ({
-  status: 400,
-  code: 'validation_failed',
-  title,
-  detail: 'the request is not valid',
-  issues,
-  internal: false,
-});
-
 describe("LangSmith's error presenter (sendFastApiError)", () => {
   it('answers a fault that is not about the input as {"detail"} with its status, and any missing key as LangSmith words it', async () => {
-    expect(await presented(sendFastApiError, fault(404, 'not_found', 'Dataset "qa" not found'))).toEqual({
+    expect(await presented(sendFastApiError, normalizedError(404, 'not_found', 'Dataset "qa" not found'))).toEqual({
       status: 404,
       type: JSON_TYPE,
       body: { detail: 'Dataset "qa" not found' },
     });
-    expect((await presented(sendFastApiError, fault(401, 'unauthorized', 'An API key is required'))).body).toEqual({ detail: 'Invalid token' });
-    expect((await presented(sendFastApiError, fault(500, 'internal_error', 'logged'))).status).toBe(500);
+    expect((await presented(sendFastApiError, normalizedError(401, 'unauthorized', 'An API key is required'))).body).toEqual({ detail: 'Invalid token' });
+    expect((await presented(sendFastApiError, normalizedError(500, 'internal_error', 'logged'))).status).toBe(500);
   });
 
   it('answers invalid input as 422 with one FastAPI item per field, in pydantic v2 words', async () => {
     const answer = await presented(
       sendFastApiError,
-      invalid([
+      invalidInput([
         { pointer: '/name', detail: 'is required', in: 'body' },
         { pointer: '/inputs', detail: 'must be object', in: 'body' },
         { pointer: '/extra_field', detail: 'is not a known field', in: 'body' },
@@ -66,7 +54,7 @@ describe("LangSmith's error presenter (sendFastApiError)", () => {
   it('merges the shapes a value failed into one item', async () => {
     const answer = await presented(
       sendFastApiError,
-      invalid([
+      invalidInput([
         { pointer: '/description', detail: 'must be string', in: 'body' },
         { pointer: '/description', detail: 'must be null', in: 'body' },
         { pointer: '/description', detail: 'must match a schema in anyOf', in: 'body' },
@@ -81,7 +69,7 @@ describe("LangSmith's error presenter (sendFastApiError)", () => {
     const seen: string[] = [];
     const answer = await presented(
       sendFastApiError,
-      invalid([
+      invalidInput([
         { pointer: '/runs/2/record_id', detail: 'names no record' },
         { pointer: '/runs/0', detail: 'is required', in: 'body' },
       ]),
@@ -103,10 +91,13 @@ describe("LangSmith's error presenter (sendFastApiError)", () => {
   });
 
   it('answers invalid input without fields as one item on the body, and a body that is not JSON as json_invalid', async () => {
-    expect((await presented(sendFastApiError, invalid([]))).body).toEqual({
+    expect((await presented(sendFastApiError, invalidInput([]))).body).toEqual({
       detail: [{ loc: ['body'], msg: 'the request is not valid', type: 'value_error' }],
     });
-    const malformed = await presented(sendFastApiError, invalid([{ pointer: '', detail: 'Unexpected end of JSON input', in: 'body' }], 'Malformed JSON'));
+    const malformed = await presented(
+      sendFastApiError,
+      invalidInput([{ pointer: '', detail: 'Unexpected end of JSON input', in: 'body' }], { title: 'Malformed JSON' }),
+    );
     expect(malformed).toEqual({
       status: 422,
       type: JSON_TYPE,
@@ -116,9 +107,9 @@ describe("LangSmith's error presenter (sendFastApiError)", () => {
 
   it('answers on the Go routes as {"error", "details"}', async () => {
     const config = { langsmithGoErrors: true };
-    expect((await presented(sendFastApiError, fault(404, 'not_found', 'Run not found'), { config })).body).toEqual({ error: 'Run not found' });
-    expect((await presented(sendFastApiError, fault(401, 'unauthorized', 'no key'), { config })).body).toEqual({ error: 'Invalid token' });
-    const answer = await presented(sendFastApiError, invalid([{ pointer: '/post/0/id', detail: 'is required', in: 'body' }]), { config });
+    expect((await presented(sendFastApiError, normalizedError(404, 'not_found', 'Run not found'), { config })).body).toEqual({ error: 'Run not found' });
+    expect((await presented(sendFastApiError, normalizedError(401, 'unauthorized', 'no key'), { config })).body).toEqual({ error: 'Invalid token' });
+    const answer = await presented(sendFastApiError, invalidInput([{ pointer: '/post/0/id', detail: 'is required', in: 'body' }]), { config });
     expect(answer.status).toBe(422);
     expect(answer.body).toEqual({
       error: 'the request is not valid',
