@@ -23,3 +23,27 @@ export function jsonHash(value: unknown): string {
 export function isJsonObject(value: unknown): value is JsonObject {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
+
+/** Characters a JSON text can start with (after blanks); a text starting otherwise is not JSON. */
+function mayBeJson(text: string): boolean {
+  for (let at = 0; at < text.length; at += 1) {
+    const c = text.charCodeAt(at);
+    if (c === 0x20 || c === 0x09 || c === 0x0a || c === 0x0d) continue;
+    // { [ " - 0-9 t f n
+    return c === 0x7b || c === 0x5b || c === 0x22 || c === 0x2d || (c >= 0x30 && c <= 0x39) || c === 0x74 || c === 0x66 || c === 0x6e;
+  }
+  return false;
+}
+
+/**
+ * The JSON value when `text` is JSON, else the text itself: how a CSV cell or a query parameter that
+ * may hold either is read. Text that cannot start a JSON value is not handed to the parser at all.
+ */
+export function jsonOrText(text: string): Json {
+  if (!mayBeJson(text)) return text;
+  try {
+    return JSON.parse(text) as Json;
+  } catch {
+    return text;
+  }
+}

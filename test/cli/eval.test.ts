@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Evalstore } from '../../src/client/index.js';
-import { createTestApp, type TestApp } from '../support/app.js';
+import { useTestServer } from '../support/app.js';
 import { DIALECTS } from '../support/databases.js';
 import { killAllChildren, runCli, spawnCli } from '../support/processes.js';
 
@@ -41,16 +41,13 @@ export const summaryEvaluators = [
 
 /** `evalstore eval` end to end against a server on 127.0.0.1, once per database. */
 describe.each(DIALECTS)('evalstore eval on %s', (dialect) => {
-  let t: TestApp;
-  let url: string;
+  const t = useTestServer(dialect);
   let folder: string;
   let module: string;
   let evalstore: Evalstore;
 
   beforeAll(async () => {
-    t = await createTestApp(dialect);
-    url = await t.app.listen({ port: 0, host: '127.0.0.1' });
-    evalstore = new Evalstore({ url, apiKey: t.adminKey });
+    evalstore = new Evalstore({ url: t.url, apiKey: t.adminKey });
     await evalstore.datasets.create({ name: 'numbers', records: Array.from({ length: RECORDS }, (_, n) => ({ input: { n }, expected_output: n * 2 })) });
     folder = mkdtempSync(join(tmpdir(), 'evalstore-eval-'));
     module = join(folder, 'doubler.eval.ts');
@@ -58,11 +55,10 @@ describe.each(DIALECTS)('evalstore eval on %s', (dialect) => {
   });
   afterAll(async () => {
     await killAllChildren();
-    await t?.close();
     if (folder) rmSync(folder, { recursive: true, force: true });
   });
 
-  const args = (...more: string[]) => ['eval', module, '--dataset', 'numbers', '--url', url, '--key', t.adminKey, ...more];
+  const args = (...more: string[]) => ['eval', module, '--dataset', 'numbers', '--url', t.url, '--key', t.adminKey, ...more];
 
   async function runsOf(experimentName: string) {
     const experiment = (await evalstore.experiments.list({ name: experimentName })).data[0];
@@ -124,7 +120,7 @@ describe.each(DIALECTS)('evalstore eval on %s', (dialect) => {
   it('fails with a clear message on a module without a target or an unknown dataset', async () => {
     const empty = join(folder, 'empty.mjs');
     writeFileSync(empty, 'export const evaluators = [];\n');
-    const noTarget = await runCli(['eval', empty, '--dataset', 'numbers', '--url', url, '--key', t.adminKey]);
+    const noTarget = await runCli(['eval', empty, '--dataset', 'numbers', '--url', t.url, '--key', t.adminKey]);
     expect(noTarget.code).not.toBe(0);
     expect(noTarget.stderr).toMatch(/exports no target/);
     const unknown = await runCli(args('--experiment', 'x').map((arg) => (arg === 'numbers' ? 'nothing-here' : arg)));

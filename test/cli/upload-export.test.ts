@@ -2,26 +2,22 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestApp, type TestApp } from '../support/app.js';
+import { useTestServer } from '../support/app.js';
 import { runCli } from '../support/processes.js';
 
 /** `evalstore upload` and `evalstore export` against a running server (SQLite: these commands speak HTTP only). */
 describe('CLI upload and export', () => {
-  let t: TestApp;
-  let url: string;
+  const t = useTestServer('sqlite');
   let folder: string;
 
   beforeAll(async () => {
-    t = await createTestApp('sqlite');
-    url = await t.app.listen({ port: 0, host: '127.0.0.1' });
     folder = mkdtempSync(join(tmpdir(), 'evalstore-cli-'));
   });
   afterAll(async () => {
-    await t?.close();
     if (folder) rmSync(folder, { recursive: true, force: true });
   });
 
-  const cli = (args: string[]) => runCli([...args, '--url', url, '--key', t.adminKey], { timeoutMs: 60_000 });
+  const cli = (args: string[]) => runCli([...args, '--url', t.url, '--key', t.adminKey], { timeoutMs: 60_000 });
 
   it('uploads a CSV as one version with a progress bar, de-duplicating when asked, and exports it back', async () => {
     const csv = join(folder, 'capitals.csv');
@@ -56,7 +52,7 @@ describe('CLI upload and export', () => {
     const missing = await cli(['upload', bad, '--dataset', 'no-such-dataset']);
     expect(missing.code).not.toBe(0);
     expect(missing.stderr).toMatch(/no-such-dataset/);
-    const unauthorized = await runCli(['export', 'capitals', '--url', url, '--key', 'es_wrong'], { timeoutMs: 60_000 });
+    const unauthorized = await runCli(['export', 'capitals', '--url', t.url, '--key', 'es_wrong'], { timeoutMs: 60_000 });
     expect(unauthorized.code).not.toBe(0);
   });
 });

@@ -1,21 +1,15 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { Evalstore, EvalstoreError, type UploadProgress } from '../../src/client/index.js';
-import { createTestApp, type TestApp } from '../support/app.js';
+import { useTestServer } from '../support/app.js';
 import { DIALECTS } from '../support/databases.js';
 
 /** The TypeScript client against a real server on 127.0.0.1, once per database, for every resource. */
 describe.each(DIALECTS)('the TypeScript client on %s', (dialect) => {
-  let t: TestApp;
+  const t = useTestServer(dialect);
   let evalstore: Evalstore;
-  let url: string;
 
-  beforeAll(async () => {
-    t = await createTestApp(dialect);
-    url = await t.app.listen({ port: 0, host: '127.0.0.1' });
-    evalstore = new Evalstore({ url, apiKey: t.adminKey });
-  });
-  afterAll(async () => {
-    await t?.close();
+  beforeAll(() => {
+    evalstore = new Evalstore({ url: t.url, apiKey: t.adminKey });
   });
 
   const text = async (stream: ReadableStream<Uint8Array>) => new Response(stream).text();
@@ -29,7 +23,7 @@ describe.each(DIALECTS)('the TypeScript client on %s', (dialect) => {
     for await (const key of evalstore.keys.iterate({ limit: 1 })) names.push(key.name);
     expect(names).toContain('reader');
 
-    const reader = new Evalstore({ url, apiKey: created.key });
+    const reader = new Evalstore({ url: t.url, apiKey: created.key });
     await expect(reader.datasets.create({ name: 'not allowed' })).rejects.toMatchObject({ name: 'EvalstoreError', status: 403 });
     await evalstore.keys.revoke(created.api_key.id);
     const refused = await reader.workspace.get().catch((error: unknown) => error);

@@ -1,28 +1,23 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { evaluate, Evalstore, type EvaluateProgress, type Evaluator, type SummaryEvaluator, type Target } from '../../src/client/index.js';
-import { createTestApp, type TestApp } from '../support/app.js';
+import { useTestServer } from '../support/app.js';
 import { DIALECTS } from '../support/databases.js';
 
 const RECORDS = 200;
 
 /** evaluate() against a real server on 127.0.0.1, once per database. */
 describe.each(DIALECTS)('evaluate() on %s', (dialect) => {
-  let t: TestApp;
+  const t = useTestServer(dialect);
   let evalstore: Evalstore;
   let datasetId: string;
 
   beforeAll(async () => {
-    t = await createTestApp(dialect);
-    const url = await t.app.listen({ port: 0, host: '127.0.0.1' });
-    evalstore = new Evalstore({ url, apiKey: t.adminKey });
+    evalstore = new Evalstore({ url: t.url, apiKey: t.adminKey });
     const dataset = await evalstore.datasets.create({
       name: 'arithmetic',
       records: Array.from({ length: RECORDS }, (_, n) => ({ input: { n }, expected_output: n * 2, metadata: { parity: n % 2 ? 'odd' : 'even' } })),
     });
     datasetId = dataset.id;
-  });
-  afterAll(async () => {
-    await t?.close();
   });
 
   /**

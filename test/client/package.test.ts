@@ -2,8 +2,8 @@ import { execFile } from 'node:child_process';
 import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestApp, type TestApp } from '../support/app.js';
+import { describe, expect, it } from 'vitest';
+import { useTestServer } from '../support/app.js';
 import { REPO_ROOT } from '../support/processes.js';
 
 const run = promisify(execFile);
@@ -13,16 +13,7 @@ const run = promisify(execFile);
  * exports resolve to the build (dist/, made by `npm ci` and `npm run build`) with its declarations.
  */
 describe('the evalstore/client package export', () => {
-  let t: TestApp;
-  let url: string;
-
-  beforeAll(async () => {
-    t = await createTestApp('sqlite');
-    url = await t.app.listen({ port: 0, host: '127.0.0.1' });
-  });
-  afterAll(async () => {
-    await t?.close();
-  });
+  const t = useTestServer('sqlite');
 
   it('resolves to the built client, with its type declarations, and talks to a server', async () => {
     const entry = join(REPO_ROOT, 'dist/client/index.js');
@@ -40,7 +31,7 @@ describe('the evalstore/client package export', () => {
     `;
     const { stdout } = await run(process.execPath, ['--input-type=module', '-e', program], {
       cwd: REPO_ROOT,
-      env: { ...process.env, URL: url, KEY: t.adminKey },
+      env: { ...process.env, URL: t.url, KEY: t.adminKey },
       timeout: 30_000,
     });
     expect(JSON.parse(stdout)).toEqual({ workspace: t.workspaceId, evaluate: 'function', refused: 404 });

@@ -1,6 +1,6 @@
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestDatabase, type TestDatabase } from '../support/databases.js';
+import { createTestDatabase, DIALECTS, type TestDatabase } from '../support/databases.js';
 import {
   findFreePort,
   killAllChildren,
@@ -67,7 +67,7 @@ async function allRecordsOfLatest(server: ServerProcess, datasetId: string): Pro
   throw new Error('the records list did not end within 100 pages');
 }
 
-describe('postgres: several server processes on one database', () => {
+describe.skipIf(!DIALECTS.includes('postgres'))('postgres: several server processes on one database', () => {
   let database: TestDatabase;
   let servers: ServerProcess[] = [];
 

@@ -1,7 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { Actor } from '../../src/domain/types.js';
-import { createServices, type Services } from '../../src/services/index.js';
-import { createTestStore, DIALECTS, type TestStore } from '../support/databases.js';
+import type { Services } from '../../src/services/index.js';
+import { DIALECTS } from '../support/databases.js';
+import { useTestServices } from '../support/services.js';
 
 /**
  * Records named by their content: `example` identity (input and expected output), `set` (a version's
@@ -9,17 +10,12 @@ import { createTestStore, DIALECTS, type TestStore } from '../support/databases.
  */
 for (const dialect of DIALECTS) {
   describe(`${dialect}: records by content`, () => {
-    let testStore: TestStore;
+    const t = useTestServices(dialect);
     let services: Services;
     let actor: Actor;
-
-    beforeAll(async () => {
-      testStore = await createTestStore(dialect);
-      services = createServices(testStore.store);
-      const created = (await services.workspaces.bootstrap())!;
-      actor = { workspaceId: created.workspace.id, keyId: created.admin.apiKey.id, name: 'admin', role: 'admin' };
+    beforeAll(() => {
+      ({ services, actor } = t);
     });
-    afterAll(async () => testStore?.close());
 
     const example = { deduplicate: true, identity: 'example' } as const;
     const contents = async (datasetId: string, version?: number) =>

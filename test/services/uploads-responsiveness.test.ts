@@ -1,22 +1,18 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { Actor } from '../../src/domain/types.js';
-import { createServices, type Services } from '../../src/services/index.js';
+import type { Services } from '../../src/services/index.js';
 import type { SourceRow } from '../../src/services/uploads/index.js';
-import { createTestStore, DIALECTS, type TestStore } from '../support/databases.js';
+import { DIALECTS } from '../support/databases.js';
+import { useTestServices } from '../support/services.js';
 
 for (const dialect of DIALECTS) {
   describe(`${dialect}: committing a large upload`, () => {
-    let testStore: TestStore;
+    const t = useTestServices(dialect);
     let services: Services;
     let actor: Actor;
-
-    beforeAll(async () => {
-      testStore = await createTestStore(dialect);
-      services = createServices(testStore.store);
-      const created = (await services.workspaces.bootstrap())!;
-      actor = { workspaceId: created.workspace.id, keyId: created.admin.apiKey.id, name: 'admin', role: 'admin' };
+    beforeAll(() => {
+      ({ services, actor } = t);
     });
-    afterAll(async () => testStore?.close());
 
     it('keeps the server answering while the rows are decided and written', async () => {
       const dataset = await services.datasets.create(actor, { name: 'big' });

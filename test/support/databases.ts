@@ -8,8 +8,27 @@ import { quoteIdentifier } from '../../src/store/sql-names.js';
 import { migrateToLatest } from '../../src/store/migrate.js';
 import type { DialectName } from '../../src/store/dialect.js';
 
-/** Every storage test runs once per database. */
-export const DIALECTS: readonly DialectName[] = ['sqlite', 'postgres'];
+const ALL_DIALECTS: readonly DialectName[] = ['sqlite', 'postgres'];
+
+/**
+ * The databases the names in `setting` list (comma-separated), all of them when it is empty or unset.
+ * An unknown name fails the run: a typo must not pass as a green suite that tested nothing.
+ */
+export function dialectsNamed(setting: string | undefined): readonly DialectName[] {
+  const names = (setting ?? '')
+    .split(',')
+    .map((name) => name.trim())
+    .filter((name) => name !== '');
+  if (names.length === 0) return ALL_DIALECTS;
+  const unknown = names.filter((name) => !ALL_DIALECTS.includes(name as DialectName));
+  if (unknown.length) {
+    throw new Error(`EVALSTORE_TEST_DIALECTS names ${unknown.map((name) => JSON.stringify(name)).join(', ')}; the databases are ${ALL_DIALECTS.join(', ')}`);
+  }
+  return ALL_DIALECTS.filter((dialect) => names.includes(dialect));
+}
+
+/** Every storage test runs once per database: both, or those EVALSTORE_TEST_DIALECTS lists (as Kysely's DIALECTS). */
+export const DIALECTS: readonly DialectName[] = dialectsNamed(process.env.EVALSTORE_TEST_DIALECTS);
 
 /** The PostgreSQL server tests use; each test store lives in a schema of its own there. */
 export const TEST_POSTGRES_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';

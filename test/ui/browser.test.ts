@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DIALECTS } from '../support/databases.js';
 import { ensureUiBundle } from './support/bundle.js';
 import { launchChromium, type Browser } from './support/chromium.js';
 import { capitalsCsv, REGIONS, seedExperiments, type SeededExperiment } from './support/fixtures.js';
@@ -52,7 +53,7 @@ async function newPage(): Promise<Page> {
   return page;
 }
 
-describe('web UI in Chromium, on SQLite', () => {
+describe.skipIf(!DIALECTS.includes('sqlite'))('web UI in Chromium, on SQLite', () => {
   let server: UiServer;
   let page: Page;
   let datasetId: string;
@@ -286,7 +287,7 @@ describe('web UI in Chromium, on SQLite', () => {
   });
 });
 
-describe('web UI in Chromium, on PostgreSQL (smoke)', () => {
+describe.skipIf(!DIALECTS.includes('postgres'))('web UI in Chromium, on PostgreSQL (smoke)', () => {
   let server: UiServer;
   let page: Page;
 

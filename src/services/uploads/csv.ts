@@ -1,7 +1,7 @@
 import { isUtf8 } from 'node:buffer';
 import { Parser } from 'csv-parse';
 import { PayloadTooLargeError, ValidationError, type FieldIssue } from '../../domain/errors.js';
-import type { Json, JsonObject } from '../../domain/json.js';
+import { jsonOrText, type JsonObject } from '../../domain/json.js';
 import { LIMITS } from '../../domain/limits.js';
 import type { NewRecord } from '../records.js';
 import type { SourceRow } from './types.js';
@@ -50,24 +50,30 @@ export interface CsvOptions {
  * Errors name the (1-based) line where the offending record starts and, for a cell, its column.
  */
 export async function* csvRows(source: AsyncIterable<Buffer | string>, options: CsvOptions): AsyncGenerator<SourceRow> {
+  /** The records parsed from the chunks written so far, not yet handed over. */
+  const parsed: string[][] = [];
   const parser = new Parser({
     bom: true,
     relax_column_count: true,
     skip_empty_lines: false,
     max_record_size: LIMITS.uploadLineBytes,
     record_delimiter: ['\r\n', '\n'],
+    // Records are taken as csv-parse parses them, not read from the stream's readable side: a parse
+    // error destroys the stream with what it buffered, yet the records before the error must be handed
+    // over first (their own faults come first, and they tell the line the error is on). Passing none
+    // on keeps the readable side empty, so no write waits for a reader.
+    on_record: (record: string[]) => {
+      parsed.push(record);
+      return null;
+    },
   });
-  // The synchronous core of csv-parse (what its stream and sync APIs both wrap): every record parsed from
-  // a chunk is handed over before the next chunk is read, and an error comes after the records before it.
-  const api = (parser as unknown as { api?: CsvParseApi }).api;
-  if (!api || typeof api.parse !== 'function') throw new Error('csv-parse no longer exposes its parser core');
+  // A parse error comes back through the callback of the write or end that met it.
+  parser.on('error', noop);
 
   const utf8 = new Utf8Checker();
   let reader: RecordReader | undefined;
   /** 1-based line where the next record starts. */
   let nextLine = 1;
-  const parsed: string[][] = [];
-  const push = (record: string[]) => parsed.push(record);
 
   const drain = async function* (): AsyncGenerator<SourceRow> {
     for (let index = 0; index < parsed.length; index += 1) {
@@ -88,12 +94,12 @@ export async function* csvRows(source: AsyncIterable<Buffer | string>, options: 
   for await (const chunk of source) {
     const bytes = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
     utf8.check(bytes);
-    const error = api.parse(bytes, false, push, noop);
+    const error = await parseChunk(parser, bytes);
     yield* drain();
     if (error) throw parserError(error, nextLine);
   }
   utf8.finish();
-  const error = api.parse(undefined, true, push, noop);
+  const error = await parseChunk(parser, undefined);
   yield* drain();
   if (error) throw parserError(error, nextLine);
   if (!reader) {
@@ -103,8 +109,13 @@ export async function* csvRows(source: AsyncIterable<Buffer | string>, options: 
   }
 }
 
-interface CsvParseApi {
-  parse(chunk: Buffer | undefined, end: boolean, push: (record: string[]) => void, close: () => void): Error | undefined;
+/** Writes a chunk to the parser (undefined: ends its input) once it has parsed it: answers the error it met, if any. */
+function parseChunk(parser: Parser, chunk: Buffer | undefined): Promise<(Error & { code?: string }) | undefined> {
+  return new Promise((resolve) => {
+    const parsed = (error?: Error | null) => resolve(error ?? undefined);
+    if (chunk) parser.write(chunk, parsed);
+    else parser.end(parsed);
+  });
 }
 
 function noop(): void {}
@@ -250,27 +261,6 @@ function readHeader(cells: string[], line: number, options: CsvOptions): RecordR
       return record;
     },
   };
-}
-
-/** Characters a JSON text can start with (after blanks); a cell starting otherwise is text, unparsed. */
-function mayBeJson(cell: string): boolean {
-  for (let at = 0; at < cell.length; at += 1) {
-    const c = cell.charCodeAt(at);
-    if (c === 0x20 || c === 0x09 || c === 0x0a || c === 0x0d) continue;
-    // { [ " - 0-9 t f n
-    return c === 0x7b || c === 0x5b || c === 0x22 || c === 0x2d || (c >= 0x30 && c <= 0x39) || c === 0x74 || c === 0x66 || c === 0x6e;
-  }
-  return false;
-}
-
-/** The JSON value when the cell is JSON, else the cell's text. */
-export function jsonOrText(cell: string): Json {
-  if (!mayBeJson(cell)) return cell;
-  try {
-    return JSON.parse(cell) as Json;
-  } catch {
-    return cell;
-  }
 }
 
 /** A JSON array of strings, else a comma-separated list; undefined when it is JSON but not strings. */

@@ -18,7 +18,7 @@ import {
   updateExamples,
 } from '@arizeai/ax-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestApp, type TestApp } from '../../support/app.js';
+import { useTestServer } from '../../support/app.js';
 import { DIALECTS } from '../../support/databases.js';
 
 /**
@@ -28,16 +28,14 @@ import { DIALECTS } from '../../support/databases.js';
  */
 for (const dialect of DIALECTS) {
   describe(`${dialect}: @arizeai/ax-client against the Arize surface`, () => {
-    let t: TestApp;
+    const t = useTestServer(dialect);
     let baseUrl: string;
     const sent: string[] = [];
     const realFetch = globalThis.fetch;
 
     beforeAll(async () => {
       process.env.DISABLE_PRERELEASE_WARNING = 'true';
-      t = await createTestApp(dialect);
-      const address = await t.app.listen({ port: 0, host: '127.0.0.1' });
-      baseUrl = `${address}/arize`;
+      baseUrl = `${t.url}/arize`;
       // The client captures fetch when it is made: record what it sends, then pass it on unchanged.
       globalThis.fetch = async (input, init) => {
         const request = input instanceof Request ? input : new Request(input, init);
@@ -48,7 +46,6 @@ for (const dialect of DIALECTS) {
     });
     afterAll(async () => {
       globalThis.fetch = realFetch;
-      await t?.close();
     });
 
     it('creates a dataset, an experiment, appends and lists runs, gets and deletes, as recorded against Arize', async () => {

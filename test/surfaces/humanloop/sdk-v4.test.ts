@@ -1,7 +1,7 @@
 import { Humanloop } from 'humanloop-v4';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { DIALECTS } from '../../support/databases.js';
-import { startHumanloopServer, type HumanloopTestServer } from './helpers.js';
+import { useHumanloopServer } from './helpers.js';
 
 /**
  * Humanloop's own v4 SDK (humanloop@0.5.36) against a real server on 127.0.0.1, used as a user would
@@ -10,15 +10,11 @@ import { startHumanloopServer, type HumanloopTestServer } from './helpers.js';
  */
 for (const dialect of DIALECTS) {
   describe(`${dialect}: humanloop@0.5.36 (v4) against the Humanloop surface`, () => {
-    let t: HumanloopTestServer;
+    const t = useHumanloopServer(dialect);
     let humanloop: Humanloop;
 
     beforeAll(async () => {
-      t = await startHumanloopServer(dialect);
-      humanloop = new Humanloop({ apiKey: t.adminKey, basePath: `${t.origin}/humanloop/v4`, useFetch: false });
-    });
-    afterAll(async () => {
-      await t?.close();
+      humanloop = new Humanloop({ apiKey: t.adminKey, basePath: `${t.url}/humanloop/v4`, useFetch: false });
     });
 
     it('creates datapoints one, many and from logs, each call committing one version', async () => {

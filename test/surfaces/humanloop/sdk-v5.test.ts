@@ -1,7 +1,7 @@
 import { Humanloop, HumanloopClient, HumanloopError } from 'humanloop-v5';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { DIALECTS } from '../../support/databases.js';
-import { startHumanloopServer, type HumanloopTestServer } from './helpers.js';
+import { useHumanloopServer } from './helpers.js';
 
 /**
  * Humanloop's own v5 SDK (humanloop@0.8.20, the version the spec recorded) against a real server on
@@ -9,15 +9,11 @@ import { startHumanloopServer, type HumanloopTestServer } from './helpers.js';
  */
 for (const dialect of DIALECTS) {
   describe(`${dialect}: humanloop@0.8.20 (v5) against the Humanloop surface`, () => {
-    let t: HumanloopTestServer;
+    const t = useHumanloopServer(dialect);
     let client: HumanloopClient;
 
     beforeAll(async () => {
-      t = await startHumanloopServer(dialect);
-      client = new HumanloopClient({ apiKey: t.adminKey, baseUrl: `${t.origin}/humanloop/v5` });
-    });
-    afterAll(async () => {
-      await t?.close();
+      client = new HumanloopClient({ apiKey: t.adminKey, baseUrl: `${t.url}/humanloop/v5` });
     });
 
     const capital = (country: string, city: string) => ({ inputs: { question: `Capital of ${country}?` }, target: { answer: city } });

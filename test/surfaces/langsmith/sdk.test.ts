@@ -8,7 +8,7 @@ import { RunTree as RunTree03 } from 'langsmith-legacy/run_trees';
 import { traceable as traceable03 } from 'langsmith-legacy/traceable';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LangSmithIngestion } from '../../../src/config.js';
-import { createTestApp, type TestApp } from '../../support/app.js';
+import { useTestServer } from '../../support/app.js';
 import { DIALECTS } from '../../support/databases.js';
 
 /**
@@ -48,15 +48,13 @@ for (const dialect of DIALECTS) {
   for (const sdk of SDKS) {
     for (const mode of MODES) {
       describe(`${dialect}: langsmith ${sdk.version} with ${mode} ingestion advertised, at ${ENDPOINT_OF[mode]}`, () => {
-        let t: TestApp;
+        const t = useTestServer(dialect, { langsmithIngestion: mode });
         const saved = { endpoint: process.env.LANGSMITH_ENDPOINT, key: process.env.LANGSMITH_API_KEY, tracing: process.env.LANGSMITH_TRACING };
         const paths: string[] = [];
 
         beforeAll(async () => {
-          t = await createTestApp(dialect, { langsmithIngestion: mode });
-          const address = await t.app.listen({ port: 0, host: '127.0.0.1' });
           t.app.server.prependListener('request', (request) => paths.push(`${request.method} ${request.url?.split('?')[0]}`));
-          process.env.LANGSMITH_ENDPOINT = `${address}${ENDPOINT_OF[mode]}`;
+          process.env.LANGSMITH_ENDPOINT = `${t.url}${ENDPOINT_OF[mode]}`;
           process.env.LANGSMITH_API_KEY = t.adminKey;
           process.env.LANGSMITH_TRACING = 'false';
           // Traces made outside a given client (the summary evaluator's) use one shared client per
@@ -67,7 +65,6 @@ for (const dialect of DIALECTS) {
           process.env.LANGSMITH_ENDPOINT = saved.endpoint;
           process.env.LANGSMITH_API_KEY = saved.key;
           process.env.LANGSMITH_TRACING = saved.tracing;
-          await t?.close();
         });
 
         it('creates a dataset and examples, evaluates a target, reads the results back, and deletes the dataset', async () => {

@@ -1,6 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { ApiKeyRole } from '../../../src/domain/api-keys.js';
-import { createTestApp, type TestApp } from '../../support/app.js';
+import { useTestApp } from '../../support/app.js';
+import { createDataset } from '../../support/datasets.js';
 import { DIALECTS } from '../../support/databases.js';
 
 interface RouteCase {
@@ -16,12 +17,11 @@ interface RouteCase {
 
 for (const dialect of DIALECTS) {
   describe(`${dialect}: authentication and authorization`, () => {
-    let t: TestApp;
+    const t = useTestApp(dialect);
     let keys: Record<ApiKeyRole | 'revoked' | 'otherWorkspace', string>;
     let routes: RouteCase[];
 
     beforeAll(async () => {
-      t = await createTestApp(dialect);
       const make = async (role: ApiKeyRole) => (await t.services.keys.create(t.workspaceId, { name: role, role })).key;
       const revoked = await t.services.keys.create(t.workspaceId, { name: 'revoked', role: 'admin' });
       await t.services.keys.revoke({ workspaceId: t.workspaceId }, revoked.apiKey.id);
@@ -29,7 +29,7 @@ for (const dialect of DIALECTS) {
       keys = { read: await make('read'), write: await make('write'), admin: t.adminKey, revoked: revoked.key, otherWorkspace: other.admin.key };
 
       const project = (await t.call({ method: 'POST', url: '/api/v1/projects', payload: { name: 'p' } })).json();
-      const dataset = (await t.call({ method: 'POST', url: '/api/v1/datasets', payload: { name: 'd', project_id: project.id } })).json();
+      const dataset = await createDataset(t, { name: 'd', project_id: project.id });
       const added = (
         await t.call({ method: 'POST', url: `/api/v1/datasets/${dataset.id}/records`, payload: { records: [{ input: 1 }, { input: 2 }] } })
       ).json();
@@ -68,7 +68,6 @@ for (const dialect of DIALECTS) {
         { method: 'GET', url: `${ds}/diff?from=1`, needs: 'read', scoped: true },
       ];
     });
-    afterAll(async () => t?.close());
 
     const send = (route: RouteCase, headers: Record<string, string>) =>
       t.app.inject({

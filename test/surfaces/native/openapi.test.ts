@@ -1,12 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestApp, type TestApp } from '../../support/app.js';
+import { describe, expect, it } from 'vitest';
+import { useTestApp } from '../../support/app.js';
 
 describe('OpenAPI document', () => {
-  let t: TestApp;
-  beforeAll(async () => {
-    t = await createTestApp('sqlite');
-  });
-  afterAll(async () => t?.close());
+  const t = useTestApp('sqlite');
 
   it('documents every native route with its schemas, and nothing else', async () => {
     const response = await t.call({ method: 'GET', url: '/api/v1/openapi.json', key: null });

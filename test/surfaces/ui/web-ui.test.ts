@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { webUi } from '../../../src/surfaces/ui/index.js';
-import { createTestApp, type TestApp } from '../../support/app.js';
+import { useTestApp } from '../../support/app.js';
 
 describe('the web UI served at /', () => {
   let bundle: string;
@@ -54,11 +54,7 @@ describe('the web UI served at /', () => {
 });
 
 describe('the UI beside the APIs', () => {
-  let t: TestApp;
-  beforeAll(async () => {
-    t = await createTestApp('sqlite');
-  });
-  afterAll(async () => t?.close());
+  const t = useTestApp('sqlite');
 
   it('leaves the API, its documents and health where they were, with their own 404s', async () => {
     const unknown = await t.call({ method: 'GET', url: '/api/v1/no-such-route' });

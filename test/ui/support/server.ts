@@ -1,8 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../../../src/server.js';
-import { createServices } from '../../../src/services/index.js';
 import type { DialectName } from '../../../src/store/dialect.js';
-import { createTestStore } from '../../support/databases.js';
+import { createTestServices } from '../../support/services.js';
 
 export interface UiServer {
   app: FastifyInstance;
@@ -16,18 +15,15 @@ export interface UiServer {
 
 /** The whole server, listening on 127.0.0.1 over a fresh database with one workspace. */
 export async function startUiServer(dialect: DialectName): Promise<UiServer> {
-  const testStore = await createTestStore(dialect);
-  const services = createServices(testStore.store);
-  const created = await services.workspaces.bootstrap();
-  if (!created) throw new Error('a fresh store must bootstrap');
+  const { services, testStore, workspace, admin } = await createTestServices(dialect);
   const app = await buildApp(services);
   const url = await app.listen({ port: 0, host: '127.0.0.1' });
-  const adminKey = created.admin.key;
+  const adminKey = admin.key;
   return {
     app,
     url,
     adminKey,
-    workspaceName: created.workspace.name,
+    workspaceName: workspace.name,
     api: async (method, path, body) => {
       const response = await fetch(`${url}/api/v1${path}`, {
         method,

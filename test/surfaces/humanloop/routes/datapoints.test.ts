@@ -95,7 +95,7 @@ for (const dialect of DIALECTS) {
     });
 
     it('gives 20 concurrent additions to one dataset 20 consecutive versions, losing nothing', async () => {
-      const humanloop = new Humanloop({ apiKey: t.adminKey, basePath: `${t.origin}/humanloop/v4`, useFetch: false });
+      const humanloop = new Humanloop({ apiKey: t.adminKey, basePath: `${t.url}/humanloop/v4`, useFetch: false });
       const before = await snapshot();
       const answers = await Promise.all(
         Array.from({ length: 20 }, (_, index) =>
