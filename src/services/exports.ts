@@ -210,7 +210,7 @@ async function* resultJsonlChunks(pages: AsyncIterable<ResultRow[]>): AsyncGener
   for await (const rows of pages) {
     yield rows
       .map(({ run, record, scores }) =>
-        JSON.stringify({
+        `${JSON.stringify({
           run_id: run.id,
           record_id: run.record_id,
           repetition: run.repetition,
@@ -236,7 +236,7 @@ async function* resultJsonlChunks(pages: AsyncIterable<ResultRow[]>): AsyncGener
               { score: score.score, value: score.value === null ? null : JSON.parse(score.value), comment: score.comment },
             ]),
           ),
-        }) + '\n',
+        })}\n`,
       )
       .join('');
   }

@@ -187,6 +187,7 @@ export class WorkerSqliteDialect implements Dialect {
     return new SqliteAdapter();
   }
 
+  // biome-ignore lint/suspicious/noExplicitAny: Kysely's Driver interface declares its introspector over any schema
   createIntrospector(db: Kysely<any>): DatabaseIntrospector {
     return new SqliteIntrospector(db);
   }

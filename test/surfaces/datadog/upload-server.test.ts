@@ -107,7 +107,7 @@ for (const dialect of DIALECTS) {
     it('streams progress, then one completed event, and commits one version', async () => {
       const dataset = await newDataset();
       const rows = Array.from({ length: 2_500 }, (_, i) => `"{""q"": ${i}}",answer ${i},"{""i"": ${i}}",id-${i},"topic:t${i % 3}"`);
-      const answer = await upload(dataset.id, ['input,expected_output,metadata,id,tags', ...rows].join('\n') + '\n');
+      const answer = await upload(dataset.id, `${['input,expected_output,metadata,id,tags', ...rows].join('\n')}\n`);
       expect(answer.status).toBe(200);
       expect(answer.type).toMatch(/^text\/event-stream/);
       const names = answer.events.map((e) => e.event);

@@ -85,6 +85,7 @@ export function ComparePage() {
                 ))}
               </select>
             </label>
+            {/* biome-ignore lint/a11y/useSemanticElements: a row of toggle buttons, styled as one control; a fieldset would bring a legend and a border */}
             <div className="segmented" role="group" aria-label="Show records">
               {(
                 [

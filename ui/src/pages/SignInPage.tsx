@@ -47,6 +47,7 @@ export function SignInPage() {
             placeholder="es_…"
             value={key}
             onChange={(event) => setKey(event.target.value)}
+            // biome-ignore lint/a11y/noAutofocus: the key is the page's only field, and typing it is all the page is for
             autoFocus
             required
           />

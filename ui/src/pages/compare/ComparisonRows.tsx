@@ -1,6 +1,6 @@
 import { useInfiniteQuery } from '@tanstack/react-query';
 import { useVirtualizer } from '@tanstack/react-virtual';
-import { memo, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
+import { type KeyboardEvent, memo, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
 import { comparisonRows } from '../../api/endpoints.js';
 import type { CellChange, ChangeFilter, ComparisonRow, Experiment, RunFilters, RunWithScores } from '../../api/types.js';
 import { Drawer } from '../../components/Drawer.js';
@@ -53,6 +53,7 @@ export function ComparisonRows({ query, order, colors, showDiff }: { query: Rows
   const scrollRef = useRef<HTMLDivElement>(null);
   const headerRef = useRef<HTMLDivElement>(null);
   const [headerHeight, setHeaderHeight] = useState(0);
+  // biome-ignore lint/correctness/useExhaustiveDependencies: the header is measured again when its columns change
   useLayoutEffect(() => setHeaderHeight(headerRef.current?.offsetHeight ?? 0), [order.length]);
   const [open, setOpen] = useState<ComparisonRow>();
   const count = loaded.length + (rows.hasNextPage ? 1 : 0);
@@ -105,6 +106,7 @@ export function ComparisonRows({ query, order, colors, showDiff }: { query: Rows
             {items.map((item) => {
               const row = loaded[item.index];
               return (
+                // biome-ignore lint/a11y/useSemanticElements: a row of the grid holds block content, which a <button> may not
                 <div
                   key={item.key}
                   data-index={item.index}
@@ -112,6 +114,11 @@ export function ComparisonRows({ query, order, colors, showDiff }: { query: Rows
                   className="rows-row"
                   style={{ transform: `translateY(${item.start - headerHeight}px)`, gridTemplateColumns: columns }}
                   onClick={row ? () => setOpen(row) : undefined}
+                  onKeyDown={row ? (event) => opensOnKey(event, () => setOpen(row)) : undefined}
+                  role="button"
+                  tabIndex={row ? 0 : -1}
+                  aria-disabled={!row}
+                  aria-label={row ? 'Open the record with its runs' : 'Loading more records'}
                   data-testid={row ? 'comparison-row' : undefined}
                   data-record-id={row?.record.id}
                 >
@@ -261,4 +268,11 @@ function RowDetails({ row, order, colors, baselineId }: { row: ComparisonRow; or
       ))}
     </div>
   );
+}
+
+/** Enter and Space open a focused row, as a click does. */
+function opensOnKey(event: KeyboardEvent, open: () => void): void {
+  if (event.key !== 'Enter' && event.key !== ' ') return;
+  event.preventDefault();
+  open();
 }

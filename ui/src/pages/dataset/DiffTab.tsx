@@ -20,6 +20,7 @@ export function DiffTab({ dataset, from, to, onChange }: { dataset: Dataset; fro
   const toVersion = to ?? (latest > 0 ? String(latest) : undefined);
   const pager = useCursorPager();
   const { reset } = pager;
+  // biome-ignore lint/correctness/useExhaustiveDependencies: other versions start again from the first page
   useEffect(() => reset(), [fromVersion, toVersion, reset]);
   const diff = useQuery({
     queryKey: ['diff', dataset.id, fromVersion, toVersion, pager.cursor],

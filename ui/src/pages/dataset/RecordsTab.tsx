@@ -44,6 +44,7 @@ export function RecordsTab({ dataset, version, onVersion }: { dataset: Dataset; 
   const pager = useCursorPager();
   const { reset } = pager;
   const filterKey = JSON.stringify(filters);
+  // biome-ignore lint/correctness/useExhaustiveDependencies: other filters start again from the first page
   useEffect(() => reset(), [filterKey, reset]);
   const [open, setOpen] = useState<DatasetRecord>();
   const records = useQuery({
