@@ -42,8 +42,10 @@ describe('normalizeError', () => {
       [new PayloadTooLargeError('line 3 is too long'), 413, 'payload_too_large', 'Payload too large', 'line 3 is too long'],
       [new UnsupportedMediaTypeError('not CSV'), 415, 'unsupported_media_type', 'Unsupported media type', 'not CSV'],
     ] as const;
+    // A fault a service found in its own input names no request part: the surface restates it.
+    expect(normalizeError(ValidationError.field('/add/0/input', 'is required')).fromService).toBe(true);
     for (const [error, status, code, title, detail] of faults) {
-      expect(normalizeError(error)).toEqual({ status, code, title, detail, issues: [], internal: false });
+      expect(normalizeError(error)).toEqual({ status, code, title, detail, issues: [], internal: false, fromService: false });
     }
   });
 

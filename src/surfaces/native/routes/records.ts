@@ -2,7 +2,7 @@ import type { Readable } from 'node:stream';
 import type { Static } from '@sinclair/typebox';
 import type { FastifyRequest } from 'fastify';
 import { ValidationError } from '../../../domain/errors.js';
-import type { Json } from '../../../domain/json.js';
+import { jsonOrText, type Json } from '../../../domain/json.js';
 import type { Actor } from '../../../domain/types.js';
 import { LIMITS } from '../../../domain/limits.js';
 import type { SurfaceApp } from '../../../http/app.js';
@@ -296,15 +296,7 @@ function parseMetadataFilters(pairs: readonly string[]): Record<string, Json> {
   for (const pair of pairs) {
     const split = pair.indexOf('=');
     const value = pair.slice(split + 1);
-    filters[pair.slice(0, split)] = parseJsonOrText(value);
+    filters[pair.slice(0, split)] = jsonOrText(value);
   }
   return filters;
-}
-
-function parseJsonOrText(value: string): Json {
-  try {
-    return JSON.parse(value) as Json;
-  } catch {
-    return value;
-  }
 }
