@@ -122,8 +122,7 @@ async function benchDialect(dialect: DialectName): Promise<void> {
 
     const app = await buildApp(services);
     await app.ready();
-    const call = (url: string, payload: object) =>
-      app.inject({ method: 'POST', url, payload, headers: { authorization: `Bearer ${created.admin.key}` } });
+    const call = (url: string, payload: object) => app.inject({ method: 'POST', url, payload, headers: { authorization: `Bearer ${created.admin.key}` } });
     const runs = settings.records * settings.experiments;
     console.log(`\n== ${dialect}`);
     console.log(
@@ -131,9 +130,13 @@ async function benchDialect(dialect: DialectName): Promise<void> {
     );
     const compare = { experiment_ids: experimentIds, baseline_id: experimentIds[0] };
     console.log(`compare, aggregates + baseline:        ${describe(await time(() => call('/api/v1/comparisons', compare)))}`);
-    console.log(`compare, grouped by record metadata:   ${describe(await time(() => call('/api/v1/comparisons', { experiment_ids: experimentIds, group_by: { source: 'record', key: 'topic' } })))}`);
+    console.log(
+      `compare, grouped by record metadata:   ${describe(await time(() => call('/api/v1/comparisons', { experiment_ids: experimentIds, group_by: { source: 'record', key: 'topic' } })))}`,
+    );
     console.log(`compare rows, first page (20):         ${describe(await time(() => call('/api/v1/comparisons/rows', { ...compare, limit: 20 })))}`);
-    console.log(`compare rows, regressions only (20):   ${describe(await time(() => call('/api/v1/comparisons/rows', { ...compare, limit: 20, change: { kind: 'regressed', key: 'correctness' } })))}`);
+    console.log(
+      `compare rows, regressions only (20):   ${describe(await time(() => call('/api/v1/comparisons/rows', { ...compare, limit: 20, change: { kind: 'regressed', key: 'correctness' } })))}`,
+    );
     const groupRunsBody = { session_ids: experimentIds, group_by: 'example_metadata', metadata_key: 'topic', limit: 10 };
     const groupRunsUrl = `/langsmith/api/v1/datasets/${datasetId}/group/runs`;
     console.log(`LangSmith group/runs, first page (10):  ${describe(await time(() => call(groupRunsUrl, groupRunsBody)))}`);

@@ -77,12 +77,18 @@ function directInsert(database: BenchDatabase): DirectInsert {
       const now = nowIso();
       for await (const rows of batches(file, datasetId, now)) {
         for (const row of rows) {
-          statement ??= db.prepare(`insert into record_revisions (${Object.keys(row).join(', ')}) values (${Object.keys(row).map(() => '?').join(', ')})`);
+          statement ??= db.prepare(
+            `insert into record_revisions (${Object.keys(row).join(', ')}) values (${Object.keys(row)
+              .map(() => '?')
+              .join(', ')})`,
+          );
           statement.run(Object.values(row));
         }
         count += rows.length;
       }
-      db.prepare('insert into dataset_versions (dataset_id, version, name, message, created_by, created_at, records_added, records_updated, records_removed, record_count) values (?, 1, null, ?, ?, ?, ?, 0, 0, ?)').run(datasetId, 'direct', 'bench', now, count, count);
+      db.prepare(
+        'insert into dataset_versions (dataset_id, version, name, message, created_by, created_at, records_added, records_updated, records_removed, record_count) values (?, 1, null, ?, ?, ?, ?, 0, 0, ?)',
+      ).run(datasetId, 'direct', 'bench', now, count, count);
       db.prepare('update datasets set latest_version = 1, record_count = ? where id = ?').run(count, datasetId);
       db.exec('commit');
       db.close();
@@ -257,7 +263,9 @@ async function main(): Promise<void> {
   try {
     const started = performance.now();
     const bytes = await generateCsv(file, ROWS);
-    console.log(`generated ${file}: ${ROWS.toLocaleString('en-US')} rows, ${(bytes / 1024 / 1024).toFixed(1)} MB in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+    console.log(
+      `generated ${file}: ${ROWS.toLocaleString('en-US')} rows, ${(bytes / 1024 / 1024).toFixed(1)} MB in ${((performance.now() - started) / 1000).toFixed(1)} s`,
+    );
     for (const dialect of DATABASES) await run(dialect, file, bytes);
   } finally {
     rmSync(dir, { recursive: true, force: true });

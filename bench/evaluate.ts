@@ -82,7 +82,11 @@ async function timeEvaluate(client: Evalstore, datasetId: string, name: string, 
     client,
     dataset: datasetId,
     experiment: { name },
-    evaluators: [function exact({ output, expected }) { return output === expected; }],
+    evaluators: [
+      function exact({ output, expected }) {
+        return output === expected;
+      },
+    ],
     concurrency: CONCURRENCY,
     batchSize,
   });

@@ -340,9 +340,7 @@ interface DirectInserter {
 /** The rows one commit of `records` as version `version` writes, as the API's admin key would. */
 function buildDirectBatch(datasetId: string, version: number, records: readonly NewRecord[], recordCount: number): DirectBatch {
   const now = nowIso();
-  const revisions = records.map((record) =>
-    toRevisionRow(datasetId, { record_id: newId(), content: normalizeContent(record) }, version, now),
-  );
+  const revisions = records.map((record) => toRevisionRow(datasetId, { record_id: newId(), content: normalizeContent(record) }, version, now));
   const counts = { added: revisions.length, updated: 0, removed: 0 };
   return {
     revisions,
@@ -388,9 +386,7 @@ function sqliteInserter(filename: string, columns: DirectColumns): DirectInserte
   db.pragma('busy_timeout = 10000');
   const insertRevision = db.prepare(namedInsert('record_revisions', columns.revisions));
   const insertVersion = db.prepare(namedInsert('dataset_versions', columns.version));
-  const moveHead = db.prepare(
-    'update datasets set latest_version = @version, record_count = @record_count, updated_at = @created_at where id = @dataset_id',
-  );
+  const moveHead = db.prepare('update datasets set latest_version = @version, record_count = @record_count, updated_at = @created_at where id = @dataset_id');
   const commit = db.transaction((batch: DirectBatch) => {
     for (const row of batch.revisions) insertRevision.run(row);
     insertVersion.run(batch.version);
@@ -422,15 +418,20 @@ async function postgresInserter(connectionString: string, columns: DirectColumns
     `insert into record_revisions (${columns.revisions.map(quoteIdentifier).join(', ')}) ` +
     `select * from unnest(${columns.revisions.map(arrayOf).join(', ')})`;
   const insertVersion =
-    `insert into dataset_versions (${columns.version.map(quoteIdentifier).join(', ')}) ` +
-    `values (${columns.version.map((_, i) => `$${i + 1}`).join(', ')})`;
+    `insert into dataset_versions (${columns.version.map(quoteIdentifier).join(', ')}) ` + `values (${columns.version.map((_, i) => `$${i + 1}`).join(', ')})`;
   const moveHead = 'update datasets set latest_version = $1, record_count = $2, updated_at = $3 where id = $4';
   return {
     async commit(batch) {
       await client.query('begin');
       try {
-        await client.query(insertRevisions, columns.revisions.map((column) => batch.revisions.map((row) => field(row, column))));
-        await client.query(insertVersion, columns.version.map((column) => field(batch.version, column)));
+        await client.query(
+          insertRevisions,
+          columns.revisions.map((column) => batch.revisions.map((row) => field(row, column))),
+        );
+        await client.query(
+          insertVersion,
+          columns.version.map((column) => field(batch.version, column)),
+        );
         const { version, record_count, created_at, dataset_id } = batch.version;
         await client.query(moveHead, [version, record_count, created_at, dataset_id]);
         await client.query('commit');
@@ -564,12 +565,7 @@ interface Latency {
   rows: number;
 }
 
-async function timePage(
-  api: ApiClient,
-  datasetId: string,
-  query: { version?: number; cursor?: string },
-  settings: Settings,
-): Promise<Latency> {
+async function timePage(api: ApiClient, datasetId: string, query: { version?: number; cursor?: string }, settings: Settings): Promise<Latency> {
   const read = () => api.listRecords(datasetId, { ...query, limit: 100 });
   let rows = 0;
   for (let i = 0; i < settings.readWarmups; i++) rows = (await read()).data.length;
@@ -642,8 +638,7 @@ function ms(value: number): string {
 }
 
 function formatPair(label: string, pair: { v1: Latency; latest: Latency }): string {
-  const side = (name: string, latency: Latency) =>
-    `${name} p50 ${ms(latency.p50)} p95 ${ms(latency.p95)} (${latency.rows} rows)`;
+  const side = (name: string, latency: Latency) => `${name} p50 ${ms(latency.p50)} p95 ${ms(latency.p95)} (${latency.rows} rows)`;
   return `  ${label.padEnd(18)}${side('v1', pair.v1)} | ${side('latest', pair.latest)} | ratio v1/latest ${(pair.v1.p50 / pair.latest.p50).toFixed(2)}`;
 }
 

@@ -124,7 +124,14 @@ function batchNumbers(batch: number, settings: Settings): number[] {
 function arizeBody(batch: number, settings: Settings, fixture: Fixture): string {
   const runs = batchNumbers(batch, settings).map((n) => {
     const run = benchRun(n, fixture);
-    return { example_id: run.recordId, output: run.output, model: run.model, latency_ms: run.latencyMs, 'eval.correct.score': run.score, 'eval.correct.label': run.label };
+    return {
+      example_id: run.recordId,
+      output: run.output,
+      model: run.model,
+      latency_ms: run.latencyMs,
+      'eval.correct.score': run.score,
+      'eval.correct.label': run.label,
+    };
   });
   return JSON.stringify({ experiment_runs: runs });
 }
@@ -132,7 +139,13 @@ function arizeBody(batch: number, settings: Settings, fixture: Fixture): string 
 function nativeBody(batch: number, settings: Settings, fixture: Fixture): string {
   const runs = batchNumbers(batch, settings).map((n) => {
     const run = benchRun(n, fixture);
-    return { record_id: run.recordId, output: run.output, model: run.model, latency_ms: run.latencyMs, scores: [{ key: 'correct', score: run.score, value: run.label }] };
+    return {
+      record_id: run.recordId,
+      output: run.output,
+      model: run.model,
+      latency_ms: run.latencyMs,
+      scores: [{ key: 'correct', score: run.score, value: run.label }],
+    };
   });
   return JSON.stringify({ runs });
 }
@@ -237,7 +250,8 @@ function sqliteInserter(filename: string): DirectInserter {
     insertRows('scores', batch.scores);
   });
   return {
-    workspaceOf: async (experimentId) => (db.prepare('select workspace_id from experiments where id = ?').get(experimentId) as { workspace_id: string }).workspace_id,
+    workspaceOf: async (experimentId) =>
+      (db.prepare('select workspace_id from experiments where id = ?').get(experimentId) as { workspace_id: string }).workspace_id,
     insert: async (batches) => {
       for (const batch of batches) commit.immediate(batch);
     },
@@ -292,7 +306,8 @@ async function postgresInserter(connectionString: string, connections: number): 
       await Promise.all(Array.from({ length: connections }, worker));
     },
     count: async (experimentId) => {
-      const count = async (table: string) => Number((await pool.query(`select count(*) as n from ${table} where experiment_id = $1`, [experimentId])).rows[0].n);
+      const count = async (table: string) =>
+        Number((await pool.query(`select count(*) as n from ${table} where experiment_id = $1`, [experimentId])).rows[0].n);
       return { runs: await count('runs'), scores: await count('scores') };
     },
     close: () => pool.end(),
@@ -345,7 +360,9 @@ async function setUp(baseUrl: string, inserter: DirectInserter, settings: Settin
   let cursor: string | null = null;
   do {
     const query: string = cursor ? `&cursor=${cursor}` : '';
-    const page: { data: { id: string }[]; next_cursor: string | null } = (await api<{ data: { id: string }[]; next_cursor: string | null }>(baseUrl, 'GET', `/api/v1/datasets/${dataset.id}/records?limit=1000${query}`)).body;
+    const page: { data: { id: string }[]; next_cursor: string | null } = (
+      await api<{ data: { id: string }[]; next_cursor: string | null }>(baseUrl, 'GET', `/api/v1/datasets/${dataset.id}/records?limit=1000${query}`)
+    ).body;
     recordIds.push(...page.data.map((record) => record.id));
     cursor = page.next_cursor;
   } while (cursor);
@@ -382,7 +399,8 @@ async function benchDatabase(dialect: DialectName, settings: Settings): Promise<
     const fixture = await setUp(server.baseUrl, inserter, settings);
     const result: Result = { dialect, arize: new PathTimes(), native: new PathTimes(), direct: new PathTimes() };
     const batches = Math.ceil(settings.runs / settings.batchSize);
-    const arizePath = (batch: number) => `/arize/v2/experiments/${encodeURIComponent(fixture.experiments.arize[batch % settings.experimentsPerPath]!.arizeId)}/runs`;
+    const arizePath = (batch: number) =>
+      `/arize/v2/experiments/${encodeURIComponent(fixture.experiments.arize[batch % settings.experimentsPerPath]!.arizeId)}/runs`;
     const nativePath = (batch: number) => `/api/v1/experiments/${fixture.experiments.native[batch % settings.experimentsPerPath]!.id}/runs`;
     const started = performance.now();
     // The paths take turns round by round, so that each writes into tables of about the same size.
@@ -397,7 +415,8 @@ async function benchDatabase(dialect: DialectName, settings: Settings): Promise<
       await result.direct.round(() => inserter!.insert(directBatches));
       if (performance.now() - started > settings.deadlineMs) throw new Error('the bench ran past its deadline (BENCH_DEADLINE_MINUTES)');
       const done = Math.min(batches, first + settings.roundBatches) * settings.batchSize;
-      if ((first / settings.roundBatches) % 5 === 0) process.stderr.write(`  ${dialect}: ${Math.min(done, settings.runs).toLocaleString('en-US')} runs per path\n`);
+      if ((first / settings.roundBatches) % 5 === 0)
+        process.stderr.write(`  ${dialect}: ${Math.min(done, settings.runs).toLocaleString('en-US')} runs per path\n`);
     }
     for (const [path, experiments] of Object.entries(fixture.experiments)) {
       let runs = 0;
@@ -407,7 +426,8 @@ async function benchDatabase(dialect: DialectName, settings: Settings): Promise<
         runs += counted.runs;
         scores += counted.scores;
       }
-      if (runs !== settings.runs || scores !== settings.runs) throw new Error(`${path}: expected ${settings.runs} runs and scores, found ${runs} and ${scores}`);
+      if (runs !== settings.runs || scores !== settings.runs)
+        throw new Error(`${path}: expected ${settings.runs} runs and scores, found ${runs} and ${scores}`);
     }
     return result;
   } finally {
@@ -422,7 +442,9 @@ function report(result: Result, settings: Settings): string {
   const direct = rate(result.direct);
   const format = (n: number) => Math.round(n).toLocaleString('en-US');
   const line = (name: string, times: PathTimes) => {
-    const requests = times.requestMillis.length ? `   request p50 ${format(percentile(times.requestMillis, 50))} ms, p99 ${format(percentile(times.requestMillis, 99))} ms` : '';
+    const requests = times.requestMillis.length
+      ? `   request p50 ${format(percentile(times.requestMillis, 50))} ms, p99 ${format(percentile(times.requestMillis, 99))} ms`
+      : '';
     const ratio = name === 'direct insert' ? '' : `   ${(rate(times) / direct).toFixed(2)} of direct`;
     return `  ${name.padEnd(28)} ${format(rate(times)).padStart(9)} runs/s  (${times.seconds.toFixed(1)} s)${ratio}${requests}`;
   };

@@ -20,9 +20,7 @@ const VERSION = '0.1.0';
 const UPLOAD_SWEEP_INTERVAL_MS = 10 * 60 * 1000;
 
 /** Never log credentials, whichever surface's header carries them. */
-const REDACTED_HEADERS = ['authorization', 'x-api-key', 'dd-api-key', 'dd-application-key'].map(
-  (name) => `req.headers["${name}"]`,
-);
+const REDACTED_HEADERS = ['authorization', 'x-api-key', 'dd-api-key', 'dd-application-key'].map((name) => `req.headers["${name}"]`);
 
 export interface AppOptions {
   logger?: FastifyServerOptions['logger'];

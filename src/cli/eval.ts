@@ -54,7 +54,10 @@ export function registerEvalCommand(command: Command): void {
     .argument('<file>', 'a .ts or .js module exporting `target` (or a default function), `evaluators` and optionally `summaryEvaluators`')
     .requiredOption('--dataset <name>', 'the dataset, by name or id')
     .option('--version <n>', 'a version number or name (default: the latest)')
-    .option('--experiment <name>', "the experiment's name; an experiment of that name is resumed (default: the module's `experiment.name`, else FILE and the time)")
+    .option(
+      '--experiment <name>',
+      "the experiment's name; an experiment of that name is resumed (default: the module's `experiment.name`, else FILE and the time)",
+    )
     .option('--metadata <json>', "the experiment's metadata, a JSON object", jsonObject)
     .option('--repetitions <n>', 'runs per record', positive, 1)
     .option('--concurrency <n>', 'calls at once', positive, 4)
@@ -126,7 +129,9 @@ export function report(summary: EvaluateSummary): string {
     const values = Object.entries(score.values).map(([value, n]) => `${value}: ${n}`);
     rows.push([
       `score ${key}`,
-      score.n ? `mean ${fixed(score.mean)} ± ${fixed(score.stdev)} (n ${count(score.n)}, min ${fixed(score.min)}, max ${fixed(score.max)})` : values.join(', ') || 'no values',
+      score.n
+        ? `mean ${fixed(score.mean)} ± ${fixed(score.stdev)} (n ${count(score.n)}, min ${fixed(score.min)}, max ${fixed(score.max)})`
+        : values.join(', ') || 'no values',
     ]);
   }
   for (const score of summary.summary_scores) rows.push([`summary ${score.key}`, String(score.score ?? JSON.stringify(score.value ?? null))]);
@@ -137,7 +142,10 @@ export function report(summary: EvaluateSummary): string {
     if (!summary.changes.length) text += '  no score key in common\n';
     for (const change of summary.changes) {
       const test = change.test;
-      const verdict = test.p_value === null ? 'not enough pairs to test' : `p = ${test.p_value.toPrecision(3)}, ${test.significant ? 'significant' : 'not significant'} at ${test.alpha}`;
+      const verdict =
+        test.p_value === null
+          ? 'not enough pairs to test'
+          : `p = ${test.p_value.toPrecision(3)}, ${test.significant ? 'significant' : 'not significant'} at ${test.alpha}`;
       text +=
         `  ${change.key}: ${count(change.improved)} improved, ${count(change.regressed)} regressed, ${count(change.unchanged)} unchanged; ` +
         `mean ${fixed(change.baseline_mean)} -> ${fixed(change.experiment_mean)} (${test.method}, n ${count(test.n)}, ${verdict})\n`;

@@ -46,10 +46,7 @@ async function resolveWorkspace(services: Services, requested: string | undefine
   throw new Error(`The store has ${all.length} workspaces; choose one with --workspace <id or name>.`);
 }
 
-const program = new Command()
-  .name('evalstore')
-  .description('An open store for LLM evaluation data: datasets, experiments, runs, scores.')
-  .showHelpAfterError();
+const program = new Command().name('evalstore').description('An open store for LLM evaluation data: datasets, experiments, runs, scores.').showHelpAfterError();
 
 withStoreFlags(
   program
@@ -105,24 +102,30 @@ withStoreFlags(
   });
 });
 
-withStoreFlags(
-  keys.command('list').description('List API keys').option('--workspace <id or name>', 'the workspace (needed when there are several)'),
-).action(async (flags: StoreFlags & { workspace?: string }) => {
-  await withServices(flags, async (services) => {
-    const workspaceId = await resolveWorkspace(services, flags.workspace);
-    let cursor: string | undefined;
-    const rows: string[][] = [['ID', 'NAME', 'ROLE', 'KEY', 'CREATED', 'REVOKED']];
-    do {
-      const page = await services.keys.list(workspaceId, { cursor, limit: 1000 });
-      for (const key of page.data) {
-        rows.push([key.id, key.name, key.role, `${key.preview}…`, key.created_at, key.revoked_at ?? '']);
-      }
-      cursor = page.next_cursor ?? undefined;
-    } while (cursor);
-    const widths = rows[0]!.map((_, column) => Math.max(...rows.map((row) => row[column]!.length)));
-    for (const row of rows) console.log(row.map((cell, column) => cell.padEnd(widths[column]!)).join('  ').trimEnd());
-  });
-});
+withStoreFlags(keys.command('list').description('List API keys').option('--workspace <id or name>', 'the workspace (needed when there are several)')).action(
+  async (flags: StoreFlags & { workspace?: string }) => {
+    await withServices(flags, async (services) => {
+      const workspaceId = await resolveWorkspace(services, flags.workspace);
+      let cursor: string | undefined;
+      const rows: string[][] = [['ID', 'NAME', 'ROLE', 'KEY', 'CREATED', 'REVOKED']];
+      do {
+        const page = await services.keys.list(workspaceId, { cursor, limit: 1000 });
+        for (const key of page.data) {
+          rows.push([key.id, key.name, key.role, `${key.preview}…`, key.created_at, key.revoked_at ?? '']);
+        }
+        cursor = page.next_cursor ?? undefined;
+      } while (cursor);
+      const widths = rows[0]!.map((_, column) => Math.max(...rows.map((row) => row[column]!.length)));
+      for (const row of rows)
+        console.log(
+          row
+            .map((cell, column) => cell.padEnd(widths[column]!))
+            .join('  ')
+            .trimEnd(),
+        );
+    });
+  },
+);
 
 withStoreFlags(
   keys
@@ -140,15 +143,15 @@ withStoreFlags(
 
 const workspaces = program.command('workspaces').description('Manage workspaces (works directly on the configured database)');
 
-withStoreFlags(
-  workspaces.command('create').description('Create a workspace and print its admin key').argument('<name>'),
-).action(async (name: string, flags: StoreFlags) => {
-  await withServices(flags, async (services) => {
-    const created = await services.workspaces.create(name);
-    console.log(`Created workspace "${created.workspace.name}" (${created.workspace.id}). Its admin key, shown this once:`);
-    console.log(created.admin.key);
-  });
-});
+withStoreFlags(workspaces.command('create').description('Create a workspace and print its admin key').argument('<name>')).action(
+  async (name: string, flags: StoreFlags) => {
+    await withServices(flags, async (services) => {
+      const created = await services.workspaces.create(name);
+      console.log(`Created workspace "${created.workspace.name}" (${created.workspace.id}). Its admin key, shown this once:`);
+      console.log(created.admin.key);
+    });
+  },
+);
 
 withStoreFlags(workspaces.command('list').description('List workspaces')).action(async (flags: StoreFlags) => {
   await withServices(flags, async (services) => {

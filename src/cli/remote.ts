@@ -43,23 +43,27 @@ export async function uploadFile(client: Evalstore, file: string, flags: UploadF
   let last = { sent: 0, total: null as number | null, rows: 0, phase: 'sending' };
   const draw = (final = false) => bar.draw(last.sent, last.total, `${count(last.rows)} rows  ${last.phase}`, final);
   try {
-    const summary = await client.uploads.create(dataset.id, { path: file }, {
-      format: flags.format ?? (/\.csv$/i.test(file) ? 'csv' : 'jsonl'),
-      deduplicate: flags.dedupe,
-      tags: flags.tag,
-      columns: {
-        input: flags.inputColumn,
-        expected_output: flags.expectedColumn,
-        metadata: flags.metadataColumn,
-        tags: flags.tagsColumn,
-        splits: flags.splitsColumn,
-        external_id: flags.idColumn,
+    const summary = await client.uploads.create(
+      dataset.id,
+      { path: file },
+      {
+        format: flags.format ?? (/\.csv$/i.test(file) ? 'csv' : 'jsonl'),
+        deduplicate: flags.dedupe,
+        tags: flags.tag,
+        columns: {
+          input: flags.inputColumn,
+          expected_output: flags.expectedColumn,
+          metadata: flags.metadataColumn,
+          tags: flags.tagsColumn,
+          splits: flags.splitsColumn,
+          external_id: flags.idColumn,
+        },
+        onProgress: (progress) => {
+          last = { sent: progress.bytes_sent, total: progress.total_bytes, rows: progress.rows_received, phase: progress.phase };
+          draw();
+        },
       },
-      onProgress: (progress) => {
-        last = { sent: progress.bytes_sent, total: progress.total_bytes, rows: progress.rows_received, phase: progress.phase };
-        draw();
-      },
-    });
+    );
     draw(true);
     return summary;
   } catch (error) {

@@ -334,9 +334,7 @@ class ExperimentsResource extends Resource {
 class RunsResource extends Resource {
   /** Appends 1 to 10,000 runs (with their scores) in one transaction; runs sent again with their ids are not doubled. */
   append(experimentId: string, runs: NewRun[]): Promise<RunsAppended> {
-    return this.call(
-      this.api.POST('/api/v1/experiments/{experiment_id}/runs', { params: { path: { experiment_id: experimentId } }, body: { runs } }),
-    );
+    return this.call(this.api.POST('/api/v1/experiments/{experiment_id}/runs', { params: { path: { experiment_id: experimentId } }, body: { runs } }));
   }
 
   list(experimentId: string, query: ApiQuery<'/api/v1/experiments/{experiment_id}/runs', 'get'> = {}): Promise<Page<Run>> {
@@ -355,9 +353,7 @@ class RunsResource extends Resource {
 class ScoresResource extends Resource {
   /** Records 1 to 10,000 scores of runs or (without `run_id`) of the whole experiment. */
   create(experimentId: string, scores: NewScore[]): Promise<ScoresCreated> {
-    return this.call(
-      this.api.POST('/api/v1/experiments/{experiment_id}/scores', { params: { path: { experiment_id: experimentId } }, body: { scores } }),
-    );
+    return this.call(this.api.POST('/api/v1/experiments/{experiment_id}/scores', { params: { path: { experiment_id: experimentId } }, body: { scores } }));
   }
 
   list(experimentId: string, query: ApiQuery<'/api/v1/experiments/{experiment_id}/scores', 'get'> = {}): Promise<Page<Score>> {

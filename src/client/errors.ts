@@ -69,5 +69,7 @@ function parseJson(text: string): unknown {
 }
 
 function isProblem(value: unknown): value is ProblemFields {
-  return typeof value === 'object' && value !== null && typeof (value as ProblemFields).detail === 'string' && typeof (value as ProblemFields).code === 'string';
+  return (
+    typeof value === 'object' && value !== null && typeof (value as ProblemFields).detail === 'string' && typeof (value as ProblemFields).code === 'string'
+  );
 }

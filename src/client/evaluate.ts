@@ -55,7 +55,9 @@ export interface EvaluationResult {
  * Scores one call. It answers a result, a list of them, or a bare number or boolean (scored under the
  * evaluator's function name). Evaluators run only on calls that did not fail.
  */
-export type Evaluator = (run: EvaluatorInput) => EvaluationResult | EvaluationResult[] | number | boolean | Promise<EvaluationResult | EvaluationResult[] | number | boolean>;
+export type Evaluator = (
+  run: EvaluatorInput,
+) => EvaluationResult | EvaluationResult[] | number | boolean | Promise<EvaluationResult | EvaluationResult[] | number | boolean>;
 
 /** One finished call, as summary evaluators see them. */
 export interface ExperimentResult {
@@ -426,7 +428,10 @@ async function scoreSummary(client: Evalstore, experimentId: string, evaluators:
   for (const evaluator of evaluators) scores.push(...(await evaluatorResults(evaluator, () => evaluator(results))));
   if (scores.length) {
     // Fresh ids: a resumed evaluation scores the whole experiment again, over all its results.
-    await client.scores.create(experimentId, scores.map((score) => ({ ...scoreOf(crypto.randomUUID(), score), run_id: null })));
+    await client.scores.create(
+      experimentId,
+      scores.map((score) => ({ ...scoreOf(crypto.randomUUID(), score), run_id: null })),
+    );
   }
   return scores;
 }

@@ -35,8 +35,11 @@ export type JsonTyped<T> = unknown extends T
       : T;
 
 /** The JSON body of an operation's response with the given status (`never` if it has none). */
-export type ApiResponse<Path extends ApiPath, Method extends MethodOf<Path>, Status extends number = 200> =
-  Operation<Path, Method>['responses'] extends { [Code in Status]: { content: { 'application/json': infer Body } } } ? JsonTyped<Body> : never;
+export type ApiResponse<Path extends ApiPath, Method extends MethodOf<Path>, Status extends number = 200> = Operation<Path, Method>['responses'] extends {
+  [Code in Status]: { content: { 'application/json': infer Body } };
+}
+  ? JsonTyped<Body>
+  : never;
 
 /** The JSON body an operation takes. */
 export type ApiBody<Path extends ApiPath, Method extends MethodOf<Path>> =

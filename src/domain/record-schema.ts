@@ -8,9 +8,7 @@ import { LIMITS } from './limits.js';
  */
 export const JsonValue = Type.Unsafe<Json>({ description: 'Any JSON value' });
 
-export const JsonObjectSchema = Type.Unsafe<JsonObject>(
-  Type.Record(Type.String(), Type.Unknown(), { description: 'A JSON object' }),
-);
+export const JsonObjectSchema = Type.Unsafe<JsonObject>(Type.Record(Type.String(), Type.Unknown(), { description: 'A JSON object' }));
 
 export const Tags = Type.Array(Type.String({ minLength: 1, maxLength: LIMITS.tagLength }), {
   maxItems: LIMITS.tagsPerRecord,

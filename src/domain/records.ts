@@ -23,14 +23,7 @@ export interface RecordHashes {
 
 export function hashRecord(content: RecordContent): RecordHashes {
   const input = canonicalJson(content.input);
-  const rest = canonicalJson([
-    content.expected_output,
-    content.metadata,
-    content.tags,
-    content.splits,
-    content.external_id,
-    content.source,
-  ]);
+  const rest = canonicalJson([content.expected_output, content.metadata, content.tags, content.splits, content.external_id, content.source]);
   return {
     input_hash: sha256(input),
     content_hash: sha256(`${input}\n${rest}`),

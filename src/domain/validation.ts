@@ -32,7 +32,11 @@ export function toFieldIssues(errors: readonly ErrorObject[], where?: FieldIssue
         return { pointer: `${at}/${escapePointer(String(error.params.additionalProperty))}`, detail: 'is not a known field', ...located };
       case 'enum':
         // Ajv's own message ("must be equal to one of the allowed values") does not say which they are.
-        return { pointer: at, detail: `must be one of ${(error.params.allowedValues as unknown[]).map((value) => JSON.stringify(value)).join(', ')}`, ...located };
+        return {
+          pointer: at,
+          detail: `must be one of ${(error.params.allowedValues as unknown[]).map((value) => JSON.stringify(value)).join(', ')}`,
+          ...located,
+        };
       default:
         return { pointer: at, detail: error.message ?? 'is not valid', ...located };
     }

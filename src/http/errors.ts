@@ -155,11 +155,7 @@ export function logFailure(request: FastifyRequest, error: unknown, explained: N
  * request's terms (`terms`, then each route's `config.restate`), logged once, and `present` writes the
  * surface's own error format.
  */
-export function handleErrorsWith(
-  app: FastifyInstance,
-  present: (reply: FastifyReply, error: NormalizedError) => FastifyReply,
-  terms: SurfaceTerms = {},
-): void {
+export function handleErrorsWith(app: FastifyInstance, present: (reply: FastifyReply, error: NormalizedError) => FastifyReply, terms: SurfaceTerms = {}): void {
   if (!app.hasRequestDecorator('surfaceTerms')) app.decorateRequest('surfaceTerms', null);
   app.addHook('onRequest', async (request) => {
     request.surfaceTerms = terms;
@@ -169,7 +165,5 @@ export function handleErrorsWith(
     logFailure(request, error, explained);
     return present(reply, explained);
   });
-  app.setNotFoundHandler((request, reply) =>
-    present(reply, normalizeError(new NotFoundError('Route', `${request.method} ${request.url.split('?')[0]}`))),
-  );
+  app.setNotFoundHandler((request, reply) => present(reply, normalizeError(new NotFoundError('Route', `${request.method} ${request.url.split('?')[0]}`))));
 }

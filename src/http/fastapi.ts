@@ -19,7 +19,10 @@ const PART_NAMES: Record<NonNullable<FieldIssue['in']>, string> = { body: 'body'
 
 /** The `loc` of a fault: its part, then the segments of its JSON pointer (indexes as numbers). */
 export function locOf(issue: FieldIssue, segmentsOf: (segments: string[]) => (string | number)[] = (segments) => segments): Loc {
-  const segments = issue.pointer.split('/').slice(1).map((segment) => segment.replace(/~1/g, '/').replace(/~0/g, '~'));
+  const segments = issue.pointer
+    .split('/')
+    .slice(1)
+    .map((segment) => segment.replace(/~1/g, '/').replace(/~0/g, '~'));
   const path = segmentsOf(segments).map((segment) => (typeof segment === 'string' && /^\d+$/.test(segment) ? Number(segment) : segment));
   return [PART_NAMES[issue.in ?? 'body'], ...path];
 }

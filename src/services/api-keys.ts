@@ -1,10 +1,4 @@
-import {
-  apiKeyPreview,
-  generateApiKey,
-  hashApiKey,
-  MIN_CHOSEN_KEY_LENGTH,
-  type ApiKeyRole,
-} from '../domain/api-keys.js';
+import { apiKeyPreview, generateApiKey, hashApiKey, MIN_CHOSEN_KEY_LENGTH, type ApiKeyRole } from '../domain/api-keys.js';
 import { UnauthorizedError, ValidationError } from '../domain/errors.js';
 import { newId } from '../domain/ids.js';
 import { nowIso } from '../domain/time.js';
@@ -39,11 +33,7 @@ export class ApiKeyService {
    * Creates a key in a workspace. `chosenKey` lets an operator set the key's value (EVALSTORE_ADMIN_KEY);
    * otherwise a random one is made.
    */
-  async create(
-    workspaceId: string,
-    input: { name: string; role: ApiKeyRole; chosenKey?: string },
-    options: TransactionOptions = {},
-  ): Promise<CreatedApiKey> {
+  async create(workspaceId: string, input: { name: string; role: ApiKeyRole; chosenKey?: string }, options: TransactionOptions = {}): Promise<CreatedApiKey> {
     if (input.chosenKey !== undefined && input.chosenKey.length < MIN_CHOSEN_KEY_LENGTH) {
       throw ValidationError.field('/key', `must be at least ${MIN_CHOSEN_KEY_LENGTH} characters long`);
     }
@@ -67,7 +57,10 @@ export class ApiKeyService {
     const after = decodeCursor(query.cursor, 1);
     let select = this.store.db.selectFrom('api_keys').selectAll().where('workspace_id', '=', workspaceId);
     if (after) select = select.where('id', '>', String(after[0]));
-    const rows = await select.orderBy('id').limit(limit + 1).execute();
+    const rows = await select
+      .orderBy('id')
+      .limit(limit + 1)
+      .execute();
     return toPage(rows, limit, presentApiKey, (row) => [row.id]);
   }
 

@@ -79,12 +79,7 @@ export async function commitVersion(
 }
 
 /** Ends the current revisions of `recordIds` at `version` (they stay visible in earlier versions). */
-export async function closeRevisions(
-  tx: Transaction,
-  datasetId: string,
-  recordIds: readonly string[],
-  version: number,
-): Promise<void> {
+export async function closeRevisions(tx: Transaction, datasetId: string, recordIds: readonly string[], version: number): Promise<void> {
   for (const chunk of chunks(recordIds)) {
     await tx
       .updateTable('record_revisions')
@@ -122,10 +117,12 @@ export async function recordVersion(
     records_updated: counts.updated,
     records_removed: counts.removed,
     record_count: dataset.record_count + counts.added - counts.removed,
-    max_record_id:
-      previousBound === null || (highestNewRecordId !== null && highestNewRecordId > previousBound) ? highestNewRecordId : previousBound,
+    max_record_id: previousBound === null || (highestNewRecordId !== null && highestNewRecordId > previousBound) ? highestNewRecordId : previousBound,
   };
-  await writeUnique(() => tx.insertInto('dataset_versions').values(row).execute(), () => versionNameTaken(row.name ?? '', '/version_name'));
+  await writeUnique(
+    () => tx.insertInto('dataset_versions').values(row).execute(),
+    () => versionNameTaken(row.name ?? '', '/version_name'),
+  );
   await tx
     .updateTable('datasets')
     .set({ latest_version: version, record_count: row.record_count, updated_at: meta.now })

@@ -140,7 +140,10 @@ export class DatasetService {
     if (query.name_contains) select = select.where(this.store.sql.containsText('name', query.name_contains));
     if (after) select = select.where('id', '<', String(after[0]));
     if (query.offset) select = select.offset(query.offset);
-    const rows = await select.orderBy('id', 'desc').limit(limit + 1).execute();
+    const rows = await select
+      .orderBy('id', 'desc')
+      .limit(limit + 1)
+      .execute();
     return toPage(rows, limit, presentDataset, (row) => [row.id]);
   }
 
@@ -211,10 +214,19 @@ export class DatasetService {
       );
       row = await findDatasetRow(this.store, tx, actor, made.id);
     } else if (target.metadata !== undefined && row.metadata !== JSON.stringify(target.metadata)) {
-      await tx.updateTable('datasets').set({ metadata: JSON.stringify(target.metadata), updated_at: nowIso() }).where('id', '=', row.id).execute();
+      await tx
+        .updateTable('datasets')
+        .set({ metadata: JSON.stringify(target.metadata), updated_at: nowIso() })
+        .where('id', '=', row.id)
+        .execute();
     }
     if (options.versionName !== undefined) {
-      const taken = await tx.selectFrom('dataset_versions').select('version').where('dataset_id', '=', row.id).where('name', '=', options.versionName).executeTakeFirst();
+      const taken = await tx
+        .selectFrom('dataset_versions')
+        .select('version')
+        .where('dataset_id', '=', row.id)
+        .where('name', '=', options.versionName)
+        .executeTakeFirst();
       if (taken) throw versionNameTaken(options.versionName, '/version_name');
     }
     const change = await this.records.change(actor, row.id, changes, { ...options, transaction: tx });
@@ -258,7 +270,5 @@ function nameOrIdTaken(name: string, id: string): ConflictError {
 }
 
 function nameTaken(name: string): ConflictError {
-  return new ConflictError(`A dataset named ${JSON.stringify(name)} already exists`, [
-    { pointer: '/name', detail: 'is already taken' },
-  ]);
+  return new ConflictError(`A dataset named ${JSON.stringify(name)} already exists`, [{ pointer: '/name', detail: 'is already taken' }]);
 }

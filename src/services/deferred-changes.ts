@@ -39,7 +39,10 @@ export async function lockRunIds(
 ): Promise<void> {
   const keys: number[] = [];
   const exclusive: boolean[] = [];
-  for (const [ids, mode] of [[runIds.record ?? [], false], [runIds.defer ?? [], true]] as const) {
+  for (const [ids, mode] of [
+    [runIds.record ?? [], false],
+    [runIds.defer ?? [], true],
+  ] as const) {
     for (const id of ids) {
       const key = runLockKey(workspaceId, id);
       if (key === undefined) continue;

@@ -114,10 +114,18 @@ export class ExperimentService {
       };
       checkWindow(row);
       if (options.uniqueInWorkspace) {
-        const taken = await tx.selectFrom('experiments').select('id').where('workspace_id', '=', actor.workspaceId).where('name', '=', row.name).executeTakeFirst();
+        const taken = await tx
+          .selectFrom('experiments')
+          .select('id')
+          .where('workspace_id', '=', actor.workspaceId)
+          .where('name', '=', row.name)
+          .executeTakeFirst();
         if (taken) throw nameTaken(row.name, 'in this workspace');
       }
-      await writeUnique(() => tx.insertInto('experiments').values(row).execute(), () => nameTaken(row.name));
+      await writeUnique(
+        () => tx.insertInto('experiments').values(row).execute(),
+        () => nameTaken(row.name),
+      );
       if (input.runs === undefined) return presentExperiment(row);
       const { run_ids } = await this.runs.append(actor, row.id, input.runs, { requireRecords: options.requireRecords, transaction: tx });
       // Appending moved the experiment's updated_at on.
@@ -159,7 +167,13 @@ export class ExperimentService {
     if (datasetIds.length === 0) return ordinals;
     const rows = await this.store.db
       .selectFrom('experiments')
-      .select((eb) => ['id', eb.fn.agg<number>('row_number').over((over) => over.partitionBy('dataset_id').orderBy('created_at').orderBy('id')).as('ordinal')])
+      .select((eb) => [
+        'id',
+        eb.fn
+          .agg<number>('row_number')
+          .over((over) => over.partitionBy('dataset_id').orderBy('created_at').orderBy('id'))
+          .as('ordinal'),
+      ])
       .where('workspace_id', '=', actor.workspaceId)
       .where('dataset_id', 'in', datasetIds)
       .execute();
@@ -219,7 +233,10 @@ export class ExperimentService {
     if (query.on_dataset !== undefined) select = select.where('dataset_id', query.on_dataset ? 'is not' : 'is', null);
     if (after) select = select.where('id', '<', String(after[0]));
     if (query.offset) select = select.offset(query.offset);
-    const rows = await select.orderBy('id', 'desc').limit(limit + 1).execute();
+    const rows = await select
+      .orderBy('id', 'desc')
+      .limit(limit + 1)
+      .execute();
     return toPage(rows, limit, presentExperiment, (row) => [row.id]);
   }
 
@@ -260,7 +277,5 @@ function checkWindow(row: Pick<ExperimentTable, 'start_time' | 'end_time'>): voi
 }
 
 function nameTaken(name: string, where = 'on this dataset'): ConflictError {
-  return new ConflictError(`An experiment named ${JSON.stringify(name)} already exists ${where}`, [
-    { pointer: '/name', detail: 'is already taken' },
-  ]);
+  return new ConflictError(`An experiment named ${JSON.stringify(name)} already exists ${where}`, [{ pointer: '/name', detail: 'is already taken' }]);
 }

@@ -30,9 +30,24 @@ export interface ResultsExport {
 
 /** The fixed columns of an experiment's results; one `score.<key>` column per score key follows. */
 export const RESULT_COLUMNS = [
-  'run_id', 'record_id', 'repetition', 'input', 'expected_output', 'output', 'error', 'status',
-  'latency_ms', 'first_token_ms', 'prompt_tokens', 'completion_tokens', 'total_tokens',
-  'prompt_cost', 'completion_cost', 'total_cost', 'start_time', 'end_time',
+  'run_id',
+  'record_id',
+  'repetition',
+  'input',
+  'expected_output',
+  'output',
+  'error',
+  'status',
+  'latency_ms',
+  'first_token_ms',
+  'prompt_tokens',
+  'completion_tokens',
+  'total_tokens',
+  'prompt_cost',
+  'completion_cost',
+  'total_cost',
+  'start_time',
+  'end_time',
 ] as const;
 
 /** One result: a root run with its record (at the experiment's version) and its latest score per key. */
@@ -73,7 +88,14 @@ export class ExportService {
       .where('run_id', 'is not', null)
       .orderBy('key')
       .execute();
-    return { experiment_id: experiment.id, format: 'csv', chunks: resultCsvChunks(pages, keys.map((k) => k.key)) };
+    return {
+      experiment_id: experiment.id,
+      format: 'csv',
+      chunks: resultCsvChunks(
+        pages,
+        keys.map((k) => k.key),
+      ),
+    };
   }
 
   private async *resultPagesOf(experimentId: string, datasetId: string | null, version: number | null): AsyncGenerator<ResultRow[]> {
@@ -102,7 +124,11 @@ export class ExportService {
         .selectFrom('scores')
         .selectAll()
         .where('experiment_id', '=', experimentId)
-        .where('run_id', 'in', runs.map((run) => run.id))
+        .where(
+          'run_id',
+          'in',
+          runs.map((run) => run.id),
+        )
         .orderBy('updated_at')
         .orderBy('id')
         .execute();
@@ -209,34 +235,35 @@ function costText(nanos: number | null): string | null {
 async function* resultJsonlChunks(pages: AsyncIterable<ResultRow[]>): AsyncGenerator<string> {
   for await (const rows of pages) {
     yield rows
-      .map(({ run, record, scores }) =>
-        `${JSON.stringify({
-          run_id: run.id,
-          record_id: run.record_id,
-          repetition: run.repetition,
-          input: JSON.parse(record?.input ?? run.input ?? 'null'),
-          expected_output: record ? JSON.parse(record.expected_output) : null,
-          output: run.output === null ? null : JSON.parse(run.output),
-          error: run.error,
-          status: run.status,
-          latency_ms: run.latency_ms,
-          first_token_ms: run.first_token_ms,
-          prompt_tokens: run.prompt_tokens,
-          completion_tokens: run.completion_tokens,
-          total_tokens: run.total_tokens,
-          prompt_cost: costText(run.prompt_cost),
-          completion_cost: costText(run.completion_cost),
-          total_cost: costText(run.total_cost),
-          start_time: run.start_time,
-          end_time: run.end_time,
-          metadata: JSON.parse(run.metadata),
-          scores: Object.fromEntries(
-            [...scores].map(([key, score]) => [
-              key,
-              { score: score.score, value: score.value === null ? null : JSON.parse(score.value), comment: score.comment },
-            ]),
-          ),
-        })}\n`,
+      .map(
+        ({ run, record, scores }) =>
+          `${JSON.stringify({
+            run_id: run.id,
+            record_id: run.record_id,
+            repetition: run.repetition,
+            input: JSON.parse(record?.input ?? run.input ?? 'null'),
+            expected_output: record ? JSON.parse(record.expected_output) : null,
+            output: run.output === null ? null : JSON.parse(run.output),
+            error: run.error,
+            status: run.status,
+            latency_ms: run.latency_ms,
+            first_token_ms: run.first_token_ms,
+            prompt_tokens: run.prompt_tokens,
+            completion_tokens: run.completion_tokens,
+            total_tokens: run.total_tokens,
+            prompt_cost: costText(run.prompt_cost),
+            completion_cost: costText(run.completion_cost),
+            total_cost: costText(run.total_cost),
+            start_time: run.start_time,
+            end_time: run.end_time,
+            metadata: JSON.parse(run.metadata),
+            scores: Object.fromEntries(
+              [...scores].map(([key, score]) => [
+                key,
+                { score: score.score, value: score.value === null ? null : JSON.parse(score.value), comment: score.comment },
+              ]),
+            ),
+          })}\n`,
       )
       .join('');
   }

@@ -60,7 +60,8 @@ export class LogService {
   }
 
   private async recordIn(tx: Transaction, actor: Actor, destination: LogDestination, runs: readonly NewRun[]): Promise<LoggedRuns> {
-    const stream = destination.stream_id !== undefined ? await this.existingStream(tx, actor, destination.stream_id) : await this.namedStream(tx, actor, destination);
+    const stream =
+      destination.stream_id !== undefined ? await this.existingStream(tx, actor, destination.stream_id) : await this.namedStream(tx, actor, destination);
     const appended = await this.runs.append(actor, stream.id, runs, { transaction: tx });
     return { ...appended, stream: presentExperiment(await findExperimentRow(this.store, tx, actor, stream.id)) };
   }

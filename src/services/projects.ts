@@ -52,7 +52,10 @@ export class ProjectService {
       select = select.where('id', '=', id);
     }
     if (after) select = select.where('id', '>', String(after[0]));
-    const rows = await select.orderBy('id').limit(limit + 1).execute();
+    const rows = await select
+      .orderBy('id')
+      .limit(limit + 1)
+      .execute();
     return toPage(rows, limit, presentProject, (row) => [row.id]);
   }
 
@@ -93,11 +96,16 @@ export class ProjectService {
   async deleteMany(actor: Actor, ids: readonly string[]): Promise<void> {
     await this.store.transaction(async (tx) => {
       for (const [index, id] of ids.entries()) {
-        const row = await findProjectRow(this.store, tx, actor, id, { issue: { pointer: `/project_ids/${index}`, detail: 'is not a project of the workspace' } });
-        if (row.is_default) throw new ConflictError('The default project cannot be deleted', [{ pointer: `/project_ids/${index}`, detail: 'is the default project' }]);
+        const row = await findProjectRow(this.store, tx, actor, id, {
+          issue: { pointer: `/project_ids/${index}`, detail: 'is not a project of the workspace' },
+        });
+        if (row.is_default)
+          throw new ConflictError('The default project cannot be deleted', [{ pointer: `/project_ids/${index}`, detail: 'is the default project' }]);
         const dataset = await tx.selectFrom('datasets').select('id').where('project_id', '=', row.id).limit(1).executeTakeFirst();
         if (dataset) {
-          throw new ConflictError('The project still holds datasets; delete or move them first', [{ pointer: `/project_ids/${index}`, detail: 'still holds datasets' }]);
+          throw new ConflictError('The project still holds datasets; delete or move them first', [
+            { pointer: `/project_ids/${index}`, detail: 'still holds datasets' },
+          ]);
         }
         await tx.deleteFrom('projects').where('id', '=', row.id).execute();
       }
@@ -127,13 +135,14 @@ export class ProjectService {
       created_at: now,
       updated_at: now,
     };
-    await writeUnique(() => db.insertInto('projects').values(row).execute(), () => nameTaken(row.name));
+    await writeUnique(
+      () => db.insertInto('projects').values(row).execute(),
+      () => nameTaken(row.name),
+    );
     return presentProject(row);
   }
 }
 
 function nameTaken(name: string): ConflictError {
-  return new ConflictError(`A project named ${JSON.stringify(name)} already exists`, [
-    { pointer: '/name', detail: 'is already taken' },
-  ]);
+  return new ConflictError(`A project named ${JSON.stringify(name)} already exists`, [{ pointer: '/name', detail: 'is already taken' }]);
 }

@@ -183,12 +183,26 @@ export class RecordService {
       record_id: record.id === undefined ? newId() : requireId(record.id, `/records/${index}/id`),
       content: normalizeContent(record),
     }));
-    checkUnique(writes.map((w) => w.record_id), (i) => `/records/${i}/id`, 'appears twice in the request');
-    checkUnique(writes.map((w) => w.content.external_id), (i) => `/records/${i}/external_id`, 'appears twice in the request');
+    checkUnique(
+      writes.map((w) => w.record_id),
+      (i) => `/records/${i}/id`,
+      'appears twice in the request',
+    );
+    checkUnique(
+      writes.map((w) => w.content.external_id),
+      (i) => `/records/${i}/external_id`,
+      'appears twice in the request',
+    );
 
     return this.store.transaction(async (tx) => {
       const dataset = await findDatasetRow(this.store, tx, actor, datasetId, { lock: true });
-      await this.refuseTakenExternalIds(tx, dataset.id, writes.map((write, index) => ({ index, write })), new Set(), '/records');
+      await this.refuseTakenExternalIds(
+        tx,
+        dataset.id,
+        writes.map((write, index) => ({ index, write })),
+        new Set(),
+        '/records',
+      );
       const chosen = writes.flatMap((write, index) => (records[index]!.id === undefined ? [] : [{ index, write }]));
       await this.refuseExistingIds(tx, dataset.id, chosen, '/records');
       const version = await commitVersion(this.store, tx, dataset, { added: writes, updated: [], removed: [] }, { actor, ...options });
@@ -196,17 +210,16 @@ export class RecordService {
     });
   }
 
-  async update(
-    actor: Actor,
-    datasetId: string,
-    patches: readonly RecordPatch[],
-    options: CommitOptions = {},
-  ): Promise<CommitResult<DatasetRecord>> {
+  async update(actor: Actor, datasetId: string, patches: readonly RecordPatch[], options: CommitOptions = {}): Promise<CommitResult<DatasetRecord>> {
     checkBatchSize(patches.length, '/records');
     return this.store.transaction(async (tx) => {
       const dataset = await findDatasetRow(this.store, tx, actor, datasetId, { lock: true });
       const current = await this.findCurrent(tx, dataset.id, patches.map(refOfPatch), (i) => `/records/${i}`);
-      checkUnique(current.map((row) => row.record_id), (i) => `/records/${i}`, 'names a record already changed earlier in the request');
+      checkUnique(
+        current.map((row) => row.record_id),
+        (i) => `/records/${i}`,
+        'names a record already changed earlier in the request',
+      );
 
       const now = nowIso();
       const changed: IndexedWrite[] = [];
@@ -231,12 +244,7 @@ export class RecordService {
     });
   }
 
-  async remove(
-    actor: Actor,
-    datasetId: string,
-    refs: RecordRefs,
-    options: CommitOptions = {},
-  ): Promise<CommitResult<{ id: string }>> {
+  async remove(actor: Actor, datasetId: string, refs: RecordRefs, options: CommitOptions = {}): Promise<CommitResult<{ id: string }>> {
     const byId = (refs.ids ?? []).map((id) => ({ id }));
     const byExternalId = (refs.external_ids ?? []).map((external_id) => ({ external_id }));
     const byRef = (refs.refs ?? []).map((ref) => ({ ref }));
@@ -283,8 +291,16 @@ export class RecordService {
       record_id: record.id === undefined ? newId() : requireId(record.id, `${addAt}/${index}/id`),
       content: normalizeContent(record),
     }));
-    checkUnique(writes.map((w) => w.record_id), (i) => `${addAt}/${i}/id`, 'appears twice in the request');
-    checkUnique(writes.map((w) => w.content.external_id), (i) => `${addAt}/${i}/external_id`, 'appears twice in the request');
+    checkUnique(
+      writes.map((w) => w.record_id),
+      (i) => `${addAt}/${i}/id`,
+      'appears twice in the request',
+    );
+    checkUnique(
+      writes.map((w) => w.content.external_id),
+      (i) => `${addAt}/${i}/external_id`,
+      'appears twice in the request',
+    );
 
     return withTransaction(this.store, options, async (tx): Promise<ChangeResult> => {
       const dataset = await findDatasetRow(this.store, tx, actor, datasetId, { lock: true });
@@ -297,13 +313,36 @@ export class RecordService {
         : [removals, indexedPatches];
       // Pointers name the update's place in the request, whatever was left out before it.
       const updateAt = (i: number) => `${at.update}/${livePatches[i]!.index}`;
-      const removedRows = await this.findCurrent(tx, dataset.id, liveRemovals.map((r) => r.ref), (i) => liveRemovals[i]!.pointer);
+      const removedRows = await this.findCurrent(
+        tx,
+        dataset.id,
+        liveRemovals.map((r) => r.ref),
+        (i) => liveRemovals[i]!.pointer,
+      );
       if (refs.matching?.length) removedRows.push(...(await this.currentByContent(tx, dataset.id, refs.matching.map(normalizeContent), identity, 'matching')));
-      if (changes.set) removedRows.push(...(await this.currentByContent(tx, dataset.id, writes.map((write) => write.content), identity, 'left_out')));
+      if (changes.set)
+        removedRows.push(
+          ...(await this.currentByContent(
+            tx,
+            dataset.id,
+            writes.map((write) => write.content),
+            identity,
+            'left_out',
+          )),
+        );
       const removedIds = new Set(removedRows.map((row) => row.record_id));
 
-      const current = await this.findCurrent(tx, dataset.id, livePatches.map((entry) => refOfPatch(entry.patch)), updateAt);
-      checkUnique(current.map((row) => row.record_id), updateAt, 'names a record already changed earlier in the request');
+      const current = await this.findCurrent(
+        tx,
+        dataset.id,
+        livePatches.map((entry) => refOfPatch(entry.patch)),
+        updateAt,
+      );
+      checkUnique(
+        current.map((row) => row.record_id),
+        updateAt,
+        'names a record already changed earlier in the request',
+      );
       const alsoRemoved = current.findIndex((row) => removedIds.has(row.record_id));
       if (alsoRemoved >= 0) throw ValidationError.field(updateAt(alsoRemoved), 'names a record the request also removes');
       const now = nowIso();
@@ -315,7 +354,11 @@ export class RecordService {
         changed.push({ index, write: { record_id: row.record_id, content, created_at: row.created_at } });
         return { ...presentRecord(row), ...content, updated_at: now };
       });
-      checkUnique(updated.map((record) => record.external_id), (i) => `${updateAt(i)}/external_id`, 'appears twice in the request');
+      checkUnique(
+        updated.map((record) => record.external_id),
+        (i) => `${updateAt(i)}/external_id`,
+        'appears twice in the request',
+      );
       const renamed = changed.filter(({ index, write }) => write.content.external_id !== current[index]!.external_id);
 
       const skipped: number[] = [];
@@ -338,9 +381,20 @@ export class RecordService {
         });
       }
       const freed = new Set([...removedIds, ...changed.map(({ write }) => write.record_id)]);
-      await this.refuseTakenExternalIds(tx, dataset.id, renamed.map((entry) => ({ ...entry, index: livePatches[entry.index]!.index })), freed, at.update);
+      await this.refuseTakenExternalIds(
+        tx,
+        dataset.id,
+        renamed.map((entry) => ({ ...entry, index: livePatches[entry.index]!.index })),
+        freed,
+        at.update,
+      );
       await this.refuseTakenExternalIds(tx, dataset.id, kept, freed, addAt);
-      await this.refuseExistingIds(tx, dataset.id, kept.filter(({ index }) => adds[index]!.id !== undefined), addAt);
+      await this.refuseExistingIds(
+        tx,
+        dataset.id,
+        kept.filter(({ index }) => adds[index]!.id !== undefined),
+        addAt,
+      );
       const renamedTo = new Set(renamed.map((r) => r.write.content.external_id));
       const clash = kept.find(({ write }) => write.content.external_id !== null && renamedTo.has(write.content.external_id));
       if (clash) throw ValidationError.field(`${addAt}/${clash.index}/external_id`, 'is also given to a changed record in the request');
@@ -411,9 +465,7 @@ export class RecordService {
     const dataset = await findDatasetRow(this.store, this.store.db, actor, datasetId);
     const at = await resolveVersion(this.store.db, dataset, version);
     const id = parseId(recordId);
-    const row = id
-      ? await revisionsAt(this.store.db, dataset.id, at).selectAll().where('record_id', '=', id).executeTakeFirst()
-      : undefined;
+    const row = id ? await revisionsAt(this.store.db, dataset.id, at).selectAll().where('record_id', '=', id).executeTakeFirst() : undefined;
     if (!row) throw new NotFoundError('Record', recordId);
     return presentRecord(row);
   }
@@ -477,13 +529,14 @@ export class RecordService {
     }
     if (query.search) {
       const search = query.search;
-      select = select.where((eb) =>
-        eb.or([sqlOf.containsText('input', search), sqlOf.containsText('expected_output', search)]),
-      );
+      select = select.where((eb) => eb.or([sqlOf.containsText('input', search), sqlOf.containsText('expected_output', search)]));
     }
     if (after) select = select.where('record_id', '>', String(after[0]));
     if (query.offset) select = select.offset(query.offset);
-    const rows = await select.orderBy('record_id').limit(limit + 1).execute();
+    const rows = await select
+      .orderBy('record_id')
+      .limit(limit + 1)
+      .execute();
     return { ...toPage(rows, limit, presentRecord, (row) => [row.record_id]), version };
   }
 
@@ -523,7 +576,12 @@ export class RecordService {
     const inputHashes = which === 'matching' ? uniqueStrings(contents.map((content) => hashRecord(content).input_hash)) : undefined;
     const rows = await this.currentIdentities(tx, datasetId, identity, inputHashes);
     const chosen = which === 'matching' ? rows.filter((row) => keys.has(row.key)) : rows.filter((row) => !keys.delete(row.key));
-    return this.findCurrent(tx, datasetId, chosen.map((row) => ({ id: row.record_id })), () => '');
+    return this.findCurrent(
+      tx,
+      datasetId,
+      chosen.map((row) => ({ id: row.record_id })),
+      () => '',
+    );
   }
 
   /** The items whose reference names a current record of the dataset, in the order given. */
@@ -569,11 +627,7 @@ export class RecordService {
         for (const row of rows) byExternal.add(row.external_id!);
       }
       refs = refs.map((ref) =>
-        ref.id === undefined && !ref.external_id && ref.ref !== undefined
-          ? byExternal.has(ref.ref)
-            ? { external_id: ref.ref }
-            : { id: ref.ref }
-          : ref,
+        ref.id === undefined && !ref.external_id && ref.ref !== undefined ? (byExternal.has(ref.ref) ? { external_id: ref.ref } : { id: ref.ref }) : ref,
       );
     }
     const ids = refs.flatMap((ref) => (ref.id === undefined ? [] : [parseId(ref.id) ?? ref.id]));

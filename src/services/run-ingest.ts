@@ -87,7 +87,13 @@ export class RunIngestService {
       defer: [...updates.map((update) => update.id), ...scores.flatMap((score) => (score.run_id ? [score.run_id] : []))],
     });
     const destinations = await this.resolveDestinations(actor, creates, options, tx);
-    await this.lockInvolved(actor, [...destinations.values()].map((d) => d.id), updates, scores, tx);
+    await this.lockInvolved(
+      actor,
+      [...destinations.values()].map((d) => d.id),
+      updates,
+      scores,
+      tx,
+    );
 
     const groups = new Map<string, number[]>();
     creates.forEach((run, index) => {

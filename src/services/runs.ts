@@ -198,7 +198,11 @@ export class RunService {
         }
       }
       // Changes sent before their run (see deferred-changes.ts) apply now, as if sent after it.
-      const deferred = await takeDeferredChanges(tx, actor.workspaceId, freshIndexes.map((index) => rows[index]!.id).filter((id) => chosen.has(id)));
+      const deferred = await takeDeferredChanges(
+        tx,
+        actor.workspaceId,
+        freshIndexes.map((index) => rows[index]!.id).filter((id) => chosen.has(id)),
+      );
       for (const index of freshIndexes) {
         for (const change of deferred.get(rows[index]!.id) ?? []) {
           if (change.kind === 'update') rows[index] = applyRunPatch(rows[index]!, change.body as RunPatch, at(index), now);
@@ -307,7 +311,11 @@ export class RunService {
         }),
     );
     // A score recorded meanwhile under the same id (sent again, to its experiment) is kept once.
-    const taken = await existingScoreIds(tx, { workspaceId }, rows.map((row) => row.id));
+    const taken = await existingScoreIds(
+      tx,
+      { workspaceId },
+      rows.map((row) => row.id),
+    );
     return rows.filter((row) => !taken.has(row.id));
   }
 
@@ -354,7 +362,10 @@ export class RunService {
     if (query.min_latency_ms !== undefined) select = select.where('latency_ms', '>=', query.min_latency_ms);
     if (query.max_latency_ms !== undefined) select = select.where('latency_ms', '<=', query.max_latency_ms);
     if (after) select = select.where('id', desc ? '<' : '>', String(after[0]));
-    const rows = await select.orderBy('id', desc ? 'desc' : 'asc').limit(limit + 1).execute();
+    const rows = await select
+      .orderBy('id', desc ? 'desc' : 'asc')
+      .limit(limit + 1)
+      .execute();
     return toPage(rows, limit, presentRun, (row) => [row.id]);
   }
 }
@@ -469,7 +480,8 @@ function checkUniqueIds(rows: readonly RunTable[], at: (index: number) => string
 function checkRecordsGiven(experiment: ExperimentTable, rows: readonly RunTable[], at: (index: number) => string): void {
   if (experiment.dataset_id === null) return;
   const index = rows.findIndex((row) => row.record_id === null && row.parent_run_id === null);
-  if (index >= 0) throw ValidationError.field(`${at(index)}/record_id`, 'is required: the experiment is on a dataset, and each run is the result for one of its records');
+  if (index >= 0)
+    throw ValidationError.field(`${at(index)}/record_id`, 'is required: the experiment is on a dataset, and each run is the result for one of its records');
 }
 
 /** Every record a run names must be in the experiment's dataset version. */
@@ -488,10 +500,7 @@ async function checkRecords(tx: Transaction, experiment: ExperimentTable, rows: 
   }
   const index = firstWith(found);
   if (index >= 0) {
-    throw ValidationError.field(
-      `${at(index)}/record_id`,
-      `is not a record of the experiment's dataset at version ${experiment.dataset_version}`,
-    );
+    throw ValidationError.field(`${at(index)}/record_id`, `is not a record of the experiment's dataset at version ${experiment.dataset_version}`);
   }
 }
 

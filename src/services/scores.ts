@@ -85,7 +85,11 @@ export class ScoreService {
       const rows = toScoreRows(actor.workspaceId, experiment.id, scores, now, at);
       const recordOfRun = await findRunsOf(tx, actor.workspaceId, experiment.id, rows, at);
       for (const row of rows) if (row.run_id) row.record_id = recordOfRun.get(row.run_id) ?? null;
-      const existing = await existingScoreIds(tx, actor, rows.map((row) => row.id));
+      const existing = await existingScoreIds(
+        tx,
+        actor,
+        rows.map((row) => row.id),
+      );
       const fresh = rows.filter((row) => !existing.has(row.id));
       await writeUnique(
         () => this.store.bulk.insert(tx, 'scores', fresh),
@@ -100,7 +104,11 @@ export class ScoreService {
    * Records scores of runs and of experiments, in one transaction: each score goes to the experiment of
    * its run, or to `experiment_id` when it has no run. Ids recorded before are skipped.
    */
-  async place(actor: Actor, scores: readonly PlacedScore[], options: PlaceOptions & TransactionOptions = {}): Promise<{ score_ids: string[]; deferred: number }> {
+  async place(
+    actor: Actor,
+    scores: readonly PlacedScore[],
+    options: PlaceOptions & TransactionOptions = {},
+  ): Promise<{ score_ids: string[]; deferred: number }> {
     const at = options.at ?? DEFAULT_AT;
     const now = nowIso();
     return withTransaction(this.store, options, async (tx) => {
@@ -144,7 +152,12 @@ export class ScoreService {
       await deferRunChanges(
         tx,
         actor.workspaceId,
-        deferred.map((index) => ({ id: rows[index]!.id, run_id: rows[index]!.run_id!, kind: 'score', body: { ...withoutPlace(scores[index]!), id: rows[index]!.id } as JsonObject })),
+        deferred.map((index) => ({
+          id: rows[index]!.id,
+          run_id: rows[index]!.run_id!,
+          kind: 'score',
+          body: { ...withoutPlace(scores[index]!), id: rows[index]!.id } as JsonObject,
+        })),
         now,
       );
       return { score_ids: rows.map((row) => row.id), deferred: deferred.length };
@@ -223,7 +236,10 @@ export class ScoreService {
     if (query.experiment_level !== undefined) select = select.where('run_id', query.experiment_level ? 'is' : 'is not', null);
     if (after) select = select.where('id', '>', String(after[0]));
     if (query.offset) select = select.offset(query.offset);
-    const rows = await select.orderBy('id').limit(limit + 1).execute();
+    const rows = await select
+      .orderBy('id')
+      .limit(limit + 1)
+      .execute();
     return toPage(rows, limit, presentScore, (row) => [row.id]);
   }
 

@@ -39,7 +39,10 @@ export class VersionService {
     let select = this.store.db.selectFrom('dataset_versions').selectAll().where('dataset_id', '=', dataset.id);
     if (after) select = select.where('version', '<', Number(after[0]));
     if (query.offset) select = select.offset(query.offset);
-    const rows = await select.orderBy('version', 'desc').limit(limit + 1).execute();
+    const rows = await select
+      .orderBy('version', 'desc')
+      .limit(limit + 1)
+      .execute();
     return toPage(rows, limit, presentVersion, (row) => [row.version]);
   }
 
@@ -89,17 +92,11 @@ export class VersionService {
         await tx.updateTable('dataset_versions').set({ name: null }).where('dataset_id', '=', dataset.id).where('name', '=', name).execute();
       }
       await writeUnique(
-        () =>
-          tx.updateTable('dataset_versions').set({ name }).where('dataset_id', '=', dataset.id).where('version', '=', version).execute(),
+        () => tx.updateTable('dataset_versions').set({ name }).where('dataset_id', '=', dataset.id).where('version', '=', version).execute(),
         () => versionNameTaken(name ?? ''),
       );
       return presentVersion(
-        await tx
-          .selectFrom('dataset_versions')
-          .selectAll()
-          .where('dataset_id', '=', dataset.id)
-          .where('version', '=', version)
-          .executeTakeFirstOrThrow(),
+        await tx.selectFrom('dataset_versions').selectAll().where('dataset_id', '=', dataset.id).where('version', '=', version).executeTakeFirstOrThrow(),
       );
     });
   }
@@ -108,11 +105,7 @@ export class VersionService {
    * The records that differ between two versions, by record id. A record changed and changed back in
    * between does not differ; one added and removed in between appears in neither and is not listed.
    */
-  async diff(
-    actor: Actor,
-    datasetId: string,
-    query: { from: VersionRef; to?: VersionRef; cursor?: string; limit?: number },
-  ): Promise<VersionDiff> {
+  async diff(actor: Actor, datasetId: string, query: { from: VersionRef; to?: VersionRef; cursor?: string; limit?: number }): Promise<VersionDiff> {
     const db = this.store.db;
     const dataset = await findDatasetRow(this.store, db, actor, datasetId);
     const from = await resolveVersion(db, dataset, query.from);
@@ -128,28 +121,17 @@ export class VersionService {
       .distinct()
       .where('dataset_id', '=', dataset.id)
       .where((eb) =>
-        eb.or([
-          eb.and([eb('valid_from', '>', low), eb('valid_from', '<=', high)]),
-          eb.and([eb('valid_to', '>', low), eb('valid_to', '<=', high)]),
-        ]),
+        eb.or([eb.and([eb('valid_from', '>', low), eb('valid_from', '<=', high)]), eb.and([eb('valid_to', '>', low), eb('valid_to', '<=', high)])]),
       )
       .$if(after !== undefined, (q) => q.where('record_id', '>', String(after![0])));
 
     const rows = await db
       .selectFrom(touched.as('t'))
       .leftJoin('record_revisions as a', (join) =>
-        join
-          .onRef('a.record_id', '=', 't.record_id')
-          .on('a.dataset_id', '=', dataset.id)
-          .on('a.valid_from', '<=', from)
-          .on('a.valid_to', '>', from),
+        join.onRef('a.record_id', '=', 't.record_id').on('a.dataset_id', '=', dataset.id).on('a.valid_from', '<=', from).on('a.valid_to', '>', from),
       )
       .leftJoin('record_revisions as b', (join) =>
-        join
-          .onRef('b.record_id', '=', 't.record_id')
-          .on('b.dataset_id', '=', dataset.id)
-          .on('b.valid_from', '<=', to)
-          .on('b.valid_to', '>', to),
+        join.onRef('b.record_id', '=', 't.record_id').on('b.dataset_id', '=', dataset.id).on('b.valid_from', '<=', to).on('b.valid_to', '>', to),
       )
       .select('t.record_id')
       .select(sql<string | null>`a.valid_from`.as('a_from'))
@@ -165,10 +147,15 @@ export class VersionService {
       .limit(limit + 1)
       .execute();
 
-    const revisions = await this.revisionsOf(dataset.id, rows.slice(0, limit).flatMap((r) => [
-      ...(r.a_from === null ? [] : [{ record_id: r.record_id, valid_from: Number(r.a_from) }]),
-      ...(r.b_from === null ? [] : [{ record_id: r.record_id, valid_from: Number(r.b_from) }]),
-    ]));
+    const revisions = await this.revisionsOf(
+      dataset.id,
+      rows
+        .slice(0, limit)
+        .flatMap((r) => [
+          ...(r.a_from === null ? [] : [{ record_id: r.record_id, valid_from: Number(r.a_from) }]),
+          ...(r.b_from === null ? [] : [{ record_id: r.record_id, valid_from: Number(r.b_from) }]),
+        ]),
+    );
     const toChange = (row: (typeof rows)[number]): RecordChange => {
       const before = row.a_from === null ? undefined : revisions.get(`${row.record_id}@${row.a_from}`);
       const afterRow = row.b_from === null ? undefined : revisions.get(`${row.record_id}@${row.b_from}`);
@@ -182,10 +169,7 @@ export class VersionService {
     return { from, to, ...toPage(rows, limit, toChange, (row) => [row.record_id]) };
   }
 
-  private async revisionsOf(
-    datasetId: string,
-    keys: { record_id: string; valid_from: number }[],
-  ): Promise<Map<string, RecordRevisionTable>> {
+  private async revisionsOf(datasetId: string, keys: { record_id: string; valid_from: number }[]): Promise<Map<string, RecordRevisionTable>> {
     const found = new Map<string, RecordRevisionTable>();
     if (keys.length === 0) return found;
     const rows = await this.store.db

@@ -24,9 +24,7 @@ import type { Database } from './schema.js';
 /** The handle of an open transaction: what service methods join (their `transaction` option) and row helpers write through. */
 export type Transaction = Kysely<Database>;
 
-export type StoreConfig =
-  | { dialect: 'sqlite'; filename: string }
-  | { dialect: 'postgres'; connectionString: string; schema?: string; poolSize?: number };
+export type StoreConfig = { dialect: 'sqlite'; filename: string } | { dialect: 'postgres'; connectionString: string; schema?: string; poolSize?: number };
 
 export interface Store {
   readonly db: Kysely<Database>;
@@ -85,7 +83,9 @@ function openSqlite(filename: string): Store {
     db,
     dialect: 'sqlite',
     sql: sqliteSql,
-    bulk: createBulkWriter({ dialect: 'sqlite', handle, workerOf: (tx) => (workerTransactions.has(tx) ? workerDialect : undefined) }, (rows) => statistics.noteWrites(rows)),
+    bulk: createBulkWriter({ dialect: 'sqlite', handle, workerOf: (tx) => (workerTransactions.has(tx) ? workerDialect : undefined) }, (rows) =>
+      statistics.noteWrites(rows),
+    ),
     noteWrites: (rows) => statistics.noteWrites(rows),
     transaction: (work) => writers.hold(() => db.transaction().execute(work)),
     longTransaction: (work) => {
@@ -123,9 +123,7 @@ function openPostgres(config: { connectionString: string; schema?: string; poolS
   const url = new URL(config.connectionString);
   const urlOptions = url.searchParams.get('options');
   url.searchParams.delete('options');
-  const options = ['-c TimeZone=UTC', urlOptions ?? '', config.schema ? `-c search_path=${quoteIdentifier(config.schema)}` : '']
-    .filter(Boolean)
-    .join(' ');
+  const options = ['-c TimeZone=UTC', urlOptions ?? '', config.schema ? `-c search_path=${quoteIdentifier(config.schema)}` : ''].filter(Boolean).join(' ');
   const pool = new pg.Pool({
     connectionString: url.toString(),
     max: config.poolSize ?? 10,

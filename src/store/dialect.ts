@@ -53,10 +53,8 @@ function columnRef(column: Expression<string> | string) {
 
 export const sqliteSql: DialectSql = {
   jsonFieldText: (column, key) => sql<string | null>`(${sql.ref(column)} -> ${`$.${JSON.stringify(key)}`})`,
-  jsonFieldEquals: (column, key, value) =>
-    sql<SqlBool>`coalesce(${sql.ref(column)} -> ${`$.${JSON.stringify(key)}`}, 'null') = json(${canonicalJson(value)})`,
-  jsonArrayIncludes: (column, value) =>
-    sql<SqlBool>`exists (select 1 from json_each(${sql.ref(column)}) where json_each.value = ${value})`,
+  jsonFieldEquals: (column, key, value) => sql<SqlBool>`coalesce(${sql.ref(column)} -> ${`$.${JSON.stringify(key)}`}, 'null') = json(${canonicalJson(value)})`,
+  jsonArrayIncludes: (column, value) => sql<SqlBool>`exists (select 1 from json_each(${sql.ref(column)}) where json_each.value = ${value})`,
   containsText: (column, text) => sql<SqlBool>`${columnRef(column)} like ${likePattern(text)} escape '\\'`,
   forUpdate: sql``,
   transactionLock: () => sql`select 1`,
@@ -65,8 +63,7 @@ export const sqliteSql: DialectSql = {
 
 export const postgresSql: DialectSql = {
   jsonFieldText: (column, key) => sql<string | null>`((${sql.ref(column)}::jsonb -> ${key}::text)::text)`,
-  jsonFieldEquals: (column, key, value) =>
-    sql<SqlBool>`coalesce(${sql.ref(column)}::jsonb -> ${key}::text, 'null'::jsonb) = ${canonicalJson(value)}::jsonb`,
+  jsonFieldEquals: (column, key, value) => sql<SqlBool>`coalesce(${sql.ref(column)}::jsonb -> ${key}::text, 'null'::jsonb) = ${canonicalJson(value)}::jsonb`,
   jsonArrayIncludes: (column, value) => sql<SqlBool>`(${sql.ref(column)}::jsonb ? ${value}::text)`,
   containsText: (column, text) => sql<SqlBool>`${columnRef(column)} ilike ${likePattern(text)} escape '\\'`,
   forUpdate: sql` for no key update`,

@@ -112,7 +112,9 @@ describe.each(DIALECTS)('evalstore eval on %s', (dialect) => {
     });
     expect(result.code, result.stderr).toBe(0);
     expect(result.stdout).toContain('Against the baseline:');
-    expect(result.stdout).toMatch(/exact: 100 improved, 0 regressed, 100 unchanged; mean 0\.500 -> 1\.000 \(paired t-test, n 200, p = .*, significant at 0\.05\)/);
+    expect(result.stdout).toMatch(
+      /exact: 100 improved, 0 regressed, 100 unchanged; mean 0\.500 -> 1\.000 \(paired t-test, n 200, p = .*, significant at 0\.05\)/,
+    );
     expect(result.stdout).toMatch(/sign: 100 improved/);
     expect((await evalstore.experiments.list({ name: 'second' })).data[0]?.metadata).toEqual({ prompt: 'v2' });
   });

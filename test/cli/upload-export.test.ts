@@ -38,7 +38,10 @@ describe('CLI upload and export', () => {
     const output = join(folder, 'capitals.jsonl');
     const exported = await cli(['export', 'capitals', '--version', '1', '-o', output]);
     expect(exported.code, exported.stderr).toBe(0);
-    const lines = readFileSync(output, 'utf8').trim().split('\n').map((line) => JSON.parse(line));
+    const lines = readFileSync(output, 'utf8')
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line));
     expect(lines).toHaveLength(2_500);
     expect(lines[0]).toMatchObject({ tags: ['geo', 'cli'] });
   });

@@ -130,15 +130,25 @@ describe.each(DIALECTS)('the TypeScript client on %s', (dialect) => {
     const dataset = await evalstore.datasets.create({ name: 'client-experiments', records: [{ input: 'a' }, { input: 'b' }] });
     const records = (await evalstore.records.list(dataset.id)).data;
     const runsOf = (scores: number[]) =>
-      records.map((record, i) => ({ record_id: record.id, output: `out ${i}`, latency_ms: 10 * (i + 1), total_tokens: 5, scores: [{ key: 'accuracy', score: scores[i]! }] }));
+      records.map((record, i) => ({
+        record_id: record.id,
+        output: `out ${i}`,
+        latency_ms: 10 * (i + 1),
+        total_tokens: 5,
+        scores: [{ key: 'accuracy', score: scores[i]! }],
+      }));
 
     const baseline = await evalstore.experiments.create({ name: 'baseline', dataset_id: dataset.id, runs: runsOf([0, 0]) });
     expect(baseline.run_ids).toHaveLength(2);
     const candidate = await evalstore.experiments.create({ name: 'candidate', dataset_id: dataset.id });
     const appended = await evalstore.runs.append(candidate.id, runsOf([1, 0]));
     expect(appended.inserted).toBe(2);
-    const again = await evalstore.runs.append(candidate.id, [{ id: '00000000-0000-4000-8000-000000000001', record_id: records[0]!.id, output: 'x', custom_field: 7 }]);
-    expect((await evalstore.runs.append(candidate.id, [{ id: '00000000-0000-4000-8000-000000000001', record_id: records[0]!.id, output: 'x' }])).inserted).toBe(0);
+    const again = await evalstore.runs.append(candidate.id, [
+      { id: '00000000-0000-4000-8000-000000000001', record_id: records[0]!.id, output: 'x', custom_field: 7 },
+    ]);
+    expect((await evalstore.runs.append(candidate.id, [{ id: '00000000-0000-4000-8000-000000000001', record_id: records[0]!.id, output: 'x' }])).inserted).toBe(
+      0,
+    );
     expect((await evalstore.runs.get(again.run_ids[0]!)).custom_field).toBe(7);
 
     const runs = [];

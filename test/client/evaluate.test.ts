@@ -44,7 +44,11 @@ describe.each(DIALECTS)('evaluate() on %s', (dialect) => {
   }
 
   const exact: Evaluator = ({ output, expected }) => output === expected;
-  const distance: Evaluator = ({ output, expected }) => ({ key: 'distance', score: Math.abs(Number(output) - Number(expected)), comment: 'absolute difference' });
+  const distance: Evaluator = ({ output, expected }) => ({
+    key: 'distance',
+    score: Math.abs(Number(output) - Number(expected)),
+    comment: 'absolute difference',
+  });
   const accuracy: SummaryEvaluator = (results) => ({
     key: 'accuracy',
     score: results.filter((result) => result.scores.some((score) => score.key === 'exact' && score.score === 1)).length / results.length,
@@ -70,7 +74,13 @@ describe.each(DIALECTS)('evaluate() on %s', (dialect) => {
     expect(summary.progress).toEqual({ total: 400, done: 400, errors: failing, uploaded: 400, skipped: 0 });
     expect(updates.at(-1)).toMatchObject({ done: 400, uploaded: 400 });
     expect(updates.some((update) => update.uploaded > 0 && update.uploaded < 400)).toBe(true);
-    expect(summary.stats).toMatchObject({ run_count: 400, record_count: RECORDS, error_count: failing, total_tokens: (400 - failing) * 5, total_cost: '0.049' });
+    expect(summary.stats).toMatchObject({
+      run_count: 400,
+      record_count: RECORDS,
+      error_count: failing,
+      total_tokens: (400 - failing) * 5,
+      total_cost: '0.049',
+    });
     expect(summary.stats.scores.exact).toMatchObject({ n: 400 - failing, mean: 202 / 392 });
     expect(summary.stats.scores.distance).toMatchObject({ n: 400 - failing, min: 0 });
     expect(summary.summary_scores).toEqual([{ key: 'accuracy', score: 202 / 400 }]);
@@ -132,9 +142,11 @@ describe.each(DIALECTS)('evaluate() on %s', (dialect) => {
     expect(change?.test).toMatchObject({ method: 'paired t-test', significant: true });
 
     await expect(evaluate(async () => 1, { client: evalstore, dataset: 'no such dataset', experiment: { name: 'x' } })).rejects.toMatchObject({ status: 404 });
-    await expect(
-      evaluate(async () => 1, { client: evalstore, dataset: 'arithmetic', experiment: { name: 'doubler v2' }, version: 99 }),
-    ).rejects.toMatchObject({ status: 404 });
-    await expect(evaluate(async () => 1, { client: evalstore, dataset: 'arithmetic', experiment: { name: 'y' }, concurrency: 0 })).rejects.toThrow(/concurrency/);
+    await expect(evaluate(async () => 1, { client: evalstore, dataset: 'arithmetic', experiment: { name: 'doubler v2' }, version: 99 })).rejects.toMatchObject({
+      status: 404,
+    });
+    await expect(evaluate(async () => 1, { client: evalstore, dataset: 'arithmetic', experiment: { name: 'y' }, concurrency: 0 })).rejects.toThrow(
+      /concurrency/,
+    );
   });
 });

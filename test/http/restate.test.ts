@@ -20,7 +20,14 @@ async function appWith(terms: Parameters<typeof handleErrorsWith>[2]): Promise<F
     },
   });
   app.post('/nested', {
-    config: { restate: { fields: [['record/input', 'inputs'], ['metadata', 'extra/metadata']] } },
+    config: {
+      restate: {
+        fields: [
+          ['record/input', 'inputs'],
+          ['metadata', 'extra/metadata'],
+        ],
+      },
+    },
     handler: async () => {
       throw new ValidationError('/runs/1/record/input differs', [
         { pointer: '/runs/1/record/input', detail: 'differs' },
@@ -96,13 +103,13 @@ describe('restating service faults in the terms of the request', () => {
     expect(error.issues).toEqual([{ pointer: '/cursor', detail: 'is not a cursor', in: 'query' }]);
   });
 
-  it('drops a field the request has no name for: its item is that field\'s value', async () => {
+  it("drops a field the request has no name for: its item is that field's value", async () => {
     const error = (await app.inject({ method: 'POST', url: '/rows', payload: {} })).json<NormalizedError>();
     expect(error.issues.map((issue) => issue.pointer)).toEqual(['/examples/3/q', '/examples/4']);
     expect(error.detail).toBe('/examples/3/q and /examples/4 are wrong');
   });
 
-  it('renames the query parameters a service names as its query\'s, and only by the query rule', async () => {
+  it("renames the query parameters a service names as its query's, and only by the query rule", async () => {
     const error = (await app.inject({ method: 'GET', url: '/versioned' })).json<NormalizedError>();
     expect(error.fromService).toBe(false);
     expect(error.issues).toEqual([{ pointer: '/dataset_version_id', detail: 'names no version', in: 'query' }]);

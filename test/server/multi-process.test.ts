@@ -1,14 +1,7 @@
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, DIALECTS, type TestDatabase } from '../support/databases.js';
-import {
-  findFreePort,
-  killAllChildren,
-  startServerProcess,
-  storeFlags,
-  withTimeout,
-  type ServerProcess,
-} from '../support/processes.js';
+import { findFreePort, killAllChildren, startServerProcess, storeFlags, withTimeout, type ServerProcess } from '../support/processes.js';
 
 /**
  * The deployment the design promises: several stateless API servers on one PostgreSQL. Two real server
@@ -123,7 +116,10 @@ describe.skipIf(!DIALECTS.includes('postgres'))('postgres: several server proces
     const responses = await withTimeout(Promise.all(requests), 90_000, `${REQUESTS} concurrent commits`);
 
     const statuses = responses.map((response) => response.status);
-    expect(statuses.filter((status) => status !== 201), JSON.stringify(responses.find((r) => r.status !== 201)?.body)).toEqual([]);
+    expect(
+      statuses.filter((status) => status !== 201),
+      JSON.stringify(responses.find((r) => r.status !== 201)?.body),
+    ).toEqual([]);
     const committed = responses.map((response) => response.body.version.version as number);
     expect(new Set(committed).size).toBe(REQUESTS);
     for (const response of responses) expect(response.body.records).toHaveLength(RECORDS_PER_REQUEST);
@@ -181,7 +177,10 @@ describe.skipIf(!DIALECTS.includes('postgres'))('postgres: several server proces
     } while (cursor);
     expect(runs).toHaveLength(RECORDS * APPENDS);
     for (const record of records) {
-      const repetitions = runs.filter((run) => run.record_id === record).map((run) => run.repetition).sort((x, y) => x - y);
+      const repetitions = runs
+        .filter((run) => run.record_id === record)
+        .map((run) => run.repetition)
+        .sort((x, y) => x - y);
       expect(repetitions).toEqual(Array.from({ length: APPENDS }, (_, i) => i + 1));
     }
   }, 120_000);

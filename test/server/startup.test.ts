@@ -1,13 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, DIALECTS, type TestDatabase } from '../support/databases.js';
-import {
-  findFreePort,
-  killAllChildren,
-  startServerProcess,
-  storeFlags,
-  type ExitStatus,
-  type ServerProcess,
-} from '../support/processes.js';
+import { findFreePort, killAllChildren, startServerProcess, storeFlags, type ExitStatus, type ServerProcess } from '../support/processes.js';
 
 /** `evalstore serve` as operators run it: a real process, its stdout, its port, its shutdown. */
 

@@ -23,7 +23,18 @@ for (const dialect of DIALECTS) {
 
     it('tells records apart by input and expected output under `example` identity', async () => {
       const dataset = await services.datasets.create(actor, { name: 'identity' });
-      const first = await services.records.change(actor, dataset.id, { add: [{ input: 'q', expected_output: 'a' }, { input: 'q', expected_output: 'b' }, { input: 'q', expected_output: 'a' }] }, example);
+      const first = await services.records.change(
+        actor,
+        dataset.id,
+        {
+          add: [
+            { input: 'q', expected_output: 'a' },
+            { input: 'q', expected_output: 'b' },
+            { input: 'q', expected_output: 'a' },
+          ],
+        },
+        example,
+      );
       expect(first.skipped).toEqual([2]);
       expect(first.version?.records_added).toBe(2);
       // By input alone, both are the same as what is there.
@@ -35,22 +46,42 @@ for (const dialect of DIALECTS) {
     });
 
     it('sets a version to exactly the records given, keeping the ones already there', async () => {
-      const dataset = await services.datasets.create(actor, { name: 'set', records: [{ input: 'x', expected_output: 1 }, { input: 'y', expected_output: 2 }] });
+      const dataset = await services.datasets.create(actor, {
+        name: 'set',
+        records: [
+          { input: 'x', expected_output: 1 },
+          { input: 'y', expected_output: 2 },
+        ],
+      });
       const kept = (await services.records.list(actor, dataset.id)).data.find((record) => record.input === 'x')!;
       const result = await services.records.change(actor, dataset.id, { set: [{ input: 'x', expected_output: 1 }, { input: 'z' }, { input: 'z' }] }, example);
       expect(result.version).toMatchObject({ version: 2, records_added: 1, records_removed: 1, record_count: 2 });
       expect(result.skipped).toEqual([0, 2]);
       expect(result.removed.map((record) => record.input)).toEqual(['y']);
       expect((await services.records.list(actor, dataset.id)).data.map((record) => record.id)).toContain(kept.id);
-      expect(await contents(dataset.id, 1)).toEqual([['x', 1], ['y', 2]]);
+      expect(await contents(dataset.id, 1)).toEqual([
+        ['x', 1],
+        ['y', 2],
+      ]);
       // The same set again changes nothing, and so commits nothing.
       expect((await services.records.change(actor, dataset.id, { set: [{ input: 'z' }, { input: 'x', expected_output: 1 }] }, example)).version).toBeNull();
       await expect(services.records.change(actor, dataset.id, { set: [], add: [{ input: 'w' }] })).rejects.toMatchObject({ status: 400 });
     });
 
     it('removes records named by content, ignoring contents no record has', async () => {
-      const dataset = await services.datasets.create(actor, { name: 'matching', records: [{ input: 'x', expected_output: 1 }, { input: 'x', expected_output: 2 }] });
-      const result = await services.records.change(actor, dataset.id, { remove: { matching: [{ input: 'x', expected_output: 2 }, { input: 'nope' }] } }, example);
+      const dataset = await services.datasets.create(actor, {
+        name: 'matching',
+        records: [
+          { input: 'x', expected_output: 1 },
+          { input: 'x', expected_output: 2 },
+        ],
+      });
+      const result = await services.records.change(
+        actor,
+        dataset.id,
+        { remove: { matching: [{ input: 'x', expected_output: 2 }, { input: 'nope' }] } },
+        example,
+      );
       expect(result.removed.map((record) => record.expected_output)).toEqual([2]);
       expect(await contents(dataset.id)).toEqual([['x', 1]]);
       expect((await services.records.change(actor, dataset.id, { remove: { matching: [{ input: 'nope' }] } }, example)).version).toBeNull();
@@ -58,7 +89,10 @@ for (const dialect of DIALECTS) {
 
     it('makes records from runs of the workspace, naming each run as the source', async () => {
       const dataset = await services.datasets.create(actor, { name: 'from-runs' });
-      const logged = await services.logs.record(actor, { stream_name: 'production' }, [{ input: { q: 'a' }, output: 'A' }, { input: { q: 'b' }, output: 'B' }]);
+      const logged = await services.logs.record(actor, { stream_name: 'production' }, [
+        { input: { q: 'a' }, output: 'A' },
+        { input: { q: 'b' }, output: 'B' },
+      ]);
       expect(logged.stream).toMatchObject({ name: 'production', dataset_id: null, source: 'native' });
       const result = await services.records.addFromRuns(actor, dataset.id, logged.run_ids);
       expect(result.added.map((record) => [record.input, record.expected_output, record.source])).toEqual([
@@ -78,20 +112,26 @@ for (const dialect of DIALECTS) {
       expect(made).toMatchObject({ created: true, dataset: { name: 'upserted', latest_version: 0, metadata: { team: 'ml' } }, change: { version: null } });
       const named = await services.datasets.upsert(actor, { name: 'upserted' }, { add: [{ input: 'q' }] }, { ...example, versionName: 'first' });
       expect(named).toMatchObject({ created: false, change: { version: { version: 1, name: 'first' } } });
-      await expect(services.datasets.upsert(actor, { name: 'upserted' }, { add: [{ input: 'q' }] }, { ...example, versionName: 'first' })).rejects.toMatchObject({ status: 409 });
+      await expect(
+        services.datasets.upsert(actor, { name: 'upserted' }, { add: [{ input: 'q' }] }, { ...example, versionName: 'first' }),
+      ).rejects.toMatchObject({ status: 409 });
       // Racing upserts of one new name all land on one dataset.
-      const raced = await Promise.all(Array.from({ length: 4 }, (_, index) => services.datasets.upsert(actor, { name: 'raced' }, { add: [{ input: index }] }, example)));
+      const raced = await Promise.all(
+        Array.from({ length: 4 }, (_, index) => services.datasets.upsert(actor, { name: 'raced' }, { add: [{ input: index }] }, example)),
+      );
       expect(new Set(raced.map((result) => result.dataset.id)).size).toBe(1);
       expect((await services.datasets.getByName(actor, 'raced')).record_count).toBe(4);
     });
 
-    it('logs into a project\'s stream, made with the project on first use, all or nothing', async () => {
+    it("logs into a project's stream, made with the project on first use, all or nothing", async () => {
       const first = await services.logs.record(actor, { project_name: 'bot', source: 'humanloop' }, [{ output: 'one' }]);
       const project = (await services.projects.list(actor, { name: 'bot' })).data[0]!;
       expect(first.stream).toMatchObject({ name: 'bot', project_id: project.id, source: 'humanloop' });
       const again = await services.logs.record(actor, { project_id: project.id }, [{ output: 'two' }]);
       expect(again.stream.id).toBe(first.stream.id);
-      await expect(services.logs.record(actor, { project_name: 'never-made' }, [{ output: 'x', start_time: 'not a time' }])).rejects.toMatchObject({ status: 400 });
+      await expect(services.logs.record(actor, { project_name: 'never-made' }, [{ output: 'x', start_time: 'not a time' }])).rejects.toMatchObject({
+        status: 400,
+      });
       expect((await services.projects.list(actor, { name: 'never-made' })).data).toEqual([]);
       await expect(services.logs.record(actor, {}, [{ output: 'x' }])).rejects.toMatchObject({ status: 400 });
     });

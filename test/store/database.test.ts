@@ -14,7 +14,9 @@ for (const dialect of DIALECTS) {
       try {
         expect(await migrateToLatest(store)).toEqual([]);
         const tables = (await store.db.introspection.getTables()).map((t) => t.name);
-        expect(tables).toEqual(expect.arrayContaining(['workspaces', 'api_keys', 'projects', 'datasets', 'dataset_versions', 'record_revisions', 'uploads', 'upload_rows']));
+        expect(tables).toEqual(
+          expect.arrayContaining(['workspaces', 'api_keys', 'projects', 'datasets', 'dataset_versions', 'record_revisions', 'uploads', 'upload_rows']),
+        );
       } finally {
         await close();
       }

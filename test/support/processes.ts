@@ -12,7 +12,15 @@ const CLI_ENTRY = 'src/cli/main.ts';
  * Settings a developer's shell may hold that would leak into a child and change what it does; children
  * get only what a test passes explicitly.
  */
-export const INHERITED_SETTINGS_TO_DROP = ['PORT', 'HOST', 'DATABASE_URL', 'EVALSTORE_DATA_DIR', 'EVALSTORE_ADMIN_KEY', 'LOG_LEVEL', 'EVALSTORE_LANGSMITH_INGESTION'];
+export const INHERITED_SETTINGS_TO_DROP = [
+  'PORT',
+  'HOST',
+  'DATABASE_URL',
+  'EVALSTORE_DATA_DIR',
+  'EVALSTORE_ADMIN_KEY',
+  'LOG_LEVEL',
+  'EVALSTORE_LANGSMITH_INGESTION',
+];
 
 /** Every child started here and not yet exited, so that none outlives the test file. */
 const liveChildren = new Set<ChildProcess>();
@@ -59,7 +67,10 @@ export class ChildHandle {
   private stderrText = '';
   readonly exited: Promise<ExitStatus>;
 
-  constructor(readonly child: ChildProcess, readonly description: string) {
+  constructor(
+    readonly child: ChildProcess,
+    readonly description: string,
+  ) {
     liveChildren.add(child);
     child.stdout?.setEncoding('utf8').on('data', (chunk: string) => (this.stdoutText += chunk));
     child.stderr?.setEncoding('utf8').on('data', (chunk: string) => (this.stderrText += chunk));
@@ -140,9 +151,7 @@ export async function killAllChildren(): Promise<void> {
   for (const child of handles) child.kill('SIGKILL');
   await Promise.all(
     handles.map((child) =>
-      child.exitCode !== null || child.signalCode !== null
-        ? undefined
-        : withTimeout(once(child, 'close'), 5_000, 'a child to die').catch(() => undefined),
+      child.exitCode !== null || child.signalCode !== null ? undefined : withTimeout(once(child, 'close'), 5_000, 'a child to die').catch(() => undefined),
     ),
   );
 }

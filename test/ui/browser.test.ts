@@ -208,12 +208,20 @@ describe.skipIf(!DIALECTS.includes('sqlite'))('web UI in Chromium, on SQLite', (
     const tree = page.getByTestId('trace-tree');
     await tree.waitFor();
     expect(await tree.locator('li').count()).toBe(4);
-    expect((await tree.locator('li').allTextContents()).map((text) => text.split(/\d/)[0])).toEqual(['answerchain', 'retrieveretriever', 'llmllm', 'tokenizetool']);
+    expect((await tree.locator('li').allTextContents()).map((text) => text.split(/\d/)[0])).toEqual([
+      'answerchain',
+      'retrieveretriever',
+      'llmllm',
+      'tokenizetool',
+    ]);
     await tree.getByText('tokenize').click();
     // The details show the tokenize run: its tree line is the selected one, and its output is exactly 7
     // (the root run, shown before the click, outputs text).
     await expect.poll(() => tree.locator('li.selected .trace-name').textContent()).toBe('tokenize');
-    const output = page.getByTestId('run-details').locator('.json-block').filter({ has: page.locator('.json-label', { hasText: /^Output$/ }) });
+    const output = page
+      .getByTestId('run-details')
+      .locator('.json-block')
+      .filter({ has: page.locator('.json-label', { hasText: /^Output$/ }) });
     await expect.poll(() => output.locator('pre').textContent()).toBe('7');
     await page.screenshot({ path: join(SCREENSHOTS, 'experiment-trace.png') });
     await page.keyboard.press('Escape');

@@ -8,7 +8,12 @@ describe('textDiff (outputs against the baseline)', () => {
     expect(parts.filter((part) => part.kind === 'removed').map((part) => part.text)).toEqual(['Paris']);
     expect(parts.filter((part) => part.kind === 'added').map((part) => part.text)).toEqual(['Lyon']);
     // The unchanged text and the additions rebuild the new text exactly.
-    expect(parts.filter((part) => part.kind !== 'removed').map((part) => part.text).join('')).toBe('The capital is Lyon.\nSure.');
+    expect(
+      parts
+        .filter((part) => part.kind !== 'removed')
+        .map((part) => part.text)
+        .join(''),
+    ).toBe('The capital is Lyon.\nSure.');
   });
 
   it('is one unchanged part for equal texts, and gives up on texts too unlike to diff', () => {

@@ -29,7 +29,10 @@ describe('upload progress (the UI following an upload)', () => {
     let state = withSentBytes(startProgress(100), 80);
     state = withSentBytes(state, 50);
     expect(state.sentBytes).toBe(80);
-    state = withEvent(state, { event: 'error', data: JSON.stringify({ status: 400, title: 'Bad', detail: 'line 3', errors: [{ pointer: '/metadata', detail: 'x', line: 3 }] }) });
+    state = withEvent(state, {
+      event: 'error',
+      data: JSON.stringify({ status: 400, title: 'Bad', detail: 'line 3', errors: [{ pointer: '/metadata', detail: 'x', line: 3 }] }),
+    });
     expect(state).toMatchObject({ phase: 'failed', problem: { status: 400, errors: [{ line: 3 }] } });
     expect(withEvent(state, progress({ phase: 'staging', rows_received: 5 }))).toBe(state);
   });

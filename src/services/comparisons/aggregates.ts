@@ -90,7 +90,11 @@ export async function computeStats(store: Store, scope: ComparisonScope): Promis
           join.onRef('spans.experiment_id', '=', 'r.experiment_id').onRef('spans.trace_id', '=', 'r.trace_id'),
         )
         .select([
-          experimentOf(scope, 'r').as('experiment_id'), 'r.record_id', 'r.status', 'r.first_token_ms', 'r.start_time',
+          experimentOf(scope, 'r').as('experiment_id'),
+          'r.record_id',
+          'r.status',
+          'r.first_token_ms',
+          'r.start_time',
           ...(['prompt_tokens', 'completion_tokens', 'total_tokens', 'prompt_cost', 'completion_cost', 'total_cost'] as const).map((column) =>
             sql<number | null>`coalesce(${sql.ref(`r.${column}`)}, ${sql.ref(`spans.${column}`)})`.as(column),
           ),
@@ -159,9 +163,7 @@ export async function computeStats(store: Store, scope: ComparisonScope): Promis
     if (target) target.values[row.label] = Number(row.count);
   }
   const order = new Map([...scope.experiments.map((e, i) => [e.id, i] as const), [POOLED, 0]]);
-  return [...stats.values()].sort(
-    (a, b) => order.get(a.experiment_id)! - order.get(b.experiment_id)! || compareGroups(a.group ?? null, b.group ?? null),
-  );
+  return [...stats.values()].sort((a, b) => order.get(a.experiment_id)! - order.get(b.experiment_id)! || compareGroups(a.group ?? null, b.group ?? null));
 }
 
 /**
@@ -172,7 +174,11 @@ export async function computeStats(store: Store, scope: ComparisonScope): Promis
 function spanTotals(store: Store, scope: ComparisonScope) {
   return store.db
     .selectFrom('runs as span')
-    .where('span.experiment_id', 'in', scope.experiments.map((e) => e.id))
+    .where(
+      'span.experiment_id',
+      'in',
+      scope.experiments.map((e) => e.id),
+    )
     .where('span.parent_run_id', 'is not', null)
     .where('span.trace_id', 'is not', null)
     .groupBy(['span.experiment_id', 'span.trace_id'])
@@ -216,12 +222,7 @@ async function percentiles(store: Store, scope: ComparisonScope, measure: Measur
       where rn in (1 + (50 * (n - 1)) / 100, 2 + (50 * (n - 1)) / 100, 1 + (99 * (n - 1)) / 100, 2 + (99 * (n - 1)) / 100)
       group by experiment_id, g, n
     ) as order_statistics`.execute(store.db);
-  return new Map(
-    rows.map((row) => [
-      groupKey(row.experiment_id, row.g),
-      { p50: numberOrNull(row.p50), p99: numberOrNull(row.p99) },
-    ]),
-  );
+  return new Map(rows.map((row) => [groupKey(row.experiment_id, row.g), { p50: numberOrNull(row.p50), p99: numberOrNull(row.p99) }]));
 }
 
 type Measure = 'latency_ms' | 'first_token_ms';
@@ -241,7 +242,9 @@ async function percentilesFromIndex(store: Store, scope: ComparisonScope, measur
         .where('parent_run_id', 'is', null)
         .where('record_id', 'is not', null)
         .where(measure, 'is not', null);
-    const { n } = await results().select((eb) => eb.fn.count<number>(measure).as('n')).executeTakeFirstOrThrow();
+    const { n } = await results()
+      .select((eb) => eb.fn.count<number>(measure).as('n'))
+      .executeTakeFirstOrThrow();
     const count = Number(n);
     const at = async (percent: number): Promise<number | null> => {
       if (count === 0) return null;

@@ -118,9 +118,7 @@ export class ComparisonService {
     });
     const [perExperiment, pooled] = await Promise.all([
       this.cache.getOrCompute(cacheKey('groups', query.group_by, scope.experiments), () => computeStats(this.store, scope)),
-      this.cache.getOrCompute(cacheKey('pooled-groups', query.group_by, scope.experiments), () =>
-        computeStats(this.store, { ...scope, pooled: true }),
-      ),
+      this.cache.getOrCompute(cacheKey('pooled-groups', query.group_by, scope.experiments), () => computeStats(this.store, { ...scope, pooled: true })),
     ]);
     const groups = groupsOf(perExperiment);
     const page = groups.slice(query.offset, query.offset + query.limit);
@@ -134,8 +132,7 @@ export class ComparisonService {
           group: group.group,
           experiments: group.experiments,
           pooled: pooled.find((stats) => keyOfGroup(stats) === keyOfGroup(group)) ?? emptyStats(POOLED),
-          rows: (await comparisonRows(this.store, { ...scope, groupBy: undefined, filters: filterOf(group.group) }, { limit: query.per_group_limit }))
-            .data,
+          rows: (await comparisonRows(this.store, { ...scope, groupBy: undefined, filters: filterOf(group.group) }, { limit: query.per_group_limit })).data,
         })),
       ),
     };

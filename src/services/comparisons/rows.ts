@@ -56,13 +56,13 @@ export async function comparisonRows(store: Store, scope: ComparisonScope, query
   if (after) records = records.where('rec.record_id', '>', String(after[0]));
   // A literal limit: bound as a parameter, it leaves SQLite's planner not knowing that a few rows will
   // do, and with a change filter it then reads and sorts every record instead of walking them in order.
-  const page = await records.orderBy('rec.record_id').limit(sql.lit(limit + 1)).execute();
+  const page = await records
+    .orderBy('rec.record_id')
+    .limit(sql.lit(limit + 1))
+    .execute();
   const shown = page.slice(0, limit).map((revision) => revision.record_id);
 
-  const [runsOf, changesOf] = await Promise.all([
-    runsWithScores(store, scope, shown),
-    baseline ? cellChanges(store, scope, baseline, shown) : undefined,
-  ]);
+  const [runsOf, changesOf] = await Promise.all([runsWithScores(store, scope, shown), baseline ? cellChanges(store, scope, baseline, shown) : undefined]);
   const toRow = (revision: (typeof page)[number]): ComparisonRow => {
     const byExperiment: Record<string, RunWithScores[]> = Object.fromEntries(scope.experiments.map((e) => [e.id, []]));
     for (const run of runsOf.get(revision.record_id) ?? []) byExperiment[run.experiment_id]!.push(run);
@@ -83,7 +83,11 @@ async function runsWithScores(store: Store, scope: ComparisonScope, recordIds: r
         .selectFrom('scores')
         .selectAll()
         .where('workspace_id', '=', scope.actor.workspaceId)
-        .where('run_id', 'in', runs.map((run) => run.id))
+        .where(
+          'run_id',
+          'in',
+          runs.map((run) => run.id),
+        )
         .orderBy('created_at')
         .orderBy('id')
         .execute()

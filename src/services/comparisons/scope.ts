@@ -108,7 +108,11 @@ export function scopedRuns(store: Store, scope: ComparisonScope) {
   let runs = withRecordGroups(store, scope)
     .selectFrom('runs as r')
     .$if(scope.groupBy?.source === 'record', (q) => q.leftJoin('rg', 'rg.record_id', 'r.record_id'))
-    .where('r.experiment_id', 'in', scope.experiments.map((e) => e.id))
+    .where(
+      'r.experiment_id',
+      'in',
+      scope.experiments.map((e) => e.id),
+    )
     .where('r.parent_run_id', 'is', null)
     .where('r.record_id', 'is not', null);
   if (filters.errors_only) runs = runs.where('r.status', '=', 'error');
@@ -165,11 +169,22 @@ export function scopedScores(store: Store, scope: ComparisonScope, asked: Scores
   return withRecordGroups(store, scope)
     .selectFrom('scores as s')
     .$if(scope.groupBy?.source === 'record', (q) => q.leftJoin('rg', 'rg.record_id', 's.record_id'))
-    .where('s.experiment_id', 'in', scope.experiments.map((e) => e.id))
+    .where(
+      's.experiment_id',
+      'in',
+      scope.experiments.map((e) => e.id),
+    )
     .$if(key !== undefined, (q) => q.where('s.key', '=', key!))
     .$if(records !== undefined, (q) => q.where('s.record_id', Array.isArray(records) ? 'in' : '=', records!))
     .where('s.record_id', 'is not', null)
-    .select([experimentOf(scope, 's').as('experiment_id'), 's.record_id', 's.key', 's.score', 's.label', scope.groupBy ? sql<string | null>`rg.g`.as('g') : sql<null>`null`.as('g')]);
+    .select([
+      experimentOf(scope, 's').as('experiment_id'),
+      's.record_id',
+      's.key',
+      's.score',
+      's.label',
+      scope.groupBy ? sql<string | null>`rg.g`.as('g') : sql<null>`null`.as('g'),
+    ]);
 }
 
 /** The revisions of the dataset's records visible at the scope's version, aliased `alias`. */

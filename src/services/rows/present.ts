@@ -1,15 +1,7 @@
 import type { Json, JsonObject } from '../../domain/json.js';
 import { formatCost } from '../../domain/money.js';
 import type { Dataset, DatasetManager, DatasetRecord, DatasetVersion, Experiment, Project, Run, RunStatus, Score, ScoreSource } from '../../domain/types.js';
-import type {
-  DatasetTable,
-  DatasetVersionTable,
-  ExperimentTable,
-  ProjectTable,
-  RecordRevisionTable,
-  RunTable,
-  ScoreTable,
-} from '../../store/schema.js';
+import type { DatasetTable, DatasetVersionTable, ExperimentTable, ProjectTable, RecordRevisionTable, RunTable, ScoreTable } from '../../store/schema.js';
 import { revisionContent } from './revisions.js';
 
 // Rows as services answer them: the domain objects of src/domain/types.ts, one present<Thing> each.

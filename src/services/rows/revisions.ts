@@ -12,11 +12,7 @@ export interface RecordWrite {
 }
 
 /** The revisions that make up version `version` of a dataset. */
-export function revisionsAt(
-  db: Kysely<Database>,
-  datasetId: string,
-  version: number,
-): SelectQueryBuilder<Database, 'record_revisions', object> {
+export function revisionsAt(db: Kysely<Database>, datasetId: string, version: number): SelectQueryBuilder<Database, 'record_revisions', object> {
   return db
     .selectFrom('record_revisions')
     .where('record_revisions.dataset_id', '=', datasetId)
@@ -26,18 +22,10 @@ export function revisionsAt(
 
 /** The revisions that are current now (visible in the latest version). */
 export function currentRevisions(db: Kysely<Database>, datasetId: string) {
-  return db
-    .selectFrom('record_revisions')
-    .where('record_revisions.dataset_id', '=', datasetId)
-    .where('record_revisions.valid_to', '=', OPEN_VERSION);
+  return db.selectFrom('record_revisions').where('record_revisions.dataset_id', '=', datasetId).where('record_revisions.valid_to', '=', OPEN_VERSION);
 }
 
-export function toRevisionRow(
-  datasetId: string,
-  write: RecordWrite,
-  version: number,
-  now: string,
-): RecordRevisionTable {
+export function toRevisionRow(datasetId: string, write: RecordWrite, version: number, now: string): RecordRevisionTable {
   const { content } = write;
   const hashes = hashRecord(content);
   return {

@@ -14,16 +14,13 @@ export async function resolveVersion(db: Kysely<Database>, dataset: DatasetTable
   const number = typeof ref === 'number' ? ref : /^\d+$/.test(ref) ? Number(ref) : undefined;
   if (number !== undefined) {
     if (!Number.isSafeInteger(number) || number < 0 || number > dataset.latest_version) {
-      throw new NotFoundError('Version', ref, [{ pointer: '/version', detail: `is not a version of the dataset (latest is ${dataset.latest_version})`, in: 'query' }]);
+      throw new NotFoundError('Version', ref, [
+        { pointer: '/version', detail: `is not a version of the dataset (latest is ${dataset.latest_version})`, in: 'query' },
+      ]);
     }
     return number;
   }
-  const row = await db
-    .selectFrom('dataset_versions')
-    .select('version')
-    .where('dataset_id', '=', dataset.id)
-    .where('name', '=', String(ref))
-    .executeTakeFirst();
+  const row = await db.selectFrom('dataset_versions').select('version').where('dataset_id', '=', dataset.id).where('name', '=', String(ref)).executeTakeFirst();
   if (!row) throw new NotFoundError('Version', ref, [{ pointer: '/version', detail: 'names no version of the dataset', in: 'query' }]);
   return row.version;
 }

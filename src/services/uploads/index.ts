@@ -40,22 +40,22 @@ export class UploadService {
     const startedAt = nowIso();
     await this.store.transaction((tx) =>
       tx
-      .insertInto('uploads')
-      .values({
-        id: uploadId,
-        workspace_id: actor.workspaceId,
-        dataset_id: dataset.id,
-        status: 'receiving',
-        format: options.format,
-        filename: options.filename ?? null,
-        rows_received: 0,
-        summary: null,
-        error: null,
-        version: null,
-        created_at: startedAt,
-        updated_at: startedAt,
-      })
-      .execute(),
+        .insertInto('uploads')
+        .values({
+          id: uploadId,
+          workspace_id: actor.workspaceId,
+          dataset_id: dataset.id,
+          status: 'receiving',
+          format: options.format,
+          filename: options.filename ?? null,
+          rows_received: 0,
+          summary: null,
+          error: null,
+          version: null,
+          created_at: startedAt,
+          updated_at: startedAt,
+        })
+        .execute(),
     );
     try {
       const received = await this.stage(uploadId, dataset.id, rows, options);
@@ -70,12 +70,7 @@ export class UploadService {
   /** Marks uploads whose process died mid-way as failed and frees their staged rows. */
   async sweepAbandoned(now = Date.now()): Promise<number> {
     const cutoff = new Date(now - ABANDONED_AFTER_MS).toISOString();
-    const stale = await this.store.db
-      .selectFrom('uploads')
-      .select('id')
-      .where('status', '=', 'receiving')
-      .where('updated_at', '<', cutoff)
-      .execute();
+    const stale = await this.store.db.selectFrom('uploads').select('id').where('status', '=', 'receiving').where('updated_at', '<', cutoff).execute();
     for (const { id } of stale) await this.discard(id, new Error('abandoned: the upload stopped without finishing'));
     return stale.length;
   }
@@ -121,13 +116,7 @@ export class UploadService {
     return received;
   }
 
-  private async commit(
-    actor: Actor,
-    datasetId: string,
-    uploadId: string,
-    received: number,
-    options: UploadOptions,
-  ): Promise<UploadSummary> {
+  private async commit(actor: Actor, datasetId: string, uploadId: string, received: number, options: UploadOptions): Promise<UploadSummary> {
     // Deciding and writing a large upload's rows takes seconds on SQLite: off the main thread.
     return this.store.longTransaction(async (tx) => {
       const dataset = await findDatasetRow(this.store, tx, actor, datasetId, { lock: true });
@@ -138,14 +127,11 @@ export class UploadService {
       const changed = counts.add + counts.update > 0;
       const committed = changed
         ? await this.apply(tx, dataset, uploadId, version, now).then(async () =>
-            recordVersion(
-              tx,
-              dataset,
-              version,
-              { added: counts.add, updated: counts.update, removed: 0 },
-              await highestAddedRecordId(tx, uploadId),
-              { actor, now, message: options.message ?? describeUpload(options, counts) },
-            ),
+            recordVersion(tx, dataset, version, { added: counts.add, updated: counts.update, removed: 0 }, await highestAddedRecordId(tx, uploadId), {
+              actor,
+              now,
+              message: options.message ?? describeUpload(options, counts),
+            }),
           )
         : null;
       const summary: UploadSummary = {
@@ -174,8 +160,7 @@ export class UploadService {
   /** Settles each staged row's disposition with set-based statements, in the order the rules apply. */
   private async decide(tx: Transaction, dataset: DatasetTable, uploadId: string, options: UploadOptions): Promise<void> {
     const overwrite = options.overwrite ?? true;
-    const undecided = () =>
-      tx.updateTable('upload_rows').where('upload_rows.upload_id', '=', uploadId).where('upload_rows.disposition', 'is', null);
+    const undecided = () => tx.updateTable('upload_rows').where('upload_rows.upload_id', '=', uploadId).where('upload_rows.disposition', 'is', null);
 
     // 1. The same external_id twice in the file: the last row wins when overwriting, else the first.
     // (Ranked once with a window function: a correlated lookup per row goes quadratic on SQLite.)
@@ -234,11 +219,7 @@ export class UploadService {
         .selectFrom(
           tx
             .selectFrom('upload_rows as other')
-            .select([
-              'other.seq',
-              'other.disposition',
-              sql<number>`row_number() over (partition by other.input_hash order by other.seq)`.as('row_rank'),
-            ])
+            .select(['other.seq', 'other.disposition', sql<number>`row_number() over (partition by other.input_hash order by other.seq)`.as('row_rank')])
             .where('other.upload_id', '=', uploadId)
             .where((eb) => eb.or([eb('other.disposition', 'is', null), eb('other.disposition', 'not in', ['superseded', 'skipped_existing'])]))
             .as('ranked'),
@@ -271,8 +252,21 @@ export class UploadService {
     await tx
       .insertInto('record_revisions')
       .columns([
-        'dataset_id', 'record_id', 'valid_from', 'valid_to', 'external_id', 'input', 'expected_output', 'metadata',
-        'tags', 'splits', 'source', 'input_hash', 'content_hash', 'created_at', 'updated_at',
+        'dataset_id',
+        'record_id',
+        'valid_from',
+        'valid_to',
+        'external_id',
+        'input',
+        'expected_output',
+        'metadata',
+        'tags',
+        'splits',
+        'source',
+        'input_hash',
+        'content_hash',
+        'created_at',
+        'updated_at',
       ])
       .expression(
         tx

@@ -93,16 +93,8 @@ export function foundation(dialect: DialectName) {
         .addPrimaryKeyConstraint('record_revisions_pk', ['dataset_id', 'record_id', 'valid_from'])
         .execute();
       // Diffs look for revisions that began or ended between two versions.
-      await db.schema
-        .createIndex('record_revisions_began')
-        .on('record_revisions')
-        .columns(['dataset_id', 'valid_from'])
-        .execute();
-      await db.schema
-        .createIndex('record_revisions_ended')
-        .on('record_revisions')
-        .columns(['dataset_id', 'valid_to'])
-        .execute();
+      await db.schema.createIndex('record_revisions_began').on('record_revisions').columns(['dataset_id', 'valid_from']).execute();
+      await db.schema.createIndex('record_revisions_ended').on('record_revisions').columns(['dataset_id', 'valid_to']).execute();
       // External ids are unique among a dataset's current records only: old revisions keep theirs.
       await db.schema
         .createIndex('record_revisions_current_external_id')

@@ -16,10 +16,17 @@ import { uuidNamedBy } from './ids.js';
 export const HUMANLOOP_TERMS: SurfaceTerms = { idOf: uuidNamedBy };
 
 export function presentError(reply: FastifyReply, error: NormalizedError): FastifyReply {
-  if (!isUnprocessable(error)) return reply.status(error.status).type('application/json').send(JSON.stringify({ detail: error.detail }));
+  if (!isUnprocessable(error))
+    return reply
+      .status(error.status)
+      .type('application/json')
+      .send(JSON.stringify({ detail: error.detail }));
   const items = error.issues.length ? mergeByLoc(error.issues.map(toItem), '; or ') : [{ loc: ['body'], msg: error.detail, type: 'value_error' }];
   if (error.title === 'Malformed JSON') for (const item of items) item.type = 'value_error.jsondecode';
-  return reply.status(422).type('application/json').send(JSON.stringify({ detail: items }));
+  return reply
+    .status(422)
+    .type('application/json')
+    .send(JSON.stringify({ detail: items }));
 }
 
 /**

@@ -14,7 +14,20 @@ import type { V4Log, V5PromptLog } from './schemas.js';
 
 /** A v5 prompt log (`POST /prompts/log`) as a run; `pointer` locates the log in the body. */
 export function runOfPromptLog(log: V5PromptLog, pointer = ''): NewRun {
-  const { path, id: _prompt, log_id: logId, start_time, end_time, provider_latency, prompt_tokens, output_tokens, prompt_cost, output_cost, trace_parent_id, ...rest } = log;
+  const {
+    path,
+    id: _prompt,
+    log_id: logId,
+    start_time,
+    end_time,
+    provider_latency,
+    prompt_tokens,
+    output_tokens,
+    prompt_cost,
+    output_cost,
+    trace_parent_id,
+    ...rest
+  } = log;
   return {
     ...runOfLog(rest, path ?? null),
     ...(logId === undefined ? {} : { id: runIdOf(logId, `${pointer}/log_id`) }),

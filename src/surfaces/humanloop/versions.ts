@@ -30,7 +30,11 @@ export function versionInPath(datasetId: string, versionId: string): number {
 /** Evalstore keeps no deployments, so no environment names a version. */
 export function refuseEnvironment(environment: string | undefined): void {
   if (environment !== undefined) {
-    throw ValidationError.field('/environment', 'cannot name a version: evalstore keeps no deployments to environments; name the version with version_id, or omit both for the latest', { in: 'query' });
+    throw ValidationError.field(
+      '/environment',
+      'cannot name a version: evalstore keeps no deployments to environments; name the version with version_id, or omit both for the latest',
+      { in: 'query' },
+    );
   }
 }
 
@@ -56,7 +60,13 @@ export async function selectVersion(
  * The version an add or remove builds on. It must be the latest (the service refuses another with
  * 409: evalstore never rebuilds history), and a version of the dataset the upsert names.
  */
-export async function baseVersionOf(services: Services, actor: Actor, datasetId: string | undefined, path: string | undefined, versionId: string): Promise<number> {
+export async function baseVersionOf(
+  services: Services,
+  actor: Actor,
+  datasetId: string | undefined,
+  path: string | undefined,
+  versionId: string,
+): Promise<number> {
   const owner = datasetId ?? (await services.datasets.list(actor, { name: path!, limit: 1 })).data[0]?.id;
   // No dataset by that path: '' is no dataset's id, so the version is none of its versions (404).
   return versionInQuery(owner ?? '', versionId);

@@ -52,8 +52,10 @@ function metadataOf(fields: ExampleFields): JsonObject | undefined {
 /** What evalstore does not keep of an example: refused by name rather than dropped. */
 function refuseUnsupported(fields: ExampleFields, at: string): void {
   if (fields.use_source_run_io) throw ValidationError.field(`${at}/use_source_run_io`, "is not supported: send the example's inputs and outputs");
-  if (fields.use_source_run_attachments?.length) throw ValidationError.field(`${at}/use_source_run_attachments`, 'is not supported: examples have no attachments here');
-  if (fields.attachments?.length) throw ValidationError.field(`${at}/attachment.${fields.attachments[0]}`, 'is not supported: examples have no attachments here');
+  if (fields.use_source_run_attachments?.length)
+    throw ValidationError.field(`${at}/use_source_run_attachments`, 'is not supported: examples have no attachments here');
+  if (fields.attachments?.length)
+    throw ValidationError.field(`${at}/attachment.${fields.attachments[0]}`, 'is not supported: examples have no attachments here');
 }
 
 /** A new example as a record; `at` names it in the request, for faults. */
@@ -100,7 +102,12 @@ export function examplesOfParts(parts: readonly BufferedPart[], mode: 'create' |
   const examples = new Map<string, ExampleFields & { main: boolean }>();
   for (const part of parts) {
     const match = /^([0-9a-fA-F-]{36})(?:\.(inputs|outputs|attachments_operations|attachments?\.(.+)))?$/.exec(part.name);
-    if (!match) throw ValidationError.field(partPointer(part.name), 'is not a part of an example: parts are named <example id>, <example id>.inputs, <example id>.outputs or <example id>.attachment.<name>', { in: 'body' });
+    if (!match)
+      throw ValidationError.field(
+        partPointer(part.name),
+        'is not a part of an example: parts are named <example id>, <example id>.inputs, <example id>.outputs or <example id>.attachment.<name>',
+        { in: 'body' },
+      );
     const id = match[1]!.toLowerCase();
     const example = examples.get(id) ?? { main: false };
     examples.set(id, example);
@@ -123,7 +130,12 @@ export function examplesOfParts(parts: readonly BufferedPart[], mode: 'create' |
   }
   if (examples.size === 0) throw ValidationError.field('', 'must hold at least one example', { in: 'body' });
   return [...examples].map(([id, { main, ...fields }]) => {
-    if (!main) throw ValidationError.field(`/${id}`, `is required: each example has a part named by its id (${mode === 'create' ? 'its fields, or {}' : 'the fields it changes, or {}'})`, { in: 'body' });
+    if (!main)
+      throw ValidationError.field(
+        `/${id}`,
+        `is required: each example has a part named by its id (${mode === 'create' ? 'its fields, or {}' : 'the fields it changes, or {}'})`,
+        { in: 'body' },
+      );
     return { id, fields };
   });
 }
@@ -149,7 +161,8 @@ export function reviseArrays(current: { metadata: JsonObject; splits: string[] }
   let metadata = current.metadata;
   let splits = current.splits;
   for (const { key, operation, values } of operations) {
-    const apply = (list: readonly Json[]) => (operation.toLowerCase() === 'array_add' ? [...list, ...values.filter((v) => !list.includes(v))] : list.filter((v) => !values.includes(v as string)));
+    const apply = (list: readonly Json[]) =>
+      operation.toLowerCase() === 'array_add' ? [...list, ...values.filter((v) => !list.includes(v))] : list.filter((v) => !values.includes(v as string));
     if (key === 'dataset_split') splits = apply(splits) as string[];
     else {
       const existing = metadata[key];

@@ -1,7 +1,14 @@
 import { isJsonObject, type Json, type JsonObject } from '../../domain/json.js';
 import { toIsoTime } from '../../domain/time.js';
 import type { Dataset, DatasetRecord, DatasetVersion, Experiment, Run, Score, ScoreSource } from '../../domain/types.js';
-import { summarizeScores, type ComparisonRow, type ExperimentStats, type GroupedView, type RunWithScores, type ScoreStats } from '../../services/comparisons/index.js';
+import {
+  summarizeScores,
+  type ComparisonRow,
+  type ExperimentStats,
+  type GroupedView,
+  type RunWithScores,
+  type ScoreStats,
+} from '../../services/comparisons/index.js';
 import type { DatasetExperimentSummary } from '../../services/experiments.js';
 import type { FeedbackSourceType, GroupRunsBody } from './schemas.js';
 import { fromLangSmithTime } from './times.js';
@@ -215,7 +222,12 @@ export function presentRun(run: Run, tenantId: string, scores?: readonly Pick<Sc
   const traceId = run.trace_id ?? run.id;
   const dotted = typeof dottedOrder === 'string' ? dottedOrder : null;
   // A dotted order lists the trace from its root down to the run: each segment ends with a run id.
-  const ancestors = dotted ? dotted.split('.').slice(0, -1).map((segment) => segment.slice(-36)) : [];
+  const ancestors = dotted
+    ? dotted
+        .split('.')
+        .slice(0, -1)
+        .map((segment) => segment.slice(-36))
+    : [];
   const startMs = run.start_time ? Date.parse(run.start_time) : null;
   return {
     ...others,

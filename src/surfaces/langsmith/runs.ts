@@ -189,7 +189,11 @@ export function batchOfParts(parts: readonly BufferedPart[]): { batch: RunBatch;
       if (!isJsonObject(value)) throw ValidationError.field(at, 'must be a JSON object', { in: 'body' });
       feedback.push({ part: part.name, body: value });
     } else {
-      throw ValidationError.field(at, 'is not a part LangSmith ingestion knows: post.<run id>[.<field>], patch.<run id>[.<field>], attachment.<run id>.<name> or feedback.<id>', { in: 'body' });
+      throw ValidationError.field(
+        at,
+        'is not a part LangSmith ingestion knows: post.<run id>[.<field>], patch.<run id>[.<field>], attachment.<run id>.<name> or feedback.<id>',
+        { in: 'body' },
+      );
     }
   }
 

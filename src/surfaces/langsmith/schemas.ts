@@ -389,7 +389,10 @@ export const AsOfQuery = Type.Object({ as_of: Type.Optional(Type.String()) });
 export const VersionDiffQuery = Type.Object({ from_version: Type.String(), to_version: Type.String() });
 
 /** `PUT /datasets/{id}/tags`: a tag moved to the version at `as_of`. */
-export const TagBody = Type.Object({ as_of: Type.String({ minLength: 1 }), tag: Type.String({ minLength: 1, maxLength: 200 }) }, { additionalProperties: false });
+export const TagBody = Type.Object(
+  { as_of: Type.String({ minLength: 1 }), tag: Type.String({ minLength: 1, maxLength: 200 }) },
+  { additionalProperties: false },
+);
 
 /** `GET /examples`: a dataset's examples (at a version, in splits, by metadata), or examples by id. */
 export const ExampleQuery = Type.Object({

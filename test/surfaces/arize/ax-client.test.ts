@@ -139,15 +139,29 @@ for (const dialect of DIALECTS) {
       const dataset = await createDataset({ client, space: space.id, name, examples: [{ q: 'a' }, { q: 'b' }] });
       const added = await appendExamples({ client, dataset: dataset.id, examples: [{ q: 'c' }] });
       expect(added.exampleIds).toHaveLength(1);
-      const updated = await updateExamples({ client, dataset: dataset.id, examples: [{ id: added.exampleIds[0]!, q: 'C', note: 'fixed' }], newVersion: 'fixed' });
+      const updated = await updateExamples({
+        client,
+        dataset: dataset.id,
+        examples: [{ id: added.exampleIds[0]!, q: 'C', note: 'fixed' }],
+        newVersion: 'fixed',
+      });
       expect(updated.exampleIds).toEqual(added.exampleIds);
-      const removed = await deleteDatasetExamples({ client, dataset: dataset.id, datasetVersionId: updated.datasetVersionId, examples: [added.exampleIds[0]!, 'missing'] });
+      const removed = await deleteDatasetExamples({
+        client,
+        dataset: dataset.id,
+        datasetVersionId: updated.datasetVersionId,
+        examples: [added.exampleIds[0]!, 'missing'],
+      });
       expect(removed).toEqual({ completed: true, deletedExampleIds: added.exampleIds, notDeletedExampleIds: ['missing'] });
 
       const versions = (await getDataset({ client, dataset: name, space: 'default' })).versions!;
       expect(versions.map((version) => version.name)).toEqual(['4', 'fixed', '2', '1']);
       const atFixed = await listDatasetExamples({ client, dataset: dataset.id, datasetVersionId: updated.datasetVersionId });
-      expect(atFixed.data.map((example) => [example.q, example.note])).toEqual([['a', undefined], ['b', undefined], ['C', 'fixed']]);
+      expect(atFixed.data.map((example) => [example.q, example.note])).toEqual([
+        ['a', undefined],
+        ['b', undefined],
+        ['C', 'fixed'],
+      ]);
 
       expect((await listDatasets({ client, space: 'default', name })).data.map((d) => d.id)).toEqual([dataset.id]);
       await createExperiment({ client, experimentName: 'free', space: 'default', experimentRuns: [{ output: 'x' }] });

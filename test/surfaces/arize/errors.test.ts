@@ -42,7 +42,7 @@ describe("Arize's problem details", () => {
     return { status: response.statusCode, body: response.json() };
   };
 
-  it('answers a fault a service finds in a well-formed request with 422, in the request\'s terms', async () => {
+  it("answers a fault a service finds in a well-formed request with 422, in the request's terms", async () => {
     expect(await post('found')).toEqual({
       status: 422,
       body: {
@@ -58,17 +58,29 @@ describe("Arize's problem details", () => {
   });
 
   it('answers a request refused as sent (its body, its query) with 400', async () => {
-    expect(await post('sent')).toMatchObject({ status: 400, body: { status: 400, title: 'Invalid request parameters', errors: [{ pointer: '/examples/0/id', in: 'body' }] } });
-    expect(await post('query')).toMatchObject({ status: 400, body: { title: 'Invalid request parameters', type: 'https://arize.com/docs/ax/rest-reference/errors#invalid-request' } });
+    expect(await post('sent')).toMatchObject({
+      status: 400,
+      body: { status: 400, title: 'Invalid request parameters', errors: [{ pointer: '/examples/0/id', in: 'body' }] },
+    });
+    expect(await post('query')).toMatchObject({
+      status: 400,
+      body: { title: 'Invalid request parameters', type: 'https://arize.com/docs/ax/rest-reference/errors#invalid-request' },
+    });
   });
 
   it('keeps the status of other faults, naming ids as the request sent them', async () => {
     const sent = globalId('Dataset', DATASET);
-    expect(await post('missing', { dataset_id: sent })).toMatchObject({ status: 404, body: { title: 'Resource not found', detail: `Dataset "${sent}" not found`, error_code: 'not_found' } });
+    expect(await post('missing', { dataset_id: sent })).toMatchObject({
+      status: 404,
+      body: { title: 'Resource not found', detail: `Dataset "${sent}" not found`, error_code: 'not_found' },
+    });
     expect((await post('missing')).body.detail).toBe(`Dataset "${DATASET}" not found`);
     expect(await post('taken')).toMatchObject({ status: 409, body: { title: 'Resource conflict', errors: [{ pointer: '/name' }] } });
     const broken = await post('broken');
-    expect(broken).toMatchObject({ status: 500, body: { title: 'Internal server error', type: 'https://arize.com/docs/ax/rest-reference/errors#internal-server-error' } });
+    expect(broken).toMatchObject({
+      status: 500,
+      body: { title: 'Internal server error', type: 'https://arize.com/docs/ax/rest-reference/errors#internal-server-error' },
+    });
     expect(JSON.stringify(broken.body)).not.toContain('fire');
   });
 

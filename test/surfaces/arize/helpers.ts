@@ -9,7 +9,12 @@ export async function storeSnapshot(t: TestApp): Promise<unknown> {
   return {
     datasets: await db.selectFrom('datasets').select(['id', 'name', 'latest_version', 'record_count', 'updated_at']).orderBy('id').execute(),
     versions: await db.selectFrom('dataset_versions').select(['dataset_id', 'version', 'name']).orderBy('dataset_id').orderBy('version').execute(),
-    revisions: await db.selectFrom('record_revisions').select(['record_id', 'valid_from', 'valid_to', 'content_hash']).orderBy('record_id').orderBy('valid_from').execute(),
+    revisions: await db
+      .selectFrom('record_revisions')
+      .select(['record_id', 'valid_from', 'valid_to', 'content_hash'])
+      .orderBy('record_id')
+      .orderBy('valid_from')
+      .execute(),
     experiments: await db.selectFrom('experiments').select(['id', 'name', 'updated_at']).orderBy('id').execute(),
     runs: await db.selectFrom('runs').select(['id']).orderBy('id').execute(),
     scores: await db.selectFrom('scores').select(['id']).orderBy('id').execute(),
@@ -71,7 +76,11 @@ export function arizeClient(t: TestApp) {
   const examplesOf = async (datasetId: string, query = '') => (await call('GET', `/v2/datasets/${seg(datasetId)}/examples?limit=500${query}`)).json();
   /** A dataset of three questions, the second without an answer column, and its example ids. */
   const createQuestions = async (): Promise<{ dataset: { id: string; versions: { id: string }[] }; exampleIds: string[] }> => {
-    const dataset = await createDataset(undefined, [{ question: '2+2?', answer: '4' }, { question: 'capital of spain?', answer: 'madrid' }, { question: 'largest planet?' }]);
+    const dataset = await createDataset(undefined, [
+      { question: '2+2?', answer: '4' },
+      { question: 'capital of spain?', answer: 'madrid' },
+      { question: 'largest planet?' },
+    ]);
     return { dataset, exampleIds: (await examplesOf(dataset.id)).examples.map((e: { id: string }) => e.id) };
   };
   const createExperiment = async (datasetId: string, runs: object[], name = `exp-${Math.random()}`) => {

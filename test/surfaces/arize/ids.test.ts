@@ -35,10 +35,17 @@ describe('Arize global ids', () => {
     expect(() => uuidOf('Dataset', tooBig, '/dataset_id', 'params')).toThrow(/not a valid dataset id/);
   });
 
-  it('name the UUID of any type for restating faults, but not a version\'s (it names a version of a dataset)', () => {
+  it("name the UUID of any type for restating faults, but not a version's (it names a version of a dataset)", () => {
     const uuid = newId();
     for (const type of ['Space', 'Project', 'Dataset', 'Experiment'] as const) expect(uuidNamedBy(globalId(type, uuid))).toBe(uuid);
-    for (const other of [datasetVersionId(uuid, 3), uuid, 'recording-ds', 'RGF0YXNldDoxOmFCY0Q=', Buffer.from(`Dataset:${(1n << 128n).toString()}`).toString('base64'), btoa('Run:1')]) {
+    for (const other of [
+      datasetVersionId(uuid, 3),
+      uuid,
+      'recording-ds',
+      'RGF0YXNldDoxOmFCY0Q=',
+      Buffer.from(`Dataset:${(1n << 128n).toString()}`).toString('base64'),
+      btoa('Run:1'),
+    ]) {
       expect(uuidNamedBy(other)).toBeUndefined();
     }
   });

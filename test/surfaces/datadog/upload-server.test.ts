@@ -58,7 +58,12 @@ for (const dialect of DIALECTS) {
       return { id: created.body.data.id, path: `/api/v2/llm-obs/v1/${projectId}/datasets/${created.body.data.id}` };
     };
 
-    const upload = async (datasetId: string, file: string | Buffer, query = '', options: { field?: string; route?: 'v2' | 'unstable'; accept?: string } = {}) => {
+    const upload = async (
+      datasetId: string,
+      file: string | Buffer,
+      query = '',
+      options: { field?: string; route?: 'v2' | 'unstable'; accept?: string } = {},
+    ) => {
       const form = new FormData();
       form.append(options.field ?? 'file', new Blob([file], { type: 'text/csv' }), 'records.csv');
       const path =
@@ -114,9 +119,20 @@ for (const dialect of DIALECTS) {
       expect(names.at(-1)).toBe('completed');
       expect(names.filter((n) => n === 'completed' || n === 'error')).toEqual(['completed']);
       const progress = answer.events.filter((e) => e.event === 'progress').map((e) => e.data);
-      expect(progress[0]).toMatchObject({ rows_read: 0, phase: 'header', columns: ['input', 'expected_output', 'metadata', 'id', 'tags'], ignored_columns: [] });
+      expect(progress[0]).toMatchObject({
+        rows_read: 0,
+        phase: 'header',
+        columns: ['input', 'expected_output', 'metadata', 'id', 'tags'],
+        ignored_columns: [],
+      });
       expect(progress.map((p) => p.rows_read)).toEqual([0, 1_000, 2_000, 2_500, 2_500]);
-      expect(answer.events.at(-1)!.data).toMatchObject({ records_created: 2_500, records_updated: 0, records_skipped: 0, dataset_id: dataset.id, dataset_version: 1 });
+      expect(answer.events.at(-1)!.data).toMatchObject({
+        records_created: 2_500,
+        records_updated: 0,
+        records_skipped: 0,
+        dataset_id: dataset.id,
+        dataset_version: 1,
+      });
       const all = await records(dataset.path);
       expect(Object.keys(all)).toHaveLength(2_500);
       expect(all['id-7']).toEqual({ input: { q: 7 }, expected_output: 'answer 7', metadata: { i: 7 }, tags: ['topic:t1'] });
@@ -168,7 +184,8 @@ for (const dialect of DIALECTS) {
       const dataset = await newDataset();
       await upload(dataset.id, 'input\n"""r0"""\n');
       // The cassette's request: JSON-encoded cells, `""` for missing ones, Python's boolean spelling.
-      const file = 'input,expected_output,metadata,id\n"{""in0"": ""r0v1"", ""in1"": ""r0v2""}","{""out0"": ""r0v3""}",{},user-id-0\n"""r0""",,"""""",user-id-1\n"""r0""",,,user-id-2\n';
+      const file =
+        'input,expected_output,metadata,id\n"{""in0"": ""r0v1"", ""in1"": ""r0v2""}","{""out0"": ""r0v3""}",{},user-id-0\n"""r0""",,"""""",user-id-1\n"""r0""",,,user-id-2\n';
       const answer = await upload(dataset.id, file, '?deduplicate=True', { route: 'unstable' });
       expect(answer.status).toBe(200);
       expect(answer.body.data).toMatchObject({ type: 'dataset_version', attributes: { dataset_id: dataset.id, version_number: 2 } });
@@ -192,7 +209,12 @@ for (const dialect of DIALECTS) {
         { name: 'a row with too many cells', file: 'input,id\na,1\nb,2,3\n', line: 3 },
         { name: 'a row with too few cells', file: 'input,id\na,1\nb\n', line: 3 },
         // Checked as the bytes arrive: in a file this small, before the header is read (so a 400).
-        { name: 'invalid UTF-8', file: Buffer.concat([Buffer.from('input,id\na,1\n"b'), Buffer.from([0xff, 0xfe]), Buffer.from('",2\n')]), status: 400, line: 3 },
+        {
+          name: 'invalid UTF-8',
+          file: Buffer.concat([Buffer.from('input,id\na,1\n"b'), Buffer.from([0xff, 0xfe]), Buffer.from('",2\n')]),
+          status: 400,
+          line: 3,
+        },
         { name: 'an empty input', file: 'input,id\na,1\n,2\n', line: 3, column: 'input' },
         { name: 'metadata that is not an object', file: 'input,metadata\na,{}\nb,[1]\n', line: 3, column: 'metadata' },
         { name: 'a multi-line cell, then a bad row', file: 'input,id\n"a\nb\nc",1\nd,2,3\n', line: 5 },
@@ -209,7 +231,10 @@ for (const dialect of DIALECTS) {
         } else {
           expect({ name: bad.name, status: answer.status }).toEqual({ name: bad.name, status: 200 });
           const terminal = answer.events.filter((e) => e.event === 'completed' || e.event === 'error');
-          expect(terminal.map((e) => e.event), bad.name).toEqual(['error']);
+          expect(
+            terminal.map((e) => e.event),
+            bad.name,
+          ).toEqual(['error']);
           expect(terminal[0]!.data, bad.name).toMatchObject({ line: bad.line, ...(bad.column ? { column: bad.column } : {}) });
           expect(terminal[0]!.data.message, bad.name).toContain(`line ${bad.line}`);
         }
@@ -362,9 +387,10 @@ for (const dialect of DIALECTS) {
       });
       expect(renamed.data.attributes).toMatchObject({ description: 'renamed', metadata: { owner: 'ml' }, currentVersion: 5 });
 
-      const missing = await api
-        .listLLMObsDatasetRecords({ projectId: projectIdOfClient, datasetId: '0f8fad5b-d9cb-469f-a165-70867728950e' })
-        .then(() => undefined, (error: unknown) => error);
+      const missing = await api.listLLMObsDatasetRecords({ projectId: projectIdOfClient, datasetId: '0f8fad5b-d9cb-469f-a165-70867728950e' }).then(
+        () => undefined,
+        (error: unknown) => error,
+      );
       expect(missing).toBeInstanceOf(client.ApiException);
       expect((missing as client.ApiException<any>).code).toBe(404);
       expect((missing as client.ApiException<any>).body.errors[0]).toMatchObject({ status: '404', title: 'Not found' });

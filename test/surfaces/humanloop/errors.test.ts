@@ -12,7 +12,11 @@ async function appThrowing(): Promise<FastifyInstance> {
   const app = Fastify();
   handleErrorsWith(app, presentError, HUMANLOOP_TERMS);
   const faults: Record<string, () => Error> = {
-    invalid: () => new ValidationError('/inputs/q must be string', [{ pointer: '/inputs/q', detail: 'must be string', in: 'body' }, { pointer: '/extra', detail: 'is not a known field', in: 'body' }]),
+    invalid: () =>
+      new ValidationError('/inputs/q must be string', [
+        { pointer: '/inputs/q', detail: 'must be string', in: 'body' },
+        { pointer: '/extra', detail: 'is not a known field', in: 'body' },
+      ]),
     bare: () => new ValidationError('the body says nothing'),
     unknownInBody: () => new NotFoundError('Run', RUN, [{ pointer: '/run_ids/0', detail: 'is not a run of the workspace' }]),
     unknownInPath: () => new NotFoundError('Dataset', 'evts_nothing'),
@@ -21,7 +25,15 @@ async function appThrowing(): Promise<FastifyInstance> {
     taken: () => new ConflictError('Another version is already named "v1"', [{ pointer: '/version_name', detail: 'is already taken' }]),
   };
   app.post('/:fault', {
-    config: { restate: { lists: [['/run_ids', '/log_ids']], words: [['Run', 'Log'], ['run', 'log']] } },
+    config: {
+      restate: {
+        lists: [['/run_ids', '/log_ids']],
+        words: [
+          ['Run', 'Log'],
+          ['run', 'log'],
+        ],
+      },
+    },
     handler: async (request) => {
       throw faults[(request.params as { fault: string }).fault]!();
     },
@@ -58,7 +70,7 @@ describe("Humanloop's FastAPI errors", () => {
     expect(malformed.json().detail).toEqual([expect.objectContaining({ loc: ['body'], type: 'value_error.jsondecode' })]);
   });
 
-  it('answers an id in the body naming nothing with 422 naming it in the request\'s terms', async () => {
+  it("answers an id in the body naming nothing with 422 naming it in the request's terms", async () => {
     expect(await post('unknownInBody', { log_ids: [humanloopId('log', RUN)] })).toEqual({
       status: 422,
       body: { detail: [{ loc: ['body', 'log_ids', 0], msg: 'is not a log of the workspace', type: 'value_error' }] },

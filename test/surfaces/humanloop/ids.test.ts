@@ -3,7 +3,7 @@ import { newId } from '../../../src/domain/ids.js';
 import { datasetIdFor, humanloopId, uuidInPath, uuidNamedBy, uuidOf, versionId, versionOf } from '../../../src/surfaces/humanloop/ids.js';
 
 describe('Humanloop ids', () => {
-  it('are a prefix and the UUID in base 62, and decode back; a dataset takes either API\'s prefix', () => {
+  it("are a prefix and the UUID in base 62, and decode back; a dataset takes either API's prefix", () => {
     const uuid = newId();
     expect(datasetIdFor('v4', uuid)).toMatch(/^evts_[0-9A-Za-z]{22}$/);
     expect(uuidOf('dataset', datasetIdFor('v4', uuid))).toBe(uuid);
@@ -13,12 +13,19 @@ describe('Humanloop ids', () => {
     expect(versionOf(versionId(uuid, 7))).toEqual({ datasetId: uuid, version: 7 });
   });
 
-  it('name the UUID of any kind for restating faults, but not a version\'s', () => {
+  it("name the UUID of any kind for restating faults, but not a version's", () => {
     const uuid = newId();
-    for (const id of [datasetIdFor('v4', uuid), datasetIdFor('v5', uuid), humanloopId('datapoint', uuid), humanloopId('log', uuid), humanloopId('project', uuid)]) {
+    for (const id of [
+      datasetIdFor('v4', uuid),
+      datasetIdFor('v5', uuid),
+      humanloopId('datapoint', uuid),
+      humanloopId('log', uuid),
+      humanloopId('project', uuid),
+    ]) {
       expect(uuidNamedBy(id)).toBe(uuid);
     }
-    for (const other of [versionId(uuid, 1), humanloopId('promptVersion', uuid), uuid, 'capitals', 'ds_', 'xx_0358HJK8LE62pt880VnO6j']) expect(uuidNamedBy(other)).toBeUndefined();
+    for (const other of [versionId(uuid, 1), humanloopId('promptVersion', uuid), uuid, 'capitals', 'ds_', 'xx_0358HJK8LE62pt880VnO6j'])
+      expect(uuidNamedBy(other)).toBeUndefined();
   });
 
   it('in the path name their entity, or nothing (404)', () => {

@@ -31,23 +31,45 @@ for (const dialect of DIALECTS) {
       const projectId = logs[0]!.project_id;
 
       const created = (await humanloop.datasets.create({ projectId, name: 'capitals', description: 'Geography' })).data;
-      expect(created).toMatchObject({ id: expect.stringMatching(/^evts_/), project_id: projectId, name: 'capitals', description: 'Geography', datapoint_count: 0 });
+      expect(created).toMatchObject({
+        id: expect.stringMatching(/^evts_/),
+        project_id: projectId,
+        name: 'capitals',
+        description: 'Geography',
+        datapoint_count: 0,
+      });
       const datasetId = created.id;
 
-      const one = (await humanloop.datasets.createDatapoint({ datasetId, requestBody: { inputs: { question: 'Capital of France?' }, target: { answer: 'Paris' } } })).data;
+      const one = (
+        await humanloop.datasets.createDatapoint({ datasetId, requestBody: { inputs: { question: 'Capital of France?' }, target: { answer: 'Paris' } } })
+      ).data;
       expect(one).toEqual([
-        { id: expect.stringMatching(/^dp_/), dataset_id: datasetId, inputs: { question: 'Capital of France?' }, target: { answer: 'Paris' }, created_at: expect.any(String), updated_at: expect.any(String) },
+        {
+          id: expect.stringMatching(/^dp_/),
+          dataset_id: datasetId,
+          inputs: { question: 'Capital of France?' },
+          target: { answer: 'Paris' },
+          created_at: expect.any(String),
+          updated_at: expect.any(String),
+        },
       ]);
 
       const chat = [
         { role: 'user' as const, content: 'Weather in Paris?' },
-        { role: 'assistant' as const, content: null, tool_calls: [{ id: 'call_1', type: 'function' as const, function: { name: 'weather', arguments: '{"city":"Paris"}' } }] },
+        {
+          role: 'assistant' as const,
+          content: null,
+          tool_calls: [{ id: 'call_1', type: 'function' as const, function: { name: 'weather', arguments: '{"city":"Paris"}' } }],
+        },
         { role: 'tool' as const, content: 'sunny', tool_call_id: 'call_1' },
       ];
       const many = (
         await humanloop.datasets.createDatapoint({
           datasetId,
-          requestBody: [{ inputs: { question: 'Capital of Japan?' }, target: { answer: 'Tokyo', aliases: ['Edo'] } }, { messages: chat, target: { answer: 'sunny' } }],
+          requestBody: [
+            { inputs: { question: 'Capital of Japan?' }, target: { answer: 'Tokyo', aliases: ['Edo'] } },
+            { messages: chat, target: { answer: 'sunny' } },
+          ],
         })
       ).data;
       expect(many.map(({ inputs, messages, target }) => ({ inputs, messages, target }))).toEqual([
@@ -81,7 +103,10 @@ for (const dialect of DIALECTS) {
       const records = (await t.call({ method: 'GET', url: `/api/v1/datasets/${uuid}/records` })).json().data;
       const streams = (await t.call({ method: 'GET', url: '/api/v1/experiments?kind=log_stream&name=qa-bot' })).json().data;
       expect(records.at(-1).source).toEqual({ run_id: expect.any(String), experiment_id: streams[0].id });
-      expect((await t.call({ method: 'GET', url: `/api/v1/runs/${records.at(-1).source.run_id}` })).json()).toMatchObject({ output: 'Lima', metadata: { model: 'fake-1' } });
+      expect((await t.call({ method: 'GET', url: `/api/v1/runs/${records.at(-1).source.run_id}` })).json()).toMatchObject({
+        output: 'Lima',
+        metadata: { model: 'fake-1' },
+      });
 
       const renamed = (await humanloop.datasets.update({ id: datasetId, name: 'world-capitals' })).data;
       expect(renamed).toMatchObject({ name: 'world-capitals', description: 'Geography' });

@@ -20,7 +20,11 @@ for (const dialect of DIALECTS) {
     const chat = {
       messages: [
         { role: 'user' as const, content: 'Weather in Paris?' },
-        { role: 'assistant' as const, content: '', toolCalls: [{ id: 'call_1', type: 'function' as const, function: { name: 'weather', arguments: '{"city":"Paris"}' } }] },
+        {
+          role: 'assistant' as const,
+          content: '',
+          toolCalls: [{ id: 'call_1', type: 'function' as const, function: { name: 'weather', arguments: '{"city":"Paris"}' } }],
+        },
         { role: 'tool' as const, content: 'sunny', toolCallId: 'call_1' },
       ],
       target: { answer: 'It is sunny' },
@@ -34,14 +38,25 @@ for (const dialect of DIALECTS) {
         versionName: 'v1',
         versionDescription: 'first',
       });
-      expect(v1).toMatchObject({ path: 'recording/capitals', name: 'capitals', type: 'dataset', datapointsCount: 2, versionName: 'v1', versionDescription: 'first' });
+      expect(v1).toMatchObject({
+        path: 'recording/capitals',
+        name: 'capitals',
+        type: 'dataset',
+        datapointsCount: 2,
+        versionName: 'v1',
+        versionDescription: 'first',
+      });
       expect(v1.id).toMatch(/^ds_[0-9A-Za-z]+$/);
       expect(v1.versionId).toMatch(/^dsv_[0-9A-Za-z]+$/);
 
       // A datapoint already there is not added twice; a distinct `_dedupe_id` makes it a new one.
       const v2 = await client.datasets.upsert({
         path: 'recording/capitals',
-        datapoints: [capital('France', 'Paris'), capital('Peru', 'Lima'), { inputs: { question: 'Capital of France?', _dedupe_id: 'again' }, target: { answer: 'Paris' } }],
+        datapoints: [
+          capital('France', 'Paris'),
+          capital('Peru', 'Lima'),
+          { inputs: { question: 'Capital of France?', _dedupe_id: 'again' }, target: { answer: 'Paris' } },
+        ],
         action: 'add',
         versionId: v1.versionId,
         includeDatapoints: true,
@@ -49,7 +64,12 @@ for (const dialect of DIALECTS) {
       expect(v2.datapointsCount).toBe(4);
       expect(v2.versionId).not.toBe(v1.versionId);
       expect(v2.versionDescription).toBe('Added 2 records');
-      expect(v2.datapoints?.map((datapoint) => datapoint.inputs?.question ?? null)).toEqual(['Capital of France?', null, 'Capital of Peru?', 'Capital of France?']);
+      expect(v2.datapoints?.map((datapoint) => datapoint.inputs?.question ?? null)).toEqual([
+        'Capital of France?',
+        null,
+        'Capital of Peru?',
+        'Capital of France?',
+      ]);
       const chatPoint = v2.datapoints!.find((datapoint) => datapoint.messages)!;
       expect(chatPoint).toEqual({ id: expect.stringMatching(/^dp_/), messages: chat.messages, target: chat.target });
       expect(chatPoint.inputs).toBeUndefined();
@@ -65,11 +85,21 @@ for (const dialect of DIALECTS) {
       const again = await client.datasets.upsert({ path: 'recording/capitals', datapoints: [capital('Peru', 'Lima')], action: 'add' });
       expect(again.versionId).toBe(v2.versionId);
 
-      const v3 = await client.datasets.upsert({ id: v1.id, datapoints: [capital('Peru', 'Lima')], action: 'remove', versionName: 'without-peru', versionId: v2.versionId });
+      const v3 = await client.datasets.upsert({
+        id: v1.id,
+        datapoints: [capital('Peru', 'Lima')],
+        action: 'remove',
+        versionName: 'without-peru',
+        versionId: v2.versionId,
+      });
       expect(v3).toMatchObject({ datapointsCount: 3, versionName: 'without-peru', versionDescription: 'Removed 1 record' });
 
       // Set: exactly these datapoints; the ones kept keep their ids.
-      const v4 = await client.datasets.upsert({ id: v1.id, datapoints: [capital('France', 'Paris'), capital('Japan', 'Tokyo'), capital('Japan', 'Tokyo')], includeDatapoints: true });
+      const v4 = await client.datasets.upsert({
+        id: v1.id,
+        datapoints: [capital('France', 'Paris'), capital('Japan', 'Tokyo'), capital('Japan', 'Tokyo')],
+        includeDatapoints: true,
+      });
       expect(v4.datapointsCount).toBe(2);
       expect(v4.versionDescription).toBe('Added 1 record and removed 2 records');
       const paris = v2.datapoints!.find((datapoint) => datapoint.inputs?.question === 'Capital of France?' && !datapoint.inputs._dedupe_id)!;
@@ -95,10 +125,20 @@ for (const dialect of DIALECTS) {
       const dataset = await client.datasets.upsert({ path: 'refused', datapoints: [capital('France', 'Paris')] });
       const nowhere = client.datasets.upsert({ datapoints: [] });
       await expect(nowhere).rejects.toBeInstanceOf(Humanloop.UnprocessableEntityError);
-      await expect(nowhere).rejects.toMatchObject({ statusCode: 422, body: { detail: [{ loc: ['body'], msg: 'one of `path` or `id` is required', type: 'value_error' }] } });
+      await expect(nowhere).rejects.toMatchObject({
+        statusCode: 422,
+        body: { detail: [{ loc: ['body'], msg: 'one of `path` or `id` is required', type: 'value_error' }] },
+      });
       // The SDK refuses non-string inputs before sending; the server refuses them from anyone else.
-      const raw = await t.humanloop({ method: 'POST', path: '/v5/datasets', body: { id: dataset.id, datapoints: [{ inputs: { question: 42 } }], action: 'add' } });
-      expect(raw).toEqual({ status: 422, body: { detail: [{ loc: ['body', 'datapoints', 0, 'inputs', 'question'], msg: 'str type expected', type: 'type_error.str' }] } });
+      const raw = await t.humanloop({
+        method: 'POST',
+        path: '/v5/datasets',
+        body: { id: dataset.id, datapoints: [{ inputs: { question: 42 } }], action: 'add' },
+      });
+      expect(raw).toEqual({
+        status: 422,
+        body: { detail: [{ loc: ['body', 'datapoints', 0, 'inputs', 'question'], msg: 'str type expected', type: 'type_error.str' }] },
+      });
 
       const moved = await client.datasets.upsert({ id: dataset.id, datapoints: [capital('Peru', 'Lima')], action: 'add' });
       const stale = client.datasets.upsert({ id: dataset.id, datapoints: [capital('Chile', 'Santiago')], action: 'add', versionId: dataset.versionId });
@@ -121,7 +161,12 @@ for (const dialect of DIALECTS) {
 
       const firstPage = await t.humanloop({ method: 'GET', path: `/v5/datasets/${dataset.id}/datapoints?size=2` });
       expect(firstPage.body).toMatchObject({ page: 1, size: 2, total: 5 });
-      expect((await t.humanloop({ method: 'GET', path: `/v5/datasets/${dataset.id}/datapoints?size=2&page=4` })).body).toEqual({ records: [], page: 4, size: 2, total: 5 });
+      expect((await t.humanloop({ method: 'GET', path: `/v5/datasets/${dataset.id}/datapoints?size=2&page=4` })).body).toEqual({
+        records: [],
+        page: 4,
+        size: 2,
+        total: 5,
+      });
 
       await client.datasets.upsert({ path: 'paged-2', datapoints: [] });
       const names: string[] = [];
@@ -136,19 +181,32 @@ for (const dialect of DIALECTS) {
       expect((await t.call({ method: 'GET', url: `/api/v1/datasets/${found.id}/versions/first` })).json()).toMatchObject({ version: 1, name: 'first' });
       const records = (await t.call({ method: 'GET', url: `/api/v1/datasets/${found.id}/records` })).json().data;
       expect(records).toEqual([
-        expect.objectContaining({ input: { inputs: { question: 'Capital of Spain?' } }, expected_output: { answer: 'Madrid' }, metadata: {}, tags: [], source: null }),
+        expect.objectContaining({
+          input: { inputs: { question: 'Capital of Spain?' } },
+          expected_output: { answer: 'Madrid' },
+          metadata: {},
+          tags: [],
+          source: null,
+        }),
       ]);
 
-      await t.call({ method: 'POST', url: `/api/v1/datasets/${found.id}/records`, payload: { records: [{ input: { question: 'Capital of Italy?' }, expected_output: 'Rome' }] } });
+      await t.call({
+        method: 'POST',
+        url: `/api/v1/datasets/${found.id}/records`,
+        payload: { records: [{ input: { question: 'Capital of Italy?' }, expected_output: 'Rome' }] },
+      });
       const read = await client.datasets.get(dataset.id, { includeDatapoints: true });
-      expect(read.datapoints?.map(({ id: _id, ...datapoint }) => datapoint)).toEqual([capital('Spain', 'Madrid'), { inputs: { question: 'Capital of Italy?' }, target: { output: 'Rome' } }]);
+      expect(read.datapoints?.map(({ id: _id, ...datapoint }) => datapoint)).toEqual([
+        capital('Spain', 'Madrid'),
+        { inputs: { question: 'Capital of Italy?' }, target: { output: 'Rome' } },
+      ]);
 
       await client.datasets.delete(dataset.id);
       await expect(client.datasets.get(dataset.id)).rejects.toMatchObject({ statusCode: 404 });
       expect((await t.call({ method: 'GET', url: `/api/v1/datasets/${found.id}` })).statusCode).toBe(404);
     });
 
-    it('records prompt logs as runs of the prompt\'s log stream', async () => {
+    it("records prompt logs as runs of the prompt's log stream", async () => {
       const log = await client.prompts.log({
         path: 'persona',
         prompt: { model: 'gpt-4', template: [{ role: 'system', content: 'You are {{person}}.' }] },

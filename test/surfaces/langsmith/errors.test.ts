@@ -76,7 +76,9 @@ describe("LangSmith's error formats", () => {
     expect(await fault({ name: 1 })).toEqual([{ loc: ['body', 'name'], msg: 'Input should be a valid string', type: 'string_type' }]);
     expect(await fault({ name: 'n', id: 'x' })).toEqual([{ loc: ['body', 'id'], msg: 'Input should be a valid UUID', type: 'uuid_parsing' }]);
     // A value of several accepted shapes fails once, naming them all.
-    expect(await fault({ name: 'n', value: 2 })).toEqual([{ loc: ['body', 'value'], msg: 'Input should be a valid string, or Input should be None', type: 'string_type' }]);
+    expect(await fault({ name: 'n', value: 2 })).toEqual([
+      { loc: ['body', 'value'], msg: 'Input should be a valid string, or Input should be None', type: 'string_type' },
+    ]);
     const malformed = await app.inject({ method: 'POST', url: '/checked', payload: '{"name": ', headers: { 'content-type': 'application/json' } });
     expect(malformed.statusCode).toBe(422);
     expect(malformed.json().detail).toEqual([expect.objectContaining({ loc: ['body'], type: 'json_invalid' })]);

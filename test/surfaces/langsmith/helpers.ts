@@ -25,7 +25,11 @@ export function multipart(parts: Part[]) {
   for (const part of parts) {
     const data = Buffer.from(part.raw ?? JSON.stringify(part.json));
     const disposition = `form-data; name="${part.name}"${part.filename ? `; filename="${part.filename}"` : ''}`;
-    chunks.push(Buffer.from(`--${boundary}\r\nContent-Disposition: ${disposition}\r\nContent-Type: ${part.type ?? `application/json; length=${data.length}`}\r\n\r\n`), data, Buffer.from('\r\n'));
+    chunks.push(
+      Buffer.from(`--${boundary}\r\nContent-Disposition: ${disposition}\r\nContent-Type: ${part.type ?? `application/json; length=${data.length}`}\r\n\r\n`),
+      data,
+      Buffer.from('\r\n'),
+    );
   }
   chunks.push(Buffer.from(`--${boundary}--\r\n`));
   return { payload: Buffer.concat(chunks), headers: { 'content-type': `multipart/form-data; boundary=${boundary}` } };
@@ -37,22 +41,37 @@ export function multipart(parts: Part[]) {
  */
 export function langsmithRequests(app: () => TestApp) {
   const ls = (method: Method, url: string, payload?: unknown, key?: string | null) =>
-    app().call({ method, url: `${LS}${url}`, ...(payload === undefined ? {} : { payload: payload as object }), key: null, headers: key === null ? {} : { 'x-api-key': key ?? app().adminKey } });
+    app().call({
+      method,
+      url: `${LS}${url}`,
+      ...(payload === undefined ? {} : { payload: payload as object }),
+      key: null,
+      headers: key === null ? {} : { 'x-api-key': key ?? app().adminKey },
+    });
   const ok = async (method: Method, url: string, payload?: unknown, status = 200) => {
     const response = await ls(method, url, payload);
     expect(response.statusCode, response.body).toBe(status);
     return response.json();
   };
-  const postMultipart = (url: string, parts: Part[], method: 'POST' | 'PATCH' = 'POST') => app().call({ method, url: `${LS}${url}`, ...multipart(parts), key: app().adminKey });
+  const postMultipart = (url: string, parts: Part[], method: 'POST' | 'PATCH' = 'POST') =>
+    app().call({ method, url: `${LS}${url}`, ...multipart(parts), key: app().adminKey });
   /** How many rows the tables a run request writes to hold. */
   const counts = async () => {
     const count = async (table: 'runs' | 'experiments' | 'scores' | 'deferred_run_changes') =>
-      Number((await app().services.store.db.selectFrom(table).select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n);
+      Number(
+        (
+          await app()
+            .services.store.db.selectFrom(table)
+            .select((eb) => eb.fn.countAll().as('n'))
+            .executeTakeFirstOrThrow()
+        ).n,
+      );
     return { runs: await count('runs'), experiments: await count('experiments'), scores: await count('scores'), deferred: await count('deferred_run_changes') };
   };
   const makeDataset = async (name: string) => ok('POST', '/datasets', { name, description: 'd', extra: { source: 'sdk', metadata: { team: 'a' } } });
   /** The items of a Go route's 422 (`{"error", "details": "<JSON>"}`). */
-  const goDetails = (response: { json(): { details: string } }) => JSON.parse(response.json().details) as { loc: (string | number)[]; msg: string; type: string }[];
+  const goDetails = (response: { json(): { details: string } }) =>
+    JSON.parse(response.json().details) as { loc: (string | number)[]; msg: string; type: string }[];
   return { ls, ok, postMultipart, counts, makeDataset, goDetails };
 }
 

@@ -154,7 +154,12 @@ for (const dialect of DIALECTS) {
           const feedback = [];
           for await (const item of client.listFeedback({ runIds: runs.map((run) => run.id) })) feedback.push(item);
           expect(feedback).toHaveLength(6);
-          expect(feedback.filter((item) => item.key === 'correct').map((item) => item.score).sort()).toEqual([0, 1, 1]);
+          expect(
+            feedback
+              .filter((item) => item.key === 'correct')
+              .map((item) => item.score)
+              .sort(),
+          ).toEqual([0, 1, 1]);
           expect(feedback.every((item) => item.session_id === project.id)).toBe(true);
 
           // Through the native API: an ordinary experiment, its results, their traces and scores.
@@ -175,7 +180,14 @@ for (const dialect of DIALECTS) {
             expect(run.metadata).toMatchObject({ model: 'fake-model' });
             const children = allRuns.filter((child: any) => child.parent_run_id === run.id);
             expect(children).toHaveLength(1);
-            expect(children[0]).toMatchObject({ name: 'fake-llm', run_type: 'llm', trace_id: run.id, prompt_tokens: 11, completion_tokens: 3, total_tokens: 14 });
+            expect(children[0]).toMatchObject({
+              name: 'fake-llm',
+              run_type: 'llm',
+              trace_id: run.id,
+              prompt_tokens: 11,
+              completion_tokens: 3,
+              total_tokens: 14,
+            });
           }
           const scores = (await native(`/experiments/${project.id}/scores?limit=100`)).data;
           expect(scores).toHaveLength(7);

@@ -47,7 +47,7 @@ describe('problem details', () => {
     });
   });
 
-  it("tells nothing of a server fault but that it is logged, and answers unknown routes 404", async () => {
+  it('tells nothing of a server fault but that it is logged, and answers unknown routes 404', async () => {
     const broken = await app.inject({ method: 'GET', url: '/broken' });
     expect(broken.statusCode).toBe(500);
     expect(broken.json()).toMatchObject({ code: 'internal_error', detail: expect.not.stringContaining('disk') });

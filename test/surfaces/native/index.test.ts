@@ -79,7 +79,12 @@ for (const dialect of DIALECTS) {
 
     it('refuses every data route without a key, with a bad key and with a revoked key (401)', async () => {
       for (const route of routes) {
-        const attempts: Record<string, string>[] = [{}, { authorization: 'Bearer es_not-a-real-key' }, { 'x-api-key': 'nope' }, { authorization: `Bearer ${keys.revoked}` }];
+        const attempts: Record<string, string>[] = [
+          {},
+          { authorization: 'Bearer es_not-a-real-key' },
+          { 'x-api-key': 'nope' },
+          { authorization: `Bearer ${keys.revoked}` },
+        ];
         for (const headers of attempts) {
           const response = await send(route, headers);
           expect({ route: `${route.method} ${route.url}`, status: response.statusCode }).toEqual({ route: `${route.method} ${route.url}`, status: 401 });
@@ -104,7 +109,11 @@ for (const dialect of DIALECTS) {
           const allowed = role === 'write' && route.needs === 'write';
           if (allowed) continue; // allowed writes are exercised below, in order, by the admin key
           const response = await send(route, { 'x-api-key': keys[role] });
-          expect({ role, route: `${route.method} ${route.url}`, status: response.statusCode }).toEqual({ role, route: `${route.method} ${route.url}`, status: 403 });
+          expect({ role, route: `${route.method} ${route.url}`, status: response.statusCode }).toEqual({
+            role,
+            route: `${route.method} ${route.url}`,
+            status: 403,
+          });
           expect(response.json()).toMatchObject({ code: 'forbidden' });
         }
       }
@@ -115,7 +124,11 @@ for (const dialect of DIALECTS) {
         for (const role of ['read', 'write', 'admin'] as const) {
           if (route.needs === 'admin' && role !== 'admin') continue;
           const response = await send(route, role === 'read' ? { 'x-api-key': keys[role] } : { authorization: `Bearer ${keys[role]}` });
-          expect({ route: `${route.method} ${route.url}`, role, status: response.statusCode }).toEqual({ route: `${route.method} ${route.url}`, role, status: 200 });
+          expect({ route: `${route.method} ${route.url}`, role, status: response.statusCode }).toEqual({
+            route: `${route.method} ${route.url}`,
+            role,
+            status: 200,
+          });
         }
       }
       // Writes with the write key; deletions last, the dataset before its project, so each finds its target.

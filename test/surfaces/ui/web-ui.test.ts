@@ -24,7 +24,14 @@ describe('the web UI served at /', () => {
   });
 
   it("answers the app's page at each of its routes, never cached, with a strict content security policy", async () => {
-    for (const url of ['/', '/sign-in', '/datasets', '/datasets/0f8fad5b-d9cb-469f-a165-70867728950e?tab=diff&from=1', '/datasets/x/compare?experiments=a,b', '/experiments/x']) {
+    for (const url of [
+      '/',
+      '/sign-in',
+      '/datasets',
+      '/datasets/0f8fad5b-d9cb-469f-a165-70867728950e?tab=diff&from=1',
+      '/datasets/x/compare?experiments=a,b',
+      '/experiments/x',
+    ]) {
       const response = await app.inject({ url });
       expect(response.statusCode, url).toBe(200);
       expect(response.headers['content-type']).toBe('text/html; charset=utf-8');

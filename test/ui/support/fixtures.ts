@@ -27,13 +27,21 @@ export async function seedExperiments(server: UiServer, datasetId: string, count
   const records = (await server.api<{ data: { id: string; expected_output: string }[] }>('GET', `/datasets/${datasetId}/records?limit=${count}`)).data;
   const tracedRunId = randomUUID();
   const plans = [
-    { name: 'baseline-gpt', output: (i: number, expected: string) => (i % 10 === 3 ? 'I do not know' : expected), quality: (i: number) => 0.6 + (i % 5) * 0.05 },
+    {
+      name: 'baseline-gpt',
+      output: (i: number, expected: string) => (i % 10 === 3 ? 'I do not know' : expected),
+      quality: (i: number) => 0.6 + (i % 5) * 0.05,
+    },
     {
       name: 'candidate-short-prompt',
       output: (i: number, expected: string) => (i % 7 === 2 ? 'Somewhere else' : i % 10 === 3 ? expected : `${expected}.`),
       quality: (i: number) => 0.7 + (i % 3) * 0.05,
     },
-    { name: 'candidate-verbose', output: (_i: number, expected: string) => `The capital is ${expected}, as far as I know.`, quality: (i: number) => 0.55 + (i % 4) * 0.05 },
+    {
+      name: 'candidate-verbose',
+      output: (_i: number, expected: string) => `The capital is ${expected}, as far as I know.`,
+      quality: (i: number) => 0.55 + (i % 4) * 0.05,
+    },
   ];
   const experiments: SeededExperiment[] = [];
   for (const [index, plan] of plans.entries()) {
@@ -69,9 +77,36 @@ export async function seedExperiments(server: UiServer, datasetId: string, count
       const llm = randomUUID();
       const at = (second: number) => new Date(Date.UTC(2026, 0, 1, 12, 0, 0, second * 50)).toISOString();
       runs.push(
-        { id: retrieve, trace_id: `trace-${tracedRunId}`, parent_run_id: tracedRunId, name: 'retrieve', run_type: 'retriever', start_time: at(0), latency_ms: 40, output: ['doc-1', 'doc-2'] } as never,
-        { id: llm, trace_id: `trace-${tracedRunId}`, parent_run_id: tracedRunId, name: 'llm', run_type: 'llm', start_time: at(1), latency_ms: 150, output: 'City 1' } as never,
-        { id: randomUUID(), trace_id: `trace-${tracedRunId}`, parent_run_id: llm, name: 'tokenize', run_type: 'tool', start_time: at(2), latency_ms: 5, output: 7 } as never,
+        {
+          id: retrieve,
+          trace_id: `trace-${tracedRunId}`,
+          parent_run_id: tracedRunId,
+          name: 'retrieve',
+          run_type: 'retriever',
+          start_time: at(0),
+          latency_ms: 40,
+          output: ['doc-1', 'doc-2'],
+        } as never,
+        {
+          id: llm,
+          trace_id: `trace-${tracedRunId}`,
+          parent_run_id: tracedRunId,
+          name: 'llm',
+          run_type: 'llm',
+          start_time: at(1),
+          latency_ms: 150,
+          output: 'City 1',
+        } as never,
+        {
+          id: randomUUID(),
+          trace_id: `trace-${tracedRunId}`,
+          parent_run_id: llm,
+          name: 'tokenize',
+          run_type: 'tool',
+          start_time: at(2),
+          latency_ms: 5,
+          output: 7,
+        } as never,
       );
     }
     const created = await server.api<{ id: string }>('POST', '/experiments', {

@@ -17,7 +17,12 @@ export function DownloadButton({ path, query, fileName, label }: { path: string;
     }
   };
   return (
-    <button type="button" onClick={() => void start()} disabled={state === 'busy'} title={state === 'failed' ? 'The download failed; press to try again' : undefined}>
+    <button
+      type="button"
+      onClick={() => void start()}
+      disabled={state === 'busy'}
+      title={state === 'failed' ? 'The download failed; press to try again' : undefined}
+    >
       {state === 'busy' ? 'Preparing…' : state === 'failed' ? `${label} (failed, retry)` : label}
     </button>
   );

@@ -7,7 +7,14 @@ export function Tabs<T extends string>({ tabs, current, onChange }: { tabs: read
   return (
     <div className="tabs" role="tablist">
       {tabs.map((tab) => (
-        <button key={tab.id} type="button" role="tab" aria-selected={tab.id === current} className={tab.id === current ? 'tab active' : 'tab'} onClick={() => onChange(tab.id)}>
+        <button
+          key={tab.id}
+          type="button"
+          role="tab"
+          aria-selected={tab.id === current}
+          className={tab.id === current ? 'tab active' : 'tab'}
+          onClick={() => onChange(tab.id)}
+        >
           {tab.label}
         </button>
       ))}

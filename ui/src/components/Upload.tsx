@@ -73,7 +73,15 @@ export function FilePicker({ file, onFile, disabled }: { file: File | undefined;
 }
 
 /** The options of an upload: the version's message, de-duplication, overwriting, and tags. */
-export function UploadSettingsFields({ settings, onChange, disabled }: { settings: UploadSettings; onChange: (settings: UploadSettings) => void; disabled?: boolean }) {
+export function UploadSettingsFields({
+  settings,
+  onChange,
+  disabled,
+}: {
+  settings: UploadSettings;
+  onChange: (settings: UploadSettings) => void;
+  disabled?: boolean;
+}) {
   return (
     <div className="form-grid">
       <label>
@@ -106,11 +114,21 @@ export function UploadSettingsFields({ settings, onChange, disabled }: { setting
         />
       </label>
       <label className="checkbox">
-        <input type="checkbox" checked={settings.deduplicate ?? false} disabled={disabled} onChange={(event) => onChange({ ...settings, deduplicate: event.target.checked })} />
+        <input
+          type="checkbox"
+          checked={settings.deduplicate ?? false}
+          disabled={disabled}
+          onChange={(event) => onChange({ ...settings, deduplicate: event.target.checked })}
+        />
         Skip rows whose input is already in the dataset or earlier in the file
       </label>
       <label className="checkbox">
-        <input type="checkbox" checked={settings.overwrite ?? true} disabled={disabled} onChange={(event) => onChange({ ...settings, overwrite: event.target.checked })} />
+        <input
+          type="checkbox"
+          checked={settings.overwrite ?? true}
+          disabled={disabled}
+          onChange={(event) => onChange({ ...settings, overwrite: event.target.checked })}
+        />
         A row with the external_id of a record replaces that record (else it is skipped)
       </label>
     </div>

@@ -6,14 +6,7 @@ import type { Experiment, GroupBy } from '../api/types.js';
 import { Empty, QueryState } from '../components/States.js';
 import { AggregateHeader } from './compare/AggregateHeader.js';
 import { ComparisonRows } from './compare/ComparisonRows.js';
-import {
-  EXPERIMENT_COLORS,
-  comparePath,
-  groupFilter,
-  orderedExperiments,
-  parseCompareState,
-  type CompareState,
-} from './compare/compare-state.js';
+import { EXPERIMENT_COLORS, comparePath, groupFilter, orderedExperiments, parseCompareState, type CompareState } from './compare/compare-state.js';
 import { ExperimentPicker } from './compare/ExperimentPicker.js';
 import { GroupTable } from './compare/GroupTable.js';
 
@@ -46,7 +39,15 @@ export function ComparePage() {
 
   const experiments: Experiment[] = order.flatMap((id) => comparison.data?.experiments.find((e) => e.id === id) ?? []);
   const colors = new Map(order.map((id, index) => [id, EXPERIMENT_COLORS[index % EXPERIMENT_COLORS.length]!]));
-  const scoreKeys = [...new Set(comparison.data?.stats.flatMap((s) => Object.entries(s.scores).filter(([, v]) => v.n > 0).map(([k]) => k)) ?? [])].sort();
+  const scoreKeys = [
+    ...new Set(
+      comparison.data?.stats.flatMap((s) =>
+        Object.entries(s.scores)
+          .filter(([, v]) => v.n > 0)
+          .map(([k]) => k),
+      ) ?? [],
+    ),
+  ].sort();
   const scoreKey = state.key && scoreKeys.includes(state.key) ? state.key : scoreKeys[0];
 
   return (
@@ -64,7 +65,12 @@ export function ComparePage() {
         </div>
       </div>
       {picking && (
-        <ExperimentPicker datasetId={datasetId} chosen={state.experiments} baseline={state.baseline} onChange={(chosen, baseline) => update({ experiments: chosen, baseline })} />
+        <ExperimentPicker
+          datasetId={datasetId}
+          chosen={state.experiments}
+          baseline={state.baseline}
+          onChange={(chosen, baseline) => update({ experiments: chosen, baseline })}
+        />
       )}
       {order.length < 2 ? (
         <Empty title="Choose the experiments to compare">Pick a baseline and at least one other experiment above.</Empty>

@@ -81,7 +81,9 @@ export function DatasetPage() {
           onDiff={(from, to) => go({ tab: 'diff', from: String(from), to: String(to) })}
         />
       )}
-      {tab === 'diff' && <DiffTab dataset={d} from={params.get('from') ?? undefined} to={params.get('to') ?? undefined} onChange={(from, to) => go({ from, to })} />}
+      {tab === 'diff' && (
+        <DiffTab dataset={d} from={params.get('from') ?? undefined} to={params.get('to') ?? undefined} onChange={(from, to) => go({ from, to })} />
+      )}
       {tab === 'experiments' && <ExperimentsTab dataset={d} />}
       {tab === 'upload' && <UploadTab dataset={d} />}
     </div>

@@ -69,7 +69,11 @@ function ExperimentView({ experiment }: { experiment: Experiment }) {
           <Stat label="Tokens" value={formatCount(s.total_tokens)} />
           <Stat label="Cost" value={formatCost(s.total_cost)} />
           {Object.entries(s.scores).map(([key, score]) => (
-            <Stat key={key} label={key} value={score.n > 0 ? `${formatScore(score.mean)} ± ${formatScore(score.stdev)}` : Object.keys(score.values).join(', ')} />
+            <Stat
+              key={key}
+              label={key}
+              value={score.n > 0 ? `${formatScore(score.mean)} ± ${formatScore(score.stdev)}` : Object.keys(score.values).join(', ')}
+            />
           ))}
         </div>
       )}
@@ -119,7 +123,11 @@ function ResultsTable({ experiment }: { experiment: Experiment }) {
   const [open, setOpen] = useState<ResultRow>();
   if (!results.isSuccess) return <QueryState query={results} loading="Loading runs…" failure="Could not list the runs" />;
   if (results.data.rows.length === 0) {
-    return <Empty title="No runs yet">Runs are appended with <code>POST /api/v1/experiments/{experiment.id}/runs</code>.</Empty>;
+    return (
+      <Empty title="No runs yet">
+        Runs are appended with <code>POST /api/v1/experiments/{experiment.id}/runs</code>.
+      </Empty>
+    );
   }
   const scoreKeys = [...new Set(results.data.rows.flatMap((row) => row.run.scores?.map((score) => score.key) ?? []))].sort();
   return (
@@ -142,7 +150,13 @@ function ResultsTable({ experiment }: { experiment: Experiment }) {
         </thead>
         <tbody>
           {results.data.rows.map((row) => (
-            <tr key={row.run.id} onClick={() => setOpen(row)} tabIndex={0} onKeyDown={(event) => event.key === 'Enter' && setOpen(row)} data-run-id={row.run.id}>
+            <tr
+              key={row.run.id}
+              onClick={() => setOpen(row)}
+              tabIndex={0}
+              onKeyDown={(event) => event.key === 'Enter' && setOpen(row)}
+              data-run-id={row.run.id}
+            >
               {experiment.dataset_id && (
                 <td className="clip">
                   {preview(row.record?.input, 100)}

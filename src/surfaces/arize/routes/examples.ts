@@ -46,7 +46,14 @@ export function exampleRoutes(app: SurfaceApp, services: Services): void {
       const baseVersion = versionInQuery(id, request.query.dataset_version_id);
       const add = request.body.examples.map((row, index) => toNewRecord(row, `/examples/${index}`));
       const result = await services.records.change(request.actor, id, { add }, { baseVersion });
-      return reply.status(201).send(await written(request.actor, id, result.version?.version, result.added.map((record) => record.id)));
+      return reply.status(201).send(
+        await written(
+          request.actor,
+          id,
+          result.version?.version,
+          result.added.map((record) => record.id),
+        ),
+      );
     },
   });
 

@@ -53,7 +53,8 @@ export function experimentRoutes(app: SurfaceApp, services: Services): void {
 
   app.get('/v2/experiments/:experiment_id', {
     schema: { params: ExperimentParams },
-    handler: async (request) => presentExperiment(await services.experiments.get(request.actor, experimentIdOf(request.params.experiment_id)), request.actor.workspaceId),
+    handler: async (request) =>
+      presentExperiment(await services.experiments.get(request.actor, experimentIdOf(request.params.experiment_id)), request.actor.workspaceId),
   });
 
   app.delete('/v2/experiments/:experiment_id', {

@@ -34,7 +34,19 @@ export function datapointRoutes(app: SurfaceApp, services: Services): void {
     bodyLimit: LIMITS.bulkBodyBytes,
     schema: { hide: true, params: DatasetParams },
     // The service's runs are the request's logs; its list of records is the body (one datapoint, or a list of them).
-    config: { restate: { lists: [['/run_ids', '/log_ids'], ['/add', '']], words: [['Run', 'Log'], ['run', 'log']], locate: inOneOrList } },
+    config: {
+      restate: {
+        lists: [
+          ['/run_ids', '/log_ids'],
+          ['/add', ''],
+        ],
+        words: [
+          ['Run', 'Log'],
+          ['run', 'log'],
+        ],
+        locate: inOneOrList,
+      },
+    },
     handler: async (request) => {
       const id = uuidInPath('dataset', request.params.dataset_id);
       const body = request.body;

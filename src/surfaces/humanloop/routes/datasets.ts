@@ -54,7 +54,9 @@ export function datasetRoutes(app: SurfaceApp, services: Services): void {
       const { page = 1, size = 10, name, sort_by: sortBy, order } = request.query;
       // Humanloop pages by number and sorts by any of three fields; a workspace's datasets are few
       // enough to read whole and sort here (`user_filter` is accepted and filters nothing).
-      const datasets = await allPages((cursor) => services.datasets.list(request.actor, { name_contains: name || undefined, cursor, limit: LIMITS.pageSizeMax }));
+      const datasets = await allPages((cursor) =>
+        services.datasets.list(request.actor, { name_contains: name || undefined, cursor, limit: LIMITS.pageSizeMax }),
+      );
       if (sortBy !== undefined) sortDatasets(datasets, sortBy, order ?? 'asc');
       else if (order === 'asc') datasets.reverse();
       const shown = datasets.slice((page - 1) * size, page * size);
@@ -66,7 +68,15 @@ export function datasetRoutes(app: SurfaceApp, services: Services): void {
   app.post('/v5/datasets', {
     bodyLimit: LIMITS.bulkBodyBytes,
     schema: { hide: true, querystring: V5DatasetQuery, body: V5DatasetUpsert },
-    config: { restate: { lists: [['/add', '/datapoints'], ['/set', '/datapoints'], ['/base_version', '/version_id']] } },
+    config: {
+      restate: {
+        lists: [
+          ['/add', '/datapoints'],
+          ['/set', '/datapoints'],
+          ['/base_version', '/version_id'],
+        ],
+      },
+    },
     handler: async (request) => {
       const { path, id, datapoints, action = 'set', attributes, version_name: versionName, version_description: message } = request.body;
       const { version_id: baseVersionId, environment, include_datapoints: withDatapoints = false } = request.query;
@@ -75,7 +85,8 @@ export function datasetRoutes(app: SurfaceApp, services: Services): void {
       const datasetId = id === undefined ? undefined : uuidOf('dataset', id);
       if (id !== undefined && !datasetId) throw new NotFoundError('Dataset', id, [{ pointer: '/id', detail: 'is not a dataset id (ds_…)', in: 'body' }]);
       // A version to build on names its dataset too; set replaces everything, so it builds on nothing.
-      const baseVersion = action === 'set' || baseVersionId === undefined ? undefined : await baseVersionOf(services, request.actor, datasetId, path, baseVersionId);
+      const baseVersion =
+        action === 'set' || baseVersionId === undefined ? undefined : await baseVersionOf(services, request.actor, datasetId, path, baseVersionId);
       const records = datapoints.map(recordOfDatapoint);
       const changes: RecordChanges = action === 'set' ? { set: records } : action === 'add' ? { add: records } : { remove: { matching: records } };
       const target = datasetId ? { id: datasetId, metadata: attributes } : { name: path!, metadata: attributes };

@@ -19,7 +19,16 @@ export function logRoutes(app: SurfaceApp, services: Services): void {
     bodyLimit: LIMITS.bulkBodyBytes,
     schema: { hide: true },
     // The service's runs are the body (one log, or a list of them), and its destination the first log's project.
-    config: { restate: { lists: [['/runs', ''], ['/project_id', '/0/project_id'], ['/project_name', '/0/project']], locate: inOneOrList } },
+    config: {
+      restate: {
+        lists: [
+          ['/runs', ''],
+          ['/project_id', '/0/project_id'],
+          ['/project_name', '/0/project'],
+        ],
+        locate: inOneOrList,
+      },
+    },
     handler: async (request) => {
       const logs = itemsOf(request.body, checkLog, checkLogList);
       const destination = logDestination(logs, Array.isArray(request.body));
@@ -34,7 +43,15 @@ export function logRoutes(app: SurfaceApp, services: Services): void {
     bodyLimit: LIMITS.bulkBodyBytes,
     schema: { hide: true, querystring: V5PromptLogQuery, body: V5PromptLog },
     // The service's one run is the body, and its destination the prompt the body names by `id` or `path`.
-    config: { restate: { lists: [['/runs/0', ''], ['/project_id', '/id'], ['/project_name', '/path']] } },
+    config: {
+      restate: {
+        lists: [
+          ['/runs/0', ''],
+          ['/project_id', '/id'],
+          ['/project_name', '/path'],
+        ],
+      },
+    },
     handler: async (request) => {
       const log = request.body;
       if (log.path === undefined && log.id === undefined) throw ValidationError.field('', 'one of `path` or `id` is required', { in: 'body' });
@@ -60,10 +77,13 @@ function logDestination(logs: readonly V4Log[], inList: boolean): { project_name
   const at = (index: number) => (inList ? `/${index}` : '');
   const first = logs[0]!;
   if (first.project === undefined && first.project_id === undefined) {
-    throw new ValidationError('One of `project` or `project_id` is required', [{ pointer: `${at(0)}/project`, detail: 'or project_id is required', in: 'body' }]);
+    throw new ValidationError('One of `project` or `project_id` is required', [
+      { pointer: `${at(0)}/project`, detail: 'or project_id is required', in: 'body' },
+    ]);
   }
   const other = logs.findIndex((log) => log.project !== first.project || log.project_id !== first.project_id);
-  if (other >= 0) throw ValidationError.field(`${at(other)}/project`, 'must be the project of the request\'s first log: one request logs to one project', { in: 'body' });
+  if (other >= 0)
+    throw ValidationError.field(`${at(other)}/project`, "must be the project of the request's first log: one request logs to one project", { in: 'body' });
   if (first.project_id === undefined) return { project_name: first.project! };
   const projectId = uuidOf('project', first.project_id);
   if (!projectId) throw ValidationError.field(`${at(0)}/project_id`, 'is not a project id (pr_…)', { in: 'body' });

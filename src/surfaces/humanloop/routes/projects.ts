@@ -12,7 +12,9 @@ export function projectRoutes(app: SurfaceApp, services: Services): void {
     schema: { hide: true, params: ProjectParams, body: V4DatasetCreate },
     handler: async (request) => {
       const { name, description } = request.body;
-      return presentV4Dataset(await services.datasets.create(request.actor, { name, description, project_id: uuidInPath('project', request.params.project_id) }));
+      return presentV4Dataset(
+        await services.datasets.create(request.actor, { name, description, project_id: uuidInPath('project', request.params.project_id) }),
+      );
     },
   });
 

@@ -18,7 +18,9 @@ export function versionRoutes(app: SurfaceApp, services: Services): void {
       const versions = await allPages((cursor) => services.versions.list(request.actor, id, { cursor, limit: LIMITS.pageSizeMax }));
       // `latest_saved` (and the older `latest_committed`) include the datapoints of the latest version only.
       const latestDatapoints = request.query.include_datapoints ? await recordsAt(services, request.actor, id, dataset.latest_version) : undefined;
-      return { records: versions.map((version) => presentV5Dataset(dataset, version, version.version === dataset.latest_version ? latestDatapoints : undefined)) };
+      return {
+        records: versions.map((version) => presentV5Dataset(dataset, version, version.version === dataset.latest_version ? latestDatapoints : undefined)),
+      };
     },
   });
 
@@ -30,7 +32,9 @@ export function versionRoutes(app: SurfaceApp, services: Services): void {
       const current = await services.versions.get(request.actor, id, version);
       const { name, description } = request.body;
       if (description !== undefined && description !== current.message) {
-        throw ValidationError.field('/description', "cannot change: a version's description is its commit message, and committed versions never change", { in: 'body' });
+        throw ValidationError.field('/description', "cannot change: a version's description is its commit message, and committed versions never change", {
+          in: 'body',
+        });
       }
       const named = name === undefined ? current : await services.versions.name(request.actor, id, version, name);
       return presentV5Dataset(await services.datasets.get(request.actor, id), named);

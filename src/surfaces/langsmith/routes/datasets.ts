@@ -23,7 +23,8 @@ export function datasetRoutes(app: SurfaceApp, services: Services): void {
     schema: { hide: true, body: DatasetCreate },
     handler: async (request) => {
       const body = request.body;
-      if (body.data_type && body.data_type !== 'kv') throw ValidationError.field('/data_type', 'must be "kv": only key-value datasets are supported by this server');
+      if (body.data_type && body.data_type !== 'kv')
+        throw ValidationError.field('/data_type', 'must be "kv": only key-value datasets are supported by this server');
       refuseUnsupported(body, { ...NOT_KEPT_OF_EXAMPLES, tag_value_ids: 'resource tags are not kept' });
       const dataset = await services.datasets.create(request.actor, {
         ...(body.id ? { id: body.id } : {}),
@@ -96,7 +97,12 @@ export function datasetRoutes(app: SurfaceApp, services: Services): void {
           { pointer: '/tag', detail: 'or as_of is required, not both', in: 'query' },
         ]);
       }
-      return presentVersion(services, request.actor, request.params.dataset_id, tag ?? (await versionAsOf(services, request.actor, request.params.dataset_id, asOf)));
+      return presentVersion(
+        services,
+        request.actor,
+        request.params.dataset_id,
+        tag ?? (await versionAsOf(services, request.actor, request.params.dataset_id, asOf)),
+      );
     },
   });
 
@@ -138,10 +144,11 @@ export function datasetRoutes(app: SurfaceApp, services: Services): void {
 
 /** Datasets as LangSmith's `Dataset`s, with what their experiments add up to. */
 async function presentDatasets(services: Services, actor: Actor, datasets: readonly Dataset[]) {
-  const summaries = await services.experiments.summarizeByDataset(actor, datasets.map((d) => d.id));
-  return datasets.map((dataset) =>
-    presentDataset(dataset, actor.workspaceId, summaries.get(dataset.id) ?? { experiment_count: 0, last_start_time: null }),
+  const summaries = await services.experiments.summarizeByDataset(
+    actor,
+    datasets.map((d) => d.id),
   );
+  return datasets.map((dataset) => presentDataset(dataset, actor.workspaceId, summaries.get(dataset.id) ?? { experiment_count: 0, last_start_time: null }));
 }
 
 /** The metadata an object given as LangSmith's `extra` holds (the SDK keeps metadata in `extra.metadata`). */

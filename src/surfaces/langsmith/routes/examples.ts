@@ -70,7 +70,13 @@ export function exampleRoutes(app: SurfaceApp, services: Services): void {
         const { example_ids: ids, operations } = request.body;
         const update = ids.map((id): RecordPatch => ({ id, revise: (current) => reviseArrays(current, operations) }));
         const result = await services.records.change(request.actor, request.params.dataset_id, { update });
-        return writeAnswer(services, request.actor, request.params.dataset_id, result, ids.map((id) => ({ id })));
+        return writeAnswer(
+          services,
+          request.actor,
+          request.params.dataset_id,
+          result,
+          ids.map((id) => ({ id })),
+        );
       },
     });
 
@@ -102,7 +108,10 @@ export function exampleRoutes(app: SurfaceApp, services: Services): void {
       const metadata = jsonObjectParam(query.metadata, 'metadata');
       // Splits are the records' own, not metadata: a metadata filter on them filters splits.
       const { dataset_split: splitFilter, ...otherMetadata } = metadata ?? {};
-      const splits = [...(query.splits ?? []), ...(splitFilter === undefined ? [] : Array.isArray(splitFilter) ? splitFilter.map(String) : [String(splitFilter)])];
+      const splits = [
+        ...(query.splits ?? []),
+        ...(splitFilter === undefined ? [] : Array.isArray(splitFilter) ? splitFilter.map(String) : [String(splitFilter)]),
+      ];
       const page = await services.records.list(request.actor, query.dataset, {
         version: await versionAsOf(services, request.actor, query.dataset, query.as_of),
         ...(query.id ? { ids: query.id } : {}),
@@ -146,7 +155,10 @@ export function exampleRoutes(app: SurfaceApp, services: Services): void {
     config: { restate: { lists: [['/add', '']], fields: EXAMPLE_FIELDS } },
     schema: { hide: true, body: ExamplesBulkCreate },
     handler: async (request) => {
-      const datasetId = oneDataset(request.body.map((example) => example.dataset_id), '');
+      const datasetId = oneDataset(
+        request.body.map((example) => example.dataset_id),
+        '',
+      );
       const add = request.body.map(({ dataset_id: _datasetId, ...fields }, index) => toNewRecord(fields, `/${index}`));
       const result = await services.records.change(request.actor, datasetId, { add });
       return result.added.map(presentExample);
@@ -170,7 +182,14 @@ export function exampleRoutes(app: SurfaceApp, services: Services): void {
     schema: { hide: true, body: ExamplesBulkUpdate },
     handler: async (request) => {
       const records = await Promise.all(request.body.map((example) => services.records.find(request.actor, example.id)));
-      const datasetId = oneDataset(datasetsOf(records, request.body.map((example) => example.dataset_id), ''), '');
+      const datasetId = oneDataset(
+        datasetsOf(
+          records,
+          request.body.map((example) => example.dataset_id),
+          '',
+        ),
+        '',
+      );
       const update = request.body.map(({ id, dataset_id: _datasetId, ...fields }, index) => toRecordPatch(id, fields, `/${index}`));
       const result = await services.records.change(request.actor, datasetId, { update });
       return [...result.updated, ...result.unchanged].map(presentExample);
@@ -192,8 +211,7 @@ export function exampleRoutes(app: SurfaceApp, services: Services): void {
 
 /** What the multipart routes answer: the examples written and the version they are in (`as_of`). */
 async function writeAnswer(services: Services, actor: Actor, datasetId: string, result: ChangeResult, examples: readonly { id: string }[]) {
-  const version: Pick<DatasetVersion, 'created_at'> | null =
-    result.version ?? (await services.versions.list(actor, datasetId, { limit: 1 })).data[0] ?? null;
+  const version: Pick<DatasetVersion, 'created_at'> | null = result.version ?? (await services.versions.list(actor, datasetId, { limit: 1 })).data[0] ?? null;
   const asOf = version?.created_at ?? (await services.datasets.get(actor, datasetId)).created_at;
   return { example_ids: examples.map((example) => example.id), count: examples.length, as_of: langsmithTime(asOf) };
 }
@@ -203,7 +221,10 @@ function datasetsOf(records: readonly DatasetRecord[], given: readonly (string |
   return records.map((record, index) => {
     const claimed = given[index];
     if (claimed && claimed.toLowerCase() !== record.dataset_id) {
-      throw ValidationError.field(`${base}${records.length > 1 ? `/${index}` : ''}/dataset_id`, `is not the example's dataset (${record.dataset_id}): examples do not move between datasets`);
+      throw ValidationError.field(
+        `${base}${records.length > 1 ? `/${index}` : ''}/dataset_id`,
+        `is not the example's dataset (${record.dataset_id}): examples do not move between datasets`,
+      );
     }
     return record.dataset_id;
   });
@@ -220,6 +241,9 @@ function oneDataset(datasetIds: readonly string[], base: string): string {
 /** Removes examples named by id alone (an unknown one is 404); all must be of one dataset, changed in one version. */
 async function removeExamples(services: Services, actor: Actor, ids: readonly string[], pointer: string) {
   const records = await Promise.all(ids.map((id) => services.records.find(actor, id)));
-  const datasetId = oneDataset(records.map((record) => record.dataset_id), pointer);
+  const datasetId = oneDataset(
+    records.map((record) => record.dataset_id),
+    pointer,
+  );
   await services.records.change(actor, datasetId, { remove: { ids: records.map((record) => record.id) } });
 }

@@ -4,11 +4,7 @@ import type { Services } from '../../../services/index.js';
 import { presentRunGroup } from '../present.js';
 import { DatasetParams, GroupRunsBody } from '../schemas.js';
 
-const PATHS = [
-  '/datasets/:dataset_id/group/runs',
-  '/platform/datasets/:dataset_id/group/runs',
-  '/v1/platform/datasets/:dataset_id/group/runs',
-];
+const PATHS = ['/datasets/:dataset_id/group/runs', '/platform/datasets/:dataset_id/group/runs', '/v1/platform/datasets/:dataset_id/group/runs'];
 
 /**
  * `POST /datasets/{dataset_id}/group/runs` (spec §11): the dataset's examples grouped by a run or

@@ -19,8 +19,7 @@ import { fromLangSmithTime } from '../times.js';
  * transaction; changes and feedback sent before their run are kept until it arrives.
  */
 export function runRoutes(app: SurfaceApp, services: Services): void {
-  const ingest = (actor: Actor, batch: RunBatch) =>
-    services.runIngest.ingest(actor, batch, { source: 'langsmith', recordKeyForStreams: REFERENCE_KEPT_AS });
+  const ingest = (actor: Actor, batch: RunBatch) => services.runIngest.ingest(actor, batch, { source: 'langsmith', recordKeyForStreams: REFERENCE_KEPT_AS });
 
   app.post('/runs/multipart', {
     bodyLimit: LIMITS.bulkBodyBytes,
@@ -36,7 +35,16 @@ export function runRoutes(app: SurfaceApp, services: Services): void {
 
   app.post('/runs/batch', {
     bodyLimit: LIMITS.bulkBodyBytes,
-    config: { langsmithGoErrors: true, restate: { lists: [['/create', '/post'], ['/update', '/patch']], fields: RUN_FIELDS } },
+    config: {
+      langsmithGoErrors: true,
+      restate: {
+        lists: [
+          ['/create', '/post'],
+          ['/update', '/patch'],
+        ],
+        fields: RUN_FIELDS,
+      },
+    },
     schema: { hide: true, body: RunBatchBody },
     handler: async (request, reply) => {
       const { post, patch } = request.body;

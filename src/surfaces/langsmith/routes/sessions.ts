@@ -44,7 +44,8 @@ export function sessionRoutes(app: SurfaceApp, services: Services): void {
         );
       } catch (error) {
         // `?upsert=true` answers the session of that name instead of refusing it.
-        const existing = error instanceof ConflictError && request.query.upsert ? (await services.experiments.list(request.actor, { name, limit: 1 })).data[0] : undefined;
+        const existing =
+          error instanceof ConflictError && request.query.upsert ? (await services.experiments.list(request.actor, { name, limit: 1 })).data[0] : undefined;
         if (!existing) throw error;
         experiment = existing;
       }

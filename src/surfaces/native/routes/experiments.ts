@@ -34,7 +34,7 @@ export function experimentRoutes(app: SurfaceApp, services: Services): void {
     schema: {
       summary: 'Create an experiment',
       description:
-        'On a dataset, the experiment is pinned to a version of it (the latest unless `dataset_version` names another); its runs are results for that version\'s records. Without a dataset it is a log stream. `runs` are recorded with it in the same transaction, by the rules of appending runs.',
+        "On a dataset, the experiment is pinned to a version of it (the latest unless `dataset_version` names another); its runs are results for that version's records. Without a dataset it is a log stream. `runs` are recorded with it in the same transaction, by the rules of appending runs.",
       tags,
       body: ExperimentCreateWithRuns,
       response: { 201: ExperimentCreated, ...Errors },
@@ -112,8 +112,7 @@ export function experimentRoutes(app: SurfaceApp, services: Services): void {
       body: ScoresCreate,
       response: { 201: ScoresCreated, ...Errors },
     },
-    handler: async (request, reply) =>
-      reply.status(201).send(await services.scores.create(request.actor, request.params.experiment_id, request.body.scores)),
+    handler: async (request, reply) => reply.status(201).send(await services.scores.create(request.actor, request.params.experiment_id, request.body.scores)),
   });
 
   app.get('/experiments/:experiment_id/scores', {
@@ -131,7 +130,7 @@ export function experimentRoutes(app: SurfaceApp, services: Services): void {
     schema: {
       summary: "Export an experiment's results as JSONL or CSV",
       description:
-        'One line (row) per result run (runs without a parent): the record\'s input and expected output, the run\'s output, error, latency, tokens and costs, and its scores (CSV: a `score.<key>` column per key, holding the latest score of that key). Streamed; memory stays flat whatever the size.',
+        "One line (row) per result run (runs without a parent): the record's input and expected output, the run's output, error, latency, tokens and costs, and its scores (CSV: a `score.<key>` column per key, holding the latest score of that key). Streamed; memory stays flat whatever the size.",
       tags,
       params: ExperimentParams,
       querystring: ExperimentExportQuery,

@@ -13,8 +13,7 @@ export function logRoutes(app: SurfaceApp, services: Services): void {
     bodyLimit: LIMITS.bulkBodyBytes,
     schema: {
       summary: 'Record logs',
-      description:
-        `Records 1 to ${LIMITS.recordsPerRequest} runs into a log stream (an experiment without a dataset), in one transaction. The stream is \`stream_id\`, or the stream named \`stream_name\`, made on first use in \`project_id\`, or in the project named \`project_name\` (made on first use too), or in the default project; with only a project, the stream is the one named like the project. Runs follow the rules of appending runs: a run whose \`id\` was recorded before is not recorded again. Records can then be made from these runs (their \`source\` names the run).`,
+      description: `Records 1 to ${LIMITS.recordsPerRequest} runs into a log stream (an experiment without a dataset), in one transaction. The stream is \`stream_id\`, or the stream named \`stream_name\`, made on first use in \`project_id\`, or in the project named \`project_name\` (made on first use too), or in the default project; with only a project, the stream is the one named like the project. Runs follow the rules of appending runs: a run whose \`id\` was recorded before is not recorded again. Records can then be made from these runs (their \`source\` names the run).`,
       tags,
       body: LogsRecord,
       response: { 201: LogsRecorded, ...Errors },

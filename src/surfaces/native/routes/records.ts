@@ -121,8 +121,7 @@ export function recordRoutes(app: SurfaceApp, services: Services): void {
       querystring: RecordVersionQuery,
       response: { 200: DatasetRecord, ...Errors },
     },
-    handler: (request) =>
-      services.records.get(request.actor, request.params.dataset_id, request.params.record_id, request.query.version),
+    handler: (request) => services.records.get(request.actor, request.params.dataset_id, request.params.record_id, request.query.version),
   });
 
   app.patch('/datasets/:dataset_id/records/:record_id', {
@@ -135,12 +134,7 @@ export function recordRoutes(app: SurfaceApp, services: Services): void {
     },
     handler: async (request) => {
       const { message, ...patch } = request.body;
-      const result = await services.records.update(
-        request.actor,
-        request.params.dataset_id,
-        [{ ...patch, id: request.params.record_id }],
-        { message },
-      );
+      const result = await services.records.update(request.actor, request.params.dataset_id, [{ ...patch, id: request.params.record_id }], { message });
       return { version: result.version, record: result.records[0]! };
     },
   });
@@ -153,8 +147,7 @@ export function recordRoutes(app: SurfaceApp, services: Services): void {
       querystring: RecordDeleteQuery,
       response: { 200: RecordsRemoved, ...Errors },
     },
-    handler: (request) =>
-      services.records.remove(request.actor, request.params.dataset_id, { ids: [request.params.record_id] }, request.query),
+    handler: (request) => services.records.remove(request.actor, request.params.dataset_id, { ids: [request.params.record_id] }, request.query),
   });
 
   app.get('/datasets/:dataset_id/export', {
@@ -180,12 +173,12 @@ export function recordRoutes(app: SurfaceApp, services: Services): void {
       summary: 'Upload records from a JSONL or CSV stream',
       description: [
         `Body: JSONL (Content-Type ${JSONL_TYPES.join(', ')}), one record object per line; or CSV (Content-Type ${CSV_TYPES.join(', ')});`,
-        'or multipart/form-data with the file in a part named `file` (JSONL or CSV, told by `format`, else by the part\'s type or file name).',
+        "or multipart/form-data with the file in a part named `file` (JSONL or CSV, told by `format`, else by the part's type or file name).",
         `The body is read as it arrives: at most ${LIMITS.uploadBytes / 1024 ** 3} GiB in all and ${LIMITS.uploadLineBytes / 1024 ** 2} MiB per line (per CSV record; ${LIMITS.csvCellBytes / 1024 ** 2} MiB per cell).`,
         'All rows commit as one version, or none does: a bad line answers 400 naming the line (and, for CSV, the column), and the dataset is left as it was.',
         'A row whose external_id matches a current record replaces it (`overwrite`, default true) or is skipped;',
         '`deduplicate` skips rows whose input matches a current record or an earlier row; `tag` adds tags to every record.',
-        'CSV: the first row names the columns; `*_column` parameters say which column fills which field (defaults: the field\'s own name;',
+        "CSV: the first row names the columns; `*_column` parameters say which column fills which field (defaults: the field's own name;",
         'a column named explicitly must exist, a default one is used when present). Cells are JSON when they parse as JSON, else text;',
         'tags and splits are a JSON array or a comma-separated list; metadata must be a JSON object; other columns are ignored.',
         'With `Accept: text/event-stream` the answer is 200 and a stream of Server-Sent Events: `progress` (the header read, then every 1,000 rows staged, then `committing`;',

@@ -31,8 +31,7 @@ export function versionRoutes(app: SurfaceApp, services: Services): void {
       body: VersionNameBody,
       response: { 200: DatasetVersion, ...Errors },
     },
-    handler: (request) =>
-      services.versions.name(request.actor, request.params.dataset_id, request.params.version, request.body.name),
+    handler: (request) => services.versions.name(request.actor, request.params.dataset_id, request.params.version, request.body.name),
   });
 
   app.get('/datasets/:dataset_id/diff', {

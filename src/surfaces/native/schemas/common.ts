@@ -30,7 +30,10 @@ export const Problem = Type.Object(
           pointer: Type.String({ description: 'JSON pointer to the value at fault, within the part named by `in`' }),
           detail: Type.String(),
           in: Type.Optional(
-            Type.Union(['body', 'query', 'params', 'headers', 'line'].map((part) => Type.Literal(part)), { description: 'The part of the request' }),
+            Type.Union(
+              ['body', 'query', 'params', 'headers', 'line'].map((part) => Type.Literal(part)),
+              { description: 'The part of the request' },
+            ),
           ),
           line: Type.Optional(Type.Integer({ description: 'Line of a streamed upload' })),
           column: Type.Optional(Type.String({ description: 'Column of a CSV upload' })),

@@ -28,7 +28,7 @@ const RunFilters = Type.Object(
   {
     additionalProperties: false,
     description:
-      'Applied to runs before anything is counted: runs whose metadata (or whose record\'s metadata) has these key/value pairs, failed runs only, a latency range, runs with a score of a key within [min, max].',
+      "Applied to runs before anything is counted: runs whose metadata (or whose record's metadata) has these key/value pairs, failed runs only, a latency range, runs with a score of a key within [min, max].",
   },
 );
 
@@ -64,7 +64,10 @@ export const RowsBody = Type.Object(
           key: Type.String({ minLength: 1 }),
           experiment_id: Type.Optional(Type.String({ format: 'uuid' })),
         },
-        { additionalProperties: false, description: 'Only records where an experiment (any but the baseline by default) improved or regressed on a score key; needs baseline_id' },
+        {
+          additionalProperties: false,
+          description: 'Only records where an experiment (any but the baseline by default) improved or regressed on a score key; needs baseline_id',
+        },
       ),
     ),
   },

@@ -53,7 +53,6 @@ export const DatasetQuery = Type.Object(
   { additionalProperties: false },
 );
 
-
 // Versions
 
 export const DatasetVersion = Type.Object({
@@ -236,14 +235,19 @@ export const UploadQuery = Type.Object(
   {
     format: Type.Optional(
       Type.Union([Type.Literal('jsonl'), Type.Literal('csv')], {
-        description: 'The file format; by default told by the Content-Type (or, for multipart, by the part\'s type or file name)',
+        description: "The file format; by default told by the Content-Type (or, for multipart, by the part's type or file name)",
       }),
     ),
     message: Type.Optional(Type.String({ maxLength: 2_000 })),
     filename: Type.Optional(Type.String({ maxLength: 500 })),
     overwrite: Type.Optional(Type.Boolean({ default: true, description: 'A row whose external_id matches a current record replaces it (else it is skipped)' })),
     deduplicate: Type.Optional(Type.Boolean({ default: false, description: 'Skip rows whose input matches a current record or an earlier row' })),
-    tag: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: LIMITS.tagLength }), { maxItems: LIMITS.tagsPerRecord, description: 'Tags added to every record (repeatable)' })),
+    tag: Type.Optional(
+      Type.Array(Type.String({ minLength: 1, maxLength: LIMITS.tagLength }), {
+        maxItems: LIMITS.tagsPerRecord,
+        description: 'Tags added to every record (repeatable)',
+      }),
+    ),
     input_column: ColumnName('input'),
     expected_output_column: ColumnName('expected_output'),
     metadata_column: ColumnName('metadata'),

@@ -117,10 +117,7 @@ export const RunInput = Type.Object(
   },
 );
 
-export const RunsAppend = Type.Object(
-  { runs: Type.Array(RunInput, { minItems: 1, maxItems: LIMITS.recordsPerRequest }) },
-  { additionalProperties: false },
-);
+export const RunsAppend = Type.Object({ runs: Type.Array(RunInput, { minItems: 1, maxItems: LIMITS.recordsPerRequest }) }, { additionalProperties: false });
 
 /** An experiment created together with its first runs (one transaction). */
 export const ExperimentCreateWithRuns = Type.Composite(
@@ -237,7 +234,9 @@ export const LogsRecord = Type.Object(
     stream_id: Type.Optional(Id),
     stream_name: Type.Optional(Type.String({ minLength: 1, maxLength: LIMITS.nameLength, description: 'A log stream of this name, made on first use' })),
     project_id: Type.Optional(Id),
-    project_name: Type.Optional(Type.String({ minLength: 1, maxLength: LIMITS.nameLength, description: 'The project a new stream is made in, made on first use' })),
+    project_name: Type.Optional(
+      Type.String({ minLength: 1, maxLength: LIMITS.nameLength, description: 'The project a new stream is made in, made on first use' }),
+    ),
     runs: Type.Array(RunInput, { minItems: 1, maxItems: LIMITS.recordsPerRequest }),
   },
   { additionalProperties: false },

@@ -19,10 +19,7 @@ export const ApiKey = Type.Object({
   revoked_at: Type.Union([Timestamp, Type.Null()]),
 });
 
-export const ApiKeyCreate = Type.Object(
-  { name: Name, role: Role },
-  { additionalProperties: false },
-);
+export const ApiKeyCreate = Type.Object({ name: Name, role: Role }, { additionalProperties: false });
 
 export const ApiKeyCreated = Type.Object({
   api_key: ApiKey,

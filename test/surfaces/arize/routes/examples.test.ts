@@ -45,7 +45,10 @@ for (const dialect of DIALECTS) {
       expect(versions.map((v: { id: string }) => v.id)).toEqual([written.dataset_version_id, v1]);
 
       const at = `/v2/datasets/${seg(dataset.id)}/examples`;
-      await expectRefused(t, () => call('POST', `${at}?dataset_version_id=${seg(v1)}`, { examples: [{ q: 1 }] }), { status: 409, pointer: '/dataset_version_id' });
+      await expectRefused(t, () => call('POST', `${at}?dataset_version_id=${seg(v1)}`, { examples: [{ q: 1 }] }), {
+        status: 409,
+        pointer: '/dataset_version_id',
+      });
       await expectRefused(t, () => call('POST', at, { examples: [] }), { status: 400, pointer: '/examples' });
       await expectRefused(t, () => call('POST', at, { examples: Array.from({ length: 1001 }, () => ({ q: 1 })) }), { status: 400, pointer: '/examples' });
       await expectRefused(t, () => call('POST', at, { examples: [{ q: 1 }, { id: 'x', q: 2 }] }), { status: 400, pointer: '/examples/1/id' });
@@ -61,7 +64,10 @@ for (const dialect of DIALECTS) {
     });
 
     it('pages through examples in a stable order', async () => {
-      const dataset = await createDataset(undefined, Array.from({ length: 7 }, (_, i) => ({ n: i })));
+      const dataset = await createDataset(
+        undefined,
+        Array.from({ length: 7 }, (_, i) => ({ n: i })),
+      );
       const seen: number[] = [];
       let cursor: string | undefined;
       do {
@@ -105,7 +111,10 @@ for (const dialect of DIALECTS) {
         status: 409,
         pointer: '/new_version',
       });
-      await expectRefused(t, () => call('PATCH', at, { examples: [{ id: second.id, answer: 'x' }], new_version: '7' }), { status: 422, pointer: '/new_version' });
+      await expectRefused(t, () => call('PATCH', at, { examples: [{ id: second.id, answer: 'x' }], new_version: '7' }), {
+        status: 422,
+        pointer: '/new_version',
+      });
       await expectRefused(t, () => call('PATCH', at, { examples: [{ id: second.id, answer: 'x', updated_at: 'now' }] }), {
         status: 400,
         pointer: '/examples/0/updated_at',
@@ -116,7 +125,17 @@ for (const dialect of DIALECTS) {
         status: 409,
         pointer: '/dataset_version_id',
       });
-      await expectRefused(t, () => call('PATCH', at, { examples: [{ id: first.id, a: 1 }, { id: first.id, a: 2 }] }), { status: 422, pointer: '/examples/1' });
+      await expectRefused(
+        t,
+        () =>
+          call('PATCH', at, {
+            examples: [
+              { id: first.id, a: 1 },
+              { id: first.id, a: 2 },
+            ],
+          }),
+        { status: 422, pointer: '/examples/1' },
+      );
     });
 
     it('shows records written another way as their fields, and updates those fields', async () => {
@@ -124,7 +143,9 @@ for (const dialect of DIALECTS) {
       const added = await t.call({
         method: 'POST',
         url: `/api/v1/datasets/${native.id}/records`,
-        payload: { records: [{ input: { q: 'flat' } }, { input: 'What is 2+2?', expected_output: '4', metadata: { level: 1 }, tags: ['math'], external_id: 'm-1' }] },
+        payload: {
+          records: [{ input: { q: 'flat' } }, { input: 'What is 2+2?', expected_output: '4', metadata: { level: 1 }, tags: ['math'], external_id: 'm-1' }],
+        },
       });
       const [flatId, richId] = added.json().records.map((r: { id: string }) => r.id);
       const datasetId = globalId('Dataset', native.id);
@@ -142,9 +163,22 @@ for (const dialect of DIALECTS) {
       expect(patched.statusCode).toBe(200);
       const record = (await t.call({ method: 'GET', url: `/api/v1/datasets/${native.id}/records/${richId}` })).json();
       expect(record).toMatchObject({ input: 'What is 2+2?', expected_output: 'four', tags: ['math', 'easy'], metadata: { level: 1 }, external_id: 'm-1' });
-      await expectRefused(t, () => call('PATCH', at, { examples: [{ id: flatId, q: 'ok' }, { id: richId, colour: 'red' }] }), { status: 422, pointer: '/examples/1/colour' });
+      await expectRefused(
+        t,
+        () =>
+          call('PATCH', at, {
+            examples: [
+              { id: flatId, q: 'ok' },
+              { id: richId, colour: 'red' },
+            ],
+          }),
+        { status: 422, pointer: '/examples/1/colour' },
+      );
       await expectRefused(t, () => call('PATCH', at, { examples: [{ id: richId, external_id: 'm-2' }] }), { status: 422, pointer: '/examples/0/external_id' });
-      await expectRefused(t, () => call('PATCH', at, { examples: [{ id: richId, metadata: 'not an object' }] }), { status: 422, pointer: '/examples/0/metadata' });
+      await expectRefused(t, () => call('PATCH', at, { examples: [{ id: richId, metadata: 'not an object' }] }), {
+        status: 422,
+        pointer: '/examples/0/metadata',
+      });
     });
 
     it('deletes examples partially and idempotently, reporting the ids it could not delete', async () => {
@@ -166,7 +200,10 @@ for (const dialect of DIALECTS) {
       const latest = (await call('GET', `/v2/datasets/${seg(dataset.id)}`)).json().versions[0].id;
       await expectRefused(t, () => call('DELETE', at, { example_ids: [second.id] }), { status: 400, pointer: '/dataset_version_id' });
       await expectRefused(t, () => call('DELETE', at, { dataset_version_id: latest, example_ids: [] }), { status: 400, pointer: '/example_ids' });
-      await expectRefused(t, () => call('DELETE', at, { dataset_version_id: latest, example_ids: [second.id, second.id] }), { status: 400, pointer: '/example_ids' });
+      await expectRefused(t, () => call('DELETE', at, { dataset_version_id: latest, example_ids: [second.id, second.id] }), {
+        status: 400,
+        pointer: '/example_ids',
+      });
       await expectRefused(t, () => call('DELETE', at, { dataset_version_id: latest, example_ids: [''] }), { status: 400, pointer: '/example_ids/0' });
       await expectRefused(t, () => call('DELETE', at, { dataset_version_id: latest, example_ids: Array.from({ length: 1001 }, (_, i) => `id-${i}`) }), {
         status: 400,
@@ -196,12 +233,23 @@ for (const dialect of DIALECTS) {
       const stale = await expectRefused(t, () => call('POST', `${at}?dataset_version_id=${seg(future)}`, { examples: [{ q: 1 }] }), { status: 409 });
       expect(stale.errors).toEqual([{ pointer: '/dataset_version_id', detail: 'is not the latest version (1)' }]);
       // A column of the server's is the request's own fault, found as sent: 400.
-      const serverColumn = await expectRefused(t, () => call('POST', at, { examples: [{ q: 1 }, { q: 2, created_at: 'now' }] }), { status: 400, pointer: '/examples/1/created_at' });
+      const serverColumn = await expectRefused(t, () => call('POST', at, { examples: [{ q: 1 }, { q: 2, created_at: 'now' }] }), {
+        status: 400,
+        pointer: '/examples/1/created_at',
+      });
       expect(serverColumn.errors).toEqual([
-        { pointer: '/examples/1/created_at', detail: "is set by the server and may not be sent (id, created_at, updated_at, annotations are the server's)", in: 'body' },
+        {
+          pointer: '/examples/1/created_at',
+          detail: "is set by the server and may not be sent (id, created_at, updated_at, annotations are the server's)",
+          in: 'body',
+        },
       ]);
       const unknown = globalId('Dataset', '0f8fad5b-d9cb-469f-a165-70867728950e');
-      for (const [method, body] of [['GET', undefined], ['POST', { examples: [{ q: 1 }] }], ['PATCH', { examples: [{ id: '0f8fad5b-d9cb-469f-a165-70867728950e', q: 1 }] }]] as const) {
+      for (const [method, body] of [
+        ['GET', undefined],
+        ['POST', { examples: [{ q: 1 }] }],
+        ['PATCH', { examples: [{ id: '0f8fad5b-d9cb-469f-a165-70867728950e', q: 1 }] }],
+      ] as const) {
         const refused = await expectRefused(t, () => call(method, `/v2/datasets/${seg(unknown)}/examples`, body), { status: 404 });
         expect(refused.detail).toBe(`Dataset "${unknown}" not found`);
       }

@@ -29,10 +29,13 @@ for (const dialect of DIALECTS) {
     const append = (experimentId: string, runs: object[]) => arize.append(experimentId, runs);
 
     it('creates an experiment with its runs, pinned to the latest dataset version', async () => {
-      const experiment = await createExperiment([
-        { example_id: exampleIds[0], output: '4', model: 'gpt-4o-mini', temperature: 0.2, latency_ms: 118, prompt: 'Answer briefly.' },
-        { example_id: exampleIds[1], output: 'Madrid', model: 'gpt-4o-mini', tool_calls: [{ name: 'search', args: { q: 'spain' } }] },
-      ], 'baseline');
+      const experiment = await createExperiment(
+        [
+          { example_id: exampleIds[0], output: '4', model: 'gpt-4o-mini', temperature: 0.2, latency_ms: 118, prompt: 'Answer briefly.' },
+          { example_id: exampleIds[1], output: 'Madrid', model: 'gpt-4o-mini', tool_calls: [{ name: 'search', args: { q: 'spain' } }] },
+        ],
+        'baseline',
+      );
       expect(experiment).toEqual({
         id: expect.any(String),
         name: 'baseline',
@@ -47,8 +50,24 @@ for (const dialect of DIALECTS) {
       expect(Buffer.from(experiment.id, 'base64').toString()).toMatch(/^Experiment:\d+$/);
       expect((await call('GET', `/v2/experiments/${seg(experiment.id)}`)).json()).toEqual(experiment);
       expect(await runsOf(experiment.id)).toEqual([
-        { id: expect.any(String), example_id: exampleIds[0], output: '4', error: null, model: 'gpt-4o-mini', temperature: 0.2, latency_ms: 118, prompt: 'Answer briefly.' },
-        { id: expect.any(String), example_id: exampleIds[1], output: 'Madrid', error: null, model: 'gpt-4o-mini', tool_calls: [{ name: 'search', args: { q: 'spain' } }] },
+        {
+          id: expect.any(String),
+          example_id: exampleIds[0],
+          output: '4',
+          error: null,
+          model: 'gpt-4o-mini',
+          temperature: 0.2,
+          latency_ms: 118,
+          prompt: 'Answer briefly.',
+        },
+        {
+          id: expect.any(String),
+          example_id: exampleIds[1],
+          output: 'Madrid',
+          error: null,
+          model: 'gpt-4o-mini',
+          tool_calls: [{ name: 'search', args: { q: 'spain' } }],
+        },
       ]);
 
       // A later version of the dataset does not move the experiment.
@@ -62,7 +81,10 @@ for (const dialect of DIALECTS) {
       const experiment = response.json();
       expect(experiment).toMatchObject({ dataset_id: null, dataset_version_id: null, space_id: spaceId });
       expect(await runsOf(experiment.id)).toEqual([{ id: expect.any(String), example_id: null, output: 'hello', error: null }]);
-      await expectRefused(t, () => append(experiment.id, [{ output: 'x', example_id: exampleIds[0] }]), { status: 422, pointer: '/experiment_runs/0/example_id' });
+      await expectRefused(t, () => append(experiment.id, [{ output: 'x', example_id: exampleIds[0] }]), {
+        status: 422,
+        pointer: '/experiment_runs/0/example_id',
+      });
       expect((await append(experiment.id, [{ output: 'second' }])).statusCode).toBe(201);
     });
 
@@ -79,7 +101,11 @@ for (const dialect of DIALECTS) {
         [{ name: 'a', dataset_id: dataset.id, experiment_runs: [run, { example_id: exampleIds[1] }] }, 400, '/experiment_runs/1/output'],
         [{ name: 'a', dataset_id: dataset.id, experiment_runs: [run, { example_id: exampleIds[1], output: { text: 'x' } }] }, 400, '/experiment_runs/1/output'],
         [{ name: 'a', dataset_id: dataset.id, experiment_runs: [run, { output: 'x' }] }, 422, '/experiment_runs/1/example_id'],
-        [{ name: 'a', dataset_id: dataset.id, experiment_runs: [run, { output: 'x', example_id: '0f8fad5b-d9cb-469f-a165-70867728950e' }] }, 422, '/experiment_runs/1/example_id'],
+        [
+          { name: 'a', dataset_id: dataset.id, experiment_runs: [run, { output: 'x', example_id: '0f8fad5b-d9cb-469f-a165-70867728950e' }] },
+          422,
+          '/experiment_runs/1/example_id',
+        ],
         [{ name: 'a', dataset_id: dataset.id, experiment_runs: [run, { output: 'x', example_id: 'example_001' }] }, 422, '/experiment_runs/1/example_id'],
         [{ name: 'a', dataset_id: dataset.id, experiment_runs: [run, { ...run, annotations: [] }] }, 400, '/experiment_runs/1/annotations'],
         [{ name: 'a', dataset_id: 'recording-ds', experiment_runs: [run] }, 400, '/dataset_id'],
@@ -88,9 +114,14 @@ for (const dialect of DIALECTS) {
       ];
       for (const [body, status, pointer] of cases) await expectRefused(t, post(body), { status, pointer });
       await expectRefused(t, post({ name: 'taken', dataset_id: dataset.id, experiment_runs: [run] }), { status: 409, pointer: '/name' });
-      await expectRefused(t, post({ name: 'a', dataset_id: globalId('Dataset', '0f8fad5b-d9cb-469f-a165-70867728950e'), experiment_runs: [run] }), { status: 404 });
+      await expectRefused(t, post({ name: 'a', dataset_id: globalId('Dataset', '0f8fad5b-d9cb-469f-a165-70867728950e'), experiment_runs: [run] }), {
+        status: 404,
+      });
       const other = await t.services.workspaces.create(`other-${Math.random()}`);
-      await expectRefused(t, post({ name: 'a', space_id: globalId('Space', other.workspace.id), experiment_runs: [{ output: 'x' }] }), { status: 404, pointer: '/space_id' });
+      await expectRefused(t, post({ name: 'a', space_id: globalId('Space', other.workspace.id), experiment_runs: [{ output: 'x' }] }), {
+        status: 404,
+        pointer: '/space_id',
+      });
     });
 
     it('lists experiments newest first by dataset, space and name', async () => {
@@ -108,7 +139,10 @@ for (const dialect of DIALECTS) {
       expect(page).toMatchObject({ experiments: [{ id: free.id }], pagination: { has_more: true } });
       const next = (await call('GET', `/v2/experiments?name=${prefix}&limit=1&cursor=${seg(page.pagination.next_cursor)}`)).json();
       expect(next.experiments[0].id).toBe(b.id);
-      await expectRefused(t, () => call('GET', `/v2/experiments?dataset_id=${seg(dataset.id)}&space_id=${seg(spaceId)}`), { status: 400, pointer: '/space_id' });
+      await expectRefused(t, () => call('GET', `/v2/experiments?dataset_id=${seg(dataset.id)}&space_id=${seg(spaceId)}`), {
+        status: 400,
+        pointer: '/space_id',
+      });
       await expectRefused(t, () => call('GET', '/v2/experiments?dataset_id=my-dataset'), { status: 400, pointer: '/dataset_id' });
       await expectRefused(t, () => call('GET', '/v2/experiments?limit=101'), { status: 400, pointer: '/limit' });
     });
@@ -118,7 +152,11 @@ for (const dialect of DIALECTS) {
       const other = await t.services.workspaces.create(`other-${Math.random()}`);
       const as = (method: 'GET' | 'DELETE' | 'POST', url: string, payload?: object) =>
         t.call({ method, url: `/arize${url}`, key: other.admin.key, ...(payload ? { payload } : {}) });
-      for (const [method, url] of [['GET', ''], ['DELETE', ''], ['GET', '/runs']] as const) {
+      for (const [method, url] of [
+        ['GET', ''],
+        ['DELETE', ''],
+        ['GET', '/runs'],
+      ] as const) {
         await expectRefused(t, () => as(method, `/v2/experiments/${seg(experiment.id)}${url}`), { status: 404 });
       }
       await expectRefused(t, () => as('POST', `/v2/experiments/${seg(experiment.id)}/runs`, { experiment_runs: [{ output: 'x' }] }), { status: 404 });
@@ -131,9 +169,20 @@ for (const dialect of DIALECTS) {
     });
 
     it('is readable through the native API: the experiment, its runs with their extra fields, and their scores', async () => {
-      const experiment = await createExperiment([
-        { example_id: exampleIds[0], output: '4', model: 'gpt-4o-mini', latency_ms: 118, 'eval.correct.score': 1, 'eval.correct.label': 'yes', 'eval.correct.explanation': 'exact' },
-      ], 'seen natively');
+      const experiment = await createExperiment(
+        [
+          {
+            example_id: exampleIds[0],
+            output: '4',
+            model: 'gpt-4o-mini',
+            latency_ms: 118,
+            'eval.correct.score': 1,
+            'eval.correct.label': 'yes',
+            'eval.correct.explanation': 'exact',
+          },
+        ],
+        'seen natively',
+      );
       const appended = (await append(experiment.id, [{ example_id: exampleIds[1], output: 'Barcelona', error: null, 'eval.correct.score': 0 }])).json();
       const id = nativeExperimentId(experiment.id);
       const native = (await t.call({ method: 'GET', url: `/api/v1/experiments/${id}` })).json();
@@ -158,24 +207,44 @@ for (const dialect of DIALECTS) {
       expect(compared.body.trim().split('\n')).toHaveLength(2);
     });
 
-    it('names faults in the request\'s terms: ids as sent, runs as experiment_runs, records as example_id', async () => {
+    it("names faults in the request's terms: ids as sent, runs as experiment_runs, records as example_id", async () => {
       const unknownDataset = globalId('Dataset', '0f8fad5b-d9cb-469f-a165-70867728950e');
-      const onUnknown = await expectRefused(t, () => call('POST', '/v2/experiments', { name: 'a', dataset_id: unknownDataset, experiment_runs: [{ output: 'x' }] }), { status: 404 });
+      const onUnknown = await expectRefused(
+        t,
+        () => call('POST', '/v2/experiments', { name: 'a', dataset_id: unknownDataset, experiment_runs: [{ output: 'x' }] }),
+        { status: 404 },
+      );
       expect(onUnknown.detail).toBe(`Dataset "${unknownDataset}" not found`);
       const unknown = globalId('Experiment', '0f8fad5b-d9cb-469f-a165-70867728950e');
       for (const method of ['GET', 'DELETE'] as const) {
-        expect((await expectRefused(t, () => call(method, `/v2/experiments/${seg(unknown)}`), { status: 404 })).detail).toBe(`Experiment "${unknown}" not found`);
+        expect((await expectRefused(t, () => call(method, `/v2/experiments/${seg(unknown)}`), { status: 404 })).detail).toBe(
+          `Experiment "${unknown}" not found`,
+        );
       }
-      const missing = await expectRefused(t, () => call('POST', '/v2/experiments', { name: 'a', dataset_id: dataset.id, experiment_runs: [{ example_id: exampleIds[0], output: '4' }, { output: 'x' }] }), {
-        status: 422,
-        pointer: '/experiment_runs/1/example_id',
-        title: 'Unprocessable Entity',
-      });
+      const missing = await expectRefused(
+        t,
+        () =>
+          call('POST', '/v2/experiments', {
+            name: 'a',
+            dataset_id: dataset.id,
+            experiment_runs: [{ example_id: exampleIds[0], output: '4' }, { output: 'x' }],
+          }),
+        {
+          status: 422,
+          pointer: '/experiment_runs/1/example_id',
+          title: 'Unprocessable Entity',
+        },
+      );
       expect(missing).toMatchObject({
         detail: '/experiment_runs/1/example_id is required: the experiment is on a dataset, and each run is the result for one of its records',
         type: 'https://arize.com/docs/ax/rest-reference/errors#unprocessable-entity',
         error_code: 'validation_failed',
-        errors: [{ pointer: '/experiment_runs/1/example_id', detail: 'is required: the experiment is on a dataset, and each run is the result for one of its records' }],
+        errors: [
+          {
+            pointer: '/experiment_runs/1/example_id',
+            detail: 'is required: the experiment is on a dataset, and each run is the result for one of its records',
+          },
+        ],
       });
     });
   });

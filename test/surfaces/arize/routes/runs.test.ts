@@ -29,8 +29,24 @@ for (const dialect of DIALECTS) {
     it('appends runs: 201 with the experiment and the run ids in input order, evaluations as scores', async () => {
       const experiment = await createExperiment([{ example_id: exampleIds[0], output: '4' }]);
       const runs = [
-        { output: 'madrid', latency_ms: 12, example_id: exampleIds[1], 'eval.correct.score': 1, 'eval.correct.label': 'correct', 'eval.correct.explanation': 'matches', 'eval.correct.metadata.judge': 'gpt-4o', 'eval.correct.trace.id': 'abc123' },
-        { output: 'Jupiter', example_id: exampleIds[2], 'eval.correct.score': 0.5, 'eval.correct.label': null, 'eval.tone.label': 'polite', 'eval.my.evaluator.score': 3 },
+        {
+          output: 'madrid',
+          latency_ms: 12,
+          example_id: exampleIds[1],
+          'eval.correct.score': 1,
+          'eval.correct.label': 'correct',
+          'eval.correct.explanation': 'matches',
+          'eval.correct.metadata.judge': 'gpt-4o',
+          'eval.correct.trace.id': 'abc123',
+        },
+        {
+          output: 'Jupiter',
+          example_id: exampleIds[2],
+          'eval.correct.score': 0.5,
+          'eval.correct.label': null,
+          'eval.tone.label': 'polite',
+          'eval.my.evaluator.score': 3,
+        },
         { output: '', error: 'rate limited', example_id: exampleIds[0], latency_ms: -1, 'eval.correct.score': 'n/a', nested: { deep: [1, { x: null }] } },
       ];
       const response = await append(experiment.id, runs);
@@ -52,7 +68,12 @@ for (const dialect of DIALECTS) {
 
       const scores = (await t.call({ method: 'GET', url: `/api/v1/experiments/${nativeExperimentId(experiment.id)}/scores?limit=1000` })).json().data;
       expect(scores.map((s: { key: string; run_id: string }) => [s.key, body.run_ids.indexOf(s.run_id)]).sort()).toEqual(
-        [['correct', 0], ['correct', 1], ['my.evaluator', 1], ['tone', 1]].sort(),
+        [
+          ['correct', 0],
+          ['correct', 1],
+          ['my.evaluator', 1],
+          ['tone', 1],
+        ].sort(),
       );
       expect(scores.find((s: { key: string; run_id: string }) => s.key === 'correct' && s.run_id === body.run_ids[0])).toMatchObject({
         score: 1,
@@ -66,9 +87,20 @@ for (const dialect of DIALECTS) {
       const experiment = await createExperiment([{ example_id: exampleIds[0], output: '4' }]);
       const ok = { example_id: exampleIds[0], output: 'x' };
       await expectRefused(t, () => append(experiment.id, []), { status: 400, pointer: '/experiment_runs' });
-      await expectRefused(t, () => append(experiment.id, Array.from({ length: 1001 }, () => ok)), { status: 400, pointer: '/experiment_runs' });
+      await expectRefused(
+        t,
+        () =>
+          append(
+            experiment.id,
+            Array.from({ length: 1001 }, () => ok),
+          ),
+        { status: 400, pointer: '/experiment_runs' },
+      );
       await expectRefused(t, () => append(experiment.id, [ok, { example_id: exampleIds[1] }]), { status: 400, pointer: '/experiment_runs/1/output' });
-      await expectRefused(t, () => append(experiment.id, [ok, { example_id: exampleIds[1], output: 4 }]), { status: 400, pointer: '/experiment_runs/1/output' });
+      await expectRefused(t, () => append(experiment.id, [ok, { example_id: exampleIds[1], output: 4 }]), {
+        status: 400,
+        pointer: '/experiment_runs/1/output',
+      });
       await expectRefused(t, () => append(experiment.id, [ok, ok, { output: 'x' }]), { status: 422, pointer: '/experiment_runs/2/example_id' });
       await expectRefused(t, () => append(experiment.id, [ok, { output: 'x', example_id: null }]), { status: 422, pointer: '/experiment_runs/1/example_id' });
       await expectRefused(t, () => append(experiment.id, [ok, { output: 'x', example_id: '0f8fad5b-d9cb-469f-a165-70867728950e' }]), {
@@ -94,7 +126,9 @@ for (const dialect of DIALECTS) {
       const first = (await append(experiment.id, [{ id, example_id: exampleIds[0], output: 'once' }])).json();
       const retried = (await append(experiment.id, [{ id, example_id: exampleIds[0], output: 'once' }])).json();
       expect([first.run_ids, retried.run_ids]).toEqual([[id], [id]]);
-      const native = (await t.call({ method: 'GET', url: `/api/v1/experiments/${nativeExperimentId(experiment.id)}/runs?limit=1000&record_id=${exampleIds[0]}` })).json();
+      const native = (
+        await t.call({ method: 'GET', url: `/api/v1/experiments/${nativeExperimentId(experiment.id)}/runs?limit=1000&record_id=${exampleIds[0]}` })
+      ).json();
       expect(native.data.filter((run: { output: string }) => run.output === 'once')).toHaveLength(1);
     });
 
@@ -112,18 +146,38 @@ for (const dialect of DIALECTS) {
       await expectRefused(t, () => call('GET', `/v2/experiments/${seg(experiment.id)}/runs?cursor=nope`), { status: 400, pointer: '/cursor' });
     });
 
-    it('names faults the runs service finds in the request\'s terms, as 422s; a malformed request stays 400', async () => {
+    it("names faults the runs service finds in the request's terms, as 422s; a malformed request stays 400", async () => {
       const experiment = await createExperiment([{ example_id: exampleIds[0], output: '4' }]);
-      const notUuid = await expectRefused(t, () => append(experiment.id, [{ id: 'run-1', example_id: exampleIds[0], output: 'x' }]), { status: 422, pointer: '/experiment_runs/0/id' });
-      expect(notUuid).toMatchObject({ detail: '/experiment_runs/0/id must be a UUID', errors: [{ pointer: '/experiment_runs/0/id', detail: 'must be a UUID' }] });
-      const id = '2f8fad5b-d9cb-469f-a165-70867728950e';
-      const twice = await expectRefused(t, () => append(experiment.id, [{ id, example_id: exampleIds[0], output: 'x' }, { id, example_id: exampleIds[1], output: 'y' }]), {
+      const notUuid = await expectRefused(t, () => append(experiment.id, [{ id: 'run-1', example_id: exampleIds[0], output: 'x' }]), {
         status: 422,
-        pointer: '/experiment_runs/1/id',
+        pointer: '/experiment_runs/0/id',
       });
+      expect(notUuid).toMatchObject({
+        detail: '/experiment_runs/0/id must be a UUID',
+        errors: [{ pointer: '/experiment_runs/0/id', detail: 'must be a UUID' }],
+      });
+      const id = '2f8fad5b-d9cb-469f-a165-70867728950e';
+      const twice = await expectRefused(
+        t,
+        () =>
+          append(experiment.id, [
+            { id, example_id: exampleIds[0], output: 'x' },
+            { id, example_id: exampleIds[1], output: 'y' },
+          ]),
+        {
+          status: 422,
+          pointer: '/experiment_runs/1/id',
+        },
+      );
       expect(twice.detail).toBe('/experiment_runs/1/id appears twice in the request');
-      const serverColumn = await expectRefused(t, () => append(experiment.id, [{ example_id: exampleIds[0], output: 'x', annotations: [] }]), { status: 400, pointer: '/experiment_runs/0/annotations' });
-      expect(serverColumn).toMatchObject({ title: 'Invalid request parameters', errors: [{ pointer: '/experiment_runs/0/annotations', detail: 'is set by the server and may not be sent', in: 'body' }] });
+      const serverColumn = await expectRefused(t, () => append(experiment.id, [{ example_id: exampleIds[0], output: 'x', annotations: [] }]), {
+        status: 400,
+        pointer: '/experiment_runs/0/annotations',
+      });
+      expect(serverColumn).toMatchObject({
+        title: 'Invalid request parameters',
+        errors: [{ pointer: '/experiment_runs/0/annotations', detail: 'is set by the server and may not be sent', in: 'body' }],
+      });
       const unknown = globalId('Experiment', '0f8fad5b-d9cb-469f-a165-70867728950e');
       for (const request of [() => append(unknown, [{ output: 'x' }]), () => call('GET', `/v2/experiments/${seg(unknown)}/runs`)]) {
         expect((await expectRefused(t, request, { status: 404 })).detail).toBe(`Experiment "${unknown}" not found`);

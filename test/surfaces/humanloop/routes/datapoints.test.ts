@@ -16,7 +16,11 @@ for (const dialect of DIALECTS) {
 
     beforeAll(async () => {
       t = await startHumanloopServer(dialect);
-      const created = await t.humanloop({ method: 'POST', path: '/v5/datasets', body: { path: 'refusals', datapoints: [{ inputs: { question: 'Capital of France?' }, target: { answer: 'Paris' } }] } });
+      const created = await t.humanloop({
+        method: 'POST',
+        path: '/v5/datasets',
+        body: { path: 'refusals', datapoints: [{ inputs: { question: 'Capital of France?' }, target: { answer: 'Paris' } }] },
+      });
       expect(created.status).toBe(200);
       datasetId = created.body.id.replace(/^ds_/, 'evts_');
       datasetUuid = (await t.call({ method: 'GET', url: '/api/v1/datasets?name=refusals' })).json().data[0].id;
@@ -48,7 +52,10 @@ for (const dialect of DIALECTS) {
 
     it('refuses an empty list, and a body of no known shape', async () => {
       const before = await snapshot();
-      expect(await addDatapoints([])).toEqual({ status: 422, body: { detail: [{ loc: ['body'], msg: 'ensure this value has at least 1 items', type: 'value_error.list.min_items' }] } });
+      expect(await addDatapoints([])).toEqual({
+        status: 422,
+        body: { detail: [{ loc: ['body'], msg: 'ensure this value has at least 1 items', type: 'value_error.list.min_items' }] },
+      });
       expect(await addDatapoints({ log_ids: [] })).toEqual({
         status: 422,
         body: { detail: [{ loc: ['body', 'log_ids'], msg: 'ensure this value has at least 1 items', type: 'value_error.list.min_items' }] },
@@ -61,7 +68,11 @@ for (const dialect of DIALECTS) {
     });
 
     it('refuses unknown log ids, naming the one at fault, and adds none of the others', async () => {
-      const logged = await t.humanloop({ method: 'POST', path: '/v4/logs', body: { project: 'refusals-bot', inputs: { question: 'Capital of Chile?' }, output: 'Santiago' } });
+      const logged = await t.humanloop({
+        method: 'POST',
+        path: '/v4/logs',
+        body: { project: 'refusals-bot', inputs: { question: 'Capital of Chile?' }, output: 'Santiago' },
+      });
       expect(logged.status).toBe(200);
       const before = await snapshot();
       const unknown = 'data_0000000000000000000000';
@@ -73,7 +84,7 @@ for (const dialect of DIALECTS) {
       expect(await snapshot()).toEqual(before);
     });
 
-    it('answers 404 for an unknown dataset and for another workspace\'s, and 401 without a key', async () => {
+    it("answers 404 for an unknown dataset and for another workspace's, and 401 without a key", async () => {
       const unknown = await addDatapoints({ inputs: { question: 'q' } }, { dataset: 'evts_0000000000000000000000' });
       expect(unknown.status).toBe(404);
       expect(unknown.body.detail).toMatch(/Dataset "evts_0000000000000000000000" not found/);
@@ -107,7 +118,9 @@ for (const dialect of DIALECTS) {
       expect(after.version).toBe(before.version + 20);
       const versions = (await t.call({ method: 'GET', url: `/api/v1/datasets/${datasetUuid}/versions?limit=20` })).json().data;
       expect(versions.map((version: { version: number }) => version.version)).toEqual(Array.from({ length: 20 }, (_, index) => after.version - index));
-      expect(versions.map((version: { record_count: number }) => version.record_count)).toEqual(Array.from({ length: 20 }, (_, index) => after.records.length - index));
+      expect(versions.map((version: { record_count: number }) => version.record_count)).toEqual(
+        Array.from({ length: 20 }, (_, index) => after.records.length - index),
+      );
       const questions = after.records.map((record: { input: { inputs: { question: string } } }) => record.input.inputs.question);
       for (let index = 0; index < 20; index += 1) expect(questions).toContain(`Question ${index}`);
       expect(after.records).toHaveLength(before.records.length + 20);

@@ -52,7 +52,10 @@ for (const dialect of DIALECTS) {
         body: { detail: [{ loc: ['body', 'version_name'], msg: 'must not be a number (numbers name versions already)', type: 'value_error' }] },
       });
       const moved = await upsert({ id: created.body.id, datapoints: [{ inputs: { question: 'Capital of Peru?' } }], action: 'add' });
-      const stale = await upsert({ id: created.body.id, datapoints: [{ inputs: { question: 'Capital of Chile?' } }], action: 'add' }, `?version_id=${created.body.version_id}`);
+      const stale = await upsert(
+        { id: created.body.id, datapoints: [{ inputs: { question: 'Capital of Chile?' } }], action: 'add' },
+        `?version_id=${created.body.version_id}`,
+      );
       expect(stale).toEqual({
         status: 409,
         body: {

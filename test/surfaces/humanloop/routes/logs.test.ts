@@ -17,14 +17,18 @@ for (const dialect of DIALECTS) {
       await t?.close();
     });
 
-    const runCount = async () => (await t.testStore.store.db.selectFrom('runs').select(t.testStore.store.db.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n;
+    const runCount = async () =>
+      (await t.testStore.store.db.selectFrom('runs').select(t.testStore.store.db.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n;
     const unknownProject = 'pr_0000000000000000000001';
 
     it('refuses a v4 log to a project this key cannot see, naming project_id in the log or in the list', async () => {
       const before = await runCount();
       const fault = (loc: (string | number)[]) => ({ status: 422, body: { detail: [{ loc, msg: 'is not a project of the workspace', type: 'value_error' }] } });
       expect(await t.humanloop({ method: 'POST', path: '/v4/logs', body: { project_id: unknownProject, output: 'x' } })).toEqual(fault(['body', 'project_id']));
-      const list = [{ project_id: unknownProject, output: 'x' }, { project_id: unknownProject, output: 'y' }];
+      const list = [
+        { project_id: unknownProject, output: 'x' },
+        { project_id: unknownProject, output: 'y' },
+      ];
       expect(await t.humanloop({ method: 'POST', path: '/v4/logs', body: list })).toEqual(fault(['body', 0, 'project_id']));
       expect(await t.humanloop({ method: 'POST', path: '/v4/logs', body: [{ output: 'x' }] })).toEqual({
         status: 422,
@@ -33,7 +37,7 @@ for (const dialect of DIALECTS) {
       expect(await runCount()).toBe(before);
     });
 
-    it('refuses a v5 prompt log naming the prompt log\'s own fields: id, end_time, log_id', async () => {
+    it("refuses a v5 prompt log naming the prompt log's own fields: id, end_time, log_id", async () => {
       const before = await runCount();
       expect(await t.humanloop({ method: 'POST', path: '/v5/prompts/log', body: { id: unknownProject, output: 'x' } })).toEqual({
         status: 422,

@@ -20,8 +20,14 @@ for (const dialect of DIALECTS) {
         status: 404,
         body: { detail: `Project "${unknown}" not found` },
       });
-      expect(await t.humanloop({ method: 'GET', path: `/v4/projects/${unknown}/datasets` })).toEqual({ status: 404, body: { detail: `Project "${unknown}" not found` } });
-      expect(await t.humanloop({ method: 'GET', path: '/v4/projects/qa-bot/datasets' })).toEqual({ status: 404, body: { detail: 'Project "qa-bot" not found' } });
+      expect(await t.humanloop({ method: 'GET', path: `/v4/projects/${unknown}/datasets` })).toEqual({
+        status: 404,
+        body: { detail: `Project "${unknown}" not found` },
+      });
+      expect(await t.humanloop({ method: 'GET', path: '/v4/projects/qa-bot/datasets' })).toEqual({
+        status: 404,
+        body: { detail: 'Project "qa-bot" not found' },
+      });
     });
   });
 }

@@ -15,8 +15,11 @@ for (const dialect of DIALECTS) {
     });
 
     it('refuses a version name that is a number (422) or taken (409), and a version of a dataset this key cannot see (404)', async () => {
-      const first = (await t.humanloop({ method: 'POST', path: '/v5/datasets', body: { path: 'named', datapoints: [{ inputs: { q: 'a' } }], version_name: 'first' } })).body;
-      const second = (await t.humanloop({ method: 'POST', path: '/v5/datasets', body: { path: 'named', datapoints: [{ inputs: { q: 'b' } }], action: 'add' } })).body;
+      const first = (
+        await t.humanloop({ method: 'POST', path: '/v5/datasets', body: { path: 'named', datapoints: [{ inputs: { q: 'a' } }], version_name: 'first' } })
+      ).body;
+      const second = (await t.humanloop({ method: 'POST', path: '/v5/datasets', body: { path: 'named', datapoints: [{ inputs: { q: 'b' } }], action: 'add' } }))
+        .body;
       const rename = (versionId: string, body: object, datasetId = first.id) =>
         t.humanloop({ method: 'PATCH', path: `/v5/datasets/${datasetId}/versions/${versionId}`, body });
       expect(await rename(second.version_id, { name: '7' })).toEqual({
@@ -25,8 +28,14 @@ for (const dialect of DIALECTS) {
       });
       expect(await rename(second.version_id, { name: 'first' })).toEqual({ status: 409, body: { detail: 'Another version is already named "first"' } });
       const unknown = 'ds_0000000000000000000001';
-      expect(await rename(second.version_id, { name: 'second' }, unknown)).toEqual({ status: 404, body: { detail: `Dataset version "${second.version_id}" not found` } });
-      expect(await t.humanloop({ method: 'GET', path: `/v5/datasets/${unknown}/versions` })).toEqual({ status: 404, body: { detail: `Dataset "${unknown}" not found` } });
+      expect(await rename(second.version_id, { name: 'second' }, unknown)).toEqual({
+        status: 404,
+        body: { detail: `Dataset version "${second.version_id}" not found` },
+      });
+      expect(await t.humanloop({ method: 'GET', path: `/v5/datasets/${unknown}/versions` })).toEqual({
+        status: 404,
+        body: { detail: `Dataset "${unknown}" not found` },
+      });
       expect((await rename(second.version_id, { name: 'second' })).body).toMatchObject({ version_id: second.version_id, version_name: 'second' });
     });
   });

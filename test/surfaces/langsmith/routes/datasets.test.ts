@@ -7,7 +7,14 @@ describeLangSmith('LangSmith datasets', ({ app, ls, ok, makeDataset }) => {
   it('creates, finds, lists, updates and deletes datasets; refuses duplicates, unknown fields and what it cannot keep', async () => {
     const t = app();
     const dataset = await makeDataset('routes-ds');
-    expect(dataset).toMatchObject({ name: 'routes-ds', metadata: { team: 'a' }, data_type: 'kv', example_count: 0, session_count: 0, tenant_id: t.workspaceId });
+    expect(dataset).toMatchObject({
+      name: 'routes-ds',
+      metadata: { team: 'a' },
+      data_type: 'kv',
+      example_count: 0,
+      session_count: 0,
+      tenant_id: t.workspaceId,
+    });
     expect((await ls('POST', '/datasets', { name: 'routes-ds' })).statusCode).toBe(409);
     const unknown = await ls('POST', '/datasets', { name: 'x', expected_output: 1 });
     expect(unknown.statusCode).toBe(422);

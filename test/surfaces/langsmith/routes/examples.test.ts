@@ -41,9 +41,22 @@ describeLangSmith('LangSmith examples', ({ app, ls, ok, postMultipart, makeDatas
     expect(created.statusCode, created.body).toBe(201);
     const first = created.json();
     expect(first).toMatchObject({ example_ids: [a, b], count: 2, as_of: expect.stringMatching(/\+00:00$/) });
-    expect(await ok('GET', `/examples/${a}`)).toMatchObject({ id: a, dataset_id: dataset.id, inputs: { q: 'one' }, outputs: { answer: 1 }, metadata: { level: 'easy', dataset_split: ['base'] } });
+    expect(await ok('GET', `/examples/${a}`)).toMatchObject({
+      id: a,
+      dataset_id: dataset.id,
+      inputs: { q: 'one' },
+      outputs: { answer: 1 },
+      metadata: { level: 'easy', dataset_split: ['base'] },
+    });
     expect((await ok('GET', `/examples/${b}`)).metadata).toEqual({ dataset_split: ['train', 'test'] });
-    expect((await postMultipart(`/v1/platform/datasets/${dataset.id}/examples`, [{ name: a, json: {} }, { name: `${a}.inputs`, json: {} }])).statusCode).toBe(409);
+    expect(
+      (
+        await postMultipart(`/v1/platform/datasets/${dataset.id}/examples`, [
+          { name: a, json: {} },
+          { name: `${a}.inputs`, json: {} },
+        ])
+      ).statusCode,
+    ).toBe(409);
 
     const updated = await postMultipart(
       `/v1/platform/datasets/${dataset.id}/examples`,
@@ -55,7 +68,11 @@ describeLangSmith('LangSmith examples', ({ app, ls, ok, postMultipart, makeDatas
     );
     expect(updated.statusCode).toBe(201);
     expect(updated.json().as_of > first.as_of).toBe(true);
-    expect(await ok('GET', `/examples/${a}`)).toMatchObject({ inputs: { q: 'one' }, outputs: { answer: 2 }, metadata: { level: 'hard', dataset_split: ['base'] } });
+    expect(await ok('GET', `/examples/${a}`)).toMatchObject({
+      inputs: { q: 'one' },
+      outputs: { answer: 2 },
+      metadata: { level: 'hard', dataset_split: ['base'] },
+    });
     // Reads pinned to the first version see the example as it was.
     const asOf = encodeURIComponent(first.as_of);
     const before = await ok('GET', `/examples?dataset=${dataset.id}&as_of=${asOf}&inline_s3_urls=true&offset=0&limit=100`);
@@ -73,10 +90,17 @@ describeLangSmith('LangSmith examples', ({ app, ls, ok, postMultipart, makeDatas
     await ok('PUT', `/datasets/${dataset.id}/tags`, { as_of: updated.json().as_of, tag: 'prod' });
     expect(await ok('GET', `/datasets/${dataset.id}/version?as_of=${asOf}`)).toEqual({ as_of: first.as_of, tags: null });
     expect((await ok('GET', `/examples?dataset=${dataset.id}&as_of=prod`)).find((e: { id: string }) => e.id === a).outputs).toEqual({ answer: 2 });
-    expect(await ok('GET', `/datasets/${dataset.id}/versions/diff?from_version=${asOf}&to_version=latest`)).toEqual({ examples_modified: [a], examples_added: [], examples_removed: [] });
+    expect(await ok('GET', `/datasets/${dataset.id}/versions/diff?from_version=${asOf}&to_version=latest`)).toEqual({
+      examples_modified: [a],
+      examples_added: [],
+      examples_removed: [],
+    });
 
     expect(await ok('GET', `/datasets/${dataset.id}/splits`)).toEqual(['base', 'test', 'train']);
-    await ok('PATCH', `/v1/platform/datasets/${dataset.id}/examples/metadata`, { example_ids: [a], operations: [{ key: 'dataset_split', operation: 'array_add', values: ['train'] }] });
+    await ok('PATCH', `/v1/platform/datasets/${dataset.id}/examples/metadata`, {
+      example_ids: [a],
+      operations: [{ key: 'dataset_split', operation: 'array_add', values: ['train'] }],
+    });
     await ok('PUT', `/datasets/${dataset.id}/splits`, { split_name: 'test', examples: [b], remove: true });
     expect((await ok('GET', `/examples?dataset=${dataset.id}&splits=train`)).map((e: { id: string }) => e.id).sort()).toEqual([a, b].sort());
     expect((await ok('GET', `/examples/${b}`)).metadata.dataset_split).toEqual(['train']);
@@ -98,7 +122,11 @@ describeLangSmith('LangSmith examples', ({ app, ls, ok, postMultipart, makeDatas
     expect(mixed.statusCode).toBe(422);
     expect(mixed.json().detail[0].loc).toEqual(['body', 1, 'dataset_id']);
     expect(await ok('PATCH', `/examples/${example.id}`, { outputs: { a: 'z' } })).toMatchObject({ inputs: { q: 'x' }, outputs: { a: 'z' } });
-    await ok('PATCH', '/examples/bulk', bulk.map((e: { id: string }) => ({ id: e.id, metadata: { seen: true } })));
+    await ok(
+      'PATCH',
+      '/examples/bulk',
+      bulk.map((e: { id: string }) => ({ id: e.id, metadata: { seen: true } })),
+    );
     expect((await ok('GET', `/examples?dataset=${one.id}&metadata=${encodeURIComponent('{"seen":true}')}`)).length).toBe(2);
     await ok('DELETE', `/examples/${example.id}`);
     expect((await ls('GET', `/examples/${example.id}`)).statusCode).toBe(404);

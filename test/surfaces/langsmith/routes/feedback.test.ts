@@ -4,15 +4,23 @@ import { describeLangSmith } from '../helpers.js';
 
 /** LangSmith's feedback (routes/feedback.ts): the scores of runs and sessions. */
 describeLangSmith('LangSmith feedback', ({ app, ls, ok, makeDataset }) => {
-  it('records, reads, lists, updates and deletes feedback; summary feedback is the session\'s own', async () => {
+  it("records, reads, lists, updates and deletes feedback; summary feedback is the session's own", async () => {
     const t = app();
     const dataset = await makeDataset('feedback-ds');
     const session = await ok('POST', '/sessions', { name: 'feedback-exp', reference_dataset_id: dataset.id });
-    const summary = await ok('POST', '/feedback', { id: randomUUID(), run_id: null, key: 'accuracy', score: 0.6667, feedback_source: { type: 'api', metadata: {} }, session_id: session.id });
+    const summary = await ok('POST', '/feedback', {
+      id: randomUUID(),
+      run_id: null,
+      key: 'accuracy',
+      score: 0.6667,
+      feedback_source: { type: 'api', metadata: {} },
+      session_id: session.id,
+    });
     expect(summary).toMatchObject({ run_id: null, session_id: session.id, key: 'accuracy', score: 0.6667, feedback_source: { type: 'api' } });
     const stats = await ok('GET', `/sessions/${session.id}?include_stats=true`);
     expect(stats.session_feedback_stats).toEqual({ accuracy: expect.objectContaining({ n: 1, avg: 0.6667 }) });
-    const revision = async () => (await t.services.store.db.selectFrom('experiments').select('revision').where('id', '=', session.id).executeTakeFirstOrThrow()).revision;
+    const revision = async () =>
+      (await t.services.store.db.selectFrom('experiments').select('revision').where('id', '=', session.id).executeTakeFirstOrThrow()).revision;
     const at = await revision();
     const patched = await ok('PATCH', `/feedback/${summary.id}`, { score: 0.7, comment: 'checked' });
     expect(patched).toMatchObject({ score: 0.7, comment: 'checked', key: 'accuracy' });

@@ -17,8 +17,7 @@ for (const dialect of DIALECTS) {
     let a: string;
     let b: string;
 
-    const post = (url: string, payload: object, key?: string) =>
-      t.app.inject({ method: 'POST', url, payload, headers: { 'x-api-key': key ?? t.adminKey } });
+    const post = (url: string, payload: object, key?: string) => t.app.inject({ method: 'POST', url, payload, headers: { 'x-api-key': key ?? t.adminKey } });
     const groupRuns = async (body: object, prefix = '/langsmith/api/v1') => {
       const response = await post(`${prefix}/datasets/${datasetId}/group/runs`, body);
       expect(response.statusCode, response.body).toBe(200);
@@ -31,9 +30,15 @@ for (const dialect of DIALECTS) {
       datasetId = (await native('/api/v1/datasets', { name: 'grouped' })).json().id;
       records = (
         await native(`/api/v1/datasets/${datasetId}/records`, {
-          records: [{ topic: 'math' }, { topic: 'math' }, { topic: 'geo' }, {}].map((metadata, i) => ({ input: { q: `q${i + 1}` }, expected_output: { a: i + 1 }, metadata })),
+          records: [{ topic: 'math' }, { topic: 'math' }, { topic: 'geo' }, {}].map((metadata, i) => ({
+            input: { q: `q${i + 1}` },
+            expected_output: { a: i + 1 },
+            metadata,
+          })),
         })
-      ).json().records.map((r: { id: string }) => r.id);
+      )
+        .json()
+        .records.map((r: { id: string }) => r.id);
       a = (await native('/api/v1/experiments', { name: 'A', dataset_id: datasetId })).json().id;
       b = (await native('/api/v1/experiments', { name: 'B', dataset_id: datasetId })).json().id;
       const run = (record: number, latency: number, correct: number, model?: string, extra: object = {}) => ({
@@ -80,7 +85,9 @@ for (const dialect of DIALECTS) {
       expect(sessionA).toMatchObject({ id: a, name: 'A', reference_dataset_id: datasetId, run_count: 2, example_count: 2, latency_p50: 1.5, error_rate: 0 });
       expect(sessionA.feedback_stats.correct).toMatchObject({ n: 2, avg: 0.5 });
       expect(sessionB).toMatchObject({ id: b, run_count: 3, example_count: 2, latency_p50: 0.2, total_cost: '0.03' });
-      expect(sessionB.filter).toBe(`and(eq(is_root, true), eq(session_id, '${b}'), and(eq(example_metadata_key, 'topic'), eq(example_metadata_value, 'math')))`);
+      expect(sessionB.filter).toBe(
+        `and(eq(is_root, true), eq(session_id, '${b}'), and(eq(example_metadata_key, 'topic'), eq(example_metadata_value, 'math')))`,
+      );
 
       const examples = math.examples;
       expect(examples.map((e: { id: string }) => e.id)).toEqual([records[0], records[1]].sort());
@@ -89,7 +96,13 @@ for (const dialect of DIALECTS) {
       expect(r1.runs).toHaveLength(3);
       expect(r1.runs.map((run: { session_id: string }) => run.session_id).sort()).toEqual([a, b, b].sort());
       const runOfA = r1.runs.find((run: { session_id: string }) => run.session_id === a);
-      expect(runOfA).toMatchObject({ reference_example_id: records[0], status: 'success', outputs: { output: 'out 1000' }, extra: { metadata: { model: 'gpt' } }, total_cost: '0.01' });
+      expect(runOfA).toMatchObject({
+        reference_example_id: records[0],
+        status: 'success',
+        outputs: { output: 'out 1000' },
+        extra: { metadata: { model: 'gpt' } },
+        total_cost: '0.01',
+      });
       expect(runOfA.feedback_stats).toEqual({ correct: { n: 1, avg: 1, stdev: null, errors: 0, min: 1, max: 1, values: {} } });
 
       const geo = groups[0];

@@ -8,7 +8,11 @@ describeLangSmith('LangSmith runs', ({ app, ls, ok, postMultipart, counts, makeD
     const t = app();
     const dataset = await makeDataset('runs-ds');
     const exampleId = randomUUID();
-    await postMultipart(`/v1/platform/datasets/${dataset.id}/examples`, [{ name: exampleId, json: {} }, { name: `${exampleId}.inputs`, json: { q: 'hi' } }, { name: `${exampleId}.outputs`, json: { a: 'yo' } }]);
+    await postMultipart(`/v1/platform/datasets/${dataset.id}/examples`, [
+      { name: exampleId, json: {} },
+      { name: `${exampleId}.inputs`, json: { q: 'hi' } },
+      { name: `${exampleId}.outputs`, json: { a: 'yo' } },
+    ]);
     const session = await ok('POST', '/sessions', { name: 'runs-exp', reference_dataset_id: dataset.id });
     const [root, child, early] = [randomUUID(), randomUUID(), randomUUID()];
 
@@ -16,11 +20,43 @@ describeLangSmith('LangSmith runs', ({ app, ls, ok, postMultipart, counts, makeD
     await ok('PATCH', `/runs/${root}`, { end_time: 1795428164045, outputs: { a: 'yo' }, trace_id: root, dotted_order: `x${root}` }, 202);
     const feedback = await ok('POST', '/feedback', { id: early, run_id: root, key: 'correct', score: true, feedback_source: { type: 'model', metadata: {} } });
     expect(feedback).toMatchObject({ id: early, run_id: root, key: 'correct', score: 1 });
-    await ok('POST', '/runs', { id: root, name: 'target', run_type: 'chain', session_name: 'runs-exp', reference_example_id: exampleId, start_time: '2026-11-23T10:02:44.041001Z', inputs: { q: 'hi' }, extra: { metadata: { m: 1 }, runtime: { sdk: 'x' } }, trace_id: root, tags: ['t'] }, 202);
+    await ok(
+      'POST',
+      '/runs',
+      {
+        id: root,
+        name: 'target',
+        run_type: 'chain',
+        session_name: 'runs-exp',
+        reference_example_id: exampleId,
+        start_time: '2026-11-23T10:02:44.041001Z',
+        inputs: { q: 'hi' },
+        extra: { metadata: { m: 1 }, runtime: { sdk: 'x' } },
+        trace_id: root,
+        tags: ['t'],
+      },
+      202,
+    );
     await ok(
       'POST',
       '/runs/batch',
-      { post: [{ id: child, name: 'llm', run_type: 'llm', parent_run_id: root, trace_id: root, session_id: session.id, start_time: 1795428164.042, end_time: '2026-11-23T10:02:44.044', outputs: { usage_metadata: { input_tokens: 5, output_tokens: 2 } }, events: [{ name: 'new_token', time: '2026-11-23T10:02:44.043Z' }] }], patch: [] },
+      {
+        post: [
+          {
+            id: child,
+            name: 'llm',
+            run_type: 'llm',
+            parent_run_id: root,
+            trace_id: root,
+            session_id: session.id,
+            start_time: 1795428164.042,
+            end_time: '2026-11-23T10:02:44.044',
+            outputs: { usage_metadata: { input_tokens: 5, output_tokens: 2 } },
+            events: [{ name: 'new_token', time: '2026-11-23T10:02:44.043Z' }],
+          },
+        ],
+        patch: [],
+      },
       202,
     );
 
@@ -40,14 +76,25 @@ describeLangSmith('LangSmith runs', ({ app, ls, ok, postMultipart, counts, makeD
     const actor = await t.services.keys.authenticate(t.adminKey);
     const native = await t.services.runs.get(actor, root);
     expect(native).toMatchObject({ record_id: exampleId, latency_ms: 4, repetition: 1, metadata: { m: 1 } });
-    expect(await t.services.runs.get(actor, child)).toMatchObject({ parent_run_id: root, trace_id: root, prompt_tokens: 5, completion_tokens: 2, total_tokens: 7, first_token_ms: 1, latency_ms: 2 });
+    expect(await t.services.runs.get(actor, child)).toMatchObject({
+      parent_run_id: root,
+      trace_id: root,
+      prompt_tokens: 5,
+      completion_tokens: 2,
+      total_tokens: 7,
+      first_token_ms: 1,
+      latency_ms: 2,
+    });
     const [score] = (await t.services.scores.list(actor, session.id)).data;
     expect(score).toMatchObject({ id: early, run_id: root, key: 'correct', score: 1, source: 'model' });
 
     const query = await ok('POST', '/runs/query', { session: [session.id], is_root: true, select: ['id'] });
     expect(query).toEqual({ runs: [expect.objectContaining({ id: root })], cursors: { next: null } });
     expect((await ok('POST', '/runs/query', { trace: root, is_root: false })).runs.map((r: { id: string }) => r.id)).toEqual([child]);
-    expect((await ok('POST', '/runs/query', { id: [child], select: ['id'] })).runs[0]).toMatchObject({ parent_run_ids: [root], first_token_time: '2026-11-23T10:02:44.043000+00:00' });
+    expect((await ok('POST', '/runs/query', { id: [child], select: ['id'] })).runs[0]).toMatchObject({
+      parent_run_ids: [root],
+      first_token_time: '2026-11-23T10:02:44.043000+00:00',
+    });
     expect((await ls('POST', '/runs/query', { session: [session.id], filter: 'eq(name, "x")' })).statusCode).toBe(422);
     // Times as epoch seconds, as ISO strings.
     expect((await ok('POST', '/runs/query', { session: [session.id], is_root: true, start_time: 1795428164 })).runs).toHaveLength(1);
@@ -56,7 +103,19 @@ describeLangSmith('LangSmith runs', ({ app, ls, ok, postMultipart, counts, makeD
     // Multipart: a post, its attachment, a patch of a run sent later, and feedback, in one body.
     const [traced, later] = [randomUUID(), randomUUID()];
     const body = await postMultipart('/runs/multipart', [
-      { name: `post.${traced}`, json: { id: traced, name: 'log', run_type: 'tool', session_name: 'my-stream', start_time: '2026-11-23T10:00:00Z', trace_id: traced, dotted_order: `20261123T100000000000Z${traced}`, reference_example_id: exampleId } },
+      {
+        name: `post.${traced}`,
+        json: {
+          id: traced,
+          name: 'log',
+          run_type: 'tool',
+          session_name: 'my-stream',
+          start_time: '2026-11-23T10:00:00Z',
+          trace_id: traced,
+          dotted_order: `20261123T100000000000Z${traced}`,
+          reference_example_id: exampleId,
+        },
+      },
       { name: `post.${traced}.inputs`, json: { x: 1 } },
       { name: `attachment.${traced}.image`, raw: 'PNG!', type: 'image/png; length=4' },
       { name: `patch.${later}`, json: { id: later, trace_id: later, dotted_order: `x${later}`, end_time: '2026-11-23T10:00:02Z' } },
@@ -65,7 +124,13 @@ describeLangSmith('LangSmith runs', ({ app, ls, ok, postMultipart, counts, makeD
     ]);
     expect(body.statusCode, body.body).toBe(202);
     const logged = await ok('GET', `/runs/${traced}`);
-    expect(logged).toMatchObject({ status: 'pending', inputs: { x: 1 }, attachments: { image: { mime_type: 'image/png', data: Buffer.from('PNG!').toString('base64') } }, reference_example_id: exampleId, feedback_stats: { ok: { n: 0, values: { fine: 1 } } } });
+    expect(logged).toMatchObject({
+      status: 'pending',
+      inputs: { x: 1 },
+      attachments: { image: { mime_type: 'image/png', data: Buffer.from('PNG!').toString('base64') } },
+      reference_example_id: exampleId,
+      feedback_stats: { ok: { n: 0, values: { fine: 1 } } },
+    });
     const stream = await t.services.experiments.get(actor, logged.session_id);
     expect(stream).toMatchObject({ name: 'my-stream', dataset_id: null, source: 'langsmith' });
     await ok('POST', '/runs', { id: later, name: 'late', session_name: 'my-stream', start_time: '2026-11-23T10:00:00Z' }, 202);
@@ -110,7 +175,10 @@ describeLangSmith('LangSmith runs', ({ app, ls, ok, postMultipart, counts, makeD
     ]);
     expect(parts.statusCode).toBe(422);
     expect(JSON.parse(parts.json().details)).toEqual([expect.objectContaining({ loc: ['body', `post.${bad}`, 'end_time'] })]);
-    const badPart = await postMultipart('/runs/multipart', [{ name: `post.${good}`, json: { id: good } }, { name: `post.${good}.inputs`, raw: '[1,' }]);
+    const badPart = await postMultipart('/runs/multipart', [
+      { name: `post.${good}`, json: { id: good } },
+      { name: `post.${good}.inputs`, raw: '[1,' },
+    ]);
     expect(JSON.parse(badPart.json().details)[0].loc).toEqual(['body', `post.${good}.inputs`]);
     expect((await postMultipart('/runs/multipart', [{ name: 'upload.x', json: {} }])).statusCode).toBe(422);
     expect((await ls('POST', '/runs', { id: good, session_id: randomUUID() })).statusCode).toBe(404);
@@ -120,14 +188,19 @@ describeLangSmith('LangSmith runs', ({ app, ls, ok, postMultipart, counts, makeD
     expect(stranger.statusCode).toBe(422);
     expect(JSON.parse(stranger.json().details)[0].loc).toEqual(['body', 'reference_example_id']);
     expect(await counts()).toEqual({ ...before, experiments: before.experiments + 1 });
-    expect((await ok('GET', '/sessions?name=never-made'))).toEqual([]);
+    expect(await ok('GET', '/sessions?name=never-made')).toEqual([]);
   });
 
   it('names, as each ingest route took them, the runs and feedback a service finds at fault', async () => {
     const [first, second, traced] = [randomUUID(), randomUUID(), randomUUID()];
     const start = '2026-01-01T00:00:00Z';
     const early = '2025-12-31T00:00:00Z';
-    const batch = await ls('POST', '/runs/batch', { post: [{ id: first, session_name: 'restated', start_time: start }, { id: second, session_name: 'restated', start_time: start, end_time: early }] });
+    const batch = await ls('POST', '/runs/batch', {
+      post: [
+        { id: first, session_name: 'restated', start_time: start },
+        { id: second, session_name: 'restated', start_time: start, end_time: early },
+      ],
+    });
     expect(batch.statusCode).toBe(422);
     expect(goDetails(batch)).toEqual([expect.objectContaining({ loc: ['body', 'post', 1, 'end_time'] })]);
     expect(batch.json().error).toContain('/post/1/end_time');

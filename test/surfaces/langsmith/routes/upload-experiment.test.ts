@@ -39,8 +39,7 @@ function documentedExample(rowIds: [string, string]) {
           {
             key: 'hallucination',
             score: 1,
-            comment:
-              "The chatbot made up the weather instead of identifying that they don't have enough info to answer the question. This is a hallucination.",
+            comment: "The chatbot made up the weather instead of identifying that they don't have enough info to answer the question. This is a hallucination.",
           },
         ],
         start_time: '2024-08-03T00:12:39',
@@ -126,7 +125,20 @@ for (const dialect of DIALECTS) {
       const db = t.testStore.store.db;
       const tables = ['datasets', 'dataset_versions', 'record_revisions', 'experiments', 'runs', 'scores'] as const;
       const entries = await Promise.all(
-        tables.map(async (table) => [table, Number((await db.selectFrom(table).select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n)] as const),
+        tables.map(
+          async (table) =>
+            [
+              table,
+              Number(
+                (
+                  await db
+                    .selectFrom(table)
+                    .select((eb) => eb.fn.countAll().as('n'))
+                    .executeTakeFirstOrThrow()
+                ).n,
+              ),
+            ] as const,
+        ),
       );
       return Object.fromEntries(entries);
     };
@@ -173,7 +185,10 @@ for (const dialect of DIALECTS) {
         input: { input: 'Hello, what is the weather in San Francisco today?' },
         expected_output: { output: 'Sorry, I am unable to provide information about the current weather.' },
       });
-      expect(recordOf(rowIds[1])).toMatchObject({ input: { input: 'Hello, what is the square root of 49?' }, expected_output: { output: 'The square root of 49 is 7.' } });
+      expect(recordOf(rowIds[1])).toMatchObject({
+        input: { input: 'Hello, what is the square root of 49?' },
+        expected_output: { output: 'The square root of 49 is 7.' },
+      });
 
       expect(await native(`/experiments/${experiment.id}`)).toMatchObject({
         dataset_id: dataset.id,
@@ -308,12 +323,19 @@ for (const dialect of DIALECTS) {
       const { dataset, experiment } = response.json();
       expect(dataset.example_count).toBe(3);
       const runs = (await native(`/experiments/${experiment.id}/runs`)).data;
-      expect(runs.filter((run: { record_id: string }) => run.record_id === rowId).map((run: { repetition: number }) => run.repetition).sort()).toEqual([1, 2]);
+      expect(
+        runs
+          .filter((run: { record_id: string }) => run.record_id === rowId)
+          .map((run: { repetition: number }) => run.repetition)
+          .sort(),
+      ).toEqual([1, 2]);
     });
 
     it('reads times as LangSmith does: zoneless ISO times are UTC, numbers are Unix seconds or milliseconds', async () => {
       const response = await post(
-        upload({ experiment_start_time: 1_767_225_600, experiment_end_time: '2026-01-01T01:00:00' }, [{ start_time: 1_767_226_200_000, end_time: '2026-01-01T02:10:01+02:00' }]),
+        upload({ experiment_start_time: 1_767_225_600, experiment_end_time: '2026-01-01T01:00:00' }, [
+          { start_time: 1_767_226_200_000, end_time: '2026-01-01T02:10:01+02:00' },
+        ]),
       );
       expect(response.statusCode).toBe(200);
       const { experiment } = response.json();
@@ -332,7 +354,9 @@ for (const dialect of DIALECTS) {
         feedback_source: { type: 'app', metadata: { reviewer: 'ana' } },
         feedback_config: { type: 'categorical', categories: [{ value: 1, label: 'polite' }] },
       };
-      const response = await post(upload({ experiment_metadata: { model: 'gpt-4o' } }, [{ evaluation_scores: [feedback], run_metadata: { prompt: 'v2' }, error: 'timeout' }]));
+      const response = await post(
+        upload({ experiment_metadata: { model: 'gpt-4o' } }, [{ evaluation_scores: [feedback], run_metadata: { prompt: 'v2' }, error: 'timeout' }]),
+      );
       expect(response.statusCode).toBe(200);
       const { experiment } = response.json();
       expect(experiment.extra).toEqual({ metadata: { model: 'gpt-4o' } });
@@ -381,7 +405,11 @@ for (const dialect of DIALECTS) {
         ],
         ['row starting before the experiment', upload({}, [{}, { start_time: '2025-12-31T23:59:59Z' }]), [['body', 'results', 1, 'start_time']]],
         ['row ending after the experiment', upload({}, [{ end_time: '2026-01-01T01:00:00.001Z' }]), [['body', 'results', 0, 'end_time']]],
-        ['row ending before it starts', upload({}, [{ start_time: '2026-01-01T00:20:00Z', end_time: '2026-01-01T00:10:00Z' }]), [['body', 'results', 0, 'end_time']]],
+        [
+          'row ending before it starts',
+          upload({}, [{ start_time: '2026-01-01T00:20:00Z', end_time: '2026-01-01T00:10:00Z' }]),
+          [['body', 'results', 0, 'end_time']],
+        ],
         ['experiment ending before it starts', upload({ experiment_end_time: '2025-12-31T00:00:00Z' }), [['body', 'experiment_end_time']]],
         ['experiment name not a string', upload({ experiment_name: 5 }), [['body', 'experiment_name']], 'string_type'],
         ['inputs not an object', upload({}, [{ inputs: 'hello' }]), [['body', 'results', 0, 'inputs']], 'dict_type'],
@@ -390,7 +418,11 @@ for (const dialect of DIALECTS) {
         ['dataset id not a UUID', upload({ dataset_id: 'ds-1' }), [['body', 'dataset_id']], 'uuid_parsing'],
         ['start time not a time', upload({ experiment_start_time: 'yesterday' }), [['body', 'experiment_start_time']], 'datetime_parsing'],
         ['score not a number', upload({}, [{ evaluation_scores: [{ key: 'x', score: 'high' }] }]), [['body', 'results', 0, 'evaluation_scores', 0, 'score']]],
-        ['unknown feedback source', upload({ summary_experiment_scores: [{ key: 'x', feedback_source: { type: 'robot' } }] }), [['body', 'summary_experiment_scores', 0, 'feedback_source', 'type']]],
+        [
+          'unknown feedback source',
+          upload({ summary_experiment_scores: [{ key: 'x', feedback_source: { type: 'robot' } }] }),
+          [['body', 'summary_experiment_scores', 0, 'feedback_source', 'type']],
+        ],
         ['misspelt field', upload({}, [{ expected_output: { answer: 'x' } }]), [['body', 'results', 0, 'expected_output']], 'extra_forbidden'],
         [
           'one row id with two contents',
@@ -399,7 +431,9 @@ for (const dialect of DIALECTS) {
         ],
         [
           'one feedback id twice',
-          upload({ summary_experiment_scores: [{ id: taken.replace(/^./, 'a'), key: 'x' }] }, [{ evaluation_scores: [{ id: taken.replace(/^./, 'a'), key: 'y' }] }]),
+          upload({ summary_experiment_scores: [{ id: taken.replace(/^./, 'a'), key: 'x' }] }, [
+            { evaluation_scores: [{ id: taken.replace(/^./, 'a'), key: 'y' }] },
+          ]),
           [['body', 'results', 0, 'evaluation_scores', 0, 'id']],
         ],
       ];
@@ -434,7 +468,12 @@ for (const dialect of DIALECTS) {
         ['an empty upload into a native dataset', upload({ dataset_name: made.name }, []), 409, /not created by LangSmith's upload-experiment/],
         ["another dataset's name for a new id", upload({ dataset_id: randomUUID(), dataset_name: external.dataset.name }), 409, /is named/],
         ["another workspace's dataset id", upload({ dataset_name: null, dataset_id: foreign.id }), 404, /not found/],
-        ['an experiment name taken on the dataset', upload({ dataset_name: external.dataset.name, experiment_name: external.experiment.name }), 409, /already exists/],
+        [
+          'an experiment name taken on the dataset',
+          upload({ dataset_name: external.dataset.name, experiment_name: external.experiment.name }),
+          409,
+          /already exists/,
+        ],
         ['a feedback id used before', upload({ summary_experiment_scores: [{ id: usedFeedbackId, key: 'again' }] }), 409, /already exists/],
         ['a run feedback id used before', upload({}, [{ evaluation_scores: [{ id: usedFeedbackId, key: 'again' }] }]), 409, /already exists/],
       ];
@@ -481,7 +520,11 @@ for (const dialect of DIALECTS) {
       const renamed = await t.call({ method: 'PATCH', url: `/api/v1/datasets/${dataset.id}`, payload: { description: 'kept elsewhere' } });
       expect(renamed.statusCode).toBe(200);
       // What was uploaded reads like any experiment, and later scores may still be added to it.
-      const scored = await t.call({ method: 'POST', url: `/api/v1/experiments/${experiment.id}/scores`, payload: { scores: [{ key: 'review', score: 1, source: 'human' }] } });
+      const scored = await t.call({
+        method: 'POST',
+        url: `/api/v1/experiments/${experiment.id}/scores`,
+        payload: { scores: [{ key: 'review', score: 1, source: 'human' }] },
+      });
       expect(scored.statusCode).toBe(201);
     });
   });

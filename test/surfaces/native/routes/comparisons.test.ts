@@ -36,7 +36,9 @@ for (const dialect of DIALECTS) {
         await post(`/api/v1/datasets/${dataset.id}/records`, {
           records: topics.map((topic, i) => ({ input: `q${i + 1}`, expected_output: `a${i + 1}`, metadata: topic ? { topic } : {} })),
         })
-      ).json().records.map((r: { id: string }) => r.id);
+      )
+        .json()
+        .records.map((r: { id: string }) => r.id);
       const experiment = async (name: string) => (await post('/api/v1/experiments', { name, dataset_id: dataset.id })).json().id;
       [a, b, c] = [await experiment('A'), await experiment('B'), await experiment('C')];
       const correct = (score: number) => [{ key: 'correctness', score }];
@@ -117,7 +119,16 @@ for (const dialect of DIALECTS) {
       const [vsB, vsC] = result.baseline.changes;
       // B per record (repetitions averaged): r1 .5 vs 1 regressed, r2 1 vs 0 improved, r3 1 vs 1 same, r4 1 vs 0 improved
       // d = -.5, 1, 0, 1: n 4, mean .375, sample sd .75, se .375, t 1, df 3 -> two-sided p = .391002 (closed form for df 3)
-      expect(vsB).toMatchObject({ experiment_id: b, key: 'correctness', improved: 2, regressed: 1, unchanged: 1, n: 4, baseline_mean: 0.5, experiment_mean: 0.875 });
+      expect(vsB).toMatchObject({
+        experiment_id: b,
+        key: 'correctness',
+        improved: 2,
+        regressed: 1,
+        unchanged: 1,
+        n: 4,
+        baseline_mean: 0.5,
+        experiment_mean: 0.875,
+      });
       expect(vsB.test).toMatchObject({ method: 'paired t-test', n: 4, mean_difference: 0.375, t: 1, degrees_of_freedom: 3, significant: false, alpha: 0.05 });
       expect(vsB.test.p_value).toBeCloseTo(0.391002, 5);
       // 95% interval: .375 -/+ t(.975, 3) = 3.182446 times .375
@@ -126,7 +137,7 @@ for (const dialect of DIALECTS) {
       // C: d = 0, 1, 0, 1, -1: n 5, mean .2, var (3 - .2)/4 = .7, se sqrt(.7/5), t = .534522, df 4
       expect(vsC).toMatchObject({ experiment_id: c, improved: 2, regressed: 1, unchanged: 2, n: 5 });
       expect(vsC.test.t).toBeCloseTo(0.534522, 5);
-      expect(vsC.test.p_value).toBeCloseTo(0.621280, 4);
+      expect(vsC.test.p_value).toBeCloseTo(0.62128, 4);
 
       const lowerBetter = await compare({ experiment_ids: [a, b], baseline_id: a, lower_is_better: ['correctness'] });
       expect(lowerBetter.baseline.changes[0]).toMatchObject({ improved: 1, regressed: 2 });
@@ -137,7 +148,9 @@ for (const dialect of DIALECTS) {
       const ids = (await post(`/api/v1/datasets/${dataset.id}/records`, { records: Array.from({ length: 30 }, (_, i) => ({ input: i })) })).json().records;
       const run = async (name: string, score: (i: number) => number) => {
         const id = (await post('/api/v1/experiments', { name, dataset_id: dataset.id })).json().id;
-        await post(`/api/v1/experiments/${id}/runs`, { runs: ids.map((r: { id: string }, i: number) => ({ record_id: r.id, output: i, scores: [{ key: 's', score: score(i) }] })) });
+        await post(`/api/v1/experiments/${id}/runs`, {
+          runs: ids.map((r: { id: string }, i: number) => ({ record_id: r.id, output: i, scores: [{ key: 's', score: score(i) }] })),
+        });
         return id;
       };
       const base = await run('base', (i) => (i % 3 === 0 ? 1 : 0));
@@ -153,7 +166,10 @@ for (const dialect of DIALECTS) {
       const result = await compare({ experiment_ids: [a, b], group_by: { source: 'record', key: 'topic' } });
       expect(result.groups.map((g: { group: unknown }) => g.group)).toEqual(['geo', 'math', null]);
       const [geo, math, none] = result.groups;
-      expect(math.experiments.map((s: { experiment_id: string; run_count: number }) => [s.experiment_id, s.run_count])).toEqual([[a, 2], [b, 3]]);
+      expect(math.experiments.map((s: { experiment_id: string; run_count: number }) => [s.experiment_id, s.run_count])).toEqual([
+        [a, 2],
+        [b, 3],
+      ]);
       // A in math: latencies 100, 200 -> p50 at rank 1.5 -> 150
       expect(math.experiments[0]).toMatchObject({ latency_ms: { p50: 150, p99: 199 }, scores: { correctness: { n: 2, mean: 0.5 } } });
       expect(geo.experiments[1]).toMatchObject({ experiment_id: b, run_count: 2, error_count: 1, error_rate: 0.5 });
@@ -187,9 +203,10 @@ for (const dialect of DIALECTS) {
       const rows = [];
       let cursor: string | null = null;
       do {
-        const page: { data: { record: { id: string }; runs: Record<string, unknown[]>; changes: Record<string, Record<string, { change: string }>> }[]; next_cursor: string | null } = (
-          await post('/api/v1/comparisons/rows', { experiment_ids: [a, b, c], baseline_id: a, limit: 2, ...(cursor ? { cursor } : {}) })
-        ).json();
+        const page: {
+          data: { record: { id: string }; runs: Record<string, unknown[]>; changes: Record<string, Record<string, { change: string }>> }[];
+          next_cursor: string | null;
+        } = (await post('/api/v1/comparisons/rows', { experiment_ids: [a, b, c], baseline_id: a, limit: 2, ...(cursor ? { cursor } : {}) })).json();
         rows.push(...page.data);
         cursor = page.next_cursor;
       } while (cursor);
@@ -201,10 +218,16 @@ for (const dialect of DIALECTS) {
       expect(r5.runs[b]).toEqual([]);
       expect(r5.changes[c]!.correctness).toMatchObject({ change: 'regressed' });
 
-      const regressions = (await post('/api/v1/comparisons/rows', { experiment_ids: [a, b, c], baseline_id: a, change: { kind: 'regressed', key: 'correctness' } })).json();
+      const regressions = (
+        await post('/api/v1/comparisons/rows', { experiment_ids: [a, b, c], baseline_id: a, change: { kind: 'regressed', key: 'correctness' } })
+      ).json();
       expect(regressions.data.map((row: { record: { id: string } }) => row.record.id).sort()).toEqual([records[0], records[4]].sort());
       const improvedInB = (
-        await post('/api/v1/comparisons/rows', { experiment_ids: [a, b, c], baseline_id: a, change: { kind: 'improved', key: 'correctness', experiment_id: b } })
+        await post('/api/v1/comparisons/rows', {
+          experiment_ids: [a, b, c],
+          baseline_id: a,
+          change: { kind: 'improved', key: 'correctness', experiment_id: b },
+        })
       ).json();
       expect(improvedInB.data.map((row: { record: { id: string } }) => row.record.id).sort()).toEqual([records[1], records[3]].sort());
       const errorsOnly = (await post('/api/v1/comparisons/rows', { experiment_ids: [a, b], filters: { errors_only: true } })).json();
@@ -213,9 +236,9 @@ for (const dialect of DIALECTS) {
 
     it('says the same of what improved and regressed under filters: in the counts, the rows filter and the cells', async () => {
       const dataset = (await post('/api/v1/datasets', { name: `filtered-changes-${Math.random()}` })).json();
-      const [r1, r2, r3] = (await post(`/api/v1/datasets/${dataset.id}/records`, { records: [{ input: 1 }, { input: 2 }, { input: 3 }] })).json().records.map(
-        (r: { id: string }) => r.id,
-      );
+      const [r1, r2, r3] = (await post(`/api/v1/datasets/${dataset.id}/records`, { records: [{ input: 1 }, { input: 2 }, { input: 3 }] }))
+        .json()
+        .records.map((r: { id: string }) => r.id);
       const experiment = async (name: string, runs: [string, string, number][]) => {
         const id = (await post('/api/v1/experiments', { name, dataset_id: dataset.id })).json().id;
         await post(`/api/v1/experiments/${id}/runs`, {
@@ -227,8 +250,18 @@ for (const dialect of DIALECTS) {
       // r1      v1 .5          v1 .2, v2 .9   .55 vs .5 better   .2 vs .5 worse     .2 vs .5 worse
       // r2      v1 .5, v2 0    v1 .4          .4 vs .25 better   .4 vs .5 worse     .4 vs .25 better
       // r3      v1 .3          v1 .6          .6 vs .3 better    .6 vs .3 better    (no candidate run)
-      const base = await experiment('base', [[r1, 'v1', 0.5], [r2, 'v1', 0.5], [r2, 'v2', 0], [r3, 'v1', 0.3]]);
-      const candidate = await experiment('candidate', [[r1, 'v1', 0.2], [r1, 'v2', 0.9], [r2, 'v1', 0.4], [r3, 'v1', 0.6]]);
+      const base = await experiment('base', [
+        [r1, 'v1', 0.5],
+        [r2, 'v1', 0.5],
+        [r2, 'v2', 0],
+        [r3, 'v1', 0.3],
+      ]);
+      const candidate = await experiment('candidate', [
+        [r1, 'v1', 0.2],
+        [r1, 'v2', 0.9],
+        [r2, 'v1', 0.4],
+        [r3, 'v1', 0.6],
+      ]);
       /** `expected` names records r1..r3, in order. */
       const agree = async (scope: object, expected: { improved: string[]; regressed: string[] }) => {
         const query = { experiment_ids: [base, candidate], baseline_id: base, ...scope };
@@ -259,7 +292,15 @@ for (const dialect of DIALECTS) {
           { parent_run_id: '11111111-1111-4111-8111-111111111111', trace_id: 't1', prompt_tokens: 10, completion_tokens: 5, total_cost: '0.001' },
           { parent_run_id: '11111111-1111-4111-8111-111111111111', trace_id: 't1', prompt_tokens: 20, completion_tokens: 5, total_cost: '0.002' },
           // A target that reports the usage of its trace itself: its spans are not counted again.
-          { id: '22222222-2222-4222-8222-222222222222', record_id: second.id, output: 2, trace_id: 't2', prompt_tokens: 7, completion_tokens: 3, total_cost: '0.01' },
+          {
+            id: '22222222-2222-4222-8222-222222222222',
+            record_id: second.id,
+            output: 2,
+            trace_id: 't2',
+            prompt_tokens: 7,
+            completion_tokens: 3,
+            total_cost: '0.01',
+          },
           { parent_run_id: '22222222-2222-4222-8222-222222222222', trace_id: 't2', prompt_tokens: 7, completion_tokens: 3, total_cost: '0.01' },
         ],
       });

@@ -12,13 +12,27 @@ for (const dialect of DIALECTS) {
     afterAll(async () => t?.close());
 
     const count = async (table: 'datasets' | 'record_revisions') =>
-      Number((await t.testStore.store.db.selectFrom(table).select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n);
+      Number(
+        (
+          await t.testStore.store.db
+            .selectFrom(table)
+            .select((eb) => eb.fn.countAll().as('n'))
+            .executeTakeFirstOrThrow()
+        ).n,
+      );
 
     it('creates, reads, lists, updates and deletes a dataset', async () => {
       const created = await t.call({ method: 'POST', url: '/api/v1/datasets', payload: { name: 'qa', description: 'questions', metadata: { team: 'x' } } });
       expect(created.statusCode).toBe(201);
       const dataset = created.json();
-      expect(dataset).toMatchObject({ name: 'qa', description: 'questions', metadata: { team: 'x' }, latest_version: 0, record_count: 0, managed_by: 'evalstore' });
+      expect(dataset).toMatchObject({
+        name: 'qa',
+        description: 'questions',
+        metadata: { team: 'x' },
+        latest_version: 0,
+        record_count: 0,
+        managed_by: 'evalstore',
+      });
 
       const read = await t.call({ method: 'GET', url: `/api/v1/datasets/${dataset.id}` });
       expect(read.json()).toEqual(dataset);
@@ -59,7 +73,13 @@ for (const dialect of DIALECTS) {
       const response = await t.call({
         method: 'POST',
         url: '/api/v1/datasets',
-        payload: { name: 'seeded', records: [{ input: 'q1', expected_output: 'a1' }, { input: 'q2', external_id: 'two' }] },
+        payload: {
+          name: 'seeded',
+          records: [
+            { input: 'q1', expected_output: 'a1' },
+            { input: 'q2', external_id: 'two' },
+          ],
+        },
       });
       expect(response.statusCode).toBe(201);
       expect(response.json()).toMatchObject({ name: 'seeded', latest_version: 1, record_count: 2 });
@@ -70,7 +90,13 @@ for (const dialect of DIALECTS) {
       const refused = await t.call({
         method: 'POST',
         url: '/api/v1/datasets',
-        payload: { name: 'half', records: [{ input: 'q', external_id: 'x' }, { input: 'r', external_id: 'x' }] },
+        payload: {
+          name: 'half',
+          records: [
+            { input: 'q', external_id: 'x' },
+            { input: 'r', external_id: 'x' },
+          ],
+        },
       });
       expect(refused.statusCode).toBe(400);
       expect(refused.json().errors[0].pointer).toBe('/records/1/external_id');

@@ -36,13 +36,26 @@ for (const dialect of DIALECTS) {
     const counts = async () => {
       const db = t.testStore.store.db;
       const count = async (table: 'runs' | 'scores' | 'experiments') =>
-        Number((await db.selectFrom(table).select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n);
+        Number(
+          (
+            await db
+              .selectFrom(table)
+              .select((eb) => eb.fn.countAll().as('n'))
+              .executeTakeFirstOrThrow()
+          ).n,
+        );
       return { runs: await count('runs'), scores: await count('scores'), experiments: await count('experiments') };
     };
 
     it('creates an experiment pinned to the dataset version, and reads, lists, updates and deletes it', async () => {
       const experiment = await createExperiment({ name: 'gpt-4o baseline', metadata: { model: 'gpt-4o' }, start_time: 1_700_000_000_000 });
-      expect(experiment).toMatchObject({ dataset_id: datasetId, dataset_version: 1, source: 'native', metadata: { model: 'gpt-4o' }, start_time: '2023-11-14T22:13:20.000Z' });
+      expect(experiment).toMatchObject({
+        dataset_id: datasetId,
+        dataset_version: 1,
+        source: 'native',
+        metadata: { model: 'gpt-4o' },
+        start_time: '2023-11-14T22:13:20.000Z',
+      });
       await t.call({ method: 'POST', url: `/api/v1/datasets/${datasetId}/records`, payload: { records: [{ input: 'q4' }] } });
       expect((await createExperiment()).dataset_version).toBe(2);
       expect((await createExperiment({ dataset_version: '1' })).dataset_version).toBe(1);
@@ -50,7 +63,11 @@ for (const dialect of DIALECTS) {
       expect((await t.call({ method: 'GET', url: `/api/v1/experiments/${experiment.id}` })).json()).toEqual(experiment);
       const listed = (await t.call({ method: 'GET', url: `/api/v1/experiments?dataset_id=${datasetId}` })).json().data;
       expect(listed).toHaveLength(3);
-      const renamed = await t.call({ method: 'PATCH', url: `/api/v1/experiments/${experiment.id}`, payload: { name: 'renamed', end_time: '2023-11-15T00:00:00Z' } });
+      const renamed = await t.call({
+        method: 'PATCH',
+        url: `/api/v1/experiments/${experiment.id}`,
+        payload: { name: 'renamed', end_time: '2023-11-15T00:00:00Z' },
+      });
       expect(renamed.json()).toMatchObject({ name: 'renamed', end_time: '2023-11-15T00:00:00.000Z' });
       const duplicate = await t.call({ method: 'POST', url: '/api/v1/experiments', payload: { name: 'renamed', dataset_id: datasetId } });
       expect(duplicate.statusCode).toBe(409);
@@ -107,12 +124,22 @@ for (const dialect of DIALECTS) {
     it('numbers repetitions per record, and takes retries of the same run id once', async () => {
       const experiment = await createExperiment();
       const id = '0f8fad5b-d9cb-469f-a165-70867728950e';
-      const first = await append(experiment.id, [{ id, record_id: records[0]!.id, output: 'x' }, { record_id: records[0]!.id, output: 'y' }]);
+      const first = await append(experiment.id, [
+        { id, record_id: records[0]!.id, output: 'x' },
+        { record_id: records[0]!.id, output: 'y' },
+      ]);
       expect(first.json().inserted).toBe(2);
-      const retry = await append(experiment.id, [{ id, record_id: records[0]!.id, output: 'x' }, { record_id: records[0]!.id, output: 'z' }]);
+      const retry = await append(experiment.id, [
+        { id, record_id: records[0]!.id, output: 'x' },
+        { record_id: records[0]!.id, output: 'z' },
+      ]);
       expect(retry.json()).toMatchObject({ inserted: 1, run_ids: [id, expect.any(String)] });
       const runs = await runsOf(experiment.id, `&record_id=${records[0]!.id}`);
-      expect(runs.map((r: { repetition: number; output: string }) => [r.repetition, r.output]).sort()).toEqual([[1, 'x'], [2, 'y'], [3, 'z']]);
+      expect(runs.map((r: { repetition: number; output: string }) => [r.repetition, r.output]).sort()).toEqual([
+        [1, 'x'],
+        [2, 'y'],
+        [3, 'z'],
+      ]);
 
       const other = await createExperiment();
       const stolen = await append(other.id, [{ id, output: 'x' }]);
@@ -122,10 +149,18 @@ for (const dialect of DIALECTS) {
 
     it("refuses runs whose record is not in the experiment's version, naming the run, and records nothing", async () => {
       const experiment = await createExperiment();
-      const later = (await t.call({ method: 'POST', url: `/api/v1/datasets/${datasetId}/records`, payload: { records: [{ input: 'new' }] } })).json().records[0];
+      const later = (await t.call({ method: 'POST', url: `/api/v1/datasets/${datasetId}/records`, payload: { records: [{ input: 'new' }] } })).json()
+        .records[0];
       const before = await counts();
       const cases: [unknown[], number, string][] = [
-        [[{ record_id: records[0]!.id, output: 1 }, { record_id: later.id, output: 2 }], 400, '/runs/1/record_id'],
+        [
+          [
+            { record_id: records[0]!.id, output: 1 },
+            { record_id: later.id, output: 2 },
+          ],
+          400,
+          '/runs/1/record_id',
+        ],
         [[{ output: 1 }, { record_id: '0f8fad5b-d9cb-469f-a165-70867728950e', output: 2 }], 400, '/runs/1/record_id'],
         [[{ output: 1, prompt_cost: 'cheap' }], 400, '/runs/0/prompt_cost'],
         [[{ output: 1, start_time: 'yesterday' }], 400, '/runs/0/start_time'],
@@ -140,7 +175,10 @@ for (const dialect of DIALECTS) {
         expect({ pointer, status: response.statusCode }).toEqual({ pointer, status });
         expect(response.json().errors.map((e: { pointer: string }) => e.pointer)).toContain(pointer);
       }
-      const tooMany = await append(experiment.id, Array.from({ length: 10_001 }, () => ({ output: 1 })));
+      const tooMany = await append(
+        experiment.id,
+        Array.from({ length: 10_001 }, () => ({ output: 1 })),
+      );
       expect(tooMany.statusCode).toBe(400);
       const stream = (await t.call({ method: 'POST', url: '/api/v1/experiments', payload: { name: `stream-${Math.random()}` } })).json();
       const noDataset = await append(stream.id, [{ record_id: records[0]!.id, output: 1 }]);
@@ -150,7 +188,10 @@ for (const dialect of DIALECTS) {
 
     it('takes 10,000 runs in one request', async () => {
       const experiment = await createExperiment();
-      const response = await append(experiment.id, Array.from({ length: 10_000 }, (_, i) => ({ record_id: records[i % 3]!.id, output: i, latency_ms: i })));
+      const response = await append(
+        experiment.id,
+        Array.from({ length: 10_000 }, (_, i) => ({ record_id: records[i % 3]!.id, output: i, latency_ms: i })),
+      );
       expect(response.statusCode).toBe(201);
       expect(response.json().inserted).toBe(10_000);
       const slow = await runsOf(experiment.id, '&min_latency_ms=9990');
@@ -159,7 +200,12 @@ for (const dialect of DIALECTS) {
 
     it('records scores of runs and of the whole experiment, idempotently, and lists them', async () => {
       const experiment = await createExperiment();
-      const { run_ids: ids } = (await append(experiment.id, [{ record_id: records[0]!.id, output: 'a1', scores: [{ key: 'exact', score: 1, source: 'code' }] }, { record_id: records[1]!.id, output: 'no' }])).json();
+      const { run_ids: ids } = (
+        await append(experiment.id, [
+          { record_id: records[0]!.id, output: 'a1', scores: [{ key: 'exact', score: 1, source: 'code' }] },
+          { record_id: records[1]!.id, output: 'no' },
+        ])
+      ).json();
       const id = '1f8fad5b-d9cb-469f-a165-70867728950e';
       const scores = [
         { id, run_id: ids[1], key: 'exact', score: false, comment: 'wrong' },
@@ -182,7 +228,16 @@ for (const dialect of DIALECTS) {
       const stranger = await createExperiment();
       const foreignRun = (await append(stranger.id, [{ output: 1 }])).json().run_ids[0];
       const before = await counts();
-      const wrong = await t.call({ method: 'POST', url: `/api/v1/experiments/${experiment.id}/scores`, payload: { scores: [{ key: 'ok', score: 1 }, { run_id: foreignRun, key: 'x', score: 1 }] } });
+      const wrong = await t.call({
+        method: 'POST',
+        url: `/api/v1/experiments/${experiment.id}/scores`,
+        payload: {
+          scores: [
+            { key: 'ok', score: 1 },
+            { run_id: foreignRun, key: 'x', score: 1 },
+          ],
+        },
+      });
       expect(wrong.statusCode).toBe(404);
       expect(wrong.json().errors[0].pointer).toBe('/scores/1/run_id');
       expect(await counts()).toEqual(before);
@@ -209,12 +264,23 @@ for (const dialect of DIALECTS) {
     it('exports results as JSONL and CSV with scores as columns', async () => {
       const experiment = await createExperiment();
       await append(experiment.id, [
-        { record_id: records[0]!.id, output: 'a1', total_cost: '0.5', scores: [{ key: 'exact', score: 1 }, { key: 'tone', value: 'polite' }] },
+        {
+          record_id: records[0]!.id,
+          output: 'a1',
+          total_cost: '0.5',
+          scores: [
+            { key: 'exact', score: 1 },
+            { key: 'tone', value: 'polite' },
+          ],
+        },
         { record_id: records[1]!.id, output: 'wrong', scores: [{ key: 'exact', score: 0 }] },
         { output: 'child', parent_run_id: 'x' },
       ]);
       const jsonl = await t.call({ method: 'GET', url: `/api/v1/experiments/${experiment.id}/export` });
-      const lines = jsonl.body.trim().split('\n').map((line) => JSON.parse(line));
+      const lines = jsonl.body
+        .trim()
+        .split('\n')
+        .map((line) => JSON.parse(line));
       expect(lines).toHaveLength(2);
       const byInput = Object.fromEntries(lines.map((l) => [l.input, l]));
       expect(byInput.q1).toMatchObject({ expected_output: 'a1', output: 'a1', total_cost: '0.5', scores: { exact: { score: 1 }, tone: { value: 'polite' } } });
@@ -247,7 +313,9 @@ for (const dialect of DIALECTS) {
     });
 
     it('creates an experiment with its runs and answers their ids, or nothing at all', async () => {
-      const dataset = (await t.call({ method: 'POST', url: '/api/v1/datasets', payload: { name: 'for runs', records: [{ input: 'q1' }, { input: 'q2' }] } })).json();
+      const dataset = (
+        await t.call({ method: 'POST', url: '/api/v1/datasets', payload: { name: 'for runs', records: [{ input: 'q1' }, { input: 'q2' }] } })
+      ).json();
       const records = (await t.call({ method: 'GET', url: `/api/v1/datasets/${dataset.id}/records` })).json().data;
       const response = await t.call({
         method: 'POST',
@@ -271,7 +339,14 @@ for (const dialect of DIALECTS) {
       const refused = await t.call({
         method: 'POST',
         url: '/api/v1/experiments',
-        payload: { name: 'half', dataset_id: dataset.id, runs: [{ record_id: records[0].id, output: 1 }, { record_id: '0f8fad5b-d9cb-469f-a165-70867728950e', output: 2 }] },
+        payload: {
+          name: 'half',
+          dataset_id: dataset.id,
+          runs: [
+            { record_id: records[0].id, output: 1 },
+            { record_id: '0f8fad5b-d9cb-469f-a165-70867728950e', output: 2 },
+          ],
+        },
       });
       expect(refused.statusCode).toBe(400);
       expect(refused.json().errors[0].pointer).toBe('/runs/1/record_id');

@@ -33,7 +33,11 @@ for (const dialect of DIALECTS) {
       const none = await t.call({ method: 'POST', url: '/api/v1/logs', payload: { runs: [{ output: 'x' }] } });
       expect(none.statusCode).toBe(400);
       expect(none.json().errors[0].pointer).toBe('/stream_id');
-      const unknownProject = await t.call({ method: 'POST', url: '/api/v1/logs', payload: { project_id: '0194f1d2-7c1e-7a3b-9c2d-4e5f60718293', runs: [{ output: 'x' }] } });
+      const unknownProject = await t.call({
+        method: 'POST',
+        url: '/api/v1/logs',
+        payload: { project_id: '0194f1d2-7c1e-7a3b-9c2d-4e5f60718293', runs: [{ output: 'x' }] },
+      });
       expect(unknownProject.statusCode).toBe(404);
       const badRun = await t.call({ method: 'POST', url: '/api/v1/logs', payload: { stream_name: 'never', runs: [{ output: 'x', start_time: 'soon' }] } });
       expect(badRun.statusCode).toBe(400);

@@ -30,7 +30,9 @@ for (const dialect of DIALECTS) {
       expect((await t.call({ method: 'GET', url: '/api/v1/projects?name=research-2' })).json().data).toHaveLength(1);
 
       const dataset = (await t.call({ method: 'POST', url: '/api/v1/datasets', payload: { name: 'in-research', project_id: project.id } })).json();
-      expect((await t.call({ method: 'GET', url: `/api/v1/datasets?project_id=${project.id}` })).json().data.map((d: { id: string }) => d.id)).toEqual([dataset.id]);
+      expect((await t.call({ method: 'GET', url: `/api/v1/datasets?project_id=${project.id}` })).json().data.map((d: { id: string }) => d.id)).toEqual([
+        dataset.id,
+      ]);
       expect((await t.call({ method: 'DELETE', url: `/api/v1/projects/${project.id}` })).statusCode).toBe(409);
       await t.call({ method: 'DELETE', url: `/api/v1/datasets/${dataset.id}` });
       expect((await t.call({ method: 'DELETE', url: `/api/v1/projects/${project.id}` })).statusCode).toBe(204);

@@ -58,8 +58,7 @@ for (const dialect of DIALECTS) {
 
     it('takes an explicit column mapping, and refuses a mapped column the header lacks', async () => {
       const file = 'question,answer,info,labels,key\nCapital of France?,Paris,"{""src"": 1}","geo,easy",fr\n';
-      const query =
-        '?input_column=question&expected_output_column=answer&metadata_column=info&tags_column=labels&external_id_column=key&tag=bulk&tag=geo';
+      const query = '?input_column=question&expected_output_column=answer&metadata_column=info&tags_column=labels&external_id_column=key&tag=bulk&tag=geo';
       const response = await t.call({ method: 'POST', url: `${base}/uploads${query}`, payload: file, headers: CSV });
       expect(response.statusCode).toBe(201);
       expect(await records()).toEqual([
@@ -77,7 +76,12 @@ for (const dialect of DIALECTS) {
       await t.call({ method: 'POST', url: `${base}/uploads`, payload: 'input,external_id\nold,a\n', headers: CSV });
       const defaults = await t.call({ method: 'POST', url: `${base}/uploads`, payload: 'input,external_id\nnew,a\nnew,\n', headers: CSV });
       expect(defaults.json()).toMatchObject({ records_created: 1, records_updated: 1, duplicates_skipped: 0 });
-      const options = await t.call({ method: 'POST', url: `${base}/uploads?overwrite=false&deduplicate=true`, payload: 'input,external_id\nkept?,a\nnew,\nfresh,\n', headers: CSV });
+      const options = await t.call({
+        method: 'POST',
+        url: `${base}/uploads?overwrite=false&deduplicate=true`,
+        payload: 'input,external_id\nkept?,a\nnew,\nfresh,\n',
+        headers: CSV,
+      });
       expect(options.json()).toMatchObject({ records_created: 1, existing_skipped: 1, duplicates_skipped: 1 });
     });
 
@@ -96,14 +100,29 @@ for (const dialect of DIALECTS) {
       expect(bytes).toEqual([...bytes].sort((a, b) => a - b));
       expect(bytes.at(-1)).toBe(Buffer.byteLength(file));
 
-      const bad = await t.call({ method: 'POST', url: `${base}/uploads`, payload: 'input,metadata\na,{}\nb,3\n', headers: { ...CSV, accept: 'text/event-stream' } });
+      const bad = await t.call({
+        method: 'POST',
+        url: `${base}/uploads`,
+        payload: 'input,metadata\na,{}\nb,3\n',
+        headers: { ...CSV, accept: 'text/event-stream' },
+      });
       const failed = await events(bad.body);
       expect(failed.at(-1)).toMatchObject({ event: 'error', data: { status: 400, errors: [{ line: 3, column: 'metadata', pointer: '/metadata' }] } });
       expect((await t.call({ method: 'GET', url: base })).json().latest_version).toBe(1);
 
-      const jsonl = await t.call({ method: 'POST', url: `${base}/uploads`, payload: '{"input": 1}\n{"input": }\n', headers: { 'content-type': 'application/x-ndjson', accept: 'text/event-stream' } });
+      const jsonl = await t.call({
+        method: 'POST',
+        url: `${base}/uploads`,
+        payload: '{"input": 1}\n{"input": }\n',
+        headers: { 'content-type': 'application/x-ndjson', accept: 'text/event-stream' },
+      });
       expect((await events(jsonl.body)).at(-1)).toMatchObject({ event: 'error', data: { errors: [{ line: 2 }] } });
-      const missing = await t.call({ method: 'POST', url: '/api/v1/datasets/0f8fad5b-d9cb-469f-a165-70867728950e/uploads', payload: 'input\nx\n', headers: { ...CSV, accept: 'text/event-stream' } });
+      const missing = await t.call({
+        method: 'POST',
+        url: '/api/v1/datasets/0f8fad5b-d9cb-469f-a165-70867728950e/uploads',
+        payload: 'input\nx\n',
+        headers: { ...CSV, accept: 'text/event-stream' },
+      });
       expect(missing.statusCode).toBe(404);
     });
 

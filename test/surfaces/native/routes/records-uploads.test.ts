@@ -27,7 +27,14 @@ for (const dialect of DIALECTS) {
       return { latest_version: ds.latest_version, record_count: ds.record_count, records };
     };
     const stagedRows = async () =>
-      Number((await t.testStore.store.db.selectFrom('upload_rows').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n);
+      Number(
+        (
+          await t.testStore.store.db
+            .selectFrom('upload_rows')
+            .select((eb) => eb.fn.countAll().as('n'))
+            .executeTakeFirstOrThrow()
+        ).n,
+      );
 
     it('imports thousands of lines as one version', async () => {
       const rows = Array.from({ length: 2_500 }, (_, i) => ({ input: { i }, expected_output: `out ${i}`, tags: ['bulk'], metadata: { i } }));
@@ -44,7 +51,16 @@ for (const dialect of DIALECTS) {
     });
 
     it('matches rows to records by external_id: overwrite, skip, unchanged, and last-row-wins in the file', async () => {
-      await t.call({ method: 'POST', url: `${base}/records`, payload: { records: [{ input: 'old', external_id: 'a' }, { input: 'same', external_id: 'b' }] } });
+      await t.call({
+        method: 'POST',
+        url: `${base}/records`,
+        payload: {
+          records: [
+            { input: 'old', external_id: 'a' },
+            { input: 'same', external_id: 'b' },
+          ],
+        },
+      });
       const overwrite = await upload(
         jsonl([
           { input: 'first', external_id: 'c' },
@@ -54,11 +70,26 @@ for (const dialect of DIALECTS) {
           { input: 'plain' },
         ]),
       );
-      expect(overwrite.json()).toMatchObject({ records_created: 2, records_updated: 1, records_unchanged: 1, superseded: 1, version: { version: 2, record_count: 4 } });
-      const byExternal = Object.fromEntries((await state()).records.map((r: { external_id: string | null; input: string }) => [r.external_id ?? r.input, r.input]));
+      expect(overwrite.json()).toMatchObject({
+        records_created: 2,
+        records_updated: 1,
+        records_unchanged: 1,
+        superseded: 1,
+        version: { version: 2, record_count: 4 },
+      });
+      const byExternal = Object.fromEntries(
+        (await state()).records.map((r: { external_id: string | null; input: string }) => [r.external_id ?? r.input, r.input]),
+      );
       expect(byExternal).toEqual({ a: 'new', b: 'same', c: 'second', plain: 'plain' });
 
-      const keep = await upload(jsonl([{ input: 'ignored', external_id: 'a' }, { input: 'x1', external_id: 'd' }, { input: 'x2', external_id: 'd' }]), '?overwrite=false');
+      const keep = await upload(
+        jsonl([
+          { input: 'ignored', external_id: 'a' },
+          { input: 'x1', external_id: 'd' },
+          { input: 'x2', external_id: 'd' },
+        ]),
+        '?overwrite=false',
+      );
       expect(keep.json()).toMatchObject({ records_created: 1, existing_skipped: 2 });
       const after = Object.fromEntries((await state()).records.map((r: { external_id: string | null; input: string }) => [r.external_id ?? r.input, r.input]));
       expect(after).toMatchObject({ a: 'new', d: 'x1' });
@@ -66,7 +97,10 @@ for (const dialect of DIALECTS) {
 
     it('de-duplicates by input against the dataset and within the file when asked', async () => {
       await t.call({ method: 'POST', url: `${base}/records`, payload: { records: [{ input: { q: 1, lang: 'en' } }] } });
-      const response = await upload(jsonl([{ input: { lang: 'en', q: 1 } }, { input: { q: 2 } }, { input: { q: 2 } }, { input: { q: 3 } }]), '?deduplicate=true');
+      const response = await upload(
+        jsonl([{ input: { lang: 'en', q: 1 } }, { input: { q: 2 } }, { input: { q: 2 } }, { input: { q: 3 } }]),
+        '?deduplicate=true',
+      );
       expect(response.json()).toMatchObject({ records_created: 2, duplicates_skipped: 2 });
       const plain = await upload(jsonl([{ input: { q: 3 } }]));
       expect(plain.json()).toMatchObject({ records_created: 1 });
@@ -142,11 +176,39 @@ for (const dialect of DIALECTS) {
       const longAgo = new Date(Date.now() - 3 * 3600_000).toISOString();
       await db
         .insertInto('uploads')
-        .values({ id, workspace_id: t.workspaceId, dataset_id: dataset, status: 'receiving', format: 'jsonl', filename: null, rows_received: 1, summary: null, error: null, version: null, created_at: longAgo, updated_at: longAgo })
+        .values({
+          id,
+          workspace_id: t.workspaceId,
+          dataset_id: dataset,
+          status: 'receiving',
+          format: 'jsonl',
+          filename: null,
+          rows_received: 1,
+          summary: null,
+          error: null,
+          version: null,
+          created_at: longAgo,
+          updated_at: longAgo,
+        })
         .execute();
       await db
         .insertInto('upload_rows')
-        .values({ upload_id: id, seq: 1, record_id: id, external_id: null, input: '1', expected_output: 'null', metadata: '{}', tags: '[]', splits: '[]', source: null, input_hash: 'h', content_hash: 'h', created_at: null, disposition: null })
+        .values({
+          upload_id: id,
+          seq: 1,
+          record_id: id,
+          external_id: null,
+          input: '1',
+          expected_output: 'null',
+          metadata: '{}',
+          tags: '[]',
+          splits: '[]',
+          source: null,
+          input_hash: 'h',
+          content_hash: 'h',
+          created_at: null,
+          disposition: null,
+        })
         .execute();
       expect(await t.services.uploads.sweepAbandoned()).toBe(1);
       expect(await stagedRows()).toBe(0);
@@ -173,22 +235,41 @@ for (const dialect of DIALECTS) {
       expect(exported.statusCode).toBe(200);
       expect(exported.headers['content-type']).toContain('application/x-ndjson');
       expect(exported.headers['x-evalstore-version']).toBe('1');
-      const lines = exported.body.trim().split('\n').map((line) => JSON.parse(line));
+      const lines = exported.body
+        .trim()
+        .split('\n')
+        .map((line) => JSON.parse(line));
       expect(lines).toHaveLength(2);
-      expect(lines.map(({ input, expected_output, metadata, tags, splits, external_id }) => ({ input, expected_output, metadata, tags, splits, external_id }))).toEqual(records);
+      expect(
+        lines.map(({ input, expected_output, metadata, tags, splits, external_id }) => ({ input, expected_output, metadata, tags, splits, external_id })),
+      ).toEqual(records);
 
       const copy = (await t.call({ method: 'POST', url: '/api/v1/datasets', payload: { name: `copy-${Math.random()}` } })).json();
       const imported = await t.call({ method: 'POST', url: `/api/v1/datasets/${copy.id}/uploads`, payload: exported.body, headers: NDJSON });
       expect(imported.json()).toMatchObject({ records_created: 2 });
       const copied = (await t.call({ method: 'GET', url: `/api/v1/datasets/${copy.id}/records` })).json().data;
-      expect(copied.map(({ input, expected_output, metadata, tags, splits, external_id }: Record<string, unknown>) => ({ input, expected_output, metadata, tags, splits, external_id }))).toEqual(records);
+      expect(
+        copied.map(({ input, expected_output, metadata, tags, splits, external_id }: Record<string, unknown>) => ({
+          input,
+          expected_output,
+          metadata,
+          tags,
+          splits,
+          external_id,
+        })),
+      ).toEqual(records);
     });
 
     it('exports CSV with JSON cells that keep strings and values apart', async () => {
       await t.call({
         method: 'POST',
         url: `${base}/records`,
-        payload: { records: [{ input: { q: 1 }, expected_output: '4', tags: ['x'] }, { input: 'plain, "quoted"', expected_output: 4 }] },
+        payload: {
+          records: [
+            { input: { q: 1 }, expected_output: '4', tags: ['x'] },
+            { input: 'plain, "quoted"', expected_output: 4 },
+          ],
+        },
       });
       const exported = await t.call({ method: 'GET', url: `${base}/export?format=csv` });
       expect(exported.headers['content-type']).toContain('text/csv');
@@ -204,7 +285,10 @@ for (const dialect of DIALECTS) {
       expect((await t.call({ method: 'GET', url: `${base}/export` })).body).toBe('');
       await t.call({ method: 'POST', url: `${base}/records`, payload: { records: Array.from({ length: 2_345 }, (_, i) => ({ input: i })) } });
       const exported = await t.call({ method: 'GET', url: `${base}/export` });
-      const inputs = exported.body.trim().split('\n').map((line) => JSON.parse(line).input);
+      const inputs = exported.body
+        .trim()
+        .split('\n')
+        .map((line) => JSON.parse(line).input);
       expect(inputs.sort((a: number, b: number) => a - b)).toEqual(Array.from({ length: 2_345 }, (_, i) => i));
     });
   });

@@ -24,8 +24,7 @@ for (const dialect of DIALECTS) {
       base = `/api/v1/datasets/${dataset.id}`;
     });
 
-    const add = (records: unknown[], extra: Record<string, unknown> = {}) =>
-      t.call({ method: 'POST', url: `${base}/records`, payload: { records, ...extra } });
+    const add = (records: unknown[], extra: Record<string, unknown> = {}) => t.call({ method: 'POST', url: `${base}/records`, payload: { records, ...extra } });
     const listAll = async (query = '') => {
       const all: Record<string, unknown>[] = [];
       let cursor: string | null = null;
@@ -94,7 +93,16 @@ for (const dialect of DIALECTS) {
         [{ records: [{ input: 1, tags: [3] }] }, 400, '/records/0/tags/0'],
         [{ records: [{ input: 1, metadata: [] }] }, 400, '/records/0/metadata'],
         [{ records: [{ input: 1, id: 'not-a-uuid' }] }, 400, '/records/0/id'],
-        [{ records: [{ input: 1, external_id: 'a' }, { input: 2, external_id: 'a' }] }, 400, '/records/1/external_id'],
+        [
+          {
+            records: [
+              { input: 1, external_id: 'a' },
+              { input: 2, external_id: 'a' },
+            ],
+          },
+          400,
+          '/records/1/external_id',
+        ],
         [{ records: [{ input: 1 }, { input: 2, external_id: 'taken' }] }, 409, '/records/1/external_id'],
         [{ records: {} }, 400, '/records'],
         [{ record: [] }, 400, '/records'],
@@ -116,7 +124,12 @@ for (const dialect of DIALECTS) {
     it('answers 413 to a body over the limit, leaving the dataset unchanged', async () => {
       const before = await state();
       const huge = 'x'.repeat(65 * 1024 * 1024);
-      const response = await t.call({ method: 'POST', url: `${base}/records`, payload: `{"records":[{"input":"${huge}"}]}`, headers: { 'content-type': 'application/json' } });
+      const response = await t.call({
+        method: 'POST',
+        url: `${base}/records`,
+        payload: `{"records":[{"input":"${huge}"}]}`,
+        headers: { 'content-type': 'application/json' },
+      });
       expect(response.statusCode).toBe(413);
       expect(response.json()).toMatchObject({ status: 413, code: 'payload_too_large' });
       // Creating a dataset takes its first records, so that route takes bulk bodies; renaming one does not.
@@ -134,11 +147,21 @@ for (const dialect of DIALECTS) {
     });
 
     it('updates records by id or external_id, keeping what is not given, in one version', async () => {
-      const added = (await add([{ input: 'a', tags: ['x'], metadata: { n: 1 } }, { input: 'b', external_id: 'bee' }])).json().records;
+      const added = (
+        await add([
+          { input: 'a', tags: ['x'], metadata: { n: 1 } },
+          { input: 'b', external_id: 'bee' },
+        ])
+      ).json().records;
       const response = await t.call({
         method: 'PATCH',
         url: `${base}/records`,
-        payload: { records: [{ id: added[0].id, expected_output: 'A' }, { external_id: 'bee', metadata: { n: 2 } }] },
+        payload: {
+          records: [
+            { id: added[0].id, expected_output: 'A' },
+            { external_id: 'bee', metadata: { n: 2 } },
+          ],
+        },
       });
       expect(response.statusCode).toBe(200);
       const body = response.json();
@@ -158,13 +181,23 @@ for (const dialect of DIALECTS) {
     });
 
     it('renames external ids, refusing one another record holds', async () => {
-      const added = (await add([{ input: 1, external_id: 'one' }, { input: 2, external_id: 'two' }])).json().records;
+      const added = (
+        await add([
+          { input: 1, external_id: 'one' },
+          { input: 2, external_id: 'two' },
+        ])
+      ).json().records;
       const clash = await t.call({ method: 'PATCH', url: `${base}/records/${added[0].id}`, payload: { external_id: 'two' } });
       expect(clash.statusCode).toBe(409);
       const swap = await t.call({
         method: 'PATCH',
         url: `${base}/records`,
-        payload: { records: [{ id: added[0].id, external_id: 'two' }, { id: added[1].id, external_id: 'one' }] },
+        payload: {
+          records: [
+            { id: added[0].id, external_id: 'two' },
+            { id: added[1].id, external_id: 'one' },
+          ],
+        },
       });
       expect(swap.statusCode).toBe(200);
       expect(swap.json().records.map((r: { external_id: string }) => r.external_id)).toEqual(['two', 'one']);
@@ -176,11 +209,25 @@ for (const dialect of DIALECTS) {
       const response = await t.call({
         method: 'PATCH',
         url: `${base}/records`,
-        payload: { records: [{ id: added[0].id, input: 2 }, { external_id: 'ghost', input: 3 }] },
+        payload: {
+          records: [
+            { id: added[0].id, input: 2 },
+            { external_id: 'ghost', input: 3 },
+          ],
+        },
       });
       expect(response.statusCode).toBe(404);
       expect(response.json().errors[0].pointer).toBe('/records/1');
-      const twice = await t.call({ method: 'PATCH', url: `${base}/records`, payload: { records: [{ id: added[0].id, input: 2 }, { id: added[0].id, input: 3 }] } });
+      const twice = await t.call({
+        method: 'PATCH',
+        url: `${base}/records`,
+        payload: {
+          records: [
+            { id: added[0].id, input: 2 },
+            { id: added[0].id, input: 3 },
+          ],
+        },
+      });
       expect(twice.statusCode).toBe(400);
       expect(await state()).toEqual(before);
     });

@@ -101,7 +101,10 @@ for (const dialect of DIALECTS) {
 
     it('diffs two versions: added, removed and changed records, with both contents', async () => {
       const v1 = (await add([{ input: 'keep' }, { input: 'change' }, { input: 'remove' }, { input: 'flip' }])).records;
-      await patch([{ id: v1[1].id, input: 'changed' }, { id: v1[3].id, input: 'flop' }]); // v2
+      await patch([
+        { id: v1[1].id, input: 'changed' },
+        { id: v1[3].id, input: 'flop' },
+      ]); // v2
       await remove([v1[2].id]); // v3
       const added = (await add([{ input: 'new' }, { input: 'transient' }])).records; // v4
       await patch([{ id: v1[3].id, input: 'flip' }]); // v5: back to its v1 content
@@ -109,10 +112,12 @@ for (const dialect of DIALECTS) {
 
       const diff = (await t.call({ method: 'GET', url: `${base}/diff?from=1&to=6` })).json();
       expect(diff).toMatchObject({ from: 1, to: 6, next_cursor: null });
-      const byKind = Object.fromEntries(diff.data.map((c: { change: string; before: { input: string } | null; after: { input: string } | null }) => [
-        `${c.change}:${c.before?.input ?? ''}>${c.after?.input ?? ''}`,
-        true,
-      ]));
+      const byKind = Object.fromEntries(
+        diff.data.map((c: { change: string; before: { input: string } | null; after: { input: string } | null }) => [
+          `${c.change}:${c.before?.input ?? ''}>${c.after?.input ?? ''}`,
+          true,
+        ]),
+      );
       expect(byKind).toEqual({ 'changed:change>changed': true, 'removed:remove>': true, 'added:>new': true });
 
       const reverse = (await t.call({ method: 'GET', url: `${base}/diff?from=6&to=1` })).json();

@@ -15,7 +15,12 @@ export function AggregateHeader({ comparison, order, colors }: { comparison: Com
           const stats = statsOf(experiment.id);
           const isBaseline = experiment.id === baselineId;
           return (
-            <article key={experiment.id} className={`card experiment-card${isBaseline ? ' baseline' : ''}`} data-experiment-id={experiment.id} data-testid="experiment-card">
+            <article
+              key={experiment.id}
+              className={`card experiment-card${isBaseline ? ' baseline' : ''}`}
+              data-experiment-id={experiment.id}
+              data-testid="experiment-card"
+            >
               <header>
                 <i className="swatch" style={{ background: colors.get(experiment.id) }} />
                 <Link to={`/experiments/${experiment.id}`} className="experiment-name" title={experiment.name}>
@@ -73,7 +78,11 @@ export function AggregateHeader({ comparison, order, colors }: { comparison: Com
             <ScoreChart
               key={key}
               scoreKey={key}
-              series={order.map((experiment) => ({ name: experiment.name, color: colors.get(experiment.id) ?? '#888', stats: statsOf(experiment.id)?.scores[key] }))}
+              series={order.map((experiment) => ({
+                name: experiment.name,
+                color: colors.get(experiment.id) ?? '#888',
+                stats: statsOf(experiment.id)?.scores[key],
+              }))}
             />
           ))}
         </div>
@@ -91,12 +100,26 @@ function ChangeSummary({ change }: { change: ScoreChange }) {
       : `${test.significant ? 'significant' : 'not significant'}: p = ${test.p_value < 0.001 ? '< 0.001' : formatScore(test.p_value)}, n = ${test.n}` +
         (test.ci95 ? `, 95% CI ${formatSigned(test.ci95[0])} to ${formatSigned(test.ci95[1])}` : '');
   return (
-    <span className="change-summary" data-testid="change-summary" data-improved={change.improved} data-regressed={change.regressed} data-significant={test.significant}>
-      <span className="improved" title="Records that improved">▲{change.improved}</span>{' '}
-      <span className="regressed" title="Records that regressed">▼{change.regressed}</span>{' '}
+    <span
+      className="change-summary"
+      data-testid="change-summary"
+      data-improved={change.improved}
+      data-regressed={change.regressed}
+      data-significant={test.significant}
+    >
+      <span className="improved" title="Records that improved">
+        ▲{change.improved}
+      </span>{' '}
+      <span className="regressed" title="Records that regressed">
+        ▼{change.regressed}
+      </span>{' '}
       <span className={`delta ${deltaClass(test.mean_difference)}`}>{formatSigned(test.mean_difference)}</span>{' '}
       <span className={test.significant ? 'sig yes' : 'sig no'} title={significance}>
-        {test.p_value === null ? 'n/a' : test.significant ? `p ${test.p_value < 0.001 ? '<0.001' : formatScore(test.p_value)} ✓` : `p ${formatScore(test.p_value)}`}
+        {test.p_value === null
+          ? 'n/a'
+          : test.significant
+            ? `p ${test.p_value < 0.001 ? '<0.001' : formatScore(test.p_value)} ✓`
+            : `p ${formatScore(test.p_value)}`}
       </span>
     </span>
   );

@@ -76,7 +76,8 @@ export function ComparisonRows({ query, order, colors, showDiff }: { query: Rows
   if (loaded.length === 0) {
     return query.change ? (
       <Empty title={`No record ${query.change.kind} on “${query.change.key}”`}>
-        No compared experiment scored a record {query.change.kind === 'regressed' ? 'lower' : 'higher'} than the baseline on this key. Show all records, or pick another score key.
+        No compared experiment scored a record {query.change.kind === 'regressed' ? 'lower' : 'higher'} than the baseline on this key. Show all records, or pick
+        another score key.
       </Empty>
     ) : (
       <Empty title="No record has a run in these experiments">Runs recorded against the dataset's records appear here.</Empty>
@@ -214,7 +215,11 @@ const RunCell = memo(function RunCell({
               className={`score-chip ${change?.change ?? ''}`}
               data-score-key={key}
               data-change={change?.change ?? undefined}
-              title={change && change.delta !== null ? `${key}: ${formatScore(change.value)} vs baseline ${formatScore(change.baseline)} (${formatSigned(change.delta)})` : key}
+              title={
+                change && change.delta !== null
+                  ? `${key}: ${formatScore(change.value)} vs baseline ${formatScore(change.baseline)} (${formatSigned(change.delta)})`
+                  : key
+              }
             >
               {key} {typeof value === 'number' ? formatScore(value) : value}
               {change?.delta ? <small> {formatSigned(change.delta)}</small> : null}
@@ -230,7 +235,17 @@ const RunCell = memo(function RunCell({
   );
 });
 
-function RowDetails({ row, order, colors, baselineId }: { row: ComparisonRow; order: Experiment[]; colors: Map<string, string>; baselineId: string | undefined }) {
+function RowDetails({
+  row,
+  order,
+  colors,
+  baselineId,
+}: {
+  row: ComparisonRow;
+  order: Experiment[];
+  colors: Map<string, string>;
+  baselineId: string | undefined;
+}) {
   return (
     <div className="stack">
       <JsonView label="Input" value={row.record.input} />
@@ -245,7 +260,8 @@ function RowDetails({ row, order, colors, baselineId }: { row: ComparisonRow; or
           {(row.runs[experiment.id] ?? []).map((run) => (
             <div key={run.id} className="stack">
               <div className="muted small">
-                Repetition {run.repetition ?? 1} · {run.status} · {formatMs(run.latency_ms)} · {formatCount(run.total_tokens)} tokens · {formatCost(run.total_cost)}
+                Repetition {run.repetition ?? 1} · {run.status} · {formatMs(run.latency_ms)} · {formatCount(run.total_tokens)} tokens ·{' '}
+                {formatCost(run.total_cost)}
               </div>
               {run.error && <div className="cell-error">{run.error}</div>}
               <JsonView value={run.output} />

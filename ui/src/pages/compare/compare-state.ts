@@ -18,7 +18,10 @@ export interface CompareState {
 }
 
 export function parseCompareState(params: URLSearchParams): CompareState {
-  const experiments = (params.get('experiments') ?? '').split(',').filter(Boolean).slice(0, MAX_COMPARED + 1);
+  const experiments = (params.get('experiments') ?? '')
+    .split(',')
+    .filter(Boolean)
+    .slice(0, MAX_COMPARED + 1);
   const baseline = params.get('baseline') ?? undefined;
   const change = params.get('change');
   const group = /^(run|record):(.+)$/.exec(params.get('group_by') ?? '');

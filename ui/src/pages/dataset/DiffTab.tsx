@@ -13,7 +13,17 @@ const PAGE_SIZE = 50;
 const FIELDS = ['input', 'expected_output', 'metadata', 'tags', 'splits', 'external_id', 'source'] as const;
 
 /** The records that differ between two versions: added, removed, or changed field by field. */
-export function DiffTab({ dataset, from, to, onChange }: { dataset: Dataset; from: string | undefined; to: string | undefined; onChange: (from?: string, to?: string) => void }) {
+export function DiffTab({
+  dataset,
+  from,
+  to,
+  onChange,
+}: {
+  dataset: Dataset;
+  from: string | undefined;
+  to: string | undefined;
+  onChange: (from?: string, to?: string) => void;
+}) {
   const versions = useVersionChoices(dataset.id);
   const latest = dataset.latest_version;
   const fromVersion = from ?? (latest > 1 ? String(latest - 1) : undefined);
@@ -48,7 +58,13 @@ export function DiffTab({ dataset, from, to, onChange }: { dataset: Dataset; fro
               <ChangeView key={change.record_id} change={change} />
             ))}
           </div>
-          <Pager page={pager.page} nextCursor={diff.data.next_cursor} onNext={pager.next} onPrevious={pager.previous} label={`v${diff.data.from} → v${diff.data.to}`} />
+          <Pager
+            page={pager.page}
+            nextCursor={diff.data.next_cursor}
+            onNext={pager.next}
+            onPrevious={pager.previous}
+            label={`v${diff.data.from} → v${diff.data.to}`}
+          />
         </>
       )}
     </div>

@@ -46,7 +46,8 @@ export function ExperimentsTab({ dataset }: { dataset: Dataset }) {
     );
   }
   const scoreKeys = [...new Set([...stats.values()].flatMap((s) => Object.keys(s.scores)))].sort().slice(0, 4);
-  const toggle = (id: string) => setSelected((current) => (current.includes(id) ? current.filter((x) => x !== id) : current.length > MAX_COMPARED ? current : [...current, id]));
+  const toggle = (id: string) =>
+    setSelected((current) => (current.includes(id) ? current.filter((x) => x !== id) : current.length > MAX_COMPARED ? current : [...current, id]));
   return (
     <div>
       <div className="toolbar">

@@ -37,7 +37,15 @@ function toFilters(text: FilterText, version: string | undefined): RecordFilters
   };
 }
 
-export function RecordsTab({ dataset, version, onVersion }: { dataset: Dataset; version: string | undefined; onVersion: (version: string | undefined) => void }) {
+export function RecordsTab({
+  dataset,
+  version,
+  onVersion,
+}: {
+  dataset: Dataset;
+  version: string | undefined;
+  onVersion: (version: string | undefined) => void;
+}) {
   const versions = useVersionChoices(dataset.id);
   const [text, setText] = useState<FilterText>({ q: '', tags: '', splits: '', metadata: '' });
   const filters = toFilters(useDebounced(text), version);
@@ -60,7 +68,8 @@ export function RecordsTab({ dataset, version, onVersion }: { dataset: Dataset; 
   if (dataset.latest_version === 0) {
     return (
       <Empty title="This dataset has no records yet">
-        Open the <strong>Upload</strong> tab to add records from a CSV or JSONL file, or add them through the API (<code>POST /api/v1/datasets/{dataset.id}/records</code>).
+        Open the <strong>Upload</strong> tab to add records from a CSV or JSONL file, or add them through the API (
+        <code>POST /api/v1/datasets/{dataset.id}/records</code>).
       </Empty>
     );
   }
@@ -70,9 +79,27 @@ export function RecordsTab({ dataset, version, onVersion }: { dataset: Dataset; 
       <div className="toolbar">
         <VersionSelect label="Version" versions={versions.data?.data ?? []} value={version} onChange={onVersion} />
         <input type="search" placeholder="Search input and expected output" aria-label="Search records" value={text.q} onChange={set('q')} className="grow" />
-        <input placeholder="tags: a, b" aria-label="Filter by tags (all of them)" value={text.tags} onChange={set('tags')} title="Records with every one of these tags" />
-        <input placeholder="splits: train, test" aria-label="Filter by splits (any of them)" value={text.splits} onChange={set('splits')} title="Records in any of these splits" />
-        <input placeholder="metadata: key=value" aria-label="Filter by metadata" value={text.metadata} onChange={set('metadata')} title="key=value pairs, comma-separated; values are read as JSON when they parse" />
+        <input
+          placeholder="tags: a, b"
+          aria-label="Filter by tags (all of them)"
+          value={text.tags}
+          onChange={set('tags')}
+          title="Records with every one of these tags"
+        />
+        <input
+          placeholder="splits: train, test"
+          aria-label="Filter by splits (any of them)"
+          value={text.splits}
+          onChange={set('splits')}
+          title="Records in any of these splits"
+        />
+        <input
+          placeholder="metadata: key=value"
+          aria-label="Filter by metadata"
+          value={text.metadata}
+          onChange={set('metadata')}
+          title="key=value pairs, comma-separated; values are read as JSON when they parse"
+        />
       </div>
       {versionInfo && (
         <div className="muted small version-line" data-testid="records-version">
@@ -108,8 +135,20 @@ export function RecordsTab({ dataset, version, onVersion }: { dataset: Dataset; 
                   </td>
                   <td className="clip">{preview(record.input)}</td>
                   <td className="clip">{preview(record.expected_output)}</td>
-                  <td>{record.tags.map((tag) => <span key={tag} className="chip">{tag}</span>)}</td>
-                  <td>{record.splits.map((split) => <span key={split} className="chip chip-split">{split}</span>)}</td>
+                  <td>
+                    {record.tags.map((tag) => (
+                      <span key={tag} className="chip">
+                        {tag}
+                      </span>
+                    ))}
+                  </td>
+                  <td>
+                    {record.splits.map((split) => (
+                      <span key={split} className="chip chip-split">
+                        {split}
+                      </span>
+                    ))}
+                  </td>
                   <td className="clip muted">{Object.keys(record.metadata).length ? preview(record.metadata, 80) : ''}</td>
                 </tr>
               ))}

@@ -34,12 +34,23 @@ export function UploadTab({ dataset }: { dataset: Dataset }) {
   return (
     <div className="card stack">
       <p className="muted">
-        Every row of the file is added (or, with a known external_id, replaces its record) and all of them commit as one new version; a bad row commits
-        nothing and names its line.
+        Every row of the file is added (or, with a known external_id, replaces its record) and all of them commit as one new version; a bad row commits nothing
+        and names its line.
       </p>
-      <FilePicker file={file} onFile={(chosen) => { setFile(chosen); upload.reset(); }} disabled={running} />
+      <FilePicker
+        file={file}
+        onFile={(chosen) => {
+          setFile(chosen);
+          upload.reset();
+        }}
+        disabled={running}
+      />
       <UploadSettingsFields settings={settings} onChange={setSettings} disabled={running} />
-      {error && <div className="state state-error" role="alert">{error}</div>}
+      {error && (
+        <div className="state state-error" role="alert">
+          {error}
+        </div>
+      )}
       {upload.progress && <UploadProgressView progress={upload.progress} fileName={upload.fileName} onCancel={upload.cancel} />}
       <div className="actions">
         <button type="button" className="primary" disabled={!file || running} onClick={start}>

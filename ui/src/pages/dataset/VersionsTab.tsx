@@ -7,7 +7,15 @@ import { formatAgo, formatCount, formatDateTime } from '../../lib/format.js';
 
 const PAGE_SIZE = 50;
 
-export function VersionsTab({ dataset, onBrowse, onDiff }: { dataset: Dataset; onBrowse: (version: number) => void; onDiff: (from: number, to: number) => void }) {
+export function VersionsTab({
+  dataset,
+  onBrowse,
+  onDiff,
+}: {
+  dataset: Dataset;
+  onBrowse: (version: number) => void;
+  onDiff: (from: number, to: number) => void;
+}) {
   const pager = useCursorPager();
   const versions = useQuery({
     queryKey: ['versions', dataset.id, pager.cursor],

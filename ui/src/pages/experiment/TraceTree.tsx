@@ -48,12 +48,17 @@ export function TraceTree({ root }: { root: Run }) {
   const chosen = nodes.find((node) => node.run.id === selected)?.run ?? root;
   return (
     <div className="trace">
-      <div className="muted small">
-        {nodes.length === 1 ? 'This run has no child runs.' : `${formatCount(nodes.length)} runs in this trace.`}
-      </div>
+      <div className="muted small">{nodes.length === 1 ? 'This run has no child runs.' : `${formatCount(nodes.length)} runs in this trace.`}</div>
       <ul className="trace-tree" data-testid="trace-tree">
         {nodes.map((node) => (
-          <TraceLine key={node.run.id} node={node} selected={node.run.id === selected} onSelect={() => setSelected(node.run.id)} start={start} span={times.length ? span : 0} />
+          <TraceLine
+            key={node.run.id}
+            node={node}
+            selected={node.run.id === selected}
+            onSelect={() => setSelected(node.run.id)}
+            start={start}
+            span={times.length ? span : 0}
+          />
         ))}
       </ul>
       <RunDetails run={chosen} />
