@@ -22,3 +22,16 @@ export function lazyBody(options: { head: string; pieces: number; piece: (index:
   }
   return { stream: Readable.from(parts(), { objectMode: false }), pulled: () => pulled };
 }
+
+/**
+ * A CSV body of `pieces` pieces of `row <n>,k<n>` rows after `head`, made as it is read. Each piece
+ * (10,000 rows, ~170 KB) is larger than the buffers between a request body and the route, so that
+ * how many pieces were pulled tells whether the route read the body, whatever the machine's load.
+ */
+export function lazyCsv(options: { head: string; pieces: number; tail?: string }): LazyBody {
+  const rows = 10_000;
+  return lazyBody({
+    ...options,
+    piece: (index) => Array.from({ length: rows }, (_, row) => `row ${index * rows + row},k${index * rows + row}\n`).join(''),
+  });
+}

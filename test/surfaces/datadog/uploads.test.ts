@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Actor } from '../../../src/domain/types.js';
 import { createTestApp, type TestApp } from '../../support/app.js';
 import { DIALECTS } from '../../support/databases.js';
-import { lazyBody } from '../../support/lazy-body.js';
+import { lazyCsv } from '../../support/lazy-body.js';
 import { csvForm, datadogCaller, envelope, FILE_TAIL, fileHead, makeDataset, MULTIPART, PUBLIC } from './helpers.js';
 
 /**
@@ -63,11 +63,10 @@ for (const dialect of DIALECTS) {
       const db = t.testStore.store.db;
       const pieces = 50;
       for (const url of [v2Upload(project.id, external.id), unstableUpload(external.id)]) {
-        // 50,000 rows, made only as the server reads them.
-        const body = lazyBody({
+        // 500,000 rows, made only as the server reads them.
+        const body = lazyCsv({
           head: `${fileHead()}input,id\n`,
           pieces,
-          piece: (index) => Array.from({ length: 1_000 }, (_, row) => `row ${index * 1_000 + row},k${index * 1_000 + row}\n`).join(''),
           tail: FILE_TAIL,
         });
         const response = await dd({ method: 'POST', url, payload: body.stream, headers: MULTIPART });

@@ -3,7 +3,7 @@ import { readEventStream } from '../../../../src/client/event-stream.js';
 import type { Actor } from '../../../../src/domain/types.js';
 import { createTestApp, type TestApp } from '../../../support/app.js';
 import { DIALECTS } from '../../../support/databases.js';
-import { lazyBody } from '../../../support/lazy-body.js';
+import { lazyCsv } from '../../../support/lazy-body.js';
 
 const CSV = { 'content-type': 'text/csv' };
 
@@ -163,11 +163,10 @@ for (const dialect of DIALECTS) {
       const external = await t.services.datasets.create(actor, { name: `external-${Math.random()}`, managed_by: 'external' });
       const pieces = 50;
       for (const accept of ['application/json', 'text/event-stream']) {
-        // 50,000 rows, made only as the server reads them.
-        const body = lazyBody({
+        // 500,000 rows, made only as the server reads them.
+        const body = lazyCsv({
           head: 'input,external_id\n',
           pieces,
-          piece: (index) => Array.from({ length: 1_000 }, (_, row) => `row ${index * 1_000 + row},k${index * 1_000 + row}\n`).join(''),
         });
         const response = await t.call({ method: 'POST', url: `/api/v1/datasets/${external.id}/uploads`, payload: body.stream, headers: { ...CSV, accept } });
         expect({ accept, status: response.statusCode, type: response.headers['content-type'] }).toEqual({
