@@ -65,11 +65,12 @@ export const nativeExperimentId = (arizeId: string) => uuidOf('Experiment', ariz
 
 /** Requests to the Arize surface of `t`, with the admin key unless `key` says otherwise (null: none), and the fixtures tests start from. */
 export function arizeClient(t: TestApp) {
-  const spaceId = globalId('Space', t.workspaceId);
+  // A function: the fixture's workspace is made in beforeAll, after the client is.
+  const spaceId = () => globalId('Space', t.workspaceId);
   const call = (method: Method, url: string, payload?: object, key?: string | null) =>
     t.call({ method, url: `/arize${url}`, ...(payload ? { payload } : {}), ...(key === undefined ? {} : { key }) });
   const createDataset = async (name = `ds-${Math.random()}`, examples: object[] = EXAMPLES) => {
-    const response = await call('POST', '/v2/datasets', { name, space_id: spaceId, examples });
+    const response = await call('POST', '/v2/datasets', { name, space_id: spaceId(), examples });
     expect(response.statusCode).toBe(201);
     return response.json();
   };

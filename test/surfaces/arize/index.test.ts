@@ -1,20 +1,14 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestApp, type TestApp } from '../../support/app.js';
+import { describe, expect, it } from 'vitest';
+import { useTestApp } from '../../support/app.js';
 import { DIALECTS } from '../../support/databases.js';
 import { arizeClient, expectRefused } from './helpers.js';
 
 /** The mount: every route needs a Bearer key with the role the route needs, and refuses in Arize's problem details. */
 for (const dialect of DIALECTS) {
   describe(`${dialect}: Arize AX surface`, () => {
-    let t: TestApp;
-    let spaceId: string;
-    let call: ReturnType<typeof arizeClient>['call'];
-
-    beforeAll(async () => {
-      t = await createTestApp(dialect);
-      ({ spaceId, call } = arizeClient(t));
-    });
-    afterAll(async () => t?.close());
+    const t = useTestApp(dialect);
+    const arize = arizeClient(t);
+    const { call } = arize;
 
     it('needs a Bearer key on every route, with the role the route needs', async () => {
       const body = await expectRefused(t, () => call('GET', '/v2/datasets', undefined, null), { status: 401, title: 'Authentication required' });
@@ -23,7 +17,7 @@ for (const dialect of DIALECTS) {
       await expectRefused(t, () => call('GET', '/v2/datasets', undefined, 'es_not-a-key-at-all-0123456789'), { status: 401 });
       const reader = await t.services.keys.create(t.workspaceId, { name: 'reader', role: 'read' });
       expect((await call('GET', '/v2/datasets', undefined, reader.key)).statusCode).toBe(200);
-      await expectRefused(t, () => call('POST', '/v2/datasets', { name: 'x', space_id: spaceId, examples: [{ a: 1 }] }, reader.key), {
+      await expectRefused(t, () => call('POST', '/v2/datasets', { name: 'x', space_id: arize.spaceId(), examples: [{ a: 1 }] }, reader.key), {
         status: 403,
         title: 'Access forbidden',
       });

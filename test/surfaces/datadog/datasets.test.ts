@@ -1,17 +1,12 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestApp, type TestApp } from '../../support/app.js';
+import { describe, expect, it } from 'vitest';
+import { useTestApp } from '../../support/app.js';
 import { DIALECTS } from '../../support/databases.js';
 import { datadogCaller, envelope, makeDataset } from './helpers.js';
 
 /** Datadog's projects and datasets, on both path families: shapes, status codes, get-or-create, deletes. */
 for (const dialect of DIALECTS) {
   describe(`${dialect}: the Datadog projects and datasets`, () => {
-    let t: TestApp;
-
-    beforeAll(async () => {
-      t = await createTestApp(dialect);
-    });
-    afterAll(async () => t?.close());
+    const t = useTestApp(dialect);
 
     const dd = datadogCaller(() => t);
 

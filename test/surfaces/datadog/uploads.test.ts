@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Actor } from '../../../src/domain/types.js';
-import { createTestApp, type TestApp } from '../../support/app.js';
+import { useTestApp } from '../../support/app.js';
 import { DIALECTS } from '../../support/databases.js';
 import { lazyCsv } from '../../support/lazy-body.js';
 import { csvForm, datadogCaller, envelope, FILE_TAIL, fileHead, makeDataset, MULTIPART, PUBLIC } from './helpers.js';
@@ -12,12 +12,7 @@ import { csvForm, datadogCaller, envelope, FILE_TAIL, fileHead, makeDataset, MUL
  */
 for (const dialect of DIALECTS) {
   describe(`${dialect}: the Datadog CSV upload routes`, () => {
-    let t: TestApp;
-
-    beforeAll(async () => {
-      t = await createTestApp(dialect);
-    });
-    afterAll(async () => t?.close());
+    const t = useTestApp(dialect);
 
     const dd = datadogCaller(() => t);
     const v2Upload = (projectId: string, datasetId: string) => `/datadog/api/v2/llm-obs/v2/${projectId}/datasets/${datasetId}/records/upload`;

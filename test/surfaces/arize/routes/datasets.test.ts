@@ -1,30 +1,22 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { globalId } from '../../../../src/surfaces/arize/ids.js';
-import { createTestApp, type TestApp } from '../../../support/app.js';
+import { useTestApp } from '../../../support/app.js';
 import { DIALECTS } from '../../../support/databases.js';
 import { arizeClient, EXAMPLES, expectRefused, nativeId, seg, strip } from '../helpers.js';
 
 /** Datasets: created with their examples as version 1, listed, read with their versions, renamed, deleted. */
 for (const dialect of DIALECTS) {
   describe(`${dialect}: Arize AX datasets`, () => {
-    let t: TestApp;
-    let spaceId: string;
-    let call: ReturnType<typeof arizeClient>['call'];
-    let createDataset: ReturnType<typeof arizeClient>['createDataset'];
-    let examplesOf: ReturnType<typeof arizeClient>['examplesOf'];
-
-    beforeAll(async () => {
-      t = await createTestApp(dialect);
-      ({ spaceId, call, createDataset, examplesOf } = arizeClient(t));
-    });
-    afterAll(async () => t?.close());
+    const t = useTestApp(dialect);
+    const arize = arizeClient(t);
+    const { call, createDataset, examplesOf } = arize;
 
     it('creates a dataset with its examples as version 1, and reads every example back exactly', async () => {
       const dataset = await createDataset('capitals');
       expect(dataset).toEqual({
         id: expect.any(String),
         name: 'capitals',
-        space_id: spaceId,
+        space_id: arize.spaceId(),
         created_at: expect.any(String),
         updated_at: expect.any(String),
         versions: [{ id: expect.any(String), name: '1', dataset_id: dataset.id, created_at: expect.any(String), updated_at: expect.any(String) }],
@@ -45,22 +37,26 @@ for (const dialect of DIALECTS) {
       await createDataset('taken');
       const post = (body: object) => () => call('POST', '/v2/datasets', body);
       const cases: [object, number, string][] = [
-        [{ name: 'a', space_id: spaceId, examples: [] }, 400, '/examples'],
-        [{ name: 'a', space_id: spaceId, examples: Array.from({ length: 1001 }, (_, i) => ({ i })) }, 400, '/examples'],
-        [{ name: 'a', space_id: spaceId, examples: [{ q: 1 }, {}] }, 400, '/examples/1'],
-        [{ name: 'a', space_id: spaceId, examples: [{ q: 1 }, { id: 'ex_1', input: 'Hello' }] }, 400, '/examples/1/id'],
-        [{ name: 'a', space_id: spaceId, examples: [{ q: 1, created_at: 'x' }] }, 400, '/examples/0/created_at'],
-        [{ name: 'a', space_id: spaceId, examples: [{ q: 1, updated_at: 'x' }] }, 400, '/examples/0/updated_at'],
-        [{ name: 'a', space_id: spaceId, examples: [{ q: 1, annotations: [] }] }, 400, '/examples/0/annotations'],
-        [{ name: 'a', space_id: spaceId, examples: ['text'] }, 400, '/examples/0'],
-        [{ space_id: spaceId, examples: [{ q: 1 }] }, 400, '/name'],
-        [{ name: '   ', space_id: spaceId, examples: [{ q: 1 }] }, 400, '/name'],
+        [{ name: 'a', space_id: arize.spaceId(), examples: [] }, 400, '/examples'],
+        [{ name: 'a', space_id: arize.spaceId(), examples: Array.from({ length: 1001 }, (_, i) => ({ i })) }, 400, '/examples'],
+        [{ name: 'a', space_id: arize.spaceId(), examples: [{ q: 1 }, {}] }, 400, '/examples/1'],
+        [{ name: 'a', space_id: arize.spaceId(), examples: [{ q: 1 }, { id: 'ex_1', input: 'Hello' }] }, 400, '/examples/1/id'],
+        [{ name: 'a', space_id: arize.spaceId(), examples: [{ q: 1, created_at: 'x' }] }, 400, '/examples/0/created_at'],
+        [{ name: 'a', space_id: arize.spaceId(), examples: [{ q: 1, updated_at: 'x' }] }, 400, '/examples/0/updated_at'],
+        [{ name: 'a', space_id: arize.spaceId(), examples: [{ q: 1, annotations: [] }] }, 400, '/examples/0/annotations'],
+        [{ name: 'a', space_id: arize.spaceId(), examples: ['text'] }, 400, '/examples/0'],
+        [{ space_id: arize.spaceId(), examples: [{ q: 1 }] }, 400, '/name'],
+        [{ name: '   ', space_id: arize.spaceId(), examples: [{ q: 1 }] }, 400, '/name'],
         [{ name: 'a', examples: [{ q: 1 }] }, 400, '/space_id'],
         [{ name: 'a', space_id: 'my-space', examples: [{ q: 1 }] }, 400, '/space_id'],
-        [{ name: 'a', space_id: spaceId, examples: [{ q: 1 }], description: 'x' }, 400, '/description'],
+        [{ name: 'a', space_id: arize.spaceId(), examples: [{ q: 1 }], description: 'x' }, 400, '/description'],
       ];
       for (const [body, status, pointer] of cases) await expectRefused(t, post(body), { status, pointer });
-      await expectRefused(t, post({ name: 'taken', space_id: spaceId, examples: [{ q: 1 }] }), { status: 409, pointer: '/name', title: 'Resource conflict' });
+      await expectRefused(t, post({ name: 'taken', space_id: arize.spaceId(), examples: [{ q: 1 }] }), {
+        status: 409,
+        pointer: '/name',
+        title: 'Resource conflict',
+      });
       const other = await t.services.workspaces.create(`other-${Math.random()}`);
       await expectRefused(t, post({ name: 'a', space_id: globalId('Space', other.workspace.id), examples: [{ q: 1 }] }), { status: 404, pointer: '/space_id' });
       const notJson = () => t.call({ method: 'POST', url: '/arize/v2/datasets', payload: '{"name":', headers: { 'content-type': 'application/json' } });
@@ -75,12 +71,12 @@ for (const dialect of DIALECTS) {
       const names = async (query: string) => (await call('GET', `/v2/datasets?${query}`)).json().datasets.map((d: { name: string }) => d.name);
       expect(await names(`name=${prefix}`)).toEqual([third.name, second.name, first.name]);
       expect(await names(`name=${prefix.toUpperCase()}-AL`)).toEqual([first.name]);
-      expect(await names(`name=${prefix}&space_id=${seg(spaceId)}&space_name=DEFA`)).toHaveLength(3);
+      expect(await names(`name=${prefix}&space_id=${seg(arize.spaceId())}&space_name=DEFA`)).toHaveLength(3);
       expect(await names(`name=${prefix}&space_name=nowhere`)).toEqual([]);
       const other = await t.services.workspaces.create(`other-${Math.random()}`);
       expect(await names(`space_id=${seg(globalId('Space', other.workspace.id))}`)).toEqual([]);
       const listed = (await call('GET', `/v2/datasets?name=${prefix}`)).json().datasets[0];
-      expect(listed).toEqual({ id: third.id, name: third.name, space_id: spaceId, created_at: third.created_at, updated_at: third.updated_at });
+      expect(listed).toEqual({ id: third.id, name: third.name, space_id: arize.spaceId(), created_at: third.created_at, updated_at: third.updated_at });
 
       const page1 = (await call('GET', `/v2/datasets?name=${prefix}&limit=2`)).json();
       expect(page1.pagination).toEqual({ has_more: true, next_cursor: expect.any(String) });
@@ -111,7 +107,7 @@ for (const dialect of DIALECTS) {
       const phoenixStyle = 'RGF0YXNldDox'; // Dataset:1
       await expectRefused(t, () => call('GET', `/v2/datasets/${phoenixStyle}`), { status: 404 });
       await expectRefused(t, () => call('GET', '/v2/datasets/recording-ds'), { status: 400, pointer: '/dataset_id' });
-      await expectRefused(t, () => call('GET', `/v2/datasets/${seg(spaceId)}`), { status: 400, pointer: '/dataset_id' });
+      await expectRefused(t, () => call('GET', `/v2/datasets/${seg(arize.spaceId())}`), { status: 400, pointer: '/dataset_id' });
       const other = await t.services.workspaces.create(`other-${Math.random()}`);
       const foreign = await t.call({
         method: 'POST',

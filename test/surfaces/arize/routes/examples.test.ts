@@ -1,6 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { datasetVersionId, globalId } from '../../../../src/surfaces/arize/ids.js';
-import { createTestApp, type TestApp } from '../../../support/app.js';
+import { type TestApp, useTestApp } from '../../../support/app.js';
 import { DIALECTS } from '../../../support/databases.js';
 import { arizeClient, EXAMPLES, expectRefused, nativeId, seg, storeSnapshot, strip } from '../helpers.js';
 
@@ -10,17 +10,9 @@ import { arizeClient, EXAMPLES, expectRefused, nativeId, seg, storeSnapshot, str
  */
 for (const dialect of DIALECTS) {
   describe(`${dialect}: Arize AX examples`, () => {
-    let t: TestApp;
-    let spaceId: string;
-    let call: ReturnType<typeof arizeClient>['call'];
-    let createDataset: ReturnType<typeof arizeClient>['createDataset'];
-    let examplesOf: ReturnType<typeof arizeClient>['examplesOf'];
-
-    beforeAll(async () => {
-      t = await createTestApp(dialect);
-      ({ spaceId, call, createDataset, examplesOf } = arizeClient(t));
-    });
-    afterAll(async () => t?.close());
+    const t = useTestApp(dialect);
+    const arize = arizeClient(t);
+    const { call, createDataset, examplesOf } = arize;
 
     it('appends examples as a new version; older versions keep what they held', async () => {
       const dataset = await createDataset();
@@ -31,7 +23,7 @@ for (const dialect of DIALECTS) {
       expect(written).toEqual({
         id: dataset.id,
         name: dataset.name,
-        space_id: spaceId,
+        space_id: arize.spaceId(),
         created_at: dataset.created_at,
         updated_at: expect.any(String),
         dataset_version_id: expect.any(String),

@@ -1,29 +1,21 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { globalId, uuidOf } from '../../../../src/surfaces/arize/ids.js';
-import { createTestApp, type TestApp } from '../../../support/app.js';
+import { useTestApp } from '../../../support/app.js';
 import { DIALECTS } from '../../../support/databases.js';
 import { arizeClient, expectRefused, nativeExperimentId, seg } from '../helpers.js';
 
 /** Experiments: on a dataset (pinned to its version) or in a space, with their first runs; listed, read, deleted. */
 for (const dialect of DIALECTS) {
   describe(`${dialect}: Arize AX experiments`, () => {
-    let t: TestApp;
-    let spaceId: string;
+    const t = useTestApp(dialect);
+    const arize = arizeClient(t);
     let dataset: { id: string; versions: { id: string }[] };
     let exampleIds: string[];
-    let arize: ReturnType<typeof arizeClient>;
-
-    beforeAll(async () => {
-      t = await createTestApp(dialect);
-      arize = arizeClient(t);
-      spaceId = arize.spaceId;
-    });
-    afterAll(async () => t?.close());
     beforeEach(async () => {
       ({ dataset, exampleIds } = await arize.createQuestions());
     });
 
-    const call: ReturnType<typeof arizeClient>['call'] = (...args) => arize.call(...args);
+    const { call } = arize;
     const createExperiment = (runs: object[], name?: string) => arize.createExperiment(dataset.id, runs, name);
     const runsOf = (experimentId: string) => arize.runsOf(experimentId);
     const append = (experimentId: string, runs: object[]) => arize.append(experimentId, runs);
@@ -39,7 +31,7 @@ for (const dialect of DIALECTS) {
       expect(experiment).toEqual({
         id: expect.any(String),
         name: 'baseline',
-        space_id: spaceId,
+        space_id: arize.spaceId(),
         dataset_id: dataset.id,
         dataset_version_id: dataset.versions[0]!.id,
         created_at: expect.any(String),
@@ -76,10 +68,14 @@ for (const dialect of DIALECTS) {
     });
 
     it('creates an experiment in a space, without a dataset', async () => {
-      const response = await call('POST', '/v2/experiments', { name: `free-${Math.random()}`, space_id: spaceId, experiment_runs: [{ output: 'hello' }] });
+      const response = await call('POST', '/v2/experiments', {
+        name: `free-${Math.random()}`,
+        space_id: arize.spaceId(),
+        experiment_runs: [{ output: 'hello' }],
+      });
       expect(response.statusCode).toBe(201);
       const experiment = response.json();
-      expect(experiment).toMatchObject({ dataset_id: null, dataset_version_id: null, space_id: spaceId });
+      expect(experiment).toMatchObject({ dataset_id: null, dataset_version_id: null, space_id: arize.spaceId() });
       expect(await runsOf(experiment.id)).toEqual([{ id: expect.any(String), example_id: null, output: 'hello', error: null }]);
       await expectRefused(t, () => append(experiment.id, [{ output: 'x', example_id: exampleIds[0] }]), {
         status: 422,
@@ -97,7 +93,7 @@ for (const dialect of DIALECTS) {
         [{ name: 'a', dataset_id: dataset.id }, 400, '/experiment_runs'],
         [{ name: 'a', experiment_runs: [run] }, 400, '/dataset_id'],
         [{ name: 'a', dataset_id: null, space_id: null, experiment_runs: [run] }, 400, '/dataset_id'],
-        [{ name: 'a', dataset_id: dataset.id, space_id: spaceId, experiment_runs: [run] }, 400, '/space_id'],
+        [{ name: 'a', dataset_id: dataset.id, space_id: arize.spaceId(), experiment_runs: [run] }, 400, '/space_id'],
         [{ name: 'a', dataset_id: dataset.id, experiment_runs: [run, { example_id: exampleIds[1] }] }, 400, '/experiment_runs/1/output'],
         [{ name: 'a', dataset_id: dataset.id, experiment_runs: [run, { example_id: exampleIds[1], output: { text: 'x' } }] }, 400, '/experiment_runs/1/output'],
         [{ name: 'a', dataset_id: dataset.id, experiment_runs: [run, { output: 'x' }] }, 422, '/experiment_runs/1/example_id'],
@@ -128,10 +124,10 @@ for (const dialect of DIALECTS) {
       const prefix = `list-${Math.random().toString(36).slice(2)}`;
       const a = await createExperiment([{ example_id: exampleIds[0], output: '1' }], `${prefix}-Alpha`);
       const b = await createExperiment([{ example_id: exampleIds[0], output: '1' }], `${prefix}-beta`);
-      const free = (await call('POST', '/v2/experiments', { name: `${prefix}-free`, space_id: spaceId, experiment_runs: [{ output: '1' }] })).json();
+      const free = (await call('POST', '/v2/experiments', { name: `${prefix}-free`, space_id: arize.spaceId(), experiment_runs: [{ output: '1' }] })).json();
       const names = async (query: string) => (await call('GET', `/v2/experiments?${query}`)).json().experiments.map((e: { name: string }) => e.name);
       expect(await names(`dataset_id=${seg(dataset.id)}&name=${prefix}`)).toEqual([b.name, a.name]);
-      expect(await names(`space_id=${seg(spaceId)}&name=${prefix}`)).toEqual([free.name, b.name, a.name]);
+      expect(await names(`space_id=${seg(arize.spaceId())}&name=${prefix}`)).toEqual([free.name, b.name, a.name]);
       expect(await names(`name=${prefix.toUpperCase()}-AL`)).toEqual([a.name]);
       const other = await t.services.workspaces.create(`other-${Math.random()}`);
       expect(await names(`space_id=${seg(globalId('Space', other.workspace.id))}`)).toEqual([]);
@@ -139,7 +135,7 @@ for (const dialect of DIALECTS) {
       expect(page).toMatchObject({ experiments: [{ id: free.id }], pagination: { has_more: true } });
       const next = (await call('GET', `/v2/experiments?name=${prefix}&limit=1&cursor=${seg(page.pagination.next_cursor)}`)).json();
       expect(next.experiments[0].id).toBe(b.id);
-      await expectRefused(t, () => call('GET', `/v2/experiments?dataset_id=${seg(dataset.id)}&space_id=${seg(spaceId)}`), {
+      await expectRefused(t, () => call('GET', `/v2/experiments?dataset_id=${seg(dataset.id)}&space_id=${seg(arize.spaceId())}`), {
         status: 400,
         pointer: '/space_id',
       });

@@ -1,27 +1,21 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { globalId } from '../../../../src/surfaces/arize/ids.js';
-import { createTestApp, type TestApp } from '../../../support/app.js';
+import { useTestApp } from '../../../support/app.js';
 import { DIALECTS } from '../../../support/databases.js';
 import { arizeClient, expectRefused, nativeExperimentId, seg } from '../helpers.js';
 
 /** Experiment runs: appended (1 to 1,000, evaluations as scores, ids in input order) and listed. */
 for (const dialect of DIALECTS) {
   describe(`${dialect}: Arize AX experiment runs`, () => {
-    let t: TestApp;
+    const t = useTestApp(dialect);
+    const arize = arizeClient(t);
     let dataset: { id: string; versions: { id: string }[] };
     let exampleIds: string[];
-    let arize: ReturnType<typeof arizeClient>;
-
-    beforeAll(async () => {
-      t = await createTestApp(dialect);
-      arize = arizeClient(t);
-    });
-    afterAll(async () => t?.close());
     beforeEach(async () => {
       ({ dataset, exampleIds } = await arize.createQuestions());
     });
 
-    const call: ReturnType<typeof arizeClient>['call'] = (...args) => arize.call(...args);
+    const { call } = arize;
     const createExperiment = (runs: object[], name?: string) => arize.createExperiment(dataset.id, runs, name);
     const runsOf = (experimentId: string) => arize.runsOf(experimentId);
     const append = (experimentId: string, runs: object[]) => arize.append(experimentId, runs);

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { InjectOptions } from 'fastify';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestApp, type TestApp } from '../../../support/app.js';
+import { describe, expect, it } from 'vitest';
+import { useTestApp } from '../../../support/app.js';
 import { DIALECTS } from '../../../support/databases.js';
 
 const UPLOAD = '/langsmith/api/v1/datasets/upload-experiment';
@@ -98,12 +98,7 @@ function upload(overrides: Record<string, unknown> = {}, rows: Row[] = [{}, {}])
 
 for (const dialect of DIALECTS) {
   describe(`${dialect}: LangSmith upload-experiment`, () => {
-    let t: TestApp;
-
-    beforeAll(async () => {
-      t = await createTestApp(dialect);
-    });
-    afterAll(async () => t?.close());
+    const t = useTestApp(dialect);
 
     /** A LangSmith request: the key in `x-api-key`, as the SDK and the documentation send it. */
     const post = (payload: unknown, options: Partial<InjectOptions> & { key?: string | null } = {}) => {

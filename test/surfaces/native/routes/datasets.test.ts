@@ -1,15 +1,11 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestApp, type TestApp } from '../../../support/app.js';
+import { describe, expect, it } from 'vitest';
+import { useTestApp } from '../../../support/app.js';
 import { DIALECTS } from '../../../support/databases.js';
 
 /** Datasets (routes/datasets.ts): made empty or with their first records, found, listed, changed and deleted. */
 for (const dialect of DIALECTS) {
   describe(`${dialect}: datasets`, () => {
-    let t: TestApp;
-    beforeAll(async () => {
-      t = await createTestApp(dialect);
-    });
-    afterAll(async () => t?.close());
+    const t = useTestApp(dialect);
 
     const count = async (table: 'datasets' | 'record_revisions') =>
       Number(

@@ -1,18 +1,13 @@
 import { parse } from 'csv-parse/sync';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createTestApp, type TestApp } from '../../../support/app.js';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { useTestApp } from '../../../support/app.js';
 import { DIALECTS } from '../../../support/databases.js';
 
 for (const dialect of DIALECTS) {
   describe(`${dialect}: experiments, runs and scores`, () => {
-    let t: TestApp;
+    const t = useTestApp(dialect);
     let datasetId: string;
     let records: { id: string }[];
-
-    beforeAll(async () => {
-      t = await createTestApp(dialect);
-    });
-    afterAll(async () => t?.close());
     beforeEach(async () => {
       const dataset = (await t.call({ method: 'POST', url: '/api/v1/datasets', payload: { name: `e-${Math.random()}` } })).json();
       datasetId = dataset.id;

@@ -1,15 +1,11 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestApp, type TestApp } from '../../../support/app.js';
+import { describe, expect, it } from 'vitest';
+import { useTestApp } from '../../../support/app.js';
 import { DIALECTS } from '../../../support/databases.js';
 
 /** Projects (routes/projects.ts): the default project, and projects made, renamed and deleted. */
 for (const dialect of DIALECTS) {
   describe(`${dialect}: projects`, () => {
-    let t: TestApp;
-    beforeAll(async () => {
-      t = await createTestApp(dialect);
-    });
-    afterAll(async () => t?.close());
+    const t = useTestApp(dialect);
 
     it('has a default project that new datasets land in, and that cannot be deleted', async () => {
       const projects = (await t.call({ method: 'GET', url: '/api/v1/projects' })).json().data;

@@ -1,7 +1,7 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { readEventStream } from '../../../../src/client/event-stream.js';
 import type { Actor } from '../../../../src/domain/types.js';
-import { createTestApp, type TestApp } from '../../../support/app.js';
+import { useTestApp } from '../../../support/app.js';
 import { DIALECTS } from '../../../support/databases.js';
 import { lazyCsv } from '../../../support/lazy-body.js';
 
@@ -23,13 +23,8 @@ async function events(body: string) {
 
 for (const dialect of DIALECTS) {
   describe(`${dialect}: CSV uploads on the native API`, () => {
-    let t: TestApp;
+    const t = useTestApp(dialect);
     let base: string;
-
-    beforeAll(async () => {
-      t = await createTestApp(dialect);
-    });
-    afterAll(async () => t?.close());
     beforeEach(async () => {
       const dataset = (await t.call({ method: 'POST', url: '/api/v1/datasets', payload: { name: `csv-${Math.random()}` } })).json();
       base = `/api/v1/datasets/${dataset.id}`;

@@ -1,19 +1,14 @@
 import { parse } from 'csv-parse/sync';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createTestApp, type TestApp } from '../../../support/app.js';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { useTestApp } from '../../../support/app.js';
 import { DIALECTS } from '../../../support/databases.js';
 
 const NDJSON = { 'content-type': 'application/x-ndjson' };
 
 for (const dialect of DIALECTS) {
   describe(`${dialect}: JSONL uploads and exports`, () => {
-    let t: TestApp;
+    const t = useTestApp(dialect);
     let base: string;
-
-    beforeAll(async () => {
-      t = await createTestApp(dialect);
-    });
-    afterAll(async () => t?.close());
     beforeEach(async () => {
       const dataset = (await t.call({ method: 'POST', url: '/api/v1/datasets', payload: { name: `u-${Math.random()}` } })).json();
       base = `/api/v1/datasets/${dataset.id}`;

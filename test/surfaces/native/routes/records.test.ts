@@ -1,5 +1,5 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createTestApp, type TestApp } from '../../../support/app.js';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { useTestApp } from '../../../support/app.js';
 import { DIALECTS } from '../../../support/databases.js';
 
 interface Dataset {
@@ -10,14 +10,9 @@ interface Dataset {
 
 for (const dialect of DIALECTS) {
   describe(`${dialect}: records`, () => {
-    let t: TestApp;
+    const t = useTestApp(dialect);
     let dataset: Dataset;
     let base: string;
-
-    beforeAll(async () => {
-      t = await createTestApp(dialect);
-    });
-    afterAll(async () => t?.close());
     beforeEach(async () => {
       const name = `ds-${Math.random().toString(36).slice(2)}`;
       dataset = (await t.call({ method: 'POST', url: '/api/v1/datasets', payload: { name } })).json();

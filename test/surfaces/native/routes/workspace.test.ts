@@ -1,15 +1,11 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestApp, type TestApp } from '../../../support/app.js';
+import { describe, expect, it } from 'vitest';
+import { useTestApp } from '../../../support/app.js';
 import { DIALECTS } from '../../../support/databases.js';
 
 /** The workspace of a key and its API keys (routes/workspace.ts). */
 for (const dialect of DIALECTS) {
   describe(`${dialect}: workspace and API keys`, () => {
-    let t: TestApp;
-    beforeAll(async () => {
-      t = await createTestApp(dialect);
-    });
-    afterAll(async () => t?.close());
+    const t = useTestApp(dialect);
 
     it('shows the workspace of the key', async () => {
       expect((await t.call({ method: 'GET', url: '/api/v1/workspace' })).json()).toMatchObject({ id: t.workspaceId, name: 'default' });
