@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+import { existsSync, readFileSync } from 'node:fs';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { API_KEY_ROLES, type ApiKeyRole } from '../domain/api-keys.js';
 import { DomainError } from '../domain/errors.js';
@@ -8,7 +9,7 @@ import { createServices, type Services } from '../services/index.js';
 import { openStore } from '../store/database.js';
 import { migrateToLatest } from '../store/migrate.js';
 import { registerEvalCommand } from './eval.js';
-import { clientOf, exportDataset, uploadFile, type RemoteFlags, type UploadFlags } from './remote.js';
+import { clientOf, describeColumns, exportDataset, uploadFile, type RemoteFlags, type UploadFlags } from './remote.js';
 
 interface StoreFlags {
   dataDir?: string;
@@ -27,15 +28,27 @@ function withStoreFlags(command: Command): Command {
     .addOption(new Option('--database-url <url>', 'PostgreSQL URL; SQLite in the data folder when unset').env('DATABASE_URL'));
 }
 
-/** Runs `work` against the configured database (migrated first), then closes it. */
-async function withServices<T>(flags: StoreFlags, work: (services: Services) => Promise<T>): Promise<T> {
-  const store = openStore(storeConfig(loadConfig(flags)));
+/**
+ * Runs `work` against the configured database (migrated first), then closes it. Commands that only
+ * read or change what a store already holds (`existing`) refuse to make a new SQLite file.
+ */
+async function withServices<T>(flags: StoreFlags, work: (services: Services) => Promise<T>, options: { existing?: boolean } = {}): Promise<T> {
+  const config = storeConfig(loadConfig(flags));
+  if (options.existing && config.dialect === 'sqlite' && !existsSync(config.filename)) {
+    throw new Error(`There is no store at ${config.filename}: start the server once to make it, or name yours with --data-dir or --database-url`);
+  }
+  const store = openStore(config);
   try {
     await migrateToLatest(store);
     return await work(createServices(store));
   } finally {
     await store.close();
   }
+}
+
+/** withServices on a store that must exist already: these commands never make one. */
+function withExistingStore<T>(flags: StoreFlags, work: (services: Services) => Promise<T>): Promise<T> {
+  return withServices(flags, work, { existing: true });
 }
 
 async function resolveWorkspace(services: Services, requested: string | undefined): Promise<string> {
@@ -46,7 +59,15 @@ async function resolveWorkspace(services: Services, requested: string | undefine
   throw new Error(`The store has ${all.length} workspaces; choose one with --workspace <id or name>.`);
 }
 
-const program = new Command().name('evalstore').description('An open store for LLM evaluation data: datasets, experiments, runs, scores.').showHelpAfterError();
+const { version } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+
+const program = new Command()
+  .name('evalstore')
+  .description('An open store for LLM evaluation data: datasets, experiments, runs, scores.')
+  .version(version, '-V, --version', 'print the version')
+  // So that a command's own options (`export --version 3`) are not read as the program's.
+  .enablePositionalOptions()
+  .showHelpAfterError();
 
 withStoreFlags(
   program
@@ -94,7 +115,7 @@ withStoreFlags(
     .addOption(new Option('--role <role>', 'what the key may do').choices(API_KEY_ROLES).default('read'))
     .option('--workspace <id or name>', 'the workspace (needed when there are several)'),
 ).action(async (flags: StoreFlags & { name: string; role: ApiKeyRole; workspace?: string }) => {
-  await withServices(flags, async (services) => {
+  await withExistingStore(flags, async (services) => {
     const workspaceId = await resolveWorkspace(services, flags.workspace);
     const created = await services.keys.create(workspaceId, { name: flags.name, role: flags.role });
     console.log(`Created ${created.apiKey.role} key "${created.apiKey.name}" (${created.apiKey.id}). The key, shown this once:`);
@@ -104,7 +125,7 @@ withStoreFlags(
 
 withStoreFlags(keys.command('list').description('List API keys').option('--workspace <id or name>', 'the workspace (needed when there are several)')).action(
   async (flags: StoreFlags & { workspace?: string }) => {
-    await withServices(flags, async (services) => {
+    await withExistingStore(flags, async (services) => {
       const workspaceId = await resolveWorkspace(services, flags.workspace);
       let cursor: string | undefined;
       const rows: string[][] = [['ID', 'NAME', 'ROLE', 'KEY', 'CREATED', 'REVOKED']];
@@ -134,7 +155,7 @@ withStoreFlags(
     .argument('<key-id>', 'the id shown by `keys list`')
     .option('--workspace <id or name>', 'the workspace (needed when there are several)'),
 ).action(async (keyId: string, flags: StoreFlags & { workspace?: string }) => {
-  await withServices(flags, async (services) => {
+  await withExistingStore(flags, async (services) => {
     const workspaceId = await resolveWorkspace(services, flags.workspace);
     const revoked = await services.keys.revoke({ workspaceId }, keyId);
     console.log(`Revoked key "${revoked.name}" (${revoked.id}).`);
@@ -154,15 +175,15 @@ withStoreFlags(workspaces.command('create').description('Create a workspace and 
 );
 
 withStoreFlags(workspaces.command('list').description('List workspaces')).action(async (flags: StoreFlags) => {
-  await withServices(flags, async (services) => {
+  await withExistingStore(flags, async (services) => {
     for (const workspace of await services.workspaces.list()) console.log(`${workspace.id}  ${workspace.name}`);
   });
 });
 
-function withRemoteFlags(command: Command): Command {
+function withRemoteFlags(command: Command, role: 'read' | 'write'): Command {
   return command
     .addOption(new Option('--url <url>', 'the server').env('EVALSTORE_URL').default('http://127.0.0.1:8080'))
-    .addOption(new Option('--key <key>', 'an API key (write role to upload)').env('EVALSTORE_API_KEY'));
+    .addOption(new Option('--key <key>', `an API key (of the ${role} role or above)`).env('EVALSTORE_API_KEY'));
 }
 
 withRemoteFlags(
@@ -180,9 +201,22 @@ withRemoteFlags(
     .option('--metadata-column <name>', 'the CSV column of the metadata, a JSON object (default: metadata)')
     .option('--tags-column <name>', 'the CSV column of the tags (default: tags)')
     .option('--splits-column <name>', 'the CSV column of the splits (default: splits)')
-    .option('--id-column <name>', "the CSV column of the record's own id, for updates (default: external_id)"),
+    .option('--id-column <name>', "the CSV column of the record's own id, for updates (default: external_id)")
+    .addOption(
+      new Option('--other-columns <what>', 'CSV: the columns no field uses become metadata keys, or are ignored')
+        .choices(['metadata', 'ignore'])
+        .default('metadata'),
+    )
+    .option('--ignore-column <name>', 'CSV: a column not to read (repeatable)', (value: string, all: string[] = []) => [...all, value])
+    .addOption(
+      new Option('--cells <how>', 'CSV: cells are JSON where they parse as JSON (42 a number, false a boolean), or always text')
+        .choices(['json', 'text'])
+        .default('json'),
+    ),
+  'write',
 ).action(async (file: string, flags: UploadFlags & RemoteFlags) => {
   const summary = await uploadFile(clientOf(flags), file, flags);
+  if (summary.columns) console.log(describeColumns(summary.columns));
   const version = summary.version ? `version ${summary.version.version}` : 'no new version (nothing changed)';
   console.log(
     `${version}: ${summary.records_created} created, ${summary.records_updated} updated, ${summary.records_unchanged} unchanged, ` +
@@ -198,11 +232,12 @@ withRemoteFlags(
     .option('--version <n>', 'a version number or name (default: the latest)')
     .addOption(new Option('--format <format>', 'the file format').choices(['csv', 'jsonl']).default('jsonl'))
     .option('-o, --output <file>', 'write to a file instead of standard output'),
+  'read',
 ).action(async (dataset: string, flags: { version?: string; format: 'csv' | 'jsonl'; output?: string } & RemoteFlags) => {
   await exportDataset(clientOf(flags), dataset, flags);
 });
 
-registerEvalCommand(withRemoteFlags(program.command('eval')));
+registerEvalCommand(withRemoteFlags(program.command('eval'), 'write'));
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   const message = error instanceof DomainError || error instanceof Error ? error.message : String(error);

@@ -1,4 +1,5 @@
-import { createWriteStream } from 'node:fs';
+import { constants, createWriteStream } from 'node:fs';
+import { access, stat } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { ReadableStream as NodeReadableStream } from 'node:stream/web';
@@ -30,14 +31,20 @@ export interface UploadFlags {
   tagsColumn?: string;
   splitsColumn?: string;
   idColumn?: string;
+  otherColumns?: 'metadata' | 'ignore';
+  ignoreColumn?: string[];
+  cells?: 'json' | 'text';
 }
 
 /** Streams FILE to the server, drawing a progress bar from the bytes sent and the server's progress events. */
 export async function uploadFile(client: Evalstore, file: string, flags: UploadFlags, out: NodeJS.WriteStream = process.stderr): Promise<UploadSummary> {
+  await checkReadable(file);
   let dataset = await client.datasets.find(flags.dataset);
+  let created = false;
   if (!dataset) {
     if (!flags.create) throw new Error(`No dataset is named ${JSON.stringify(flags.dataset)} (add --create to make it)`);
     dataset = await client.datasets.create({ name: flags.dataset });
+    created = true;
   }
   const bar = new ProgressBar(out);
   let last = { sent: 0, total: null as number | null, rows: 0, phase: 'sending' };
@@ -58,6 +65,9 @@ export async function uploadFile(client: Evalstore, file: string, flags: UploadF
           splits: flags.splitsColumn,
           external_id: flags.idColumn,
         },
+        otherColumns: flags.otherColumns,
+        ignoreColumns: flags.ignoreColumn,
+        cells: flags.cells,
         onProgress: (progress) => {
           last = { sent: progress.bytes_sent, total: progress.total_bytes, rows: progress.rows_received, phase: progress.phase };
           draw();
@@ -68,8 +78,33 @@ export async function uploadFile(client: Evalstore, file: string, flags: UploadF
     return summary;
   } catch (error) {
     draw(true);
+    // The upload committed nothing: a dataset made for it would be left empty.
+    if (created) await client.datasets.delete(dataset.id).catch(() => undefined);
     throw error;
   }
+}
+
+/** Refuses a file that cannot be read before anything is made or drawn for it. */
+async function checkReadable(file: string): Promise<void> {
+  try {
+    const found = await stat(file);
+    if (!found.isFile()) throw new Error(`${file} is not a file`);
+    await access(file, constants.R_OK);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') throw new Error(`No file ${file}`);
+    if (code === 'EACCES') throw new Error(`${file} cannot be read (permission denied)`);
+    throw error;
+  }
+}
+
+/** Where each CSV column went, as a line for the terminal. */
+export function describeColumns(columns: NonNullable<UploadSummary['columns']>): string {
+  const used = Object.entries(columns.used).map(([field, column]) => `${column} -> ${field}`);
+  const parts = [...used];
+  if (columns.metadata.length) parts.push(`${columns.metadata.join(', ')} -> metadata`);
+  if (columns.ignored.length) parts.push(`${columns.ignored.join(', ')} ignored`);
+  return `columns: ${parts.join('; ')}`;
 }
 
 /** Writes a version of a dataset (by name or id) as CSV or JSONL to `output` (stdout by default). */

@@ -147,6 +147,8 @@ export async function evaluate(target: Target, options: EvaluateOptions): Promis
   if (batchSize > 10_000) throw new RangeError('batchSize is at most 10,000');
 
   const dataset = await resolveDataset(client, options.dataset);
+  // Before the experiment is made: a baseline that is not there must not leave an empty experiment behind.
+  const baseline = options.baseline === undefined ? undefined : await resolveExperiment(client, dataset.id, options.baseline);
   const experiment = await openExperiment(client, dataset.id, options);
   const version = experiment.dataset_version!;
   const versionInfo = await client.versions.get(dataset.id, version);
@@ -200,7 +202,6 @@ export async function evaluate(target: Target, options: EvaluateOptions): Promis
 
   const summaryScores = keepResults ? await scoreSummary(client, experiment.id, options.summaryEvaluators!, results) : [];
   const finished = await client.experiments.update(experiment.id, { end_time: new Date().toISOString() });
-  const baseline = options.baseline === undefined ? undefined : await resolveExperiment(client, dataset.id, options.baseline);
   const comparison = await client.comparisons.compare({
     experiment_ids: baseline ? [baseline.id, experiment.id] : [experiment.id],
     ...(baseline ? { baseline_id: baseline.id } : {}),

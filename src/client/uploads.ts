@@ -40,6 +40,12 @@ export interface UploadOptions {
   overwrite?: boolean;
   tags?: string[];
   columns?: ColumnMapping;
+  /** CSV: the columns no field uses become metadata keys (`metadata`, the server's default) or are ignored. */
+  otherColumns?: 'metadata' | 'ignore';
+  /** CSV: columns not to read. */
+  ignoreColumns?: string[];
+  /** CSV: cells are JSON where they parse as JSON (`json`, the default) or always text (`text`). */
+  cells?: 'json' | 'text';
   onProgress?: (progress: UploadProgress) => void;
   signal?: AbortSignal;
 }
@@ -123,6 +129,9 @@ export function uploadRequest(
     tags_column: options.columns?.tags,
     splits_column: options.columns?.splits,
     external_id_column: options.columns?.external_id,
+    other_columns: options.otherColumns,
+    ignore_column: options.ignoreColumns,
+    cells: options.cells,
   };
   return {
     path: `/api/v1/datasets/${encodeURIComponent(datasetId)}/uploads`,

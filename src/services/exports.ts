@@ -10,6 +10,8 @@ import { resolveVersion, versionRecordBound, type VersionRef } from './rows/vers
 export type ExportFormat = 'jsonl' | 'csv';
 
 export const CSV_COLUMNS = ['id', 'external_id', 'input', 'expected_output', 'metadata', 'tags', 'splits', 'created_at', 'updated_at'] as const;
+/** The columns of the CSV export that no record field is uploaded from (the store's own id and times). */
+export const EXPORT_ONLY_COLUMNS: readonly string[] = ['id', 'created_at', 'updated_at'];
 
 /** Rows read per query: enough to be quick, few enough that memory stays flat whatever the size. */
 const ROWS_PER_READ = 1_000;

@@ -1,3 +1,6 @@
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../src/server.js';
@@ -170,3 +173,17 @@ for (const dialect of DIALECTS) {
     });
   });
 }
+
+describe('evalstore keys on a store that does not exist', () => {
+  it('refuses to make one, naming where it looked, instead of listing an empty new store', async () => {
+    const folder = mkdtempSync(join(tmpdir(), 'evalstore-no-store-'));
+    try {
+      const listed = await runCli(['keys', 'list', '--data-dir', join(folder, 'data')]);
+      expect(listed.code).not.toBe(0);
+      expect(listed.stderr).toContain(`There is no store at ${join(folder, 'data', 'evalstore.db')}`);
+      expect(existsSync(join(folder, 'data', 'evalstore.db'))).toBe(false);
+    } finally {
+      rmSync(folder, { recursive: true, force: true });
+    }
+  });
+});

@@ -148,5 +148,9 @@ describe.each(DIALECTS)('evaluate() on %s', (dialect) => {
     await expect(evaluate(async () => 1, { client: evalstore, dataset: 'arithmetic', experiment: { name: 'y' }, concurrency: 0 })).rejects.toThrow(
       /concurrency/,
     );
+    await expect(
+      evaluate(async () => 1, { client: evalstore, dataset: 'arithmetic', experiment: { name: 'against nothing' }, baseline: 'no such experiment' }),
+    ).rejects.toMatchObject({ status: 404 });
+    expect((await evalstore.experiments.list({ name: 'against nothing' })).data, 'no empty experiment is left behind').toEqual([]);
   });
 });

@@ -2236,7 +2236,7 @@ export interface paths {
         put?: never;
         /**
          * Upload records from a JSONL or CSV stream
-         * @description Body: JSONL (Content-Type application/x-ndjson, application/jsonl, application/json-lines), one record object per line; or CSV (Content-Type text/csv, application/csv); or multipart/form-data with the file in a part named `file` (JSONL or CSV, told by `format`, else by the part's type or file name). The body is read as it arrives: at most 2 GiB in all and 16 MiB per line (per CSV record; 10 MiB per cell). All rows commit as one version, or none does: a bad line answers 400 naming the line (and, for CSV, the column), and the dataset is left as it was. A row whose external_id matches a current record replaces it (`overwrite`, default true) or is skipped; `deduplicate` skips rows whose input matches a current record or an earlier row; `tag` adds tags to every record. CSV: the first row names the columns; `*_column` parameters say which column fills which field (defaults: the field's own name; a column named explicitly must exist, a default one is used when present). Cells are JSON when they parse as JSON, else text; tags and splits are a JSON array or a comma-separated list; metadata must be a JSON object; other columns are ignored. With `Accept: text/event-stream` the answer is 200 and a stream of Server-Sent Events: `progress` (the header read, then every 1,000 rows staged, then `committing`; each with `rows_received` and `bytes_received`, the bytes of the file read so far, for a progress bar), then exactly one `completed` (the summary) or `error` (problem details naming the line). A fault found before the stream opens (unknown dataset, a CSV header without the input column, an empty file) answers as usual.
+         * @description Body: JSONL (Content-Type application/x-ndjson, application/jsonl, application/json-lines), one record object per line; or CSV (Content-Type text/csv, application/csv); or multipart/form-data with the file in a part named `file` (JSONL or CSV, told by `format`, else by the part's type or file name). The body is read as it arrives: at most 2 GiB in all and 16 MiB per line (per CSV record; 10 MiB per cell). All rows commit as one version, or none does: a bad line answers 400 naming the line (and, for CSV, the column), and the dataset is left as it was. A row whose external_id matches a current record replaces it (`overwrite`, default true) or is skipped; `deduplicate` skips rows whose input matches a current record or an earlier row; `tag` adds tags to every record. CSV: the first row names the columns; `*_column` parameters say which column fills which field (defaults: the field's own name; a column named explicitly must exist, a default one is used when present). Cells are JSON when they parse as JSON, else text; tags and splits are a JSON array or a comma-separated list; metadata must be a JSON object. Other columns become keys of the metadata (`other_columns=metadata`, the default; `ignore_column` leaves one out) or are ignored (`other_columns=ignore`); `cells=text` reads every cell as text. The summary (and the header `progress` event) says where each column went. With `Accept: text/event-stream` the answer is 200 and a stream of Server-Sent Events: `progress` (the header read, then every 1,000 rows staged, then `committing`; each with `rows_received` and `bytes_received`, the bytes of the file read so far, for a progress bar), then exactly one `completed` (the summary) or `error` (problem details naming the line). A fault found before the stream opens (unknown dataset, a CSV header without the input column, an empty file) answers as usual.
          */
         post: {
             parameters: {
@@ -2263,6 +2263,12 @@ export interface paths {
                     splits_column?: string;
                     /** @description CSV: the column that holds external_id (default: the column named external_id, used when present) */
                     external_id_column?: string;
+                    /** @description CSV: the columns no field uses become keys of each record’s metadata (empty cells left out), or are ignored */
+                    other_columns?: "metadata" | "ignore";
+                    /** @description CSV: a column not to read (repeatable) */
+                    ignore_column?: string[];
+                    /** @description CSV: cells are JSON where they parse as JSON (`42` a number, `false` a boolean), else text (`json`); or always text as it is (`text`) */
+                    cells?: "json" | "text";
                 };
                 header?: never;
                 path: {
@@ -2298,6 +2304,17 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
+                            /** @description CSV: where each column of the header went */
+                            columns?: {
+                                /** @description Columns not read */
+                                ignored: string[];
+                                /** @description Columns kept as metadata keys */
+                                metadata: string[];
+                                /** @description Field -> the column that filled it */
+                                used: {
+                                    [key: string]: string;
+                                };
+                            };
                             /** Format: uuid */
                             dataset_id: string;
                             duplicates_skipped: number;

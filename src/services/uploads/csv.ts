@@ -1,7 +1,7 @@
 import { isUtf8 } from 'node:buffer';
 import { Parser } from 'csv-parse';
 import { PayloadTooLargeError, ValidationError, type FieldIssue } from '../../domain/errors.js';
-import { jsonOrText, type JsonObject } from '../../domain/json.js';
+import { jsonOrText, type Json, type JsonObject } from '../../domain/json.js';
 import { LIMITS } from '../../domain/limits.js';
 import type { NewRecord } from '../records.js';
 import type { SourceRow } from './types.js';
@@ -19,12 +19,19 @@ export interface CsvColumn {
 /** The column mapping of a CSV upload. `input` is always required. */
 export type CsvMapping = { input: CsvColumn } & Partial<Record<Exclude<CsvField, 'input'>, CsvColumn>>;
 
-/** What the header row told: every column, the ones used for each field, the ones ignored. */
+/** What the header row told: every column, the ones used for each field, the ones kept as metadata keys, the ones ignored. */
 export interface CsvHeader {
   columns: string[];
   used: Partial<Record<CsvField, string>>;
+  metadata: string[];
   ignored: string[];
 }
+
+/** What becomes of the columns no field uses: each one a key of the record's metadata, or nothing. */
+export type OtherColumns = 'metadata' | 'ignore';
+
+/** How cells become values: JSON where a cell parses as JSON (`42`, `true`, `{"a":1}`), else its text; or always the text as it is. */
+export type CellValues = 'json' | 'text';
 
 export interface CsvOptions {
   mapping: CsvMapping;
@@ -32,6 +39,12 @@ export interface CsvOptions {
   onHeader?: (header: CsvHeader) => void | Promise<void>;
   /** A further rule for each tag (a surface's tag format): answers what is wrong, or undefined. */
   checkTag?: (tag: string) => string | undefined;
+  /** The columns no field uses: `ignore` (the default) or `metadata`, one key each (empty cells left out). */
+  otherColumns?: OtherColumns;
+  /** Columns never read, whatever `otherColumns` says. */
+  ignoreColumns?: readonly string[];
+  /** How input, expected_output and other columns' cells are read (`json`, the default, or `text`). */
+  cells?: CellValues;
 }
 
 /**
@@ -41,9 +54,10 @@ export interface CsvOptions {
  *
  * Cells are read by these rules (the same whatever the surface):
  * - input, expected_output: the JSON value when the cell is JSON (`{"q": 1}`, `42`, `true`, `"text"`),
- *   else the cell's text. An empty input is an error; an empty expected_output, or the JSON string `""`,
- *   is no expected output (null).
- * - metadata: must be a JSON object; an empty cell or `""` is `{}`.
+ *   else the cell's text (with `cells: 'text'`, always the text). An empty input is an error; an empty
+ *   expected_output, or the JSON string `""`, is no expected output (null).
+ * - metadata: must be a JSON object; an empty cell or `""` is `{}`. With `otherColumns: 'metadata'`, each
+ *   other column's non-empty cell is a key of it too (read like input; the metadata cell's own keys win).
  * - tags, splits: a JSON array of strings, else a comma-separated list (each item trimmed; empty ones dropped).
  * - external_id: the cell's text; empty means none.
  *
@@ -195,7 +209,17 @@ function readHeader(cells: string[], line: number, options: CsvOptions): RecordR
     used[field] = wanted.column;
   }
   const usedIndexes = new Set(Object.values(index));
-  const header: CsvHeader = { columns, used, ignored: columns.filter((name, at) => name !== '' && !usedIndexes.has(at)) };
+  const others = columns.map((name, at) => ({ name, at })).filter(({ name, at }) => name !== '' && !usedIndexes.has(at));
+  const dropped = new Set(options.ignoreColumns ?? []);
+  const kept = options.otherColumns === 'metadata' ? others.filter(({ name }) => !dropped.has(name)) : [];
+  const keptIndexes = new Set(kept.map(({ at }) => at));
+  const header: CsvHeader = {
+    columns,
+    used,
+    metadata: kept.map(({ name }) => name),
+    ignored: others.filter(({ at }) => !keptIndexes.has(at)).map(({ name }) => name),
+  };
+  const cellValue = options.cells === 'text' ? (cell: string): Json => cell : jsonOrText;
   const width = columns.length;
 
   return {
@@ -217,12 +241,19 @@ function readHeader(cells: string[], line: number, options: CsvOptions): RecordR
 
       const inputCell = cellOf('input')!;
       if (inputCell === '') throw cellError(rowLine, name('input'), 'is empty; every record needs an input');
-      const record: NewRecord = { input: jsonOrText(inputCell) };
+      const record: NewRecord = { input: cellValue(inputCell) };
 
       const expected = cellOf('expected_output');
       if (expected !== undefined && expected !== '') {
-        const value = jsonOrText(expected);
+        const value = cellValue(expected);
         if (value !== '') record.expected_output = value;
+      }
+      if (kept.length > 0) {
+        const fromColumns: JsonObject = {};
+        for (const { name: column, at } of kept) {
+          if (row[at] !== '') fromColumns[column] = cellValue(row[at]!);
+        }
+        if (Object.keys(fromColumns).length > 0) record.metadata = fromColumns;
       }
       const metadata = cellOf('metadata');
       if (metadata !== undefined && metadata !== '') {
@@ -231,7 +262,7 @@ function readHeader(cells: string[], line: number, options: CsvOptions): RecordR
           if (typeof value !== 'object' || value === null || Array.isArray(value)) {
             throw cellError(rowLine, name('metadata'), 'must be a JSON object (or empty)');
           }
-          record.metadata = value as JsonObject;
+          record.metadata = { ...record.metadata, ...(value as JsonObject) };
         }
       }
       for (const field of ['tags', 'splits'] as const) {

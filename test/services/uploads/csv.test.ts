@@ -53,8 +53,38 @@ describe('csvRows', () => {
           headers.push(header);
         },
       });
-      expect(headers).toEqual([{ columns: ['notes', 'question', 'answer', ''], used: { input: 'question', expected_output: 'answer' }, ignored: ['notes'] }]);
+      expect(headers).toEqual([
+        { columns: ['notes', 'question', 'answer', ''], used: { input: 'question', expected_output: 'answer' }, metadata: [], ignored: ['notes'] },
+      ]);
       expect(rows).toEqual([{ line: 2, record: { input: '2+2?', expected_output: 4 } }]);
+    });
+
+    it('keeps the other columns as metadata keys when asked, leaving out empty cells and the columns it is told to ignore', async () => {
+      const headers: CsvHeader[] = [];
+      const file = 'question,answer,topic,score,secret,metadata\nq1,a1,geo,3,x,"{""topic"": ""from-cell"", ""k"": 1}"\nq2,a2,,false,y,\n';
+      const records = await recordsOf(file, {
+        mapping: { input: { column: 'question' }, expected_output: { column: 'answer' }, metadata: { column: 'metadata' } },
+        otherColumns: 'metadata',
+        ignoreColumns: ['secret'],
+        onHeader: (header) => void headers.push(header),
+      });
+      expect(headers[0]).toMatchObject({
+        used: { input: 'question', expected_output: 'answer', metadata: 'metadata' },
+        metadata: ['topic', 'score'],
+        ignored: ['secret'],
+      });
+      expect(records).toEqual([
+        { input: 'q1', expected_output: 'a1', metadata: { topic: 'from-cell', score: 3, k: 1 } },
+        { input: 'q2', expected_output: 'a2', metadata: { score: false } },
+      ]);
+    });
+
+    it('reads every cell as text when told to, and as JSON where it parses by default', async () => {
+      const file = 'input,expected_output,zip\n40068,false,"007"\n';
+      expect(await recordsOf(file, { otherColumns: 'metadata' })).toEqual([{ input: 40068, expected_output: false, metadata: { zip: '007' } }]);
+      expect(await recordsOf(file, { otherColumns: 'metadata', cells: 'text' })).toEqual([
+        { input: '40068', expected_output: 'false', metadata: { zip: '007' } },
+      ]);
     });
 
     it('requires the input column, and any column the mapping marks required, naming the columns it has', async () => {

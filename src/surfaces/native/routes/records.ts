@@ -11,8 +11,9 @@ import { type EventStream, wantsEventStream } from '../../../http/sse.js';
 import { CountedStream, limitBytes } from '../../../http/streams.js';
 import { answerAsEventStream } from '../../../http/upload-events.js';
 import { streamedBody } from '../../../http/validation.js';
+import { EXPORT_ONLY_COLUMNS } from '../../../services/exports.js';
 import type { Services } from '../../../services/index.js';
-import { csvRows, jsonlRows, type CsvColumn } from '../../../services/uploads/index.js';
+import { csvRows, jsonlRows, type CsvColumn, type CsvHeader } from '../../../services/uploads/index.js';
 import { presentProblem } from '../errors.js';
 import { presentExport } from '../present.js';
 import { DatasetParams, Errors } from '../schemas/common.js';
@@ -180,7 +181,9 @@ export function recordRoutes(app: SurfaceApp, services: Services): void {
         '`deduplicate` skips rows whose input matches a current record or an earlier row; `tag` adds tags to every record.',
         "CSV: the first row names the columns; `*_column` parameters say which column fills which field (defaults: the field's own name;",
         'a column named explicitly must exist, a default one is used when present). Cells are JSON when they parse as JSON, else text;',
-        'tags and splits are a JSON array or a comma-separated list; metadata must be a JSON object; other columns are ignored.',
+        'tags and splits are a JSON array or a comma-separated list; metadata must be a JSON object. Other columns become keys of the metadata',
+        '(`other_columns=metadata`, the default; `ignore_column` leaves one out) or are ignored (`other_columns=ignore`); `cells=text` reads every cell as text.',
+        'The summary (and the header `progress` event) says where each column went.',
         'With `Accept: text/event-stream` the answer is 200 and a stream of Server-Sent Events: `progress` (the header read, then every 1,000 rows staged, then `committing`;',
         'each with `rows_received` and `bytes_received`, the bytes of the file read so far, for a progress bar),',
         'then exactly one `completed` (the summary) or `error` (problem details naming the line). A fault found before the stream opens (unknown dataset, a CSV header without the input column, an empty file) answers as usual.',
@@ -220,8 +223,29 @@ interface UploadSource {
  * Uploads the file's rows into the dataset as one version; `events`, when the upload is answered as
  * a stream, hears of its progress (the CSV header read, rows staged) with the bytes read so far.
  */
-function uploadRecords(services: Services, actor: Actor, datasetId: string, source: UploadSource, query: Static<typeof UploadQuery>, events?: EventStream) {
-  const { format: _format, tag, input_column, expected_output_column, metadata_column, tags_column, splits_column, external_id_column, ...options } = query;
+async function uploadRecords(
+  services: Services,
+  actor: Actor,
+  datasetId: string,
+  source: UploadSource,
+  query: Static<typeof UploadQuery>,
+  events?: EventStream,
+) {
+  const {
+    format: _format,
+    tag,
+    input_column,
+    expected_output_column,
+    metadata_column,
+    tags_column,
+    splits_column,
+    external_id_column,
+    other_columns = 'metadata',
+    ignore_column,
+    cells,
+    ...options
+  } = query;
+  let header: CsvHeader | undefined;
   const body = new CountedStream(source.stream);
   const column = (name: string | undefined, fallback: string): CsvColumn => ({ column: name ?? fallback, required: name !== undefined });
   const rows =
@@ -235,25 +259,33 @@ function uploadRecords(services: Services, actor: Actor, datasetId: string, sour
             splits: column(splits_column, 'splits'),
             external_id: column(external_id_column, 'external_id'),
           },
-          onHeader: (header) =>
+          otherColumns: other_columns,
+          // The columns the CSV export adds, so that an exported version uploads again as it was.
+          ignoreColumns: [...EXPORT_ONLY_COLUMNS, ...(ignore_column ?? [])],
+          cells,
+          onHeader: (read) => {
+            header = read;
             events?.send('progress', {
               phase: 'header',
               rows_received: 0,
               bytes_received: body.bytes,
-              columns: header.columns,
-              mapping: header.used,
-              ignored_columns: header.ignored,
-            }),
+              columns: read.columns,
+              mapping: read.used,
+              metadata_columns: read.metadata,
+              ignored_columns: read.ignored,
+            });
+          },
         })
       : jsonlRows(body.stream);
   if (events && source.format === 'jsonl') events.send('progress', { phase: 'staging', rows_received: 0, bytes_received: 0 });
-  return services.uploads.upload(actor, datasetId, rows, {
+  const summary = await services.uploads.upload(actor, datasetId, rows, {
     ...options,
     format: source.format,
     filename: options.filename ?? source.filename,
     tags: tag,
     onProgress: (progress) => events?.send('progress', { ...progress, bytes_received: body.bytes }),
   });
+  return header ? { ...summary, columns: { used: header.used, metadata: header.metadata, ignored: header.ignored } } : summary;
 }
 
 /** The uploaded file: the body itself (JSONL or CSV), or the `file` part of a multipart body. */

@@ -220,6 +220,16 @@ export const UploadSummary = Type.Object({
   duplicates_skipped: Type.Integer(),
   existing_skipped: Type.Integer(),
   superseded: Type.Integer(),
+  columns: Type.Optional(
+    Type.Object(
+      {
+        used: Type.Record(Type.String(), Type.String(), { description: 'Field -> the column that filled it' }),
+        metadata: Type.Array(Type.String(), { description: 'Columns kept as metadata keys' }),
+        ignored: Type.Array(Type.String(), { description: 'Columns not read' }),
+      },
+      { description: 'CSV: where each column of the header went' },
+    ),
+  ),
 });
 
 const ColumnName = (field: string) =>
@@ -254,6 +264,21 @@ export const UploadQuery = Type.Object(
     tags_column: ColumnName('tags'),
     splits_column: ColumnName('splits'),
     external_id_column: ColumnName('external_id'),
+    other_columns: Type.Optional(
+      Type.Union([Type.Literal('metadata'), Type.Literal('ignore')], {
+        default: 'metadata',
+        description: 'CSV: the columns no field uses become keys of each record’s metadata (empty cells left out), or are ignored',
+      }),
+    ),
+    ignore_column: Type.Optional(
+      Type.Array(Type.String({ minLength: 1, maxLength: 500 }), { maxItems: 1_000, description: 'CSV: a column not to read (repeatable)' }),
+    ),
+    cells: Type.Optional(
+      Type.Union([Type.Literal('json'), Type.Literal('text')], {
+        default: 'json',
+        description: 'CSV: cells are JSON where they parse as JSON (`42` a number, `false` a boolean), else text (`json`); or always text as it is (`text`)',
+      }),
+    ),
   },
   { additionalProperties: false },
 );

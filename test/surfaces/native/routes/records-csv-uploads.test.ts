@@ -45,10 +45,42 @@ for (const dialect of DIALECTS) {
       expect(response.statusCode).toBe(201);
       expect(response.json()).toMatchObject({ records_created: 3, version: { version: 1, message: 'Uploaded cells.csv: 3 created' } });
       expect(await records()).toEqual([
-        { input: { q: 1 }, expected_output: 'Paris', metadata: { k: true }, tags: ['a', 'b'], splits: ['test'], external_id: 'e1' },
+        { input: { q: 1 }, expected_output: 'Paris', metadata: { k: true, notes: 'x' }, tags: ['a', 'b'], splits: ['test'], external_id: 'e1' },
         { input: 42, expected_output: '42', metadata: {}, tags: ['c'], splits: [], external_id: null },
         { input: 'plain text', expected_output: null, metadata: {}, tags: [], splits: [], external_id: null },
       ]);
+    });
+
+    it('keeps the columns no field uses as metadata, says where each column went, and ignores them or reads cells as text when asked', async () => {
+      const file = 'question,answer,topic,zip,id\nCapital of France?,Paris,geo,40068,x\nLargest ocean?,Pacific,,,\n';
+      const kept = await t.call({ method: 'POST', url: `${base}/uploads?input_column=question&expected_output_column=answer`, payload: file, headers: CSV });
+      expect(kept.statusCode).toBe(201);
+      expect(kept.json().columns).toEqual({ used: { input: 'question', expected_output: 'answer' }, metadata: ['topic', 'zip'], ignored: ['id'] });
+      expect((await records()).map(({ metadata }) => metadata)).toEqual([{ topic: 'geo', zip: 40068 }, {}]);
+
+      const asText = await t.call({
+        method: 'POST',
+        url: `${base}/uploads?input_column=question&expected_output_column=answer&ignore_column=topic&cells=text&deduplicate=true`,
+        payload: 'question,answer,topic,zip\nWhat is 2+2?,4,math,00042\n',
+        headers: CSV,
+      });
+      expect(asText.json().columns).toEqual({ used: { input: 'question', expected_output: 'answer' }, metadata: ['zip'], ignored: ['topic'] });
+      expect((await records())[2]).toMatchObject({ input: 'What is 2+2?', expected_output: '4', metadata: { zip: '00042' } });
+
+      const ignored = await t.call({
+        method: 'POST',
+        url: `${base}/uploads?input_column=question&other_columns=ignore`,
+        payload: 'question,topic\nq,t\n',
+        headers: { ...CSV, accept: 'text/event-stream' },
+      });
+      const stream = await events(ignored.body);
+      expect(stream[0]).toMatchObject({ event: 'progress', data: { phase: 'header', metadata_columns: [], ignored_columns: ['topic'] } });
+      expect(stream.at(-1)).toMatchObject({ event: 'completed', data: { columns: { metadata: [], ignored: ['topic'] } } });
+      expect((await records())[3]).toMatchObject({ input: 'q', metadata: {} });
+
+      const bad = await t.call({ method: 'POST', url: `${base}/uploads?other_columns=all`, payload: 'input\nx\n', headers: CSV });
+      expect(bad.statusCode).toBe(400);
+      expect(JSON.stringify(bad.json())).toContain('other_columns');
     });
 
     it('takes an explicit column mapping, and refuses a mapped column the header lacks', async () => {
