@@ -13,11 +13,14 @@ import { decodeCursor, pageSize, toPage, type Page } from './pagination.js';
 import { chunks } from './rows/chunks.js';
 import { existingScoreIds, experimentsOfRuns, findExperimentIds, findExperimentRow, findRunRow } from './rows/finders.js';
 import { presentRun } from './rows/present.js';
+import { applyRunFilters, orderAndSeek, sortCursor, sortExpression, type RecordScope, type RunFilters, type RunSort } from './rows/run-filters.js';
 import { revisionsAt } from './rows/revisions.js';
 import { scoredRecord, toScoreRows, type NewScore } from './rows/scores.js';
 import { touchExperiment } from './rows/writers.js';
 import { withTransaction, type TransactionOptions } from './transaction.js';
 import { writeUnique } from './unique.js';
+
+export type { RunFilters, RunSort } from './rows/run-filters.js';
 
 /** A run to record. Everything but what identifies it is optional. */
 export interface NewRun {
@@ -142,7 +145,7 @@ export interface RunQuery {
 }
 
 /** Runs across experiments: a workspace's runs by experiment, trace, id, kind or time. */
-export interface RunSearch extends RunQuery {
+export interface RunSearch extends RunQuery, RunFilters {
   /** Runs of these experiments (each must be the actor's: NotFound otherwise); all of the workspace's when absent. */
   experiment_ids?: readonly string[];
   /** Only these runs (at most 1,000). */
@@ -154,8 +157,17 @@ export interface RunSearch extends RunQuery {
   failed?: boolean;
   /** Runs that started at or after this time (ISO-8601 or epoch milliseconds). */
   started_after?: string | number;
-  /** By id (the order runs were made in, for time-ordered ids), ascending unless `desc`. */
+  /** What the runs are ordered by (default `id`: the order runs were made in, for time-ordered ids); ascending unless `desc`. */
+  sort?: RunSort;
   order?: 'asc' | 'desc';
+}
+
+/** An experiment's runs, filtered and sorted as a user asks: a page of them and how many match in all. */
+export interface RunList extends Omit<RunSearch, 'experiment_ids'> {}
+
+export interface RunListPage extends Page<Run> {
+  /** How many runs match the filters, over every page. */
+  total: number;
 }
 
 const DEFAULT_AT = (index: number) => `/runs/${index}`;
@@ -324,26 +336,64 @@ export class RunService {
   }
 
   /** Runs of an experiment in a stable order (by id). */
-  async list(actor: Actor, experimentId: string, query: RunQuery = {}): Promise<Page<Run>> {
-    return this.search(actor, { ...query, experiment_ids: [experimentId] });
+  async list(actor: Actor, experimentId: string, query: RunList = {}): Promise<RunListPage> {
+    const experiment = await findExperimentRow(this.store, this.store.db, actor, experimentId);
+    const scope =
+      experiment.dataset_id === null || experiment.dataset_version === null
+        ? undefined
+        : { datasetId: experiment.dataset_id, version: experiment.dataset_version };
+    const [page, total] = await Promise.all([
+      this.search(actor, { ...query, experiment_ids: [experiment.id] }, scope),
+      this.count(actor, experiment.id, query, scope),
+    ]);
+    return { ...page, total };
   }
 
-  /** Runs of the workspace, of any experiment, in a stable order (by id). */
-  async search(actor: Actor, query: RunSearch = {}): Promise<Page<Run>> {
+  /** How many of an experiment's runs match the query's filters. */
+  private async count(actor: Actor, experimentId: string, query: RunList, scope: RecordScope | undefined): Promise<number> {
+    const select = this.filtered(actor, { ...query, cursor: undefined }, scope).where('runs.experiment_id', '=', experimentId);
+    const row = await select.select(sql<number>`count(*)`.as('n')).executeTakeFirstOrThrow();
+    return Number(row.n);
+  }
+
+  /**
+   * Runs of the workspace, of any experiment, in a stable order (by id, or by the sort asked for, then
+   * by id). Filters on the runs' records need `scope`: the dataset version the runs ran on.
+   */
+  async search(actor: Actor, query: RunSearch = {}, scope?: RecordScope): Promise<Page<Run>> {
     const limit = pageSize(query.limit);
-    const after = decodeCursor(query.cursor, 1);
+    const sort = query.sort ?? 'id';
     const desc = query.order === 'desc';
-    let select = this.store.db.selectFrom('runs').selectAll().where('workspace_id', '=', actor.workspaceId);
+    let select = this.filtered(actor, query, scope);
     if (query.experiment_ids !== undefined) {
       const experiments = await findExperimentIds(this.store, this.store.db, actor, query.experiment_ids);
       if (experiments.length === 0) return { data: [], next_cursor: null };
-      select = select.where('experiment_id', 'in', experiments);
+      select = select.where('runs.experiment_id', 'in', experiments);
     }
+    if (sort !== 'id') {
+      const expression = sortExpression(sort);
+      const rows = await orderAndSeek(select.selectAll('runs').select(expression.as('sort_value')), expression, desc, decodeCursor(query.cursor, 3))
+        .limit(limit + 1)
+        .execute();
+      return toPage(rows, limit, presentRun, (row) => sortCursor(sort, row.sort_value, row.id));
+    }
+    const after = decodeCursor(query.cursor, 1);
+    if (after) select = select.where('runs.id', desc ? '<' : '>', String(after[0]));
+    const rows = await select
+      .selectAll('runs')
+      .orderBy('runs.id', desc ? 'desc' : 'asc')
+      .limit(limit + 1)
+      .execute();
+    return toPage(rows, limit, presentRun, (row) => [row.id]);
+  }
+
+  /** The runs of the workspace that match the query's filters (all but the experiments, the cursor and the order). */
+  private filtered(actor: Actor, query: RunSearch, scope: RecordScope | undefined) {
+    let select = applyRunFilters(this.store.db.selectFrom('runs').where('runs.workspace_id', '=', actor.workspaceId), query, this.store.sql, scope);
     if (query.ids !== undefined) {
       if (query.ids.length > 1_000) throw ValidationError.field('/ids', 'must hold at most 1000 ids');
       const ids = query.ids.flatMap((id) => parseId(id) ?? []);
-      if (ids.length === 0) return { data: [], next_cursor: null };
-      select = select.where('id', 'in', ids);
+      select = ids.length === 0 ? select.where(sql<boolean>`1 = 0`) : select.where('id', 'in', ids);
     }
     if (query.run_type !== undefined) select = select.where('run_type', '=', query.run_type);
     if (query.children_only) select = select.where('parent_run_id', 'is not', null);
@@ -351,8 +401,7 @@ export class RunService {
     if (query.started_after !== undefined) select = select.where('start_time', '>=', optionalTime(query.started_after, '/started_after')!);
     if (query.record_id !== undefined) {
       const recordId = parseId(query.record_id);
-      if (!recordId) return { data: [], next_cursor: null };
-      select = select.where('record_id', '=', recordId);
+      select = recordId ? select.where('record_id', '=', recordId) : select.where(sql<boolean>`1 = 0`);
     }
     if (query.status !== undefined) select = select.where('status', '=', query.status);
     if (query.root_only) select = select.where('parent_run_id', 'is', null);
@@ -361,12 +410,7 @@ export class RunService {
     if (query.name !== undefined) select = select.where('name', '=', query.name);
     if (query.min_latency_ms !== undefined) select = select.where('latency_ms', '>=', query.min_latency_ms);
     if (query.max_latency_ms !== undefined) select = select.where('latency_ms', '<=', query.max_latency_ms);
-    if (after) select = select.where('id', desc ? '<' : '>', String(after[0]));
-    const rows = await select
-      .orderBy('id', desc ? 'desc' : 'asc')
-      .limit(limit + 1)
-      .execute();
-    return toPage(rows, limit, presentRun, (row) => [row.id]);
+    return select;
   }
 }
 

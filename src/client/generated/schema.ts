@@ -1352,7 +1352,7 @@ export interface paths {
                     tag?: string[];
                     /** @description Records in any of these splits (repeatable) */
                     split?: string[];
-                    /** @description key=value: records whose metadata[key] equals value (repeatable). The value is read as JSON when it parses (3, true, "3"), else as a string. */
+                    /** @description key=value: records whose metadata[key] equals value (repeatable, all must hold). The value is read as JSON when it parses (3, true, "3"), else as a string. */
                     metadata?: string[];
                     /** @description Substring of the input or expected output, ignoring ASCII case */
                     q?: string;
@@ -3461,7 +3461,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List runs */
+        /**
+         * List runs
+         * @description A page of the experiment’s runs, filtered (status, latency, tokens, a score’s range or value, text, metadata of the run or its record, the record’s tags and splits) and sorted (by id, latency, tokens, cost, start time or a score), with `total`: how many runs match over every page.
+         */
         get: {
             parameters: {
                 query?: {
@@ -3478,6 +3481,31 @@ export interface paths {
                     name?: string;
                     min_latency_ms?: number;
                     max_latency_ms?: number;
+                    min_total_tokens?: number;
+                    max_total_tokens?: number;
+                    /** @description Runs with a score of this key (within score_min/score_max, or of score_value, when given) */
+                    score_key?: string;
+                    /** @description With score_key: the score is at least this */
+                    score_min?: number;
+                    /** @description With score_key: the score is at most this */
+                    score_max?: number;
+                    /** @description With score_key: the score’s label (a categorical value) or number */
+                    score_value?: string;
+                    /** @description Runs with no score of this key */
+                    missing_score_key?: string;
+                    /** @description Text in the run’s input, output or error, or in its record’s input or expected output (ASCII case ignored) */
+                    q?: string;
+                    /** @description key=value: runs whose metadata[key] equals value (repeatable, all must hold). The value is read as JSON when it parses (3, true, "3"), else as a string. */
+                    metadata?: string[];
+                    /** @description key=value: runs whose record whose metadata[key] equals value (repeatable, all must hold). The value is read as JSON when it parses (3, true, "3"), else as a string. */
+                    record_metadata?: string[];
+                    /** @description Runs whose record has every one of these tags (repeatable) */
+                    tag?: string[];
+                    /** @description Runs whose record is in any of these splits (repeatable) */
+                    split?: string[];
+                    /** @description id (the order runs were made in), latency_ms, total_tokens, total_cost, start_time, or score:<key> (the run’s mean score of that key); runs without a value come last */
+                    sort?: string;
+                    order?: "asc" | "desc";
                 };
                 header?: never;
                 path: {
@@ -3534,6 +3562,9 @@ export interface paths {
                             })[];
                             /** @description Pass as `cursor` for the next page; null on the last page */
                             next_cursor: string | null;
+                        } & {
+                            /** @description How many runs match the filters, over every page */
+                            total: number;
                         };
                     };
                 };

@@ -3,8 +3,9 @@ import type { JsonObject } from '../../../domain/json.js';
 import { LIMITS } from '../../../domain/limits.js';
 import type { SurfaceApp } from '../../../http/app.js';
 import type { Services } from '../../../services/index.js';
-import type { NewRun } from '../../../services/runs.js';
+import type { NewRun, RunSort } from '../../../services/runs.js';
 import { presentDeletion, presentExport, presentRun } from '../present.js';
+import { parseMetadataFilters } from '../requests.js';
 import { Errors, ExperimentParams, NoContent, Page } from '../schemas/common.js';
 import {
   Experiment,
@@ -19,6 +20,7 @@ import {
   RunQuery,
   RunsAppend,
   RunsAppended,
+  RunsPage,
   Score,
   ScoreQuery,
   ScoresCreate,
@@ -90,9 +92,25 @@ export function experimentRoutes(app: SurfaceApp, services: Services): void {
   });
 
   app.get('/experiments/:experiment_id/runs', {
-    schema: { summary: 'List runs', tags, params: ExperimentParams, querystring: RunQuery, response: { 200: Page(Run), ...Errors } },
+    schema: {
+      summary: 'List runs',
+      description:
+        'A page of the experiment’s runs, filtered (status, latency, tokens, a score’s range or value, text, metadata of the run or its record, the record’s tags and splits) and sorted (by id, latency, tokens, cost, start time or a score), with `total`: how many runs match over every page.',
+      tags,
+      params: ExperimentParams,
+      querystring: RunQuery,
+      response: { 200: RunsPage, ...Errors },
+    },
     handler: async (request) => {
-      const page = await services.runs.list(request.actor, request.params.experiment_id, request.query);
+      const { metadata, record_metadata, tag, split, sort, ...query } = request.query;
+      const page = await services.runs.list(request.actor, request.params.experiment_id, {
+        ...query,
+        sort: sort as RunSort | undefined,
+        metadata: metadata && parseMetadataFilters(metadata),
+        record_metadata: record_metadata && parseMetadataFilters(record_metadata),
+        tags: tag,
+        splits: split,
+      });
       return { ...page, data: page.data.map(presentRun) };
     },
   });

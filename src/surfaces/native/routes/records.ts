@@ -15,6 +15,7 @@ import { EXPORT_ONLY_COLUMNS } from '../../../services/exports.js';
 import type { Services } from '../../../services/index.js';
 import { csvRows, jsonlRows, type CsvColumn, type CsvHeader } from '../../../services/uploads/index.js';
 import { presentProblem } from '../errors.js';
+import { parseMetadataFilters } from '../requests.js';
 import { presentExport } from '../present.js';
 import { DatasetParams, Errors } from '../schemas/common.js';
 import {
@@ -313,15 +314,4 @@ function formatOf(mimetype: string, filename: string | undefined): 'jsonl' | 'cs
   if (filename && /\.csv$/i.test(filename)) return 'csv';
   if (filename && /\.(jsonl|ndjson)$/i.test(filename)) return 'jsonl';
   return undefined;
-}
-
-/** `key=value` pairs; the value is JSON when it parses as JSON, else the string itself. */
-function parseMetadataFilters(pairs: readonly string[]): Record<string, Json> {
-  const filters: Record<string, Json> = {};
-  for (const pair of pairs) {
-    const split = pair.indexOf('=');
-    const value = pair.slice(split + 1);
-    filters[pair.slice(0, split)] = jsonOrText(value);
-  }
-  return filters;
 }

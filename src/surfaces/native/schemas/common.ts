@@ -85,3 +85,11 @@ export const ExportFormat = Type.Optional(Type.Union([Type.Literal('jsonl'), Typ
 
 export const DatasetParams = Type.Object({ dataset_id: Id });
 export const ExperimentParams = Type.Object({ experiment_id: Id });
+
+/** `key=value` filters on metadata, repeatable (read by parseMetadataFilters). */
+export const MetadataFilter = (things: string) =>
+  Type.Optional(
+    Type.Array(Type.String({ pattern: '^[^=]+=' }), {
+      description: `key=value: ${things} whose metadata[key] equals value (repeatable, all must hold). The value is read as JSON when it parses (3, true, "3"), else as a string.`,
+    }),
+  );

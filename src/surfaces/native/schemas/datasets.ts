@@ -1,7 +1,7 @@
 import { Type, type TSchema } from '@sinclair/typebox';
 import { LIMITS } from '../../../domain/limits.js';
 import { ExternalId, JsonObjectSchema, JsonValue, NewRecordSchema, Tags } from '../../../domain/record-schema.js';
-import { Description, ExportFormat, Id, Name, Page, PageQuery, Timestamp, VersionParam } from './common.js';
+import { Description, ExportFormat, Id, MetadataFilter, Name, Page, PageQuery, Timestamp, VersionParam } from './common.js';
 
 /** Datasets, their versions and their records: as the routes of datasets.ts, versions.ts and records.ts take and answer them. */
 
@@ -163,12 +163,7 @@ export const RecordQuery = Type.Object(
     version: Type.Optional(VersionParam),
     tag: Type.Optional(Type.Array(Type.String(), { description: 'Records with every one of these tags (repeatable)' })),
     split: Type.Optional(Type.Array(Type.String(), { description: 'Records in any of these splits (repeatable)' })),
-    metadata: Type.Optional(
-      Type.Array(Type.String({ pattern: '^[^=]+=' }), {
-        description:
-          'key=value: records whose metadata[key] equals value (repeatable). The value is read as JSON when it parses (3, true, "3"), else as a string.',
-      }),
-    ),
+    metadata: MetadataFilter('records'),
     q: Type.Optional(Type.String({ minLength: 1, description: 'Substring of the input or expected output, ignoring ASCII case' })),
   },
   { additionalProperties: false },

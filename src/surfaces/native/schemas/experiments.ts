@@ -2,7 +2,7 @@ import { Type } from '@sinclair/typebox';
 import { LIMITS } from '../../../domain/limits.js';
 import { JsonObjectSchema, JsonValue } from '../../../domain/record-schema.js';
 import { SCORE_SOURCES } from '../../../domain/types.js';
-import { Description, ExportFormat, Id, Name, PageQuery, Timestamp, VersionParam } from './common.js';
+import { Description, ExportFormat, Id, MetadataFilter, Name, Page, PageQuery, Timestamp, VersionParam } from './common.js';
 
 /** Experiments, their runs and scores, and logs: as the routes of experiments.ts and logs.ts take and answer them. */
 const TimeInput = Type.Union([Type.String({ minLength: 1 }), Type.Number(), Type.Null()], {
@@ -173,6 +173,9 @@ export const Run = Type.Object(
   { additionalProperties: true, description: 'A run, with any extra fields it was sent with' },
 );
 
+/** A page of an experiment's runs, with how many match over every page. */
+export const RunsPage = Type.Intersect([Page(Run), Type.Object({ total: Type.Integer({ description: 'How many runs match the filters, over every page' }) })]);
+
 export const RunQuery = Type.Object(
   {
     ...PageQuery,
@@ -184,6 +187,35 @@ export const RunQuery = Type.Object(
     name: Type.Optional(Type.String()),
     min_latency_ms: Type.Optional(Type.Number({ minimum: 0 })),
     max_latency_ms: Type.Optional(Type.Number({ minimum: 0 })),
+    min_total_tokens: Type.Optional(Type.Integer({ minimum: 0 })),
+    max_total_tokens: Type.Optional(Type.Integer({ minimum: 0 })),
+    score_key: Type.Optional(
+      Type.String({ minLength: 1, maxLength: 200, description: 'Runs with a score of this key (within score_min/score_max, or of score_value, when given)' }),
+    ),
+    score_min: Type.Optional(Type.Number({ description: 'With score_key: the score is at least this' })),
+    score_max: Type.Optional(Type.Number({ description: 'With score_key: the score is at most this' })),
+    score_value: Type.Optional(Type.String({ maxLength: 1_000, description: 'With score_key: the score’s label (a categorical value) or number' })),
+    missing_score_key: Type.Optional(Type.String({ minLength: 1, maxLength: 200, description: 'Runs with no score of this key' })),
+    q: Type.Optional(
+      Type.String({
+        minLength: 1,
+        maxLength: 1_000,
+        description: 'Text in the run’s input, output or error, or in its record’s input or expected output (ASCII case ignored)',
+      }),
+    ),
+    metadata: MetadataFilter('runs'),
+    record_metadata: MetadataFilter('runs whose record'),
+    tag: Type.Optional(Type.Array(Type.String(), { description: 'Runs whose record has every one of these tags (repeatable)' })),
+    split: Type.Optional(Type.Array(Type.String(), { description: 'Runs whose record is in any of these splits (repeatable)' })),
+    sort: Type.Optional(
+      Type.String({
+        pattern: '^(id|latency_ms|total_tokens|total_cost|start_time|score:.+)$',
+        default: 'id',
+        description:
+          'id (the order runs were made in), latency_ms, total_tokens, total_cost, start_time, or score:<key> (the run’s mean score of that key); runs without a value come last',
+      }),
+    ),
+    order: Type.Optional(Type.Union([Type.Literal('asc'), Type.Literal('desc')], { default: 'asc' })),
   },
   { additionalProperties: false },
 );
