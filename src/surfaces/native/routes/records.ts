@@ -2,7 +2,6 @@ import type { Readable } from 'node:stream';
 import type { Static } from '@sinclair/typebox';
 import type { FastifyRequest } from 'fastify';
 import { ValidationError } from '../../../domain/errors.js';
-import { jsonOrText, type Json } from '../../../domain/json.js';
 import type { Actor } from '../../../domain/types.js';
 import { LIMITS } from '../../../domain/limits.js';
 import type { SurfaceApp } from '../../../http/app.js';

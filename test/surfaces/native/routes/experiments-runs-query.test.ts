@@ -51,7 +51,7 @@ for (const dialect of DIALECTS) {
       }));
       const appended = await t.call({ method: 'POST', url: `/api/v1/experiments/${experimentId}/runs`, payload: { runs } });
       expect(appended.statusCode, appended.body).toBe(201);
-      (appended.json().run_ids as string[]).forEach((id, i) => indexOf.set(id, i));
+      for (const [i, id] of (appended.json().run_ids as string[]).entries()) indexOf.set(id, i);
     });
 
     const list = (query: string) => t.call({ method: 'GET', url: `/api/v1/experiments/${experimentId}/runs?${query}` });
