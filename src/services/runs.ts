@@ -13,14 +13,14 @@ import { decodeCursor, pageSize, toPage, type Page } from './pagination.js';
 import { chunks } from './rows/chunks.js';
 import { existingScoreIds, experimentsOfRuns, findExperimentIds, findExperimentRow, findRunRow } from './rows/finders.js';
 import { presentRun } from './rows/present.js';
-import { applyRunFilters, orderAndSeek, sortCursor, sortExpression, type RecordScope, type RunFilters, type RunSort } from './rows/run-filters.js';
+import { applyRunFilters, orderAndSeek, sortCursor, sortExpression, type RecordScope, type RunFilters, type RunSort } from './run-filters.js';
 import { revisionsAt } from './rows/revisions.js';
 import { scoredRecord, toScoreRows, type NewScore } from './rows/scores.js';
 import { touchExperiment } from './rows/writers.js';
 import { withTransaction, type TransactionOptions } from './transaction.js';
 import { writeUnique } from './unique.js';
 
-export type { RunFilters, RunSort } from './rows/run-filters.js';
+export type { RunFilters, RunSort } from './run-filters.js';
 
 /** A run to record. Everything but what identifies it is optional. */
 export interface NewRun {

@@ -1,10 +1,10 @@
 import { sql, type ExpressionBuilder, type RawBuilder, type SelectQueryBuilder, type SqlBool } from 'kysely';
-import { ValidationError } from '../../domain/errors.js';
-import { parseId } from '../../domain/ids.js';
-import type { Json } from '../../domain/json.js';
-import type { DialectSql } from '../../store/dialect.js';
-import type { Database } from '../../store/schema.js';
-import type { CursorKey } from '../pagination.js';
+import { ValidationError } from '../domain/errors.js';
+import { parseId } from '../domain/ids.js';
+import type { Json } from '../domain/json.js';
+import type { DialectSql } from '../store/dialect.js';
+import type { Database } from '../store/schema.js';
+import type { CursorKey } from './pagination.js';
 
 /**
  * What a user looks for among an experiment's runs, beyond the fields of the run row itself: a score
