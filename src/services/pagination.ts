@@ -1,4 +1,6 @@
+import { sql, type RawBuilder, type SelectQueryBuilder, type SqlBool } from 'kysely';
 import { ValidationError } from '../domain/errors.js';
+import { parseId } from '../domain/ids.js';
 import { LIMITS } from '../domain/limits.js';
 
 /** One page of a keyset-paginated list; `next_cursor` is null on the last page. */
@@ -54,4 +56,39 @@ export async function allPages<T>(fetch: (cursor: string | undefined) => Promise
     cursor = page.next_cursor ?? undefined;
   } while (cursor);
   return items;
+}
+
+/**
+ * Orders a select by a value, rows without one last whichever the direction, then by their id (the
+ * same direction), and, given the cursor of the last row seen ([has no value, value, id]), starts
+ * after it. `id` is the column of the rows' ids.
+ */
+export function orderByValue<DB, TB extends keyof DB, O>(
+  select: SelectQueryBuilder<DB, TB, O>,
+  value: RawBuilder<unknown>,
+  id: string,
+  options: { desc: boolean; after: CursorKey | undefined },
+): SelectQueryBuilder<DB, TB, O> {
+  const direction = sql.raw(options.desc ? 'desc' : 'asc');
+  const beyond = sql.raw(options.desc ? '<' : '>');
+  const idRef = sql.ref(id);
+  let query = select.orderBy(sql`case when ${value} is null then 1 else 0 end`).orderBy(sql`${value} ${direction}`).orderBy(sql`${idRef} ${direction}`);
+  if (options.after) {
+    const [missing, seen, lastId] = options.after;
+    if ((missing !== 0 && missing !== 1) || typeof lastId !== 'string' || !parseId(lastId)) {
+      throw ValidationError.field('/cursor', 'is not a cursor this list handed out', { in: 'query' });
+    }
+    query = query.where(
+      missing === 1
+        ? sql<SqlBool>`(${value} is null and ${idRef} ${beyond} ${lastId})`
+        : sql<SqlBool>`(${value} is null or ${value} ${beyond} ${seen} or (${value} = ${seen} and ${idRef} ${beyond} ${lastId}))`,
+    );
+  }
+  return query;
+}
+
+/** The cursor of a row in a list ordered by orderByValue, from the value selected with it (PostgreSQL answers numerics and bigints as text). */
+export function valueCursor(value: unknown, id: string, kind: 'number' | 'text' = 'number'): CursorKey {
+  if (value === null || value === undefined) return [1, 0, id];
+  return [0, kind === 'text' ? String(value) : Number(value), id];
 }

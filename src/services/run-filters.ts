@@ -1,10 +1,8 @@
 import { sql, type ExpressionBuilder, type RawBuilder, type SelectQueryBuilder, type SqlBool } from 'kysely';
 import { ValidationError } from '../domain/errors.js';
-import { parseId } from '../domain/ids.js';
 import type { Json } from '../domain/json.js';
 import type { DialectSql } from '../store/dialect.js';
 import type { Database } from '../store/schema.js';
-import type { CursorKey } from './pagination.js';
 
 /**
  * What a user looks for among an experiment's runs, beyond the fields of the run row itself: a score
@@ -141,46 +139,13 @@ export function sortExpression(sort: RunSort): RawBuilder<number | string | null
   if (sort.startsWith('score:')) {
     const key = sort.slice('score:'.length);
     if (key === '') throw ValidationError.field('/sort', 'names no score key after "score:"', { in: 'query' });
-    return sql<number | null>`(select avg(s.score) from scores s where s.run_id = runs.id and s.workspace_id = runs.workspace_id and s.key = ${key})`;
+    // As a double on both databases, so that the value a cursor carries is the one compared again.
+    return sql<
+      number | null
+    >`cast((select avg(s.score) from scores s where s.run_id = runs.id and s.workspace_id = runs.workspace_id and s.key = ${key}) as double precision)`;
   }
   if (!(RUN_SORT_COLUMNS as readonly string[]).includes(sort)) {
     throw ValidationError.field('/sort', `must be one of ${RUN_SORT_COLUMNS.join(', ')} or score:<key>`, { in: 'query' });
   }
   return sql<number | string | null>`${sql.ref(`runs.${sort}`)}`;
-}
-
-/**
- * Orders a select by the sort, runs without a value last whichever the direction, then by id; and,
- * given the cursor of the last run seen ([has no value, value, id]), starts after it.
- */
-export function orderAndSeek<O>(
-  select: RunsQuery<O>,
-  expression: RawBuilder<number | string | null>,
-  desc: boolean,
-  after: CursorKey | undefined,
-): RunsQuery<O> {
-  const direction = desc ? sql.raw('desc') : sql.raw('asc');
-  const beyond = desc ? sql.raw('<') : sql.raw('>');
-  let query = select
-    .orderBy(sql`case when ${expression} is null then 1 else 0 end`)
-    .orderBy(sql`${expression} ${direction}`)
-    .orderBy('runs.id', desc ? 'desc' : 'asc');
-  if (after) {
-    const [missing, value, id] = after;
-    if ((missing !== 0 && missing !== 1) || typeof id !== 'string' || !parseId(id))
-      throw ValidationError.field('/cursor', 'is not a cursor this list handed out', { in: 'query' });
-    query =
-      missing === 1
-        ? query.where(sql<SqlBool>`(${expression} is null and runs.id ${beyond} ${String(id)})`)
-        : query.where(
-            sql<SqlBool>`(${expression} is null or ${expression} ${beyond} ${value} or (${expression} = ${value} and runs.id ${beyond} ${String(id)}))`,
-          );
-  }
-  return query;
-}
-
-/** The cursor of a run in a sorted list, from the sort value selected with it (PostgreSQL answers numerics and bigints as text). */
-export function sortCursor(sort: RunSort, value: number | string | null, id: string): CursorKey {
-  if (value === null) return [1, 0, id];
-  return [0, sort === 'start_time' ? String(value) : Number(value), id];
 }

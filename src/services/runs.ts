@@ -9,11 +9,11 @@ import type { Actor, Run, RunStatus } from '../domain/types.js';
 import type { Store, Transaction } from '../store/database.js';
 import type { ExperimentTable, RunTable, ScoreTable } from '../store/schema.js';
 import { deferRunChanges, lockRunIds, takeDeferredChanges } from './deferred-changes.js';
-import { decodeCursor, pageSize, toPage, type Page } from './pagination.js';
+import { decodeCursor, orderByValue, pageSize, toPage, valueCursor, type Page } from './pagination.js';
 import { chunks } from './rows/chunks.js';
 import { existingScoreIds, experimentsOfRuns, findExperimentIds, findExperimentRow, findRunRow } from './rows/finders.js';
 import { presentRun } from './rows/present.js';
-import { applyRunFilters, orderAndSeek, sortCursor, sortExpression, type RecordScope, type RunFilters, type RunSort } from './run-filters.js';
+import { applyRunFilters, sortExpression, type RecordScope, type RunFilters, type RunSort } from './run-filters.js';
 import { revisionsAt } from './rows/revisions.js';
 import { scoredRecord, toScoreRows, type NewScore } from './rows/scores.js';
 import { touchExperiment } from './rows/writers.js';
@@ -372,10 +372,13 @@ export class RunService {
     }
     if (sort !== 'id') {
       const expression = sortExpression(sort);
-      const rows = await orderAndSeek(select.selectAll('runs').select(expression.as('sort_value')), expression, desc, decodeCursor(query.cursor, 3))
+      const rows = await orderByValue(select.selectAll('runs').select(expression.as('sort_value')), expression, 'runs.id', {
+        desc,
+        after: decodeCursor(query.cursor, 3),
+      })
         .limit(limit + 1)
         .execute();
-      return toPage(rows, limit, presentRun, (row) => sortCursor(sort, row.sort_value, row.id));
+      return toPage(rows, limit, presentRun, (row) => valueCursor(row.sort_value, row.id, sort === 'start_time' ? 'text' : 'number'));
     }
     const after = decodeCursor(query.cursor, 1);
     if (after) select = select.where('runs.id', desc ? '<' : '>', String(after[0]));

@@ -289,7 +289,7 @@ export interface paths {
         put?: never;
         /**
          * Records side by side
-         * @description The comparison's records (as of the newest dataset version the experiments ran on) that have a run in scope, in record-id order, each with every experiment's runs (all repetitions) and their scores; with a baseline, each cell's change against it. `change` keeps only records that improved or regressed.
+         * @description The comparison's records (as of the newest dataset version the experiments ran on) that have a run in scope, in record-id order, each with every experiment's runs (all repetitions) and their scores; with a baseline, each cell's change against it. `change` keeps only records that improved or regressed, `q` those with a text; `sort` orders them by a score or its change against the baseline; `count` adds the total.
          */
         post: {
             parameters: {
@@ -313,6 +313,11 @@ export interface paths {
                             key: string;
                             kind: "improved" | "regressed";
                         };
+                        /**
+                         * @description Also answer `total`: how many records match, over every page
+                         * @default false
+                         */
+                        count?: boolean;
                         cursor?: string;
                         /** @description Experiments on one dataset */
                         experiment_ids: string[];
@@ -341,6 +346,17 @@ export interface paths {
                         limit?: number;
                         /** @description Score keys for which a lower score is better */
                         lower_is_better?: string[];
+                        /** @description Only records whose input or expected output has this text, or with a run in scope whose output or error has it (ASCII case ignored) */
+                        q?: string;
+                        /** @description Order records by how an experiment’s score of `key` changed against the baseline (`change`: the improvement, so ascending shows the largest regression first; needs baseline_id), or by its mean score (`score`). The experiment is the first compared one that is not the baseline unless named. Records without a value come last. */
+                        sort?: {
+                            by: "change" | "score";
+                            /** Format: uuid */
+                            experiment_id?: string;
+                            key: string;
+                            /** @default asc */
+                            order?: "asc" | "desc";
+                        };
                     };
                 };
             };
@@ -454,6 +470,9 @@ export interface paths {
                             }[];
                             /** @description Pass as `cursor` for the next page; null on the last page */
                             next_cursor: string | null;
+                        } & {
+                            /** @description How many records match, over every page (with `count`) */
+                            total?: number;
                         };
                     };
                 };

@@ -7,7 +7,7 @@ import { presentExperiment } from '../rows/present.js';
 import type { Page } from '../pagination.js';
 import { compareGroups, computeStats, type ExperimentStats } from './aggregates.js';
 import { compareWithBaseline, type ScoreChange } from './baseline.js';
-import { comparisonRows, type ChangeFilter, type ComparisonRow } from './rows.js';
+import { comparisonRows, type ChangeFilter, type ComparisonRow, type RowSort, type RowsPage } from './rows.js';
 import { ResultCache } from './cache.js';
 import { groupBy } from './group-by.js';
 import { POOLED, resolveScope, type ComparisonScope, type GroupBy, type RunFilters } from './scope.js';
@@ -16,7 +16,7 @@ export type { ExperimentStats, Percentiles, ScoreStats } from './aggregates.js';
 export { summarizeScores } from './aggregates.js';
 export type { ScoreChange } from './baseline.js';
 export type { CellChange } from './changes.js';
-export type { ChangeFilter, ComparisonRow, RunWithScores } from './rows.js';
+export type { ChangeFilter, ComparisonRow, RowSort, RowsPage, RunWithScores } from './rows.js';
 export { ROWS_PAGE_DEFAULT, ROWS_PAGE_MAX } from './rows.js';
 export type { GroupBy, RunFilters } from './scope.js';
 export { MAX_COMPARED_EXPERIMENTS, POOLED } from './scope.js';
@@ -70,6 +70,9 @@ export interface RowsQuery extends Omit<ComparisonQuery, 'group_by'> {
   cursor?: string;
   limit?: number;
   change?: ChangeFilter;
+  q?: string;
+  sort?: RowSort;
+  count?: boolean;
 }
 
 /**
@@ -138,7 +141,7 @@ export class ComparisonService {
     };
   }
 
-  async rows(actor: Actor, query: RowsQuery): Promise<Page<ComparisonRow>> {
+  async rows(actor: Actor, query: RowsQuery): Promise<RowsPage> {
     const scope = await resolveScope(this.store, actor, query.experiment_ids, { filters: query.filters });
     checkBaseline(query.baseline_id, query.experiment_ids);
     if (query.change?.experiment_id && !query.experiment_ids.includes(query.change.experiment_id)) {
@@ -150,6 +153,9 @@ export class ComparisonService {
       baselineId: query.baseline_id,
       change: query.change,
       lowerIsBetter: query.lower_is_better,
+      q: query.q,
+      sort: query.sort,
+      count: query.count,
     });
   }
 }

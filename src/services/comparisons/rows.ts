@@ -2,12 +2,12 @@ import { sql } from 'kysely';
 import { ValidationError } from '../../domain/errors.js';
 import type { DatasetRecord, Run, Score } from '../../domain/types.js';
 import type { Store } from '../../store/database.js';
-import type { RunTable } from '../../store/schema.js';
-import { decodeCursor, toPage, type Page } from '../pagination.js';
+import type { RecordRevisionTable, RunTable } from '../../store/schema.js';
+import { decodeCursor, orderByValue, toPage, valueCursor, type Page } from '../pagination.js';
 import { presentRecord, presentRun, presentScore } from '../rows/present.js';
 import { recordChanges, type BaselineOptions, type CellChange, type RecordChangeRow } from './changes.js';
 import { groupBy } from './group-by.js';
-import { recordsAt, scopedRuns, type ComparisonScope } from './scope.js';
+import { recordsAt, scopedRuns, scopedScores, type ComparisonScope } from './scope.js';
 
 export const ROWS_PAGE_DEFAULT = 20;
 export const ROWS_PAGE_MAX = 200;
@@ -20,12 +20,34 @@ export interface ChangeFilter {
   experiment_id?: string;
 }
 
+/**
+ * The order of the rows: by how a score of an experiment changed against the baseline (`change`: the
+ * improvement, so that ascending reads the largest regression first, whichever way the key is better),
+ * or by the experiment's mean score of a key (`score`). Records without a value come last.
+ */
+export interface RowSort {
+  by: 'change' | 'score';
+  key: string;
+  /** The experiment whose score or change orders the rows: by default the first compared that is not the baseline. */
+  experiment_id?: string;
+  order?: 'asc' | 'desc';
+}
+
 export interface RowQuery {
   cursor?: string;
   limit?: number;
   baselineId?: string;
   change?: ChangeFilter;
   lowerIsBetter?: readonly string[];
+  /** Records whose input or expected output has this text, or that have a run whose output or error has it (ASCII case ignored). */
+  q?: string;
+  sort?: RowSort;
+  /** Also count the records that match, over every page (`total`). */
+  count?: boolean;
+}
+
+export interface RowsPage extends Page<ComparisonRow> {
+  total?: number;
 }
 
 export interface RunWithScores extends Run {
@@ -44,33 +66,77 @@ export interface ComparisonRow {
  * The records of the comparison, a page at a time in record-id order: those with at least one run in
  * scope, optionally only those that improved or regressed against the baseline.
  */
-export async function comparisonRows(store: Store, scope: ComparisonScope, query: RowQuery): Promise<Page<ComparisonRow>> {
+export async function comparisonRows(store: Store, scope: ComparisonScope, query: RowQuery): Promise<RowsPage> {
   const limit = Math.min(Math.max(query.limit ?? ROWS_PAGE_DEFAULT, 1), ROWS_PAGE_MAX);
-  const after = decodeCursor(query.cursor, 1);
   const baseline = query.baselineId === undefined ? undefined : { baselineId: query.baselineId, lowerIsBetter: query.lowerIsBetter };
   if (query.change && !baseline) throw ValidationError.field('/change', 'needs a baseline_id');
-  let records = recordsAt(store.db, scope, 'rec')
-    .selectAll('rec')
-    .where(({ exists }) => exists(scopedRuns(store, scope).where('r.record_id', '=', sql.ref<string>('rec.record_id'))));
+  let records = recordsAt(store.db, scope, 'rec').where(({ exists }) =>
+    exists(scopedRuns(store, scope).where('r.record_id', '=', sql.ref<string>('rec.record_id'))),
+  );
   if (query.change && baseline) records = records.where(changed(store, scope, baseline, query.change));
-  if (after) records = records.where('rec.record_id', '>', String(after[0]));
-  // A literal limit: bound as a parameter, it leaves SQLite's planner not knowing that a few rows will
-  // do, and with a change filter it then reads and sorts every record instead of walking them in order.
-  const page = await records
-    .orderBy('rec.record_id')
-    .limit(sql.lit(limit + 1))
-    .execute();
+  if (query.q !== undefined) records = records.where(hasText(store, scope, query.q));
+  const total = query.count ? Number((await records.select(sql<number>`count(*)`.as('n')).executeTakeFirstOrThrow()).n) : undefined;
+
+  const sortValue = query.sort ? sortOf(store, scope, baseline, query.sort) : undefined;
+  let page: (RecordRevisionTable & { sort_value?: unknown })[];
+  if (sortValue) {
+    page = await orderByValue(records.selectAll('rec').select(sortValue.as('sort_value')), sortValue, 'rec.record_id', {
+      desc: query.sort!.order === 'desc',
+      after: decodeCursor(query.cursor, 3),
+    })
+      .limit(sql.lit(limit + 1))
+      .execute();
+  } else {
+    const after = decodeCursor(query.cursor, 1);
+    if (after) records = records.where('rec.record_id', '>', String(after[0]));
+    // A literal limit: bound as a parameter, it leaves SQLite's planner not knowing that a few rows will
+    // do, and with a change filter it then reads and sorts every record instead of walking them in order.
+    page = await records
+      .selectAll('rec')
+      .orderBy('rec.record_id')
+      .limit(sql.lit(limit + 1))
+      .execute();
+  }
   const shown = page.slice(0, limit).map((revision) => revision.record_id);
 
   const [runsOf, changesOf] = await Promise.all([runsWithScores(store, scope, shown), baseline ? cellChanges(store, scope, baseline, shown) : undefined]);
   const toRow = (revision: (typeof page)[number]): ComparisonRow => {
     const byExperiment: Record<string, RunWithScores[]> = Object.fromEntries(scope.experiments.map((e) => [e.id, []]));
     for (const run of runsOf.get(revision.record_id) ?? []) byExperiment[run.experiment_id]!.push(run);
-    const row: ComparisonRow = { record: presentRecord(revision), runs: byExperiment };
+    const { sort_value: _sortValue, ...record } = revision;
+    const row: ComparisonRow = { record: presentRecord(record), runs: byExperiment };
     if (changesOf) row.changes = changesOf(revision.record_id);
     return row;
   };
-  return toPage(page, limit, toRow, (revision) => [revision.record_id]);
+  const rows = toPage(page, limit, toRow, (revision) => (sortValue ? valueCursor(revision.sort_value, revision.record_id) : [revision.record_id]));
+  return total === undefined ? rows : { ...rows, total };
+}
+
+/** SQL condition: the record (`rec`) has the text in its input or expected output, or one of its runs in scope in its output or error. */
+function hasText(store: Store, scope: ComparisonScope, text: string) {
+  const inRuns = scopedRuns(store, scope)
+    .where('r.record_id', '=', sql.ref<string>('rec.record_id'))
+    .where((eb) => eb.or([store.sql.containsText('r.output', text), store.sql.containsText('r.error', text)]));
+  return sql<boolean>`(${store.sql.containsText('rec.input', text)} or ${store.sql.containsText('rec.expected_output', text)} or exists ${inRuns})`;
+}
+
+/**
+ * The value a record (`rec`) is sorted by: the improvement of a score against the baseline, or a mean
+ * score. As a double on both databases, so that the value a cursor carries is the one compared again.
+ */
+function sortOf(store: Store, scope: ComparisonScope, baseline: BaselineOptions | undefined, sort: RowSort) {
+  const experimentId = sort.experiment_id ?? scope.experiments.find((e) => e.id !== baseline?.baselineId)?.id ?? scope.experiments[0]!.id;
+  if (!scope.experiments.some((e) => e.id === experimentId)) throw ValidationError.field('/sort/experiment_id', 'must be one of experiment_ids');
+  if (sort.by === 'score') {
+    const scores = scopedScores(store, scope, { key: sort.key, records: sql.ref<string>('rec.record_id') });
+    return sql<number | null>`cast((select avg(ss.score) from ${scores} as ss where ss.experiment_id = ${experimentId}) as double precision)`;
+  }
+  if (!baseline) throw ValidationError.field('/sort/by', 'change needs a baseline_id');
+  if (experimentId === baseline.baselineId)
+    throw ValidationError.field('/sort/experiment_id', 'must not be the baseline: its change against itself is nothing');
+  const moved = recordChanges(store, scope, baseline, { experimentIds: [experimentId], key: sort.key, records: sql.ref<string>('rec.record_id') });
+  const sign = baseline.lowerIsBetter?.includes(sort.key) ? -1 : 1;
+  return sql<number | null>`cast((select ${sql.lit(sign)} * c.delta from (${moved}) as c) as double precision)`;
 }
 
 /** The runs in scope of these records, each with its scores, by record. */

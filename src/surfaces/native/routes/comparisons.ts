@@ -1,8 +1,8 @@
 import type { SurfaceApp } from '../../../http/app.js';
 import type { Services } from '../../../services/index.js';
 import { presentComparisonRow } from '../present.js';
-import { Errors, Page } from '../schemas/common.js';
-import { CompareBody, Comparison, ComparisonRow, RowsBody } from '../schemas/comparisons.js';
+import { Errors } from '../schemas/common.js';
+import { CompareBody, Comparison, ComparisonRowsPage, RowsBody } from '../schemas/comparisons.js';
 
 const tags = ['Comparisons'];
 
@@ -30,10 +30,10 @@ export function comparisonRoutes(app: SurfaceApp, services: Services): void {
     schema: {
       summary: 'Records side by side',
       description:
-        "The comparison's records (as of the newest dataset version the experiments ran on) that have a run in scope, in record-id order, each with every experiment's runs (all repetitions) and their scores; with a baseline, each cell's change against it. `change` keeps only records that improved or regressed.",
+        "The comparison's records (as of the newest dataset version the experiments ran on) that have a run in scope, in record-id order, each with every experiment's runs (all repetitions) and their scores; with a baseline, each cell's change against it. `change` keeps only records that improved or regressed, `q` those with a text; `sort` orders them by a score or its change against the baseline; `count` adds the total.",
       tags,
       body: RowsBody,
-      response: { 200: Page(ComparisonRow), ...Errors },
+      response: { 200: ComparisonRowsPage, ...Errors },
     },
     handler: async (request) => {
       const page = await services.comparisons.rows(request.actor, request.body);

@@ -1,7 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import { JsonObjectSchema, JsonValue } from '../../../domain/record-schema.js';
 import { MAX_COMPARED_EXPERIMENTS, ROWS_PAGE_DEFAULT, ROWS_PAGE_MAX } from '../../../services/comparisons/index.js';
-import { Id, Nullable } from './common.js';
+import { Id, Nullable, Page } from './common.js';
 import { DatasetRecord } from './datasets.js';
 import { Experiment, Run, Score } from './experiments.js';
 
@@ -70,6 +70,29 @@ export const RowsBody = Type.Object(
         },
       ),
     ),
+    q: Type.Optional(
+      Type.String({
+        minLength: 1,
+        maxLength: 1_000,
+        description: 'Only records whose input or expected output has this text, or with a run in scope whose output or error has it (ASCII case ignored)',
+      }),
+    ),
+    sort: Type.Optional(
+      Type.Object(
+        {
+          by: Type.Union([Type.Literal('change'), Type.Literal('score')]),
+          key: Type.String({ minLength: 1 }),
+          experiment_id: Type.Optional(Type.String({ format: 'uuid' })),
+          order: Type.Optional(Type.Union([Type.Literal('asc'), Type.Literal('desc')], { default: 'asc' })),
+        },
+        {
+          additionalProperties: false,
+          description:
+            'Order records by how an experiment’s score of `key` changed against the baseline (`change`: the improvement, so ascending shows the largest regression first; needs baseline_id), or by its mean score (`score`). The experiment is the first compared one that is not the baseline unless named. Records without a value come last.',
+        },
+      ),
+    ),
+    count: Type.Optional(Type.Boolean({ default: false, description: 'Also answer `total`: how many records match, over every page' })),
   },
   { additionalProperties: false },
 );
@@ -157,3 +180,9 @@ export const ComparisonRow = Type.Object({
   runs: Type.Record(Type.String(), Type.Array(Type.Intersect([Run, Type.Object({ scores: Type.Array(Score) })]))),
   changes: Type.Optional(Type.Record(Type.String(), Type.Record(Type.String(), CellChange))),
 });
+
+/** A page of the comparison's records, with `total` when asked (`count`). */
+export const ComparisonRowsPage = Type.Intersect([
+  Page(ComparisonRow),
+  Type.Object({ total: Type.Optional(Type.Integer({ description: 'How many records match, over every page (with `count`)' })) }),
+]);

@@ -234,6 +234,67 @@ for (const dialect of DIALECTS) {
       expect(errorsOnly.data.map((row: { record: { id: string } }) => row.record.id)).toEqual([records[3]]);
     });
 
+    it('sorts records by a change against the baseline or by a score, finds text, and counts what matches, across pages', async () => {
+      /** The record ids of every page of the rows asked for, with the total of each page. */
+      const ids = async (body: object, limit = 2) => {
+        const found: string[] = [];
+        const totals = new Set<number | undefined>();
+        let cursor: string | null = null;
+        do {
+          const response = await post('/api/v1/comparisons/rows', { experiment_ids: [a, b, c], baseline_id: a, limit, ...body, ...(cursor ? { cursor } : {}) });
+          expect(response.statusCode, response.body).toBe(200);
+          const page = response.json();
+          totals.add(page.total);
+          found.push(...page.data.map((row: { record: { id: string } }) => row.record.id));
+          cursor = page.next_cursor;
+        } while (cursor);
+        return { found, totals: [...totals] };
+      };
+      /** Records with equal values come in id order (descending when the sort is). */
+      const tie = (desc: boolean, ...indexes: number[]) => {
+        const sorted = indexes.map((i) => records[i]!).sort();
+        return desc ? sorted.reverse() : sorted;
+      };
+      // B against A (correctness): r1 -0.5, r2 +1, r3 0, r4 +1, r5 no run of B: the largest regression first, r5 last.
+      expect((await ids({ sort: { by: 'change', key: 'correctness', experiment_id: b } })).found).toEqual([
+        records[0],
+        records[2],
+        ...tie(false, 1, 3),
+        records[4],
+      ]);
+      // C against A, the default experiment after the baseline being B, so named: r1 0, r2 +1, r3 0, r4 +1, r5 -1.
+      expect((await ids({ sort: { by: 'change', key: 'correctness', experiment_id: c, order: 'desc' } }, 1)).found).toEqual([
+        ...tie(true, 1, 3),
+        ...tie(true, 0, 2),
+        records[4],
+      ]);
+      // C's scores: r1..r4 1, r5 0.
+      expect((await ids({ sort: { by: 'score', key: 'correctness', experiment_id: c, order: 'desc' } }, 3)).found).toEqual([
+        ...tie(true, 0, 1, 2, 3),
+        records[4],
+      ]);
+      // B's first experiment is the default: B regressed only on r1.
+      expect(
+        await ids({ sort: { by: 'change', key: 'correctness' }, change: { kind: 'regressed', key: 'correctness', experiment_id: b }, count: true }),
+      ).toEqual({
+        found: [records[0]],
+        totals: [1],
+      });
+      expect(await ids({ q: 'A3', count: true })).toEqual({ found: [records[2]], totals: [1] });
+      expect(await ids({ q: 'q2' })).toEqual({ found: [records[1]], totals: [undefined] });
+      expect((await ids({ count: true }, 2)).totals).toEqual([5]);
+
+      const refused = async (body: object) => {
+        const response = await post('/api/v1/comparisons/rows', { experiment_ids: [a, b, c], ...body });
+        expect(response.statusCode, response.body).toBe(400);
+        return JSON.stringify(response.json());
+      };
+      expect(await refused({ sort: { by: 'change', key: 'correctness' } })).toContain('baseline');
+      expect(await refused({ baseline_id: a, sort: { by: 'change', key: 'correctness', experiment_id: a } })).toContain('sort');
+      const plain = (await post('/api/v1/comparisons/rows', { experiment_ids: [a, b, c], limit: 1 })).json().next_cursor;
+      expect(await refused({ baseline_id: a, cursor: plain, sort: { by: 'score', key: 'correctness' } })).toContain('cursor');
+    });
+
     it('says the same of what improved and regressed under filters: in the counts, the rows filter and the cells', async () => {
       const dataset = (await post('/api/v1/datasets', { name: `filtered-changes-${Math.random()}` })).json();
       const [r1, r2, r3] = (await post(`/api/v1/datasets/${dataset.id}/records`, { records: [{ input: 1 }, { input: 2 }, { input: 3 }] }))
