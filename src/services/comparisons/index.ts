@@ -4,7 +4,6 @@ import type { Actor, Experiment } from '../../domain/types.js';
 import type { Store } from '../../store/database.js';
 import type { ExperimentTable } from '../../store/schema.js';
 import { presentExperiment } from '../rows/present.js';
-import type { Page } from '../pagination.js';
 import { compareGroups, computeStats, type ExperimentStats } from './aggregates.js';
 import { compareWithBaseline, type ScoreChange } from './baseline.js';
 import { comparisonRows, type ChangeFilter, type ComparisonRow, type RowSort, type RowsPage } from './rows.js';
