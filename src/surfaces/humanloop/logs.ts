@@ -1,8 +1,10 @@
 import { ValidationError } from '../../domain/errors.js';
-import type { Json, JsonObject } from '../../domain/json.js';
+import { isJsonObject, type Json, type JsonObject } from '../../domain/json.js';
+import type { Project, Run, Score } from '../../domain/types.js';
 import type { NewRun } from '../../services/runs.js';
 import { logInput } from './datapoints.js';
-import { uuidOf } from './ids.js';
+import { kindOf, presentFile } from './files.js';
+import { humanloopId, uuidOf, type FileType } from './ids.js';
 import type { V4Log, V5PromptLog } from './schemas.js';
 
 /**
@@ -79,4 +81,48 @@ function parentRunOf(parent: string | null | undefined): string | null {
 
 function secondsToMs(seconds: number | null | undefined): number | null {
   return seconds === undefined || seconds === null ? null : seconds * 1000;
+}
+
+/** v5 `EvaluatorLogResponse` of a judgment (a score of the judged log `parentId`). */
+export function presentJudgment(score: Score, evaluator: Project, parentId: string) {
+  const failed = score.score === null && score.value === null;
+  const judgment = score.value ?? score.score;
+  return {
+    id: humanloopId('log', score.id),
+    parent_id: parentId,
+    ...(judgment === null ? {} : { judgment }),
+    ...(failed && score.comment !== null ? { error: score.comment } : {}),
+    created_at: score.created_at,
+    evaluator: presentFile(evaluator),
+    evaluator_logs: [],
+  };
+}
+
+/**
+ * v5 `LogResponse` of a run: the `PromptLogResponse`, `FlowLogResponse` or `ToolLogResponse` of its
+ * file, with the datapoint and evaluation run it was logged for, and its judgments.
+ */
+export function presentLog(run: Run, file: Project, judgments: ReturnType<typeof presentJudgment>[], evaluationRunId?: string) {
+  const type = kindOf(file) as FileType;
+  const input = isJsonObject(run.input) ? run.input : {};
+  const output = run.output === null ? undefined : typeof run.output === 'string' ? run.output : JSON.stringify(run.output);
+  return {
+    ...run.extra,
+    id: humanloopId('log', run.id),
+    ...(isJsonObject(input.inputs) ? { inputs: input.inputs } : {}),
+    ...(Array.isArray(input.messages) ? { messages: input.messages } : {}),
+    ...(output === undefined ? {} : { output }),
+    ...(run.error === null ? {} : { error: run.error }),
+    ...(run.start_time === null ? {} : { start_time: run.start_time }),
+    ...(run.end_time === null ? {} : { end_time: run.end_time }),
+    created_at: run.created_at,
+    metadata: run.metadata,
+    ...(run.record_id === null ? {} : { source_datapoint_id: humanloopId('datapoint', run.record_id) }),
+    ...(evaluationRunId === undefined ? {} : { run_id: humanloopId('evaluationRun', evaluationRunId) }),
+    ...(run.prompt_tokens === null ? {} : { prompt_tokens: run.prompt_tokens }),
+    ...(run.completion_tokens === null ? {} : { output_tokens: run.completion_tokens }),
+    log_status: 'complete',
+    evaluator_logs: judgments,
+    [type]: presentFile(file),
+  };
 }
