@@ -72,6 +72,36 @@ export const V4DatasetCreate = Type.Object(
   { additionalProperties: false },
 );
 
+export const V4ProjectCreate = Type.Object(
+  {
+    name: Type.String({ minLength: 1, maxLength: LIMITS.nameLength }),
+    // Evalstore has no feedback types or directories: an empty list is accepted, anything else refused.
+    feedback_types: Type.Optional(Type.Array(Type.Unknown(), { maxItems: 0 })),
+  },
+  { additionalProperties: false },
+);
+
+export const V4ProjectUpdate = Type.Object(
+  {
+    name: Type.Optional(Type.String({ minLength: 1, maxLength: LIMITS.nameLength })),
+    // The v4 SDK sends the path's project id in the body too.
+    id: Type.Optional(Type.Unknown()),
+  },
+  { additionalProperties: false },
+);
+
+export const V4ProjectList = Type.Object(
+  {
+    page: Type.Optional(Type.Integer({ minimum: 1, default: 1 })),
+    size: Type.Optional(Type.Integer({ minimum: 1, maximum: LIMITS.pageSizeMax, default: 10 })),
+    filter: Type.Optional(Type.String()),
+    user_filter: Type.Optional(Type.String()),
+    sort_by: Type.Optional(OneOf(['created_at', 'updated_at', 'name'] as const)),
+    order: Type.Optional(OneOf(['asc', 'desc'] as const)),
+  },
+  { additionalProperties: false },
+);
+
 export const V4DatasetUpdate = Type.Object(
   {
     name: Type.Optional(Type.String({ minLength: 1, maxLength: LIMITS.nameLength })),
@@ -140,6 +170,7 @@ export const V5DatasetMove = Type.Object(
 );
 
 export const V5VersionParams = Type.Object({ dataset_id: Type.String(), version_id: Type.String() });
+export const EnvironmentParams = Type.Object({ dataset_id: Type.String(), environment_id: Type.String() });
 
 export const V5VersionUpdate = Type.Object(
   { name: Type.Optional(Type.String({ minLength: 1, maxLength: LIMITS.nameLength })), description: Type.Optional(Type.String()) },
@@ -280,10 +311,35 @@ export const V5EvaluatorLog = Type.Object(
 export type V5EvaluatorLog = Static<typeof V5EvaluatorLog>;
 
 export const LogParams = Type.Object({ id: Type.String() });
+/** A file's logs, paged. Humanloop's search and trace filters are not served (refused as unknown parameters). */
 export const LogListQuery = Type.Object(
   { ...PageQuery.properties, file_id: Type.String(), version_id: Type.Optional(Type.String()) },
+  { additionalProperties: false },
+);
+
+export const PromptLogParams = Type.Object({ id: Type.String(), log_id: Type.String() });
+
+/** `PromptLogUpdateRequest`: the fields of a prompt log that may change. */
+export const V5PromptLogUpdate = Type.Object(
+  {
+    output: Type.Optional(Nullable(Type.String())),
+    output_message: Type.Optional(Nullable(ChatMessage)),
+    error: Type.Optional(Nullable(Type.String())),
+    inputs: Type.Optional(Nullable(AnyObject)),
+    messages: Type.Optional(Nullable(Type.Array(ChatMessage))),
+    metadata: Type.Optional(Nullable(AnyObject)),
+    start_time: Type.Optional(Nullable(Type.String({ format: 'iso-date-time' }))),
+    end_time: Type.Optional(Nullable(Type.String({ format: 'iso-date-time' }))),
+    prompt_tokens: Type.Optional(Nullable(Type.Integer({ minimum: 0 }))),
+    output_tokens: Type.Optional(Nullable(Type.Integer({ minimum: 0 }))),
+    prompt_cost: Type.Optional(Nullable(Type.Number({ minimum: 0 }))),
+    output_cost: Type.Optional(Nullable(Type.Number({ minimum: 0 }))),
+    provider_latency: Type.Optional(Nullable(Type.Number({ minimum: 0 }))),
+    log_status: Type.Optional(OneOf(['complete', 'incomplete'] as const)),
+  },
   { additionalProperties: true },
 );
+export type V5PromptLogUpdate = Static<typeof V5PromptLogUpdate>;
 
 // Evaluations (v5)
 

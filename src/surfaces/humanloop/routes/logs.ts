@@ -7,11 +7,11 @@ import type { SurfaceApp } from '../../../http/app.js';
 import type { Services } from '../../../services/index.js';
 import { bodyChecker, inOneOrList, itemsOf } from '../bodies.js';
 import { RUN_FILE_KEY } from '../evaluations.js';
-import { FILE_TYPE_KEY, findFile, specOf } from '../files.js';
+import { FILE_TYPE_KEY, findFile, kindOf, specOf } from '../files.js';
 import { fileId, fileVersionId, humanloopId, uuidInPath, uuidOf, type FileType } from '../ids.js';
-import { presentJudgment, presentLog, runOfPromptLog, runOfV4Log } from '../logs.js';
+import { patchOfPromptLog, presentJudgment, presentLog, runOfPromptLog, runOfV4Log } from '../logs.js';
 import { presentPage } from '../present.js';
-import { LogListQuery, LogParams, V4Log, V4LogList, V5EvaluatorLog, V5FileLog, V5PromptLogQuery } from '../schemas.js';
+import { LogListQuery, LogParams, PromptLogParams, V4Log, V4LogList, V5EvaluatorLog, V5FileLog, V5PromptLogQuery, V5PromptLogUpdate } from '../schemas.js';
 
 const checkLog = bodyChecker<V4Log>(V4Log);
 const checkLogList = bodyChecker<V4Log[]>(V4LogList);
@@ -84,6 +84,20 @@ export function logRoutes(app: SurfaceApp, services: Services): void {
         score_ids: [scoreId],
       } = await services.scores.place(request.actor, [judgmentScore(evaluator, { ...body, run_id: runId })]);
       return { id: humanloopId('log', scoreId!), parent_id: body.parent_id, version_id: fileVersionId('evaluator', evaluator.id) };
+    },
+  });
+
+  app.patch('/v5/prompts/:id/log/:log_id', {
+    schema: { hide: true, params: PromptLogParams, body: V5PromptLogUpdate },
+    config: { restate: { lists: [['/runs/0', '']] } },
+    handler: async (request) => {
+      const prompt = await services.projects.get(request.actor, uuidInPath('project', request.params.id));
+      if (kindOf(prompt) !== 'prompt') throw new NotFoundError('Prompt', request.params.id);
+      const run = await services.runs.get(request.actor, uuidInPath('log', request.params.log_id));
+      const experiment = await services.experiments.get(request.actor, run.experiment_id);
+      if ((experiment.metadata[RUN_FILE_KEY] ?? experiment.project_id) !== prompt.id) throw new NotFoundError('Log', request.params.log_id);
+      await services.runs.update(request.actor, [{ id: run.id, ...patchOfPromptLog(request.body, run) }]);
+      return presentLogOf(services, request.actor, await services.runs.get(request.actor, run.id), prompt);
     },
   });
 
