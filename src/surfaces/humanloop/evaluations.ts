@@ -62,8 +62,8 @@ export async function evaluatorsOf(services: Services, actor: Actor, items: V5Ev
 }
 
 export async function loadEvaluation(services: Services, actor: Actor, idText: string): Promise<LoadedEvaluation> {
-  const project = await services.projects.get(actor, uuidInPath('evaluation', idText));
-  if (kindOf(project) !== 'evaluation') throw new NotFoundError('Evaluation', idText);
+  const project = await optional(services.projects.get(actor, uuidInPath('evaluation', idText)));
+  if (!project || kindOf(project) !== 'evaluation') throw new NotFoundError('Evaluation', idText);
   const fileId = project.metadata[EVALUATION_FILE_KEY];
   const file = typeof fileId === 'string' ? await optional(services.projects.get(actor, fileId)) : undefined;
   const ids = project.metadata[EVALUATION_EVALUATORS_KEY];

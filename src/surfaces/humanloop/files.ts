@@ -73,7 +73,7 @@ export async function findFile(
   const kind = kindOf(project);
   if (type !== undefined && kind !== type) {
     const field = ref.id !== undefined ? 'id' : 'path';
-    throw new NotFoundError('File', ref.id ?? ref.path!, [{ pointer: `${pointer}/${field}`, detail: `is a ${kind}, not a ${type}`, in: 'body' }]);
+    throw new NotFoundError('File', ref.id ?? ref.path!, [{ pointer: `${pointer}/${field}`, detail: `is ${article(kind)}, not ${article(type)}`, in: 'body' }]);
   }
   return project;
 }
@@ -102,8 +102,8 @@ export async function upsertFile(
   }
   const { project } = await services.projects.revise(actor, ref, (current) => {
     if (current && current.metadata[FILE_TYPE_KEY] !== undefined && kindOf(current) !== type) {
-      throw new ConflictError(`The path ${JSON.stringify(current.name)} is a ${kindOf(current)}, not a ${type}`, [
-        { pointer: body.id !== undefined ? '/id' : '/path', detail: `is a ${kindOf(current)}`, in: 'body' },
+      throw new ConflictError(`The path ${JSON.stringify(current.name)} is ${article(kindOf(current))}, not ${article(type)}`, [
+        { pointer: body.id !== undefined ? '/id' : '/path', detail: `is ${article(kindOf(current))}`, in: 'body' },
       ]);
     }
     if (current?.is_default) throw new ConflictError('The default project is not a file', [{ pointer: '/path', detail: 'is the default project', in: 'body' }]);
@@ -147,4 +147,8 @@ export function presentFile(project: Project) {
     default:
       return { ...kernel, ...common };
   }
+}
+
+function article(kind: ProjectKind): string {
+  return `${/^[aeiou]/.test(kind) ? 'an' : 'a'} ${kind}`;
 }

@@ -71,6 +71,8 @@ for (const dialect of DIALECTS) {
         expect.objectContaining({ path: 'evals/length', delta: 0, thresholdCheck: undefined }),
       ]);
       expect(printed.join('\n')).toContain('Latest eval [1] above threshold [0.9] for Evaluator evals/exact');
+      // Every answer parsed as the SDK's types (the SDK warns "Failed to validate" of any that does not).
+      expect(printed.join('\n')).not.toContain('Failed to validate');
 
       // The second answers wrong for every even number: exact drops to 0.5, and the threshold fails.
       quiet();
@@ -84,6 +86,7 @@ for (const dialect of DIALECTS) {
       expect(report).toContain('Change of [-0.5] for Evaluator evals/exact');
       expect(report).toMatch(/Evaluation "arithmetic check": 2 run\(s\)/);
       expect(report).toMatch(/\(latest\)\s+completed\s+20\s+50% true/);
+      expect(report).not.toContain('Failed to validate');
 
       // Natively: an evaluation's runs are experiments on the dataset, each with 20 runs and both scores on every run.
       const listed = await t.call({ method: 'GET', url: '/api/v1/experiments?limit=100' });
@@ -122,6 +125,88 @@ for (const dialect of DIALECTS) {
         (row) => row.experiment_id === latest!.id && row.key === 'evals/exact',
       );
       expect(change).toMatchObject({ regressed: 10 });
+    });
+
+    it("reads a log with its judgments, lists a file's logs as Fern pages, and updates a prompt log", async () => {
+      const [flow] = (await client.flows.list({ name: 'evals/adder', size: 1 })).data;
+      expect(flow).toMatchObject({ path: 'evals/adder', type: 'flow', versionId: expect.stringMatching(/^flv_/) });
+      const pages = [];
+      for await (const log of await client.logs.list({ fileId: flow!.id, size: 15 })) pages.push(log);
+      expect(pages).toHaveLength(40);
+      const log = await client.logs.get(pages[0]!.id);
+      expect(log).toMatchObject({ id: pages[0]!.id, flow: { id: flow!.id, path: 'evals/adder' }, sourceDatapointId: expect.stringMatching(/^dp_/) });
+      expect((log as { evaluatorLogs: { evaluator: { path: string } }[] }).evaluatorLogs.map((judgment) => judgment.evaluator.path).sort()).toEqual([
+        'evals/exact',
+        'evals/length',
+      ]);
+
+      const prompt = await client.prompts.upsert({ path: 'evals/prompt', model: 'fake-1', template: 'Answer {{question}}' });
+      expect(prompt).toMatchObject({ path: 'evals/prompt', model: 'fake-1', versionId: expect.stringMatching(/^prv_/) });
+      expect((await client.prompts.list({ name: 'evals/prompt' })).data.map((file) => file.id)).toEqual([prompt.id]);
+      const logged = await client.prompts.log({ id: prompt.id, inputs: { question: 'q' }, output: 'draft' });
+      const updated = await client.prompts.updateLog(prompt.id, logged.id, { output: 'final', metadata: { reviewed: true } });
+      expect(updated).toMatchObject({ id: logged.id, output: 'final', metadata: { reviewed: true }, prompt: { id: prompt.id } });
+      await expect(client.prompts.updateLog(prompt.id, pages[0]!.id, { output: 'x' })).rejects.toMatchObject({ statusCode: 404 });
+    });
+
+    it("refuses bad input in Humanloop's shape, writing nothing", async () => {
+      const db = t.testStore.store.db;
+      const count = async (table: 'runs' | 'scores' | 'projects' | 'experiments') =>
+        Number((await db.selectFrom(table).select(db.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n);
+      const snapshot = async () => [await count('runs'), await count('scores'), await count('projects'), await count('experiments')];
+      const before = await snapshot();
+      const missingPath = await t.humanloop({ method: 'POST', path: '/v5/flows', body: { attributes: {} } });
+      expect(missingPath).toEqual({ status: 422, body: { detail: [{ loc: ['body'], msg: 'one of `path` or `id` is required', type: 'value_error' }] } });
+      const [flow] = (await client.flows.list({ name: 'evals/adder', size: 1 })).data;
+      const unknownRun = await t.humanloop({
+        method: 'POST',
+        path: '/v5/flows/log',
+        body: { id: flow!.id, run_id: 'evrun_0000000000000000000001', output: 'x' },
+      });
+      expect(unknownRun).toEqual({ status: 422, body: { detail: [{ loc: ['body', 'run_id'], msg: 'is not a run of an evaluation', type: 'value_error' }] } });
+      const unknownEvaluation = await t.humanloop({ method: 'GET', path: '/v5/evaluations/evr_0000000000000000000001/stats' });
+      expect(unknownEvaluation).toEqual({ status: 404, body: { detail: 'Evaluation "evr_0000000000000000000001" not found' } });
+      expect(await snapshot()).toEqual(before);
+
+      const other = await t.services.workspaces.create(`other-${Math.random()}`);
+      const theirs = await t.humanloop({ method: 'POST', path: '/v5/flows/log', body: { path: 'their-flow', output: 'x' }, key: other.admin.key });
+      const afterTheirs = await snapshot();
+      const foreign = await t.humanloop({
+        method: 'POST',
+        path: '/v5/evaluators/log',
+        body: { path: 'evals/exact', parent_id: theirs.body.id, judgment: true },
+      });
+      expect(foreign).toEqual({ status: 422, body: { detail: [{ loc: ['body', 'parent_id'], msg: 'is not a run of this workspace', type: 'value_error' }] } });
+      const [mine] = (await client.logs.list({ fileId: flow!.id, size: 1 })).data;
+      const wrongType = await t.humanloop({ method: 'POST', path: '/v5/evaluators/log', body: { path: 'evals/exact', parent_id: mine!.id, judgment: 0.5 } });
+      expect(wrongType).toEqual({
+        status: 422,
+        body: { detail: [{ loc: ['body', 'judgment'], msg: 'must be a boolean: the evaluator evals/exact returns boolean', type: 'value_error' }] },
+      });
+      const notEvaluator = await t.humanloop({
+        method: 'POST',
+        path: '/v5/evaluators/log',
+        body: { path: 'evals/adder', parent_id: mine!.id, judgment: true },
+      });
+      expect(notEvaluator.body.detail[0]).toMatchObject({ loc: ['body', 'path'], msg: 'is a flow, not an evaluator' });
+      expect(await snapshot()).toEqual(afterTheirs);
+    });
+
+    it('refuses what evalstore does not keep: version deletion, environments, orchestrated runs', async () => {
+      const dataset = await client.datasets.upsert({ path: 'evals/arithmetic', datapoints: [], action: 'add' });
+      await expect(client.datasets.deleteDatasetVersion(dataset.id, dataset.versionId)).rejects.toMatchObject({
+        statusCode: 409,
+        body: { detail: expect.stringContaining('evalstore keeps every version forever') },
+      });
+      await expect(client.datasets.listEnvironments(dataset.id)).rejects.toMatchObject({
+        statusCode: 409,
+        body: { detail: expect.stringContaining('no environments') },
+      });
+      await expect(client.datasets.setDeployment(dataset.id, 'production', { versionId: dataset.versionId })).rejects.toMatchObject({ statusCode: 409 });
+      const [evaluation] = (await client.evaluations.list({ fileId: (await client.flows.list({ name: 'evals/adder' })).data[0]!.id })).data;
+      await expect(client.evaluations.createRun(evaluation!.id, { dataset: { versionId: dataset.versionId }, orchestrated: true })).rejects.toMatchObject({
+        statusCode: 422,
+      });
     });
   });
 }
