@@ -1,4 +1,5 @@
 import { ConflictError, NotFoundError, ValidationError } from '../domain/errors.js';
+import type { JsonObject } from '../domain/json.js';
 import type { Actor, Experiment } from '../domain/types.js';
 import type { Store, Transaction } from '../store/database.js';
 import type { ExperimentTable, ProjectTable } from '../store/schema.js';
@@ -22,6 +23,8 @@ export interface LogDestination {
   project_name?: string;
   /** The surface logging: the `source` of a stream made now (`native` when omitted). */
   source?: string;
+  /** The metadata of a project made now (by `project_name`). */
+  project_metadata?: JsonObject;
 }
 
 export interface LoggedRuns extends AppendResult {
@@ -103,7 +106,7 @@ export class LogService {
     if (name === undefined) return findDefaultProjectRow(this.store, tx, actor);
     const found = await tx.selectFrom('projects').selectAll().where('workspace_id', '=', actor.workspaceId).where('name', '=', name).executeTakeFirst();
     if (found) return found;
-    const made = await creating(() => this.projects.create(actor, { name }, { transaction: tx }));
+    const made = await creating(() => this.projects.create(actor, { name, metadata: destination.project_metadata }, { transaction: tx }));
     return findProjectRow(this.store, tx, actor, made.id);
   }
 }

@@ -1,6 +1,6 @@
 import { ConflictError } from '../domain/errors.js';
 import { newId, parseId } from '../domain/ids.js';
-import type { JsonObject } from '../domain/json.js';
+import type { Json, JsonObject } from '../domain/json.js';
 import { nowIso } from '../domain/time.js';
 import type { Actor, Project } from '../domain/types.js';
 import type { Store, Transaction } from '../store/database.js';
@@ -9,7 +9,7 @@ import { decodeCursor, pageSize, toPage, type Page } from './pagination.js';
 import { findDefaultProjectRow, findProjectRow } from './rows/finders.js';
 import { presentProject } from './rows/present.js';
 import { withTransaction, type TransactionOptions } from './transaction.js';
-import { findOrCreate, writeUnique } from './unique.js';
+import { creating, findOrCreate, retryingCreationRaces, writeUnique } from './unique.js';
 
 export interface ProjectInput {
   name: string;
@@ -41,11 +41,16 @@ export class ProjectService {
     return presentProject(await findDefaultProjectRow(this.store, options.transaction ?? this.store.db, { workspaceId }));
   }
 
-  async list(actor: Actor, query: { cursor?: string; limit?: number; name?: string; id?: string } = {}): Promise<Page<Project>> {
+  /** Oldest first; `metadata` keeps the projects whose metadata has each of its key/value pairs. */
+  async list(
+    actor: Actor,
+    query: { cursor?: string; limit?: number; name?: string; id?: string; metadata?: Record<string, Json> } = {},
+  ): Promise<Page<Project>> {
     const limit = pageSize(query.limit);
     const after = decodeCursor(query.cursor, 1);
     let select = this.store.db.selectFrom('projects').selectAll().where('workspace_id', '=', actor.workspaceId);
     if (query.name !== undefined) select = select.where('name', '=', query.name);
+    for (const [key, value] of Object.entries(query.metadata ?? {})) select = select.where(this.store.sql.jsonFieldEquals('metadata', key, value));
     if (query.id !== undefined) {
       const id = parseId(query.id);
       if (!id) return { data: [], next_cursor: null };
@@ -90,6 +95,40 @@ export class ProjectService {
     };
     const { value: project, created } = await findOrCreate(found, () => this.create(actor, input));
     return { project, created };
+  }
+
+  /**
+   * The project `ref` names, by id or by name (made when no project has the name), with its metadata
+   * replaced by `metadataOf(current)` (undefined: a project made now), in one transaction; `metadataOf`
+   * may refuse the project by throwing. Humanloop's file upserts are built on it.
+   */
+  async revise(
+    actor: Actor,
+    ref: { id: string } | { name: string },
+    metadataOf: (current: Project | undefined) => JsonObject,
+  ): Promise<{ project: Project; created: boolean }> {
+    return retryingCreationRaces(() =>
+      this.store.transaction(async (tx) => {
+        const row =
+          'id' in ref
+            ? await findProjectRow(this.store, tx, actor, ref.id, { lock: true })
+            : await tx
+                .selectFrom('projects')
+                .selectAll()
+                .where('workspace_id', '=', actor.workspaceId)
+                .where('name', '=', ref.name)
+                .modifyEnd(this.store.sql.forUpdate)
+                .executeTakeFirst();
+        if (!row) {
+          const name = (ref as { name: string }).name;
+          const project = await creating(() => this.insert(tx, actor.workspaceId, { name, metadata: metadataOf(undefined) }, false));
+          return { project, created: true };
+        }
+        const next: ProjectTable = { ...row, metadata: JSON.stringify(metadataOf(presentProject(row))), updated_at: nowIso() };
+        await tx.updateTable('projects').set({ metadata: next.metadata, updated_at: next.updated_at }).where('id', '=', row.id).execute();
+        return { project: presentProject(next), created: false };
+      }),
+    );
   }
 
   /** Deletes several projects in one transaction, by the rules of `delete` (all or none). */

@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import { ConflictError, NotFoundError, ValidationError } from '../domain/errors.js';
 import { parseId } from '../domain/ids.js';
 import type { Json, JsonObject } from '../domain/json.js';
@@ -246,6 +247,57 @@ export class ScoreService {
   async get(actor: Actor, scoreId: string): Promise<Score> {
     return presentScore(await findScoreRow(this.store, this.store.db, actor, scoreId));
   }
+
+  /**
+   * How the runs of each experiment were scored, per key: the runs with a score of the key, and of
+   * the scores how many there are, how many are numeric, and how many are empty (neither a number nor
+   * a value) with a comment (a scorer's failure, its message in the comment) or without one. Counted by
+   * the database.
+   */
+  async tally(actor: Actor, experimentIds: readonly string[]): Promise<ScoreTally[]> {
+    const experiments = await findExperimentIds(this.store, this.store.db, actor, experimentIds);
+    if (experiments.length === 0) return [];
+    const empty = sql<number>`case when ${sql.ref('score')} is null and ${sql.ref('value')} is null`;
+    const rows = await this.store.db
+      .selectFrom('scores')
+      .where('workspace_id', '=', actor.workspaceId)
+      .where('experiment_id', 'in', experiments)
+      .where('run_id', 'is not', null)
+      .groupBy(['experiment_id', 'key'])
+      .select((eb) => [
+        'experiment_id',
+        'key',
+        eb.fn.count<number>('run_id').distinct().as('runs'),
+        eb.fn.countAll<number>().as('scores'),
+        eb.fn.count<number>('score').as('numeric'),
+        eb.fn.sum<number>(sql<number>`${empty} and ${sql.ref('comment')} is not null then 1 else 0 end`).as('failed'),
+        eb.fn.sum<number>(sql<number>`${empty} and ${sql.ref('comment')} is null then 1 else 0 end`).as('nulls'),
+      ])
+      .execute();
+    return rows.map((row) => ({
+      experiment_id: row.experiment_id,
+      key: row.key,
+      runs: Number(row.runs),
+      scores: Number(row.scores),
+      numeric: Number(row.numeric),
+      failed: Number(row.failed),
+      nulls: Number(row.nulls),
+    }));
+  }
+}
+
+/** How an experiment's runs were scored under one key (ScoreService.tally). */
+export interface ScoreTally {
+  experiment_id: string;
+  key: string;
+  /** Runs with at least one score of the key. */
+  runs: number;
+  scores: number;
+  numeric: number;
+  /** Scores with neither a number nor a value but a comment: the scorer failed and said why. */
+  failed: number;
+  /** Scores with neither a number, a value nor a comment. */
+  nulls: number;
 }
 
 const DEFAULT_AT = (index: number) => `/scores/${index}`;

@@ -21,11 +21,34 @@ const PREFIXES = {
   version: ['dsv'],
   /** A log is a run of a log stream. */
   log: ['data'],
-  /** A Humanloop project (v4) or prompt (v5) is an evalstore project. */
-  project: ['pr'],
-  /** The one version of a prompt evalstore keeps: its project's number again. */
-  promptVersion: ['prv'],
+  /**
+   * A Humanloop project (v4) or file (v5: a prompt, flow, tool or evaluator) is an evalstore project;
+   * each API takes any of the prefixes, and a file's is its type's.
+   */
+  project: ['pr', 'fl', 'tl', 'ev'],
+  /** The one version of a file evalstore keeps: its project's number again. */
+  promptVersion: ['prv', 'flv', 'tlv', 'evv'],
+  /** An evaluation is an evalstore project holding its runs. */
+  evaluation: ['evr'],
+  /** An evaluation's run is an evalstore experiment. */
+  evaluationRun: ['evrun'],
 } as const;
+
+/** The file types of Humanloop's v5 API and the prefixes of their ids and their versions' ids. */
+export const FILE_TYPES = ['prompt', 'flow', 'tool', 'evaluator'] as const;
+export type FileType = (typeof FILE_TYPES)[number];
+
+const FILE_PREFIXES: Record<FileType, [string, string]> = { prompt: ['pr', 'prv'], flow: ['fl', 'flv'], tool: ['tl', 'tlv'], evaluator: ['ev', 'evv'] };
+
+/** A file's id, as its type writes it. */
+export function fileId(type: FileType, uuid: string): string {
+  return humanloopId('project', uuid, FILE_PREFIXES[type][0]);
+}
+
+/** The id of a file's (one) version, as its type writes it. */
+export function fileVersionId(type: FileType, uuid: string): string {
+  return humanloopId('promptVersion', uuid, FILE_PREFIXES[type][1]);
+}
 
 type IdKind = keyof typeof PREFIXES;
 
@@ -61,7 +84,7 @@ export function uuidOf(kind: Exclude<IdKind, 'version'>, id: string): string | u
 
 /** The UUID an id of any kind names, or undefined when the text is no such id. A version's id (dataset or prompt version) names a version, not that UUID. */
 export function uuidNamedBy(text: string): string | undefined {
-  for (const kind of ['dataset', 'datapoint', 'log', 'project'] as const) {
+  for (const kind of ['dataset', 'datapoint', 'log', 'project', 'evaluation', 'evaluationRun'] as const) {
     const uuid = uuidOf(kind, text);
     if (uuid) return uuid;
   }
@@ -69,11 +92,13 @@ export function uuidNamedBy(text: string): string | undefined {
 }
 
 /** The UUID of the entity an id in the path names: a value that is not such an id names nothing (404, as any unknown id). */
-export function uuidInPath(kind: 'dataset' | 'project', id: string): string {
+export function uuidInPath(kind: keyof typeof ENTITY_NAMES, id: string): string {
   const uuid = uuidOf(kind, id);
-  if (!uuid) throw new NotFoundError(kind === 'dataset' ? 'Dataset' : 'Project', id);
+  if (!uuid) throw new NotFoundError(ENTITY_NAMES[kind], id);
   return uuid;
 }
+
+const ENTITY_NAMES = { dataset: 'Dataset', project: 'Project', log: 'Log', evaluation: 'Evaluation', evaluationRun: 'Run' } as const;
 
 export function versionOf(id: string): { datasetId: string; version: number } | undefined {
   const number = decode('version', id);

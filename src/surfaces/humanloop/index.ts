@@ -6,6 +6,8 @@ import type { Services } from '../../services/index.js';
 import { HUMANLOOP_TERMS, presentError } from './errors.js';
 import { datapointRoutes } from './routes/datapoints.js';
 import { datasetRoutes } from './routes/datasets.js';
+import { evaluationRoutes } from './routes/evaluations.js';
+import { fileRoutes } from './routes/files.js';
 import { logRoutes } from './routes/logs.js';
 import { projectRoutes } from './routes/projects.js';
 import { versionRoutes } from './routes/versions.js';
@@ -33,5 +35,7 @@ export function humanloopApi(services: Services): FastifyPluginAsync {
     datapointRoutes(app, services);
     versionRoutes(app, services);
     logRoutes(app, services);
+    fileRoutes(app, services);
+    evaluationRoutes(app, services);
   };
 }

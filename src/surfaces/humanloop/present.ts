@@ -1,5 +1,5 @@
 import type { JsonObject } from '../../domain/json.js';
-import type { Dataset, DatasetRecord, DatasetVersion } from '../../domain/types.js';
+import type { Dataset, DatasetRecord, DatasetVersion, Project } from '../../domain/types.js';
 import { datapointFields } from './datapoints.js';
 import { datasetIdFor, humanloopId, versionId } from './ids.js';
 
@@ -15,6 +15,23 @@ export function presentV4Dataset(dataset: Dataset) {
     datapoint_count: dataset.record_count,
     created_at: dataset.created_at,
     updated_at: dataset.updated_at,
+  };
+}
+
+/**
+ * v4 `ProjectResponse`. Evalstore keeps no users, feedback types or configs of a project, and does
+ * not count its logs (`data_count` is 0); the team is the workspace.
+ */
+export function presentV4Project(project: Project, workspaceId: string) {
+  return {
+    id: humanloopId('project', project.id),
+    name: project.name,
+    users: [],
+    data_count: 0,
+    feedback_types: [],
+    team_id: workspaceId,
+    created_at: project.created_at,
+    updated_at: project.updated_at,
   };
 }
 

@@ -1,11 +1,11 @@
-import { ValidationError } from '../../../domain/errors.js';
+import { ConflictError, ValidationError } from '../../../domain/errors.js';
 import { LIMITS } from '../../../domain/limits.js';
 import type { SurfaceApp } from '../../../http/app.js';
 import type { Services } from '../../../services/index.js';
 import { allPages } from '../../../services/pagination.js';
 import { uuidInPath } from '../ids.js';
 import { presentV5Dataset } from '../present.js';
-import { DatasetParams, V5VersionParams, V5VersionsQuery, V5VersionUpdate } from '../schemas.js';
+import { DatasetParams, EnvironmentParams, V5VersionParams, V5VersionsQuery, V5VersionUpdate } from '../schemas.js';
 import { recordsAt, versionInPath } from '../versions.js';
 
 /** v5 dataset versions: each is the dataset as that version holds it; a version may be named, never changed. */
@@ -40,4 +40,37 @@ export function versionRoutes(app: SurfaceApp, services: Services): void {
       return presentV5Dataset(await services.datasets.get(request.actor, id), named);
     },
   });
+
+  // Evalstore keeps every version forever and deploys none: these are refused, after the dataset
+  // (and version) they name is found, in Humanloop's error shape.
+  app.delete('/v5/datasets/:dataset_id/versions/:version_id', {
+    schema: { hide: true, params: V5VersionParams },
+    handler: async (request) => {
+      const id = uuidInPath('dataset', request.params.dataset_id);
+      await services.versions.get(request.actor, id, versionInPath(id, request.params.version_id));
+      throw new ConflictError('Dataset versions cannot be deleted: evalstore keeps every version forever, so that experiments on it stay readable');
+    },
+  });
+
+  app.get('/v5/datasets/:dataset_id/environments', {
+    schema: { hide: true, params: DatasetParams },
+    handler: async (request) => {
+      await services.datasets.get(request.actor, uuidInPath('dataset', request.params.dataset_id));
+      throw noDeployments();
+    },
+  });
+
+  for (const method of ['post', 'delete'] as const) {
+    app[method]('/v5/datasets/:dataset_id/environments/:environment_id', {
+      schema: { hide: true, params: EnvironmentParams },
+      handler: async (request) => {
+        await services.datasets.get(request.actor, uuidInPath('dataset', request.params.dataset_id));
+        throw noDeployments();
+      },
+    });
+  }
+}
+
+function noDeployments(): ConflictError {
+  return new ConflictError('Evalstore has no environments and deploys no versions: name a version by its version_id (or omit it for the latest)');
 }

@@ -1,6 +1,8 @@
+import { Humanloop } from 'humanloop-v4';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { uuidOf } from '../../../../src/surfaces/humanloop/ids.js';
 import { DIALECTS } from '../../../support/databases.js';
-import { startHumanloopServer, type HumanloopTestServer } from '../helpers.js';
+import { startHumanloopServer, useHumanloopServer, type HumanloopTestServer } from '../helpers.js';
 
 /** v4 project routes: a project named in the path that this key cannot see is a 404 naming it as sent. */
 for (const dialect of DIALECTS) {
@@ -28,6 +30,43 @@ for (const dialect of DIALECTS) {
         status: 404,
         body: { detail: 'Project "qa-bot" not found' },
       });
+    });
+  });
+}
+
+/** The v4 dataset flow from humanloop@0.5.36 alone: a project made, listed, read and renamed, a dataset and a datapoint in it. */
+for (const dialect of DIALECTS) {
+  describe(`${dialect}: humanloop@0.5.36 (v4) projects`, () => {
+    const t = useHumanloopServer(dialect);
+    let humanloop: Humanloop;
+
+    beforeAll(() => {
+      humanloop = new Humanloop({ apiKey: t.adminKey, basePath: `${t.url}/humanloop/v4`, useFetch: false });
+    });
+
+    it('creates a project, then a dataset and a datapoint in it, committing a version', async () => {
+      const project = (await humanloop.projects.create({ name: 'v4-only' })).data;
+      expect(project).toMatchObject({ id: expect.stringMatching(/^pr_/), name: 'v4-only', users: [], feedback_types: [] });
+      const listed = (await humanloop.projects.list({ filter: 'v4-only' })).data;
+      expect(listed).toMatchObject({ records: [{ id: project.id, name: 'v4-only' }], page: 1, size: 10, total: 1 });
+      expect((await humanloop.projects.get({ id: project.id })).data).toMatchObject({ id: project.id, name: 'v4-only' });
+      expect((await humanloop.projects.update({ id: project.id, name: 'v4-renamed' })).data).toMatchObject({ id: project.id, name: 'v4-renamed' });
+
+      const dataset = (await humanloop.datasets.create({ projectId: project.id, name: 'questions', description: 'v4' })).data;
+      expect(dataset).toMatchObject({ project_id: project.id, datapoint_count: 0 });
+      const datapoints = (await humanloop.datasets.createDatapoint({ datasetId: dataset.id, requestBody: { inputs: { q: 'hi' }, target: { a: 'hello' } } }))
+        .data;
+      expect(datapoints).toMatchObject([{ dataset_id: dataset.id, inputs: { q: 'hi' }, target: { a: 'hello' } }]);
+      // Natively, the dataset is in the project and the datapoint was committed as version 1.
+      const native = await t.call({ method: 'GET', url: `/api/v1/datasets/${uuidOf('dataset', dataset.id)}/versions` });
+      expect(native.json().data).toMatchObject([{ version: 1, record_count: 1 }]);
+
+      // A project holding datasets is not deleted (409), nor is a project this key cannot see (404).
+      await expect(humanloop.projects.delete({ id: project.id })).rejects.toMatchObject({ status: 409 });
+      await expect(humanloop.projects.get({ id: 'pr_0000000000000000000001' })).rejects.toMatchObject({ status: 404 });
+      await expect(humanloop.projects.create({ name: '' })).rejects.toMatchObject({ status: 422 });
+      const empty = (await humanloop.projects.create({ name: 'to-delete' })).data;
+      expect((await humanloop.projects.delete({ id: empty.id })).status).toBe(200);
     });
   });
 }
