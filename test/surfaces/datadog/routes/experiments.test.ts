@@ -1,6 +1,8 @@
-import { describe, expect, it } from 'vitest';
-import { useTestApp } from '../../../support/app.js';
+import { spawn } from 'node:child_process';
+import { afterAll, describe, expect, it } from 'vitest';
+import { type TestServer, useTestApp, useTestServer } from '../../../support/app.js';
 import { DIALECTS } from '../../../support/databases.js';
+import { ChildHandle, killAllChildren, REPO_ROOT } from '../../../support/processes.js';
 import { datadogCaller, envelope, makeDataset, PUBLIC, UNSTABLE } from '../helpers.js';
 
 /** Datadog experiments through the wire: create, list, update, delete, events push and lists, bad input. */
@@ -269,5 +271,132 @@ for (const dialect of DIALECTS) {
       expect((await t.call({ method: 'GET', url: `/api/v1/experiments/${experiment.id}/runs` })).json().data).toEqual([]);
       expect((await t.call({ method: 'GET', url: `/api/v1/experiments/${experiment.id}/scores` })).json().data).toEqual([]);
     });
+  });
+}
+
+/** The script's output: the experiment it made. */
+interface ScriptResult {
+  experimentId: string;
+  rows: number;
+  datasetId: string;
+}
+
+/** Runs the dd-trace script in a child process, its Datadog requests sent to `server` by the preload module. */
+async function runDdTrace(server: TestServer, mode: 'run' | 'external', name: string): Promise<ScriptResult> {
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', '--import', './src/client/datadog.ts', 'test/surfaces/datadog/routes/dd-trace-experiment.mjs', mode, name],
+    {
+      cwd: REPO_ROOT,
+      env: {
+        PATH: process.env.PATH,
+        HOME: process.env.HOME,
+        EVALSTORE_URL: server.url,
+        DD_API_KEY: server.adminKey,
+        DD_APP_KEY: 'unused-application-key',
+        DD_SITE: 'datadoghq.com',
+        DD_LLMOBS_ENABLED: 'true',
+        DD_TRACE_AGENT_URL: 'http://127.0.0.1:9',
+        DD_INSTRUMENTATION_TELEMETRY_ENABLED: 'false',
+        DD_REMOTE_CONFIGURATION_ENABLED: 'false',
+        DD_CRASHTRACKING_ENABLED: 'false',
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
+  const handle = new ChildHandle(child, `dd-trace ${mode}`);
+  const exit = await handle.waitForExit(60_000);
+  expect(exit.code, handle.describeOutput()).toBe(0);
+  const line = handle.stdout.trim().split('\n').at(-1)!;
+  return JSON.parse(line) as ScriptResult;
+}
+
+/** Polls `read` until `done` holds of its answer (the span writer flushes on its own clock), within 20 s. */
+async function eventually<T>(read: () => Promise<T>, done: (value: T) => boolean): Promise<T> {
+  const deadline = Date.now() + 20_000;
+  let value = await read();
+  while (!done(value) && Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    value = await read();
+  }
+  return value;
+}
+
+for (const dialect of DIALECTS) {
+  describe(`${dialect}: dd-trace's experiments against a real server`, () => {
+    const server = useTestServer(dialect);
+    afterAll(() => killAllChildren());
+
+    it('runs experiment().run() and startExperiment(): one run per record, every score, the summary, and the events list', async () => {
+      const name = `dd-${dialect}`;
+      const ran = await runDdTrace(server, 'run', name);
+      expect(ran.rows).toBe(3);
+      const native = (url: string) => server.call({ method: 'GET', url }).then((r) => r.json());
+      const experiment = await native(`/api/v1/experiments/${ran.experimentId}`);
+      expect(experiment).toMatchObject({ dataset_id: ran.datasetId, dataset_version: 1, source: 'datadog' });
+      expect(experiment.name).toMatch(new RegExp(`^${name}-\\d{13}$`));
+      // The task spans come through the span intake; the metrics through the events push.
+      const runs = await eventually(
+        () => native(`/api/v1/experiments/${ran.experimentId}/runs`),
+        (page) => page.data.length === 3,
+      );
+      const records = (await native(`/api/v1/datasets/${ran.datasetId}/records`)).data;
+      expect(runs.data.map((run: any) => run.record_id).sort()).toEqual(records.map((record: any) => record.id).sort());
+      expect(runs.data.map((run: any) => run.output).sort()).toEqual(['A', 'B', 'C']);
+      const scores = (await native(`/api/v1/experiments/${ran.experimentId}/scores?limit=100`)).data;
+      for (const run of runs.data) {
+        expect(
+          scores
+            .filter((score: any) => score.run_id === run.id)
+            .map((score: any) => score.key)
+            .sort(),
+          run.output,
+        ).toEqual(['exact', 'len']);
+      }
+      expect(scores.filter((score: any) => score.run_id === null).map((score: any) => [score.key, score.score])).toEqual([['accuracy', 2 / 3]]);
+      const status = (
+        await server.call({
+          method: 'GET',
+          url: `/datadog/api/v2/llm-obs/v1/experiments/${ran.experimentId}`,
+          key: null,
+          headers: { 'dd-api-key': server.adminKey },
+        })
+      ).json();
+      expect(status.data.attributes).toMatchObject({ status: 'completed', experiment: name });
+      const events = (
+        await server.call({
+          method: 'GET',
+          url: `/datadog/api/v2/llm-obs/v3/experiments/${ran.experimentId}/events`,
+          key: null,
+          headers: { 'dd-api-key': server.adminKey },
+        })
+      ).json();
+      expect(events.data.attributes.spans).toHaveLength(3);
+      expect(events.data.attributes.summary_metrics).toMatchObject([{ label: 'accuracy', metric_type: 'score', score_value: 2 / 3 }]);
+      for (const span of events.data.attributes.spans) {
+        expect(span.eval_metrics.map((metric: any) => `${metric.label}:${metric.metric_type}`).sort()).toEqual(['exact:boolean', 'len:score']);
+        expect(span.dataset_record_id).toEqual(expect.any(String));
+        // Decimal ids: the span came through the LLM Obs span intake, as dd-trace sends task spans.
+        expect(span.span_id).toMatch(/^\d+$/);
+      }
+
+      const external = await runDdTrace(server, 'external', `${name}-external`);
+      expect(external.rows).toBe(3);
+      const externalRuns = (await native(`/api/v1/experiments/${external.experimentId}/runs`)).data;
+      expect(externalRuns.map((run: any) => run.output).sort()).toEqual(['a!', 'b!', 'c!']);
+      expect(externalRuns.every((run: any) => run.record_id !== null)).toBe(true);
+      const externalScores = (await native(`/api/v1/experiments/${external.experimentId}/scores?limit=100`)).data;
+      expect(externalScores).toHaveLength(6);
+      expect(externalScores.filter((score: any) => score.key === 'grade').map((score: any) => score.value)).toEqual(['ok', 'ok', 'ok']);
+      const closed = (
+        await server.call({
+          method: 'GET',
+          url: `/datadog/api/v2/llm-obs/v1/experiments/${external.experimentId}`,
+          key: null,
+          headers: { 'dd-api-key': server.adminKey },
+        })
+      ).json();
+      expect(closed.data.attributes).toMatchObject({ status: 'completed', dataset_id: ran.datasetId });
+    }, 120_000);
   });
 }
