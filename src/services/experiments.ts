@@ -240,8 +240,8 @@ export class ExperimentService {
     return toPage(rows, limit, presentExperiment, (row) => [row.id]);
   }
 
-  async update(actor: Actor, id: string, patch: ExperimentPatch): Promise<Experiment> {
-    return this.store.transaction(async (tx) => {
+  async update(actor: Actor, id: string, patch: ExperimentPatch, options: TransactionOptions = {}): Promise<Experiment> {
+    return withTransaction(this.store, options, async (tx) => {
       const row = await findExperimentRow(this.store, tx, actor, id, { lock: true });
       const next: ExperimentTable = {
         ...row,
@@ -258,6 +258,27 @@ export class ExperimentService {
         () => nameTaken(next.name),
       );
       return presentExperiment(next);
+    });
+  }
+
+  /**
+   * Changes each experiment by what `revise` makes of its current state, in one transaction, each row
+   * locked while it is read and written (for changes computed from the experiment, such as merging
+   * into its metadata).
+   */
+  async revise(
+    actor: Actor,
+    ids: readonly string[],
+    revise: (experiment: Experiment) => ExperimentPatch,
+    options: TransactionOptions = {},
+  ): Promise<Experiment[]> {
+    return withTransaction(this.store, options, async (tx) => {
+      const revised: Experiment[] = [];
+      for (const id of ids) {
+        const row = await findExperimentRow(this.store, tx, actor, id, { lock: true });
+        revised.push(await this.update(actor, id, revise(presentExperiment(row)), { transaction: tx }));
+      }
+      return revised;
     });
   }
 

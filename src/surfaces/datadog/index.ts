@@ -9,6 +9,9 @@ import type { Services } from '../../services/index.js';
 import { presentError } from './errors.js';
 import { JSON_API } from './present.js';
 import { datasetRoutes, unstableDatasetRoutes } from './routes/datasets.js';
+import { eventRoutes, pagedEventRoutes, unstableEventRoutes } from './routes/events.js';
+import { experimentRoutes } from './routes/experiments.js';
+import { intakeRoutes } from './routes/intake.js';
 import { projectRoutes } from './routes/projects.js';
 import { recordRoutes } from './routes/records.js';
 import { unstableUploadRoutes, uploadRoutes } from './routes/uploads.js';
@@ -16,13 +19,15 @@ import { unstableUploadRoutes, uploadRoutes } from './routes/uploads.js';
 type Routes = (app: SurfaceApp, services: Services) => void;
 
 /** The JSON routes, the same on the public and the unstable family. */
-const JSON_ROUTES: Routes[] = [projectRoutes, datasetRoutes, recordRoutes];
+const JSON_ROUTES: Routes[] = [projectRoutes, datasetRoutes, recordRoutes, experimentRoutes];
 
 /** Each path family and its routes. */
 const FAMILIES: Record<string, Routes[]> = {
-  '/api/v2/llm-obs/v1': JSON_ROUTES,
-  '/api/v2/llm-obs/v2': [uploadRoutes],
-  '/api/unstable/llm-obs/v1': [...JSON_ROUTES, unstableDatasetRoutes, unstableUploadRoutes],
+  '/api/v2/llm-obs/v1': [...JSON_ROUTES, eventRoutes],
+  '/api/v2/llm-obs/v2': [uploadRoutes, pagedEventRoutes],
+  '/api/v2/llm-obs/v3': [pagedEventRoutes],
+  '': [intakeRoutes],
+  '/api/unstable/llm-obs/v1': [...JSON_ROUTES, unstableEventRoutes, unstableDatasetRoutes, unstableUploadRoutes],
 };
 
 /**

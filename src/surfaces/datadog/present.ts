@@ -1,6 +1,8 @@
 import type { FastifyReply } from 'fastify';
 import { v5 as uuidv5 } from 'uuid';
-import type { Actor, Dataset, DatasetRecord, DatasetVersion, Project } from '../../domain/types.js';
+import { isJsonObject, type JsonObject } from '../../domain/json.js';
+import type { Actor, Dataset, DatasetRecord, DatasetVersion, Experiment, Project, Run, Score } from '../../domain/types.js';
+import { DATADOG_KEY, datadogAttributes, userMetadata } from './experiments.js';
 import type { ChangeResult } from '../../services/records.js';
 import type { UploadSummary } from '../../services/uploads/index.js';
 
@@ -130,5 +132,99 @@ export function presentUploadSummary(summary: UploadSummary, actor: Actor, inclu
     version_created: summary.version !== null,
     upload_id: summary.upload_id,
     ...(includeUser ? { user: { id: actor.keyId, name: actor.name } } : {}),
+  };
+}
+
+/** An experiment: `name` is the unique run name, `experiment` the name as requested (spec A.3). */
+export function presentExperiment(experiment: Experiment, extra: { author?: unknown; dataset_name?: string } = {}) {
+  const datadog = datadogAttributes(experiment);
+  return {
+    id: experiment.id,
+    type: 'experiments',
+    attributes: {
+      name: experiment.name,
+      experiment: datadog.experiment,
+      project_id: experiment.project_id,
+      dataset_id: experiment.dataset_id ?? '',
+      dataset_version: experiment.dataset_version,
+      description: experiment.description ?? '',
+      config: datadog.config,
+      metadata: userMetadata(experiment),
+      run_count: datadog.run_count,
+      status: datadog.status,
+      error: datadog.error,
+      parent_experiment_id: datadog.parent_experiment_id,
+      deleted_at: datadog.deleted_at,
+      created_at: experiment.created_at,
+      updated_at: experiment.updated_at,
+      ...extra,
+    },
+  };
+}
+
+/** What the surface kept of a Datadog wire object in an entity's metadata or extra. */
+function kept(holder: JsonObject): JsonObject {
+  const value = holder[DATADOG_KEY];
+  return isJsonObject(value) ? value : {};
+}
+
+/** A score as Datadog's metric event: its type and value field as sent. */
+export function presentMetric(score: Score, run: Run | undefined) {
+  const metric = kept(score.metadata);
+  const type =
+    typeof metric.metric_type === 'string' ? metric.metric_type : typeof score.value === 'string' ? 'categorical' : score.score === null ? 'json' : 'score';
+  const valueField = ({ score: 'score_value', categorical: 'categorical_value', boolean: 'boolean_value', json: 'json_value' } as Record<string, string>)[
+    type
+  ]!;
+  const runKept = run ? kept(run.extra) : {};
+  return {
+    id: score.id,
+    label: score.key,
+    metric_type: type,
+    ...(metric.error ? { error: metric.error } : { [valueField]: score.value }),
+    metric_source: metric.metric_source ?? (score.run_id ? 'custom' : 'summary'),
+    span_id: metric.span_id ?? runKept.span_id ?? '',
+    trace_id: metric.trace_id ?? runKept.trace_id ?? '',
+    timestamp_ms: metric.timestamp_ms ?? Date.parse(score.created_at),
+    tags: metric.tags ?? [],
+    ...(score.comment === null ? {} : { reasoning: score.comment }),
+    ...(metric.assessment ? { assessment: metric.assessment } : {}),
+    ...(metric.status === undefined ? {} : { status: metric.status }),
+    eval_source_type: metric.eval_source_type ?? 'custom',
+    metadata: metric.metadata ?? score.metadata,
+    experiment_id: score.experiment_id,
+  };
+}
+
+/** A run as Datadog's span with its evaluations (the events lists). */
+export function presentSpan(experiment: Experiment, run: Run, scores: readonly Score[]) {
+  const span = kept(run.extra);
+  const evalMetrics = scores.map((score) => presentMetric(score, run));
+  const numeric = Object.fromEntries(scores.filter((score) => score.score !== null).map((score) => [score.key, score.score as number]));
+  const startNs = typeof span.start_ns === 'number' ? span.start_ns : run.start_time ? Date.parse(run.start_time) * 1e6 : 0;
+  const duration = typeof span.duration === 'number' ? span.duration : (run.latency_ms ?? 0) * 1e6;
+  const error = span.error ?? (run.error ? { message: run.error } : undefined);
+  return {
+    id: run.id,
+    span_id: span.span_id ?? run.id,
+    trace_id: span.trace_id ?? run.trace_id ?? run.id,
+    parent_id: span.parent_id ?? 'undefined',
+    project_id: experiment.project_id,
+    dataset_id: experiment.dataset_id ?? '',
+    dataset_record_id: span.dataset_record_id ?? run.record_id ?? '',
+    name: run.name ?? experiment.name,
+    start_ns: startNs,
+    duration,
+    status: run.status === 'error' ? 'error' : 'ok',
+    tags: span.tags ?? [],
+    meta: {
+      input: run.input,
+      output: run.output,
+      expected_output: span.expected_output ?? null,
+      metadata: run.metadata,
+      ...(error ? { error } : {}),
+    },
+    metrics: numeric,
+    eval_metrics: evalMetrics,
   };
 }

@@ -95,3 +95,149 @@ export const UploadQuery = Type.Object({
   'include[user_data]': Type.Optional(Type.String()),
 });
 export type UploadQuery = Static<typeof UploadQuery>;
+
+export const ExperimentParams = Type.Object({ experiment_id: Type.String() });
+
+const ExperimentStatus = Type.Union([Type.Literal('running'), Type.Literal('completed'), Type.Literal('failed'), Type.Literal('interrupted')]);
+const JsonObjectField = Type.Optional(Type.Unsafe<JsonObject | null>({ anyOf: [{ type: 'object' }, { type: 'null' }] }));
+const OptionalId = Type.Optional(Type.Union([Type.String({ minLength: 1 }), Type.Null()]));
+
+export const NewExperimentBody = Envelope(
+  Type.Object({
+    name: Name,
+    project_id: Type.String({ minLength: 1 }),
+    dataset_id: OptionalId,
+    dataset_version: Type.Optional(Type.Union([Type.Integer({ minimum: 0 }), Type.Null()])),
+    description: Description,
+    config: JsonObjectField,
+    metadata: JsonObjectField,
+    ensure_unique: Type.Optional(Type.Boolean()),
+    parent_experiment_id: OptionalId,
+    run_count: Type.Optional(Type.Union([Type.Integer({ minimum: 1 }), Type.Null()])),
+  }),
+);
+export type NewExperimentBody = Static<typeof NewExperimentBody>;
+
+export const ExperimentChangeBody = Envelope(
+  Type.Object({
+    name: Type.Optional(Name),
+    description: Description,
+    dataset_id: OptionalId,
+    metadata: JsonObjectField,
+    status: Type.Optional(ExperimentStatus),
+    error: Type.Optional(Type.Union([Type.String({ maxLength: 100_000 }), Type.Object({}, { additionalProperties: true }), Type.Null()])),
+  }),
+);
+export type ExperimentChangeBody = Static<typeof ExperimentChangeBody>;
+
+export const DeleteExperimentsBody = Envelope(Type.Object({ experiment_ids: Ids }));
+
+const StringOrList = Type.Optional(Type.Union([Type.String(), Type.Array(Type.String())]));
+export const ExperimentListQuery = Type.Object({
+  'filter[project_id]': StringOrList,
+  'filter[dataset_id]': StringOrList,
+  'filter[id]': StringOrList,
+  'filter[name]': Type.Optional(Type.String()),
+  'filter[experiment]': Type.Optional(Type.String()),
+  'filter[metadata]': Type.Optional(Type.String()),
+  'filter[parent_experiment_id]': StringOrList,
+  'filter[is_deleted]': Type.Optional(Type.String()),
+  'include[user_data]': Type.Optional(Type.String()),
+  'include[dataset_names]': Type.Optional(Type.String()),
+  ...PageFields,
+});
+export type ExperimentListQuery = Static<typeof ExperimentListQuery>;
+
+/** An experiment span (a row's task run), as the events push and dd-trace send it. */
+export const Span = Type.Object({
+  span_id: Type.String({ minLength: 1, maxLength: 64 }),
+  trace_id: Type.String({ minLength: 1, maxLength: 64 }),
+  parent_id: Type.Optional(Type.Union([Type.String(), Type.Null()])),
+  project_id: Type.Optional(Type.Union([Type.String(), Type.Null()])),
+  dataset_id: Type.Optional(Type.Union([Type.String(), Type.Null()])),
+  name: Name,
+  start_ns: Type.Integer({ minimum: 0 }),
+  duration: Type.Number({ exclusiveMinimum: 0 }),
+  status: Type.Optional(Type.Union([Type.Literal('ok'), Type.Literal('error')])),
+  tags: Type.Optional(Type.Array(Type.String({ maxLength: LIMITS.tagLength }), { maxItems: 1_000 })),
+  meta: Type.Optional(
+    Type.Object(
+      {
+        input: Type.Optional(Anything),
+        output: Type.Optional(Anything),
+        expected_output: Type.Optional(Anything),
+        metadata: JsonObjectField,
+        error: Type.Optional(Type.Union([Type.Object({}, { additionalProperties: true }), Type.Null()])),
+      },
+      { additionalProperties: true },
+    ),
+  ),
+});
+export type Span = Static<typeof Span>;
+
+const MetricType = Type.Union([Type.Literal('score'), Type.Literal('categorical'), Type.Literal('boolean'), Type.Literal('json')]);
+/** An evaluation metric: of a span (a row) or, with `metric_source: summary` or no span, of the whole experiment. */
+export const Metric = Type.Object({
+  span_id: Type.Optional(Type.String({ maxLength: 64 })),
+  trace_id: Type.Optional(Type.String({ maxLength: 64 })),
+  label: Type.String({ minLength: 1, maxLength: LIMITS.nameLength, pattern: '^[a-zA-Z0-9_-]+$' }),
+  metric_type: MetricType,
+  score_value: Type.Optional(Type.Union([Type.Number(), Type.Null()])),
+  categorical_value: Type.Optional(Type.Union([Type.String(), Type.Null()])),
+  boolean_value: Type.Optional(Type.Union([Type.Boolean(), Type.Null()])),
+  json_value: Type.Optional(Anything),
+  timestamp_ms: Type.Integer({ minimum: 0 }),
+  metric_source: Type.Optional(Type.String()),
+  tags: Type.Optional(Type.Array(Type.String({ maxLength: LIMITS.tagLength }), { maxItems: 1_000 })),
+  error: Type.Optional(Type.Union([Type.Object({}, { additionalProperties: true }), Type.Null()])),
+  status: Type.Optional(Type.String()),
+  reasoning: Type.Optional(Type.Union([Type.String(), Type.Null()])),
+  assessment: Type.Optional(Type.Union([Type.Literal('pass'), Type.Literal('fail'), Type.Null()])),
+  metadata: JsonObjectField,
+  eval_source_type: Type.Optional(Type.String()),
+  experiment_id: Type.Optional(Type.String()),
+});
+export type Metric = Static<typeof Metric>;
+
+export const EventsBody = Type.Object({
+  data: Type.Object({
+    type: Type.Optional(Type.String()),
+    id: Type.Optional(Type.String()),
+    attributes: Type.Object(
+      {
+        spans: Type.Optional(Type.Array(Span, { maxItems: LIMITS.recordsPerRequest })),
+        metrics: Type.Optional(Type.Array(Metric, { maxItems: LIMITS.recordsPerRequest })),
+        scope: Type.Optional(Type.String()),
+        tags: Type.Optional(Type.Array(Type.String())),
+      },
+      { additionalProperties: true },
+    ),
+  }),
+});
+export type EventsBody = Static<typeof EventsBody>;
+
+export const EventsQuery = Type.Object({ 'include[eval_metrics]': Type.Optional(Type.String()), ...PageFields });
+
+/** An LLM Observability span as the tracers' span writers send it (`/api/v2/llmobs`). */
+export const IntakeSpan = Type.Object(
+  {
+    span_id: Type.String({ minLength: 1, maxLength: 64 }),
+    trace_id: Type.String({ minLength: 1, maxLength: 64 }),
+    parent_id: Type.Optional(Type.Union([Type.String(), Type.Null()])),
+    name: Name,
+    start_ns: Type.Integer({ minimum: 0 }),
+    duration: Type.Number({ minimum: 0 }),
+    status: Type.Optional(Type.String()),
+    tags: Type.Optional(Type.Array(Type.String({ maxLength: LIMITS.tagLength }), { maxItems: 1_000 })),
+    meta: Type.Optional(Type.Object({}, { additionalProperties: true })),
+    metrics: Type.Optional(Type.Object({}, { additionalProperties: true })),
+    _dd: Type.Optional(Type.Object({}, { additionalProperties: true })),
+  },
+  { additionalProperties: true },
+);
+export type IntakeSpan = Static<typeof IntakeSpan>;
+
+const IntakeEvent = Type.Object({ spans: Type.Array(IntakeSpan, { maxItems: LIMITS.recordsPerRequest }) }, { additionalProperties: true });
+/** One event or a list of them, each holding spans (dd-trace JS sends a list, one span an event). */
+export const IntakeBody = Type.Union([IntakeEvent, Type.Array(IntakeEvent, { maxItems: LIMITS.recordsPerRequest })]);
+export type IntakeBody = Static<typeof IntakeBody>;

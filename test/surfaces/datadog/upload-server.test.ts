@@ -1,9 +1,20 @@
+import { spawn } from 'node:child_process';
 import { request as httpRequest } from 'node:http';
 import { client, v2 } from '@datadog/datadog-api-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readEventStream } from '../../../src/client/event-stream.js';
+import { openStore } from '../../../src/store/database.js';
 import { createTestDatabase, DIALECTS, type TestDatabase } from '../../support/databases.js';
-import { findFreePort, killAllChildren, startServerProcess, storeFlags, withTimeout, type ServerProcess } from '../../support/processes.js';
+import {
+  ChildHandle,
+  findFreePort,
+  killAllChildren,
+  REPO_ROOT,
+  startServerProcess,
+  storeFlags,
+  withTimeout,
+  type ServerProcess,
+} from '../../support/processes.js';
 
 /**
  * The CSV upload as clients use it: real multipart requests to a real server process on 127.0.0.1, on
@@ -287,6 +298,43 @@ for (const dialect of DIALECTS) {
       expect(after.events.at(-1)).toMatchObject({ event: 'completed', data: { records_created: 1 } });
     });
 
+    it('keeps every row of a file whose uploader exits as soon as the call returns (a real child process)', async () => {
+      const dataset = await newDataset();
+      // The client resolves on the 200 status line without reading the stream; the script then exits at once.
+      const script = `
+        import { client, v2 } from '@datadog/datadog-api-client';
+        const configuration = client.createConfiguration({
+          baseServer: new client.BaseServerConfiguration(process.env.DD_BASE, {}),
+          authMethods: { apiKeyAuth: process.env.DD_KEY, appKeyAuth: 'unused' },
+          enableRetry: false,
+        });
+        configuration.unstableOperations['v2.uploadLLMObsDatasetRecordsFile'] = true;
+        const rows = Array.from({ length: 20000 }, (_, i) => 'question ' + i + ',answer ' + i + ',row-' + i);
+        const data = Buffer.from(['input,expected_output,id', ...rows].join('\\n') + '\\n');
+        await new v2.AgentObservabilityApi(configuration).uploadLLMObsDatasetRecordsFile({
+          projectId: process.env.DD_PROJECT, datasetId: process.env.DD_DATASET, file: { data, name: 'big.csv' },
+        });
+        console.log('resolved');
+        process.exit(0);
+      `;
+      const child = spawn(process.execPath, ['--input-type=module', '-e', script], {
+        cwd: REPO_ROOT,
+        env: { ...process.env, DD_BASE: `${server.baseUrl}/datadog`, DD_KEY: KEY, DD_PROJECT: projectId, DD_DATASET: dataset.id },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      const uploader = new ChildHandle(child, 'the uploading script');
+      const exit = await uploader.waitForExit(60_000);
+      expect({ exit, stdout: uploader.stdout.trim() }, uploader.describeOutput()).toEqual({ exit: { code: 0, signal: null }, stdout: 'resolved' });
+      // The server goes on to commit after its client has gone: all rows land, in one version.
+      const deadline = Date.now() + 60_000;
+      let attributes = (await dd('GET', dataset.path)).body.data.attributes;
+      while (attributes.record_count < 20_000 && Date.now() < deadline) {
+        await new Promise((resolve) => setTimeout(resolve, 250));
+        attributes = (await dd('GET', dataset.path)).body.data.attributes;
+      }
+      expect({ count: attributes.record_count, version: attributes.current_version }).toEqual({ count: 20_000, version: 1 });
+    }, 120_000);
+
     it("works with Datadog's own client (@datadog/datadog-api-client) pointed at the server", async () => {
       const configuration = client.createConfiguration({
         baseServer: new client.BaseServerConfiguration(`${server.baseUrl}/datadog`, {}),
@@ -407,31 +455,42 @@ for (const dialect of DIALECTS) {
       const before = await state(dataset.path);
       const boundary = 'kill-boundary';
       const url = new URL(`/datadog/api/v2/llm-obs/v2/${projectId}/datasets/${dataset.id}/records/upload`, server.baseUrl);
-      const staged = new Promise<number>((resolve, reject) => {
-        const req = httpRequest(url, { method: 'POST', headers: { 'DD-API-KEY': KEY, 'content-type': `multipart/form-data; boundary=${boundary}` } });
-        req.on('error', () => undefined);
-        req.on('response', async (response) => {
-          try {
-            for await (const { event, data } of readEventStream(response)) {
-              if (event === 'progress' && JSON.parse(data).rows_read >= 3_000) return resolve(JSON.parse(data).rows_read);
-            }
-          } catch {
-            // the server dies mid-stream: expected
+      // The answer's status line waits for the whole body, so the rows staged so far are read from the database.
+      const req = httpRequest(url, { method: 'POST', headers: { 'DD-API-KEY': KEY, 'content-type': `multipart/form-data; boundary=${boundary}` } });
+      req.on('error', () => undefined);
+      req.write(`--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="big.csv"\r\nContent-Type: text/csv\r\n\r\ninput,id\n`);
+      let sent = 0;
+      const pump = () => {
+        if (req.destroyed || sent >= 200) return;
+        req.write(Array.from({ length: 500 }, (_, i) => `row ${sent * 500 + i},k${sent * 500 + i}\n`).join(''));
+        sent += 1;
+        setTimeout(pump, 20);
+      };
+      pump();
+      const store = openStore(database.config);
+      try {
+        const stagedRows = async () =>
+          Number(
+            (
+              await store.db
+                .selectFrom('upload_rows')
+                .select((eb) => eb.fn.countAll().as('n'))
+                .executeTakeFirstOrThrow()
+            ).n,
+          );
+        const staged = (async () => {
+          for (;;) {
+            const n = await stagedRows();
+            if (n >= 3_000) return n;
+            await new Promise((resolve) => setTimeout(resolve, 50));
           }
-          reject(new Error('the stream ended before 3,000 rows were staged'));
-        });
-        req.write(`--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="big.csv"\r\nContent-Type: text/csv\r\n\r\ninput,id\n`);
-        let sent = 0;
-        const pump = () => {
-          if (req.destroyed || sent >= 200) return;
-          req.write(Array.from({ length: 500 }, (_, i) => `row ${sent * 500 + i},k${sent * 500 + i}\n`).join(''));
-          sent += 1;
-          setTimeout(pump, 20);
-        };
-        pump();
-      });
-      expect(await withTimeout(staged, 30_000, 'rows to be staged')).toBeGreaterThanOrEqual(3_000);
+        })();
+        expect(await withTimeout(staged, 30_000, 'rows to be staged')).toBeGreaterThanOrEqual(3_000);
+      } finally {
+        await store.close();
+      }
       await server.handle.kill();
+      req.destroy();
       server = await startServerProcess(storeFlags(database), { port: server.port, env: { EVALSTORE_ADMIN_KEY: KEY }, healthTimeoutMs: 45_000 });
       expect(await state(dataset.path)).toEqual(before);
       const after = await upload(dataset.id, 'input,id\nafter restart,r1\n');
