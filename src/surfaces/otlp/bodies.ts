@@ -68,7 +68,8 @@ function decode(type: typeof TRACE_REQUEST, kind: 'traces' | 'logs', body: Buffe
     try {
       message = type.fromObject(parsed);
     } catch (error) {
-      throw malformed(`is not a valid ${type.name} (${(error as Error).message.replace(/^\./, '')})`);
+      // protobufjs names the field by its type's full name: the package is left out.
+      throw malformed(`is not a valid ${type.name} (${(error as Error).message.replace(/\.?(?:[a-z]\w*\.)+(?=[A-Z])/g, '')})`);
     }
   }
   return type.toObject(message, READ_OPTIONS);

@@ -115,6 +115,73 @@ for (const dialect of DIALECTS) {
         expect((await exportSpans(kind, `${t.url}/v1/traces`, t.adminKey, [rootSpan!, llmSpan!, toolSpan!])).code).toBe(ExportResultCode.SUCCESS);
         expect((await streamRuns(t, project)).runs).toHaveLength(3);
       });
+
+      it('maps a GenAI-conventions trace (the current and the deprecated names) and its evaluation event, sent gzip-compressed, child first', async () => {
+        const project = `genai-${kind}`;
+        const sdk = recordSpans({ 'service.name': project });
+        const root = sdk.start('invoke_agent helper', { 'gen_ai.operation.name': 'invoke_agent', 'gen_ai.conversation.id': 'conv-7' });
+        const chat = sdk.start(
+          'chat gpt-4.1',
+          {
+            'gen_ai.operation.name': 'chat',
+            'gen_ai.provider.name': 'openai',
+            'gen_ai.request.model': 'gpt-4.1',
+            'gen_ai.response.model': 'gpt-4.1-2025-04-14',
+            'gen_ai.usage.input_tokens': 40,
+            'gen_ai.usage.output_tokens': 8,
+            'gen_ai.input.messages': JSON.stringify([{ role: 'user', parts: [{ type: 'text', content: 'Capital of France?' }] }]),
+            'gen_ai.output.messages': JSON.stringify([{ role: 'assistant', parts: [{ type: 'text', content: 'Paris' }], finish_reason: 'stop' }]),
+            'gen_ai.request.temperature': 0.2,
+          },
+          root,
+        );
+        chat.addEvent('gen_ai.evaluation.result', {
+          'gen_ai.evaluation.name': 'relevance',
+          'gen_ai.evaluation.score.value': 0.9,
+          'gen_ai.evaluation.score.label': 'relevant',
+          'gen_ai.evaluation.explanation': 'answers the question',
+        });
+        chat.end();
+        const legacy = sdk.start(
+          'completion',
+          { 'gen_ai.system': 'anthropic', 'gen_ai.request.model': 'claude-3', 'gen_ai.usage.prompt_tokens': 5, 'gen_ai.usage.completion_tokens': 2 },
+          root,
+        );
+        legacy.addEvent('gen_ai.user.message', { content: 'Hi' });
+        legacy.addEvent('gen_ai.choice', { 'gen_ai.event.content': '{"content":"Hello"}' });
+        legacy.end();
+        root.end();
+        const [chatSpan, legacySpan, rootSpan] = sdk.finished();
+
+        for (const batch of [[chatSpan!], [rootSpan!, legacySpan!]]) {
+          expect((await exportSpans(kind, `${t.url}/v1/traces`, t.adminKey, batch, { gzip: true })).code).toBe(ExportResultCode.SUCCESS);
+        }
+        const { stream, runs } = await streamRuns(t, project);
+        const byName = Object.fromEntries(runs.map((run) => [run.name, run]));
+        expect(runs).toHaveLength(3);
+        expect(byName['invoke_agent helper']).toMatchObject({ run_type: 'agent', parent_run_id: null, metadata: { session_id: 'conv-7' } });
+        expect(byName['chat gpt-4.1']).toMatchObject({
+          run_type: 'llm',
+          parent_run_id: byName['invoke_agent helper']!.id,
+          prompt_tokens: 40,
+          completion_tokens: 8,
+          total_tokens: 48,
+          metadata: { model: 'gpt-4.1-2025-04-14', provider: 'openai', operation: 'chat' },
+          input: { messages: [{ role: 'user', parts: [{ type: 'text', content: 'Capital of France?' }] }] },
+          output: { messages: [{ role: 'assistant', parts: [{ type: 'text', content: 'Paris' }], finish_reason: 'stop' }] },
+        });
+        expect(byName.completion).toMatchObject({
+          prompt_tokens: 5,
+          completion_tokens: 2,
+          metadata: { model: 'claude-3', provider: 'anthropic' },
+          input: { messages: [{ role: 'user', content: 'Hi' }] },
+          output: { messages: [{ role: 'assistant', content: 'Hello' }] },
+        });
+        const scores = (await t.call({ method: 'GET', url: `/api/v1/experiments/${stream!.id}/scores` })).json() as { data: Record<string, unknown>[] };
+        expect(scores.data).toEqual([
+          expect.objectContaining({ run_id: byName['chat gpt-4.1']!.id, key: 'relevance', score: 0.9, value: 'relevant', comment: 'answers the question' }),
+        ]);
+      });
     });
   }
 }
