@@ -14,6 +14,7 @@ import { datadogApi } from './surfaces/datadog/index.js';
 import { arizeApi } from './surfaces/arize/index.js';
 import { humanloopApi } from './surfaces/humanloop/index.js';
 import { LANGSMITH_PREFIXES, langsmithApi } from './surfaces/langsmith/index.js';
+import { OTLP_PREFIXES, otlpApi, type OtlpOptions } from './surfaces/otlp/index.js';
 import { webUi } from './surfaces/ui/index.js';
 
 const VERSION = '0.1.0';
@@ -26,6 +27,8 @@ export interface AppOptions {
   logger?: FastifyServerOptions['logger'];
   /** How the LangSmith surface asks LangSmith's SDK to send runs (see Config.langsmithIngestion). */
   langsmithIngestion?: LangSmithIngestion;
+  /** The OTLP receiver's limits (see OtlpOptions). */
+  otlp?: OtlpOptions;
 }
 
 /** Assembles the HTTP application over a set of services: every surface, the docs and health. */
@@ -79,6 +82,7 @@ export async function buildApp(services: Services, options: AppOptions = {}): Pr
   for (const prefix of LANGSMITH_PREFIXES) {
     await app.register(langsmithApi(services, { ingestion: options.langsmithIngestion ?? 'multipart' }), { prefix });
   }
+  for (const prefix of OTLP_PREFIXES) await app.register(otlpApi(services, options.otlp), { prefix });
   await app.register(webUi());
   return app;
 }
