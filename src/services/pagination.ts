@@ -1,4 +1,5 @@
 import { ValidationError } from '../domain/errors.js';
+import { isId } from '../domain/ids.js';
 import { LIMITS } from '../domain/limits.js';
 
 /** One page of a keyset-paginated list; `next_cursor` is null on the last page. */
@@ -14,17 +15,35 @@ export function encodeCursor(key: CursorKey): string {
   return Buffer.from(JSON.stringify(key)).toString('base64url');
 }
 
-export function decodeCursor(cursor: string | undefined, arity: number): CursorKey | undefined {
+/** What a list's sort key is: an entity id (a UUID), or a version number (a positive integer). */
+export type CursorKind = 'id' | 'version';
+
+/**
+ * The sort key a cursor holds, checked to be one this list hands out (a UUID, or a positive safe
+ * integer) before it reaches SQL: a forged or damaged cursor is a 400 naming `cursor`, never a
+ * database error, and never read differently by the two databases.
+ */
+export function decodeCursor(cursor: string | undefined, kind: 'id'): [string] | undefined;
+export function decodeCursor(cursor: string | undefined, kind: 'version'): [number] | undefined;
+export function decodeCursor(cursor: string | undefined, kind: CursorKind): [string] | [number] | undefined {
   if (cursor === undefined || cursor === '') return undefined;
+  const part = cursor.length <= MAX_CURSOR_LENGTH && BASE64URL.test(cursor) ? onlyPart(cursor) : undefined;
+  if (kind === 'id' && typeof part === 'string' && isId(part)) return [part.toLowerCase()];
+  if (kind === 'version' && typeof part === 'number' && Number.isSafeInteger(part) && part > 0) return [part];
+  throw ValidationError.field('/cursor', 'is not a cursor this list handed out', { in: 'query' });
+}
+
+/** A cursor is far shorter than this; longer text is not decoded at all. */
+const MAX_CURSOR_LENGTH = 256;
+const BASE64URL = /^[A-Za-z0-9_-]+={0,2}$/;
+
+function onlyPart(cursor: string): unknown {
   try {
     const key: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-    if (Array.isArray(key) && key.length === arity && key.every((part) => typeof part === 'string' || typeof part === 'number')) {
-      return key;
-    }
+    return Array.isArray(key) && key.length === 1 ? key[0] : undefined;
   } catch {
-    // fall through to the error below
+    return undefined;
   }
-  throw ValidationError.field('/cursor', 'is not a cursor this list handed out', { in: 'query' });
 }
 
 export function pageSize(limit: number | undefined, max: number = LIMITS.pageSizeMax): number {

@@ -43,7 +43,7 @@ export class ProjectService {
 
   async list(actor: Actor, query: { cursor?: string; limit?: number; name?: string; id?: string } = {}): Promise<Page<Project>> {
     const limit = pageSize(query.limit);
-    const after = decodeCursor(query.cursor, 1);
+    const after = decodeCursor(query.cursor, 'id');
     let select = this.store.db.selectFrom('projects').selectAll().where('workspace_id', '=', actor.workspaceId);
     if (query.name !== undefined) select = select.where('name', '=', query.name);
     if (query.id !== undefined) {

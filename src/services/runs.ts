@@ -331,7 +331,7 @@ export class RunService {
   /** Runs of the workspace, of any experiment, in a stable order (by id). */
   async search(actor: Actor, query: RunSearch = {}): Promise<Page<Run>> {
     const limit = pageSize(query.limit);
-    const after = decodeCursor(query.cursor, 1);
+    const after = decodeCursor(query.cursor, 'id');
     const desc = query.order === 'desc';
     let select = this.store.db.selectFrom('runs').selectAll().where('workspace_id', '=', actor.workspaceId);
     if (query.experiment_ids !== undefined) {

@@ -46,7 +46,7 @@ export interface ComparisonRow {
  */
 export async function comparisonRows(store: Store, scope: ComparisonScope, query: RowQuery): Promise<Page<ComparisonRow>> {
   const limit = Math.min(Math.max(query.limit ?? ROWS_PAGE_DEFAULT, 1), ROWS_PAGE_MAX);
-  const after = decodeCursor(query.cursor, 1);
+  const after = decodeCursor(query.cursor, 'id');
   const baseline = query.baselineId === undefined ? undefined : { baselineId: query.baselineId, lowerIsBetter: query.lowerIsBetter };
   if (query.change && !baseline) throw ValidationError.field('/change', 'needs a baseline_id');
   let records = recordsAt(store.db, scope, 'rec')
