@@ -21,6 +21,8 @@ export const LIMITS = {
   csvCellBytes: 10 * 1024 * 1024,
   /** Largest page of records a surface may ask for (Datadog clients read pages of 5,000). */
   recordPageSizeMax: 5_000,
+  /** How deep JSON may nest (a request body, an upload's line, any stored value): deeper is refused, not recursed into. */
+  jsonDepth: 100,
 } as const;
 
 /** A batch of records, runs or scores holds 1 to `LIMITS.recordsPerRequest` items; a fault points at `pointer`. */

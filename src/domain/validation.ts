@@ -43,7 +43,8 @@ export function toFieldIssues(errors: readonly ErrorObject[], where?: FieldIssue
   });
 }
 
-function escapePointer(token: string): string {
+/** A JSON pointer's reference token for a key (RFC 6901: `~` as `~0`, `/` as `~1`). */
+export function escapePointer(token: string): string {
   return token.replace(/~/g, '~0').replace(/\//g, '~1');
 }
 

@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import { checkStorable } from '../domain/input-bounds.js';
 import { createAjv } from '../domain/validation.js';
 
 /** Marks a body schema that documents a streamed body: its handler reads and checks it as it arrives. */
@@ -12,7 +13,9 @@ export function streamedBody(description: string): { type: 'string'; description
 /**
  * Bodies are validated strictly (no type coercion, unknown fields refused). Query strings, path
  * parameters and headers arrive as text, so there numbers and booleans are coerced, and a repeated
- * parameter becomes an array.
+ * parameter becomes an array. Every part is first checked for what no database can store
+ * (NUL characters, unpaired surrogates, numbers beyond a double, JSON nested too deep): a 400 naming
+ * the field, on every route of every surface.
  */
 export function installValidators(app: FastifyInstance): void {
   const bodies = createAjv();
@@ -21,5 +24,11 @@ export function installValidators(app: FastifyInstance): void {
     if (httpPart !== 'body') return parameters.compile(schema);
     if ((schema as Record<string, unknown>)[STREAMED] === true) return () => true;
     return bodies.compile(schema);
+  });
+  // Before any schema sees them: text every database can store, finite numbers, bounded depth (src/domain/input-bounds.ts).
+  app.addHook('preValidation', async (request) => {
+    checkStorable(request.params, '', { in: 'params' });
+    checkStorable(request.query, '', { in: 'query' });
+    checkStorable(request.body, '', { in: 'body' });
   });
 }

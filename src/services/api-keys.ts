@@ -54,7 +54,7 @@ export class ApiKeyService {
 
   async list(workspaceId: string, query: { cursor?: string; limit?: number } = {}): Promise<Page<ApiKey>> {
     const limit = pageSize(query.limit);
-    const after = decodeCursor(query.cursor, 1);
+    const after = decodeCursor(query.cursor, 'id');
     let select = this.store.db.selectFrom('api_keys').selectAll().where('workspace_id', '=', workspaceId);
     if (after) select = select.where('id', '>', String(after[0]));
     const rows = await select

@@ -14,6 +14,7 @@ import { presentDataset } from './rows/present.js';
 import { versionNameTaken } from './rows/versions.js';
 import { withTransaction, type TransactionOptions } from './transaction.js';
 import { creating, findOrCreate, retryingCreationRaces, writeUnique } from './unique.js';
+import { checkStorable } from '../domain/input-bounds.js';
 
 export interface DatasetInput {
   /** A caller-chosen id (a UUID); one is made when omitted. */
@@ -119,7 +120,7 @@ export class DatasetService {
   /** Newest first. */
   async list(actor: Actor, query: DatasetQuery = {}): Promise<Page<Dataset>> {
     const limit = pageSize(query.limit);
-    const after = decodeCursor(query.cursor, 1);
+    const after = decodeCursor(query.cursor, 'id');
     const projectId = query.project_id === undefined ? undefined : parseId(query.project_id);
     // A filter by an id that cannot exist matches nothing.
     if (query.project_id !== undefined && !projectId) return { data: [], next_cursor: null };
@@ -135,6 +136,7 @@ export class DatasetService {
       if (ids.length === 0) return { data: [], next_cursor: null };
       select = select.where('id', 'in', ids);
     }
+    checkStorable(query.metadata, '/metadata', { in: 'query' });
     for (const [key, value] of Object.entries(query.metadata ?? {})) select = select.where(this.store.sql.jsonFieldEquals('metadata', key, value));
     if (query.name !== undefined) select = select.where('name', '=', query.name);
     if (query.name_contains) select = select.where(this.store.sql.containsText('name', query.name_contains));

@@ -15,6 +15,7 @@ import { checkWriter } from './rows/writers.js';
 import type { AppendOptions, NewRun, RunService } from './runs.js';
 import { withTransaction, type TransactionOptions } from './transaction.js';
 import { creating, writeUnique } from './unique.js';
+import { checkStorable } from '../domain/input-bounds.js';
 
 export interface ExperimentInput {
   name: string;
@@ -207,7 +208,7 @@ export class ExperimentService {
   /** Newest first. */
   async list(actor: Actor, query: ExperimentQuery = {}): Promise<Page<Experiment>> {
     const limit = pageSize(query.limit);
-    const after = decodeCursor(query.cursor, 1);
+    const after = decodeCursor(query.cursor, 'id');
     const datasetId = query.dataset_id === undefined ? undefined : parseId(query.dataset_id);
     const projectId = query.project_id === undefined ? undefined : parseId(query.project_id);
     // A filter by an id that cannot exist matches nothing.
@@ -225,6 +226,7 @@ export class ExperimentService {
       if (ids.length === 0) return { data: [], next_cursor: null };
       select = select.where('dataset_id', 'in', ids);
     }
+    checkStorable(query.metadata, '/metadata', { in: 'query' });
     for (const [key, value] of Object.entries(query.metadata ?? {})) select = select.where(this.store.sql.jsonFieldEquals('metadata', key, value));
     if (datasetId) select = select.where('dataset_id', '=', datasetId);
     if (projectId) select = select.where('project_id', '=', projectId);

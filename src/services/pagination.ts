@@ -1,6 +1,6 @@
 import { sql, type RawBuilder, type SelectQueryBuilder, type SqlBool } from 'kysely';
 import { ValidationError } from '../domain/errors.js';
-import { parseId } from '../domain/ids.js';
+import { isId } from '../domain/ids.js';
 import { LIMITS } from '../domain/limits.js';
 
 /** One page of a keyset-paginated list; `next_cursor` is null on the last page. */
@@ -16,17 +16,52 @@ export function encodeCursor(key: CursorKey): string {
   return Buffer.from(JSON.stringify(key)).toString('base64url');
 }
 
-export function decodeCursor(cursor: string | undefined, arity: number): CursorKey | undefined {
+/**
+ * What a list's sort key is: an entity id (a UUID), a version number (a positive integer), or a value
+ * and an id (lists ordered by orderByValue: [has no value, the value, the id]).
+ */
+export type CursorKind = 'id' | 'version' | 'value';
+
+/** The key of a list ordered by orderByValue: whether the row has no value (1) or has one (0), the value, the row's id. */
+export type ValueCursorKey = [0 | 1, string | number, string];
+
+/**
+ * The sort key a cursor holds, checked to be one this list hands out (a UUID, or a positive safe
+ * integer) before it reaches SQL: a forged or damaged cursor is a 400 naming `cursor`, never a
+ * database error, and never read differently by the two databases.
+ */
+export function decodeCursor(cursor: string | undefined, kind: 'id'): [string] | undefined;
+export function decodeCursor(cursor: string | undefined, kind: 'version'): [number] | undefined;
+export function decodeCursor(cursor: string | undefined, kind: 'value'): ValueCursorKey | undefined;
+export function decodeCursor(cursor: string | undefined, kind: CursorKind): [string] | [number] | ValueCursorKey | undefined {
   if (cursor === undefined || cursor === '') return undefined;
+  if (kind === 'value') {
+    const key = cursor.length <= MAX_CURSOR_LENGTH && BASE64URL.test(cursor) ? parts(cursor, 3) : undefined;
+    if (key && (key[0] === 0 || key[0] === 1) && isSortValue(key[1]) && isId(key[2])) return [key[0], key[1], key[2].toLowerCase()];
+    throw ValidationError.field('/cursor', 'is not a cursor this list handed out', { in: 'query' });
+  }
+  const part = cursor.length <= MAX_CURSOR_LENGTH && BASE64URL.test(cursor) ? parts(cursor, 1)?.[0] : undefined;
+  if (kind === 'id' && typeof part === 'string' && isId(part)) return [part.toLowerCase()];
+  if (kind === 'version' && typeof part === 'number' && Number.isSafeInteger(part) && part > 0) return [part];
+  throw ValidationError.field('/cursor', 'is not a cursor this list handed out', { in: 'query' });
+}
+
+/** A cursor is far shorter than this; longer text is not decoded at all. */
+const MAX_CURSOR_LENGTH = 256;
+const BASE64URL = /^[A-Za-z0-9_-]+={0,2}$/;
+
+function parts(cursor: string, count: number): unknown[] | undefined {
   try {
     const key: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-    if (Array.isArray(key) && key.length === arity && key.every((part) => typeof part === 'string' || typeof part === 'number')) {
-      return key;
-    }
+    return Array.isArray(key) && key.length === count ? key : undefined;
   } catch {
-    // fall through to the error below
+    return undefined;
   }
-  throw ValidationError.field('/cursor', 'is not a cursor this list handed out', { in: 'query' });
+}
+
+/** A value a sort compares: a finite number, or text short enough and free of NUL (a time). */
+function isSortValue(value: unknown): value is string | number {
+  return (typeof value === 'number' && Number.isFinite(value)) || (typeof value === 'string' && value.length <= 64 && !value.includes('\u0000'));
 }
 
 export function pageSize(limit: number | undefined, max: number = LIMITS.pageSizeMax): number {
@@ -67,7 +102,7 @@ export function orderByValue<DB, TB extends keyof DB, O>(
   select: SelectQueryBuilder<DB, TB, O>,
   value: RawBuilder<unknown>,
   id: string,
-  options: { desc: boolean; after: CursorKey | undefined },
+  options: { desc: boolean; after: ValueCursorKey | undefined },
 ): SelectQueryBuilder<DB, TB, O> {
   const direction = sql.raw(options.desc ? 'desc' : 'asc');
   const beyond = sql.raw(options.desc ? '<' : '>');
@@ -75,9 +110,6 @@ export function orderByValue<DB, TB extends keyof DB, O>(
   let query = select.orderBy(sql`case when ${value} is null then 1 else 0 end`).orderBy(sql`${value} ${direction}`).orderBy(sql`${idRef} ${direction}`);
   if (options.after) {
     const [missing, seen, lastId] = options.after;
-    if ((missing !== 0 && missing !== 1) || typeof lastId !== 'string' || !parseId(lastId)) {
-      throw ValidationError.field('/cursor', 'is not a cursor this list handed out', { in: 'query' });
-    }
     query = query.where(
       missing === 1
         ? sql<SqlBool>`(${value} is null and ${idRef} ${beyond} ${lastId})`
@@ -88,7 +120,7 @@ export function orderByValue<DB, TB extends keyof DB, O>(
 }
 
 /** The cursor of a row in a list ordered by orderByValue, from the value selected with it (PostgreSQL answers numerics and bigints as text). */
-export function valueCursor(value: unknown, id: string, kind: 'number' | 'text' = 'number'): CursorKey {
+export function valueCursor(value: unknown, id: string, kind: 'number' | 'text' = 'number'): ValueCursorKey {
   if (value === null || value === undefined) return [1, 0, id];
   return [0, kind === 'text' ? String(value) : Number(value), id];
 }

@@ -47,7 +47,7 @@ export class ProjectService {
     query: { cursor?: string; limit?: number; name?: string; id?: string; metadata?: Record<string, Json> } = {},
   ): Promise<Page<Project>> {
     const limit = pageSize(query.limit);
-    const after = decodeCursor(query.cursor, 1);
+    const after = decodeCursor(query.cursor, 'id');
     let select = this.store.db.selectFrom('projects').selectAll().where('workspace_id', '=', actor.workspaceId);
     if (query.name !== undefined) select = select.where('name', '=', query.name);
     for (const [key, value] of Object.entries(query.metadata ?? {})) select = select.where(this.store.sql.jsonFieldEquals('metadata', key, value));

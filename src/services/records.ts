@@ -15,6 +15,7 @@ import { presentRecord, presentRun } from './rows/present.js';
 import { currentRevisions, normalizeContent, revisionContent, revisionsAt, type RecordWrite } from './rows/revisions.js';
 import { resolveVersion, versionRecordBound, type VersionRef } from './rows/versions.js';
 import { withTransaction, type TransactionOptions } from './transaction.js';
+import { checkStorable } from '../domain/input-bounds.js';
 
 /** A record to add. Omitted fields take their empty values. */
 export interface NewRecord {
@@ -504,7 +505,7 @@ export class RecordService {
     const dataset = await findDatasetRow(this.store, this.store.db, actor, datasetId);
     const version = await resolveVersion(this.store.db, dataset, query.version);
     const limit = pageSize(query.limit, LIMITS.recordPageSizeMax);
-    const after = decodeCursor(query.cursor, 1);
+    const after = decodeCursor(query.cursor, 'id');
     const sqlOf = this.store.sql;
     const bound = await versionRecordBound(this.store.db, dataset.id, version);
     if (bound === null) return { data: [], next_cursor: null, version };
@@ -524,6 +525,7 @@ export class RecordService {
       const splits = query.splits;
       select = select.where((eb) => eb.or(splits.map((split) => sqlOf.jsonArrayIncludes('splits', split))));
     }
+    checkStorable(query.metadata, '/metadata', { in: 'query' });
     for (const [key, value] of Object.entries(query.metadata ?? {})) {
       select = select.where(sqlOf.jsonFieldEquals('metadata', key, value));
     }

@@ -374,13 +374,13 @@ export class RunService {
       const expression = sortExpression(sort);
       const rows = await orderByValue(select.selectAll('runs').select(expression.as('sort_value')), expression, 'runs.id', {
         desc,
-        after: decodeCursor(query.cursor, 3),
+        after: decodeCursor(query.cursor, 'value'),
       })
         .limit(limit + 1)
         .execute();
       return toPage(rows, limit, presentRun, (row) => valueCursor(row.sort_value, row.id, sort === 'start_time' ? 'text' : 'number'));
     }
-    const after = decodeCursor(query.cursor, 1);
+    const after = decodeCursor(query.cursor, 'id');
     if (after) select = select.where('runs.id', desc ? '<' : '>', String(after[0]));
     const rows = await select
       .selectAll('runs')

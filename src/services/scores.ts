@@ -211,7 +211,7 @@ export class ScoreService {
   /** Scores of the workspace, of any experiment, in a stable order (by id). */
   async search(actor: Actor, query: ScoreSearch = {}): Promise<Page<Score>> {
     const limit = pageSize(query.limit);
-    const after = decodeCursor(query.cursor, 1);
+    const after = decodeCursor(query.cursor, 'id');
     let select = this.store.db.selectFrom('scores').selectAll().where('workspace_id', '=', actor.workspaceId);
     if (query.experiment_ids !== undefined) {
       const experiments = await findExperimentIds(this.store, this.store.db, actor, query.experiment_ids);

@@ -35,7 +35,7 @@ export class VersionService {
   async list(actor: Actor, datasetId: string, query: { cursor?: string; limit?: number; offset?: number } = {}): Promise<Page<DatasetVersion>> {
     const dataset = await findDatasetRow(this.store, this.store.db, actor, datasetId);
     const limit = pageSize(query.limit);
-    const after = decodeCursor(query.cursor, 1);
+    const after = decodeCursor(query.cursor, 'version');
     let select = this.store.db.selectFrom('dataset_versions').selectAll().where('dataset_id', '=', dataset.id);
     if (after) select = select.where('version', '<', Number(after[0]));
     if (query.offset) select = select.offset(query.offset);
@@ -111,7 +111,7 @@ export class VersionService {
     const from = await resolveVersion(db, dataset, query.from);
     const to = await resolveVersion(db, dataset, query.to);
     const limit = pageSize(query.limit);
-    const after = decodeCursor(query.cursor, 1);
+    const after = decodeCursor(query.cursor, 'id');
     const [low, high] = from <= to ? [from, to] : [to, from];
 
     // Only records with a revision that began or ended between the two versions can differ.

@@ -82,12 +82,12 @@ export async function comparisonRows(store: Store, scope: ComparisonScope, query
   if (sortValue) {
     page = await orderByValue(records.selectAll('rec').select(sortValue.as('sort_value')), sortValue, 'rec.record_id', {
       desc: query.sort!.order === 'desc',
-      after: decodeCursor(query.cursor, 3),
+      after: decodeCursor(query.cursor, 'value'),
     })
       .limit(sql.lit(limit + 1))
       .execute();
   } else {
-    const after = decodeCursor(query.cursor, 1);
+    const after = decodeCursor(query.cursor, 'id');
     if (after) records = records.where('rec.record_id', '>', String(after[0]));
     // A literal limit: bound as a parameter, it leaves SQLite's planner not knowing that a few rows will
     // do, and with a change filter it then reads and sorts every record instead of walking them in order.

@@ -11,6 +11,7 @@ import { findDatasetRow } from '../rows/finders.js';
 import { normalizeContent, toRevisionRow } from '../rows/revisions.js';
 import { checkWriter } from '../rows/writers.js';
 import type { SourceRow, UploadOptions, UploadSummary } from './types.js';
+import { checkStorable } from '../../domain/input-bounds.js';
 
 export type { SourceRow, UploadOptions, UploadProgress, UploadSummary } from './types.js';
 export { jsonlRows } from './jsonl.js';
@@ -112,6 +113,7 @@ export class UploadService {
     try {
       for await (const { line, record } of rows) {
         received += 1;
+        checkStorable(record, '', { in: 'line', line });
         const tagged = extraTags.length ? { ...record, tags: [...(record.tags ?? []), ...extraTags] } : record;
         chunk.push(toStagedRow(uploadId, datasetId, line, tagged));
         if (chunk.length >= ROWS_PER_CHUNK) await flush();

@@ -1,0 +1,231 @@
+import { describe, expect, it } from 'vitest';
+import { useTestApp } from '../support/app.js';
+import { DIALECTS } from '../support/databases.js';
+import { datadogCaller, makeDataset } from '../surfaces/datadog/helpers.js';
+
+/**
+ * Issue 14: what a hostile or careless client sends is refused with a 400 naming the field, on every
+ * surface and both databases, and nothing it manages to write makes a later read fail.
+ */
+
+const forged = (key: unknown) => Buffer.from(JSON.stringify(key)).toString('base64url');
+const FORGED_CURSORS = [forged(['zz']), forged([0]), forged([-1]), forged(['NaN']), forged([]), forged(['a', 'b']), forged([{ a: 1 }]), 'not base64!', '%00'];
+
+/** A JSON text nested `depth` deep: `{"a":{"a":...}}`. */
+const deepText = (depth: number) => `${'{"a":'.repeat(depth)}1${'}'.repeat(depth)}`;
+
+for (const dialect of DIALECTS) {
+  describe(`${dialect}: hostile input`, () => {
+    const t = useTestApp(dialect);
+    const dd = datadogCaller(() => t);
+
+    const newDataset = async (records: unknown[] = [{ input: 'q' }]) => {
+      const created = await t.call({ method: 'POST', url: '/api/v1/datasets', payload: { name: `d-${Math.random()}`, records } });
+      expect(created.statusCode).toBe(201);
+      return created.json().id as string;
+    };
+    const newExperiment = async (datasetId: string) => {
+      const created = await t.call({ method: 'POST', url: '/api/v1/experiments', payload: { dataset_id: datasetId, name: `e-${Math.random()}` } });
+      expect(created.statusCode).toBe(201);
+      return created.json().id as string;
+    };
+    const count = async (table: 'datasets' | 'record_revisions' | 'runs' | 'scores') =>
+      Number(
+        (
+          await t.testStore.store.db
+            .selectFrom(table)
+            .select((eb) => eb.fn.countAll().as('n'))
+            .executeTakeFirstOrThrow()
+        ).n,
+      );
+
+    describe('item 1: tampered cursors are a 400 naming the cursor', () => {
+      it('on the native lists of records, versions, datasets, experiments, runs and scores', async () => {
+        const ds = await newDataset();
+        const e = await newExperiment(ds);
+        const urls = [
+          `/api/v1/datasets/${ds}/records`,
+          `/api/v1/datasets/${ds}/versions`,
+          '/api/v1/datasets',
+          '/api/v1/experiments',
+          `/api/v1/experiments/${e}/runs`,
+        ];
+        for (const url of urls) {
+          for (const cursor of FORGED_CURSORS) {
+            const answer = await t.call({ method: 'GET', url: `${url}?cursor=${encodeURIComponent(cursor)}` });
+            expect({ url, cursor, status: answer.statusCode }).toEqual({ url, cursor, status: 400 });
+            expect(answer.json().errors[0]).toMatchObject({ pointer: '/cursor' });
+          }
+        }
+      });
+
+      it('a cursor handed out still works', async () => {
+        const ds = await newDataset([{ input: 1 }, { input: 2 }, { input: 3 }]);
+        const first = (await t.call({ method: 'GET', url: `/api/v1/datasets/${ds}/records?limit=2` })).json();
+        expect(first.next_cursor).toEqual(expect.any(String));
+        const second = await t.call({ method: 'GET', url: `/api/v1/datasets/${ds}/records?limit=2&cursor=${first.next_cursor}` });
+        expect(second.statusCode).toBe(200);
+        expect(second.json().data).toHaveLength(1);
+        for (const name of ['v2', 'v3']) {
+          await t.call({ method: 'POST', url: `/api/v1/datasets/${ds}/records`, payload: { records: [{ input: name }] } });
+        }
+        const versions = (await t.call({ method: 'GET', url: `/api/v1/datasets/${ds}/versions?limit=1` })).json();
+        const next = await t.call({ method: 'GET', url: `/api/v1/datasets/${ds}/versions?limit=1&cursor=${versions.next_cursor}` });
+        expect(next.statusCode).toBe(200);
+        expect(next.json().data).toHaveLength(1);
+      });
+
+      it('on Arize (?cursor=) and Datadog (page[cursor])', async () => {
+        const ds = await newDataset();
+        for (const cursor of FORGED_CURSORS) {
+          const arize = await t.call({ method: 'GET', url: `/arize/v2/datasets/${ds}/examples?cursor=${encodeURIComponent(cursor)}` });
+          expect({ cursor, status: arize.statusCode }).toEqual({ cursor, status: 400 });
+          const arizeList = await t.call({ method: 'GET', url: `/arize/v2/datasets?cursor=${encodeURIComponent(cursor)}` });
+          expect({ cursor, status: arizeList.statusCode }).toEqual({ cursor, status: 400 });
+        }
+        const { path } = await makeDataset(dd);
+        for (const cursor of FORGED_CURSORS) {
+          const answer = await dd({ method: 'GET', url: `${path}/records?page%5Bcursor%5D=${encodeURIComponent(cursor)}` });
+          expect({ cursor, status: answer.statusCode }).toEqual({ cursor, status: 400 });
+        }
+      });
+    });
+
+    describe('item 2: NUL characters are a 400 naming the field, and never stored', () => {
+      it('in a body, a query and a path', async () => {
+        const before = await count('datasets');
+        const body = await t.call({ method: 'POST', url: '/api/v1/datasets', payload: { name: 'a\u0000b' } });
+        expect(body.statusCode).toBe(400);
+        expect(body.json().errors[0]).toMatchObject({ pointer: '/name' });
+        expect(await count('datasets')).toBe(before);
+        const key = await t.call({ method: 'POST', url: '/api/v1/datasets', payload: { name: 'k', metadata: { 'a\u0000': 1 } } });
+        expect(key.statusCode).toBe(400);
+        expect(key.json().errors[0]).toMatchObject({ pointer: '/metadata' });
+        const query = await t.call({ method: 'GET', url: '/api/v1/datasets?name=%00' });
+        expect(query.statusCode).toBe(400);
+        expect(query.json().errors[0]).toMatchObject({ pointer: '/name' });
+        const path = await t.call({ method: 'GET', url: '/api/v1/datasets/%00' });
+        expect(path.statusCode).toBe(400);
+        expect(await count('datasets')).toBe(before);
+      });
+
+      it('in record metadata and tags (poison: the filters after it still answer)', async () => {
+        const ds = await newDataset();
+        const revisions = await count('record_revisions');
+        const metadata = await t.call({
+          method: 'POST',
+          url: `/api/v1/datasets/${ds}/records`,
+          payload: { records: [{ input: 'x', metadata: { k: 'a\u0000b' } }] },
+        });
+        expect(metadata.statusCode).toBe(400);
+        expect(metadata.json().errors[0]).toMatchObject({ pointer: '/records/0/metadata/k' });
+        const tag = await t.call({ method: 'POST', url: `/api/v1/datasets/${ds}/records`, payload: { records: [{ input: 'x', tags: ['t\u0000'] }] } });
+        expect(tag.statusCode).toBe(400);
+        expect(await count('record_revisions')).toBe(revisions);
+        expect((await t.call({ method: 'GET', url: `/api/v1/datasets/${ds}/records?tag=t` })).statusCode).toBe(200);
+        expect((await t.call({ method: 'GET', url: `/api/v1/datasets/${ds}/records?metadata=k%3Da` })).statusCode).toBe(200);
+        // A filter whose JSON holds an escaped NUL is refused too, before it reaches SQL.
+        const escaped = await t.call({ method: 'GET', url: `/api/v1/datasets/${ds}/records?metadata=${encodeURIComponent('k="a\\u0000b"')}` });
+        expect(escaped.statusCode).toBe(400);
+      });
+
+      it('in run metadata', async () => {
+        const e = await newExperiment(await newDataset());
+        const before = await count('runs');
+        const run = await t.call({ method: 'POST', url: `/api/v1/experiments/${e}/runs`, payload: { runs: [{ input: 'q', metadata: { 'k\u0000': 1 } }] } });
+        expect(run.statusCode).toBe(400);
+        expect(await count('runs')).toBe(before);
+      });
+
+      it('lone surrogates are refused rather than rewritten (two ids would collide)', async () => {
+        const ds = await newDataset();
+        const answer = await t.call({
+          method: 'POST',
+          url: `/api/v1/datasets/${ds}/records`,
+          payload: `{"records":[{"input":"q","external_id":"x\\ud800y"}]}`,
+          headers: { 'content-type': 'application/json' },
+        });
+        expect(answer.statusCode).toBe(400);
+        expect(answer.json().errors[0]).toMatchObject({ pointer: '/records/0/external_id' });
+      });
+    });
+
+    describe('item 3: JSON nested 10,000 deep is a 400, never a stack overflow', () => {
+      it('in a JSON body, on every surface', async () => {
+        const ds = await newDataset();
+        const deep = deepText(10_000);
+        const native = await t.call({
+          method: 'POST',
+          url: `/api/v1/datasets/${ds}/records`,
+          payload: `{"records":[{"input":${deep}}]}`,
+          headers: { 'content-type': 'application/json' },
+        });
+        expect(native.statusCode).toBe(400);
+        expect(native.json().detail).toMatch(/nested deeper than/);
+        const arize = await t.call({
+          method: 'POST',
+          url: `/arize/v2/datasets/${ds}/examples`,
+          payload: `{"examples":[{"q":${deep}}]}`,
+          headers: { 'content-type': 'application/json' },
+        });
+        expect(arize.statusCode).toBeGreaterThanOrEqual(400);
+        expect(arize.statusCode).toBeLessThan(500);
+        const { path } = await makeDataset(dd);
+        const datadog = await dd({
+          method: 'POST',
+          url: `${path}/records`,
+          payload: `{"data":{"type":"records","attributes":{"records":[{"input":${deep}}]}}}`,
+          headers: { 'content-type': 'application/json' },
+        });
+        expect(datadog.statusCode).toBe(400);
+        const langsmith = await t.call({
+          method: 'POST',
+          url: '/langsmith/datasets',
+          payload: `{"name":"deep","extra":${deep}}`,
+          headers: { 'content-type': 'application/json' },
+        });
+        expect(langsmith.statusCode).toBeGreaterThanOrEqual(400);
+        expect(langsmith.statusCode).toBeLessThan(500);
+      });
+
+      it('JSON as deep as the limit allows is kept', async () => {
+        const ds = await newDataset();
+        const answer = await t.call({
+          method: 'POST',
+          url: `/api/v1/datasets/${ds}/records`,
+          payload: `{"records":[{"input":${deepText(90)}}]}`,
+          headers: { 'content-type': 'application/json' },
+        });
+        expect(answer.statusCode).toBe(201);
+      });
+
+      it('in JSONL and CSV uploads', async () => {
+        const ds = await newDataset();
+        const revisions = await count('record_revisions');
+        const jsonl = await t.call({
+          method: 'POST',
+          url: `/api/v1/datasets/${ds}/uploads?format=jsonl`,
+          payload: `{"input":"fine"}\n{"input":${deepText(10_000)}}\n`,
+          headers: { 'content-type': 'application/x-ndjson' },
+        });
+        expect(jsonl.statusCode).toBe(400);
+        expect(jsonl.json().errors[0]).toMatchObject({ line: 2 });
+        const csv = await t.call({
+          method: 'POST',
+          url: `/api/v1/datasets/${ds}/uploads?format=csv`,
+          payload: `input\n"${deepText(10_000).replace(/"/g, '""')}"\n`,
+          headers: { 'content-type': 'text/csv' },
+        });
+        expect(csv.statusCode).toBe(400);
+        const nul = await t.call({
+          method: 'POST',
+          url: `/api/v1/datasets/${ds}/uploads?format=jsonl`,
+          payload: '{"input":"a\\u0000b"}\n',
+          headers: { 'content-type': 'application/x-ndjson' },
+        });
+        expect(nul.statusCode).toBe(400);
+        expect(await count('record_revisions')).toBe(revisions);
+      });
+    });
+  });
+}
