@@ -229,3 +229,43 @@ for (const dialect of DIALECTS) {
     });
   });
 }
+
+for (const dialect of DIALECTS) {
+  describe(`${dialect}: hostile numbers`, () => {
+    const t = useTestApp(dialect);
+
+    it('item 5: 1e400 in a body or a JSONL line is a 400, not Infinity stored', async () => {
+      const created = await t.call({ method: 'POST', url: '/api/v1/datasets', payload: { name: `d-${Math.random()}`, records: [{ input: 'q' }] } });
+      const ds = created.json().id as string;
+      const body = await t.call({
+        method: 'POST',
+        url: `/api/v1/datasets/${ds}/records`,
+        payload: '{"records":[{"input":"q","metadata":{"a":1e400}}]}',
+        headers: { 'content-type': 'application/json' },
+      });
+      expect(body.statusCode).toBe(400);
+      expect(body.json().errors[0]).toMatchObject({ pointer: '/records/0/metadata/a' });
+      const line = await t.call({
+        method: 'POST',
+        url: `/api/v1/datasets/${ds}/uploads?format=jsonl`,
+        payload: '{"input":1e400}\n',
+        headers: { 'content-type': 'application/x-ndjson' },
+      });
+      expect(line.statusCode).toBe(400);
+      expect((await t.call({ method: 'GET', url: `/api/v1/datasets/${ds}/records` })).statusCode).toBe(200);
+    });
+
+    it('item 12: a cost of 64,000 digits and a letter is refused at once (the pattern does not backtrack)', async () => {
+      const created = await t.call({ method: 'POST', url: '/api/v1/datasets', payload: { name: `d-${Math.random()}`, records: [{ input: 'q' }] } });
+      const e = await t.call({ method: 'POST', url: '/api/v1/experiments', payload: { dataset_id: created.json().id, name: 'stall' } });
+      const started = performance.now();
+      const answer = await t.call({
+        method: 'POST',
+        url: `/api/v1/experiments/${e.json().id}/runs`,
+        payload: { runs: [{ input: 'q', prompt_cost: `${'1'.repeat(64_000)}x` }] },
+      });
+      expect(answer.statusCode).toBe(400);
+      expect(performance.now() - started).toBeLessThan(500);
+    });
+  });
+}

@@ -8,7 +8,7 @@ import { Description, ExportFormat, Id, MetadataFilter, Name, Page, PageQuery, T
 const TimeInput = Type.Union([Type.String({ minLength: 1 }), Type.Number(), Type.Null()], {
   description: 'ISO-8601 time or epoch milliseconds',
 });
-const Cost = Type.Union([Type.String({ pattern: '^[+-]?(\\d+\\.?\\d*|\\.\\d+)([eE][+-]?\\d+)?$' }), Type.Number(), Type.Null()], {
+const Cost = Type.Union([Type.String({ maxLength: 100, pattern: '^[+-]?(\\d+(\\.\\d*)?|\\.\\d+)([eE][+-]?\\d+)?$' }), Type.Number(), Type.Null()], {
   description: 'US dollars as a number or a decimal string; kept exactly to nine decimal places, returned as a decimal string',
 });
 const Count = Type.Union([Type.Integer({ minimum: 0 }), Type.Null()]);
