@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { client, v2 } from '@datadog/datadog-api-client';
 import { afterAll, describe, expect, it } from 'vitest';
 import { type TestServer, useTestApp, useTestServer } from '../../../support/app.js';
 import { DIALECTS } from '../../../support/databases.js';
@@ -398,5 +399,64 @@ for (const dialect of DIALECTS) {
       ).json();
       expect(closed.data.attributes).toMatchObject({ status: 'completed', dataset_id: ran.datasetId });
     }, 120_000);
+
+    it("serves every experiments operation of Datadog's own client (@datadog/datadog-api-client)", async () => {
+      const configuration = client.createConfiguration({
+        baseServer: new client.BaseServerConfiguration(`${server.url}/datadog`, {}),
+        authMethods: { apiKeyAuth: server.adminKey, appKeyAuth: 'unused-application-key' },
+        enableRetry: false,
+      });
+      for (const operation of Object.keys(configuration.unstableOperations)) {
+        if (/LLMObs/.test(operation)) configuration.unstableOperations[operation] = true;
+      }
+      const api = new v2.AgentObservabilityApi(configuration);
+      const project = await api.createLLMObsProject({ body: { data: { type: 'projects', attributes: { name: `client-${dialect}` } } } });
+      const dataset = await api.createLLMObsDataset({ projectId: project.data.id, body: { data: { type: 'datasets', attributes: { name: 'client-ds' } } } });
+      const created = await api.createLLMObsExperiment({
+        body: {
+          data: { type: 'experiments', attributes: { name: 'client-exp', projectId: project.data.id, datasetId: dataset.data.id, metadata: { k: 'v' } } },
+        },
+      });
+      expect(created.data.attributes.name).toMatch(/^client-exp-\d{13}$/);
+      const experimentId = created.data.id;
+      const listed = await api.listLLMObsExperiments({ filterProjectId: project.data.id, filterExperiment: 'client-exp' });
+      expect(listed.data.map((e) => e.id)).toEqual([experimentId]);
+      const now = Date.now();
+      await api.createLLMObsExperimentEvents({
+        experimentId,
+        body: {
+          data: {
+            type: 'events',
+            attributes: {
+              spans: [
+                {
+                  spanId: 'c1',
+                  traceId: 'tc1',
+                  projectId: project.data.id,
+                  datasetId: dataset.data.id,
+                  name: 'task',
+                  startNs: now * 1e6,
+                  duration: 1e6,
+                  status: 'ok',
+                  meta: { input: { q: 'x' }, output: { a: 'y' } },
+                },
+              ],
+              metrics: [{ spanId: 'c1', label: 'exact', metricType: 'score', scoreValue: 1, timestampMs: now }],
+            },
+          },
+        },
+      });
+      const v1 = await api.listLLMObsExperimentEventsV1({ experimentId });
+      expect(v1.data.map((item) => item.attributes.spanId)).toEqual(['c1']);
+      const v2list = await api.listLLMObsExperimentEventsV2({ experimentId });
+      expect(v2list.data.attributes.spans[0]!.evalMetrics!.map((m) => [m.label, m.scoreValue])).toEqual([['exact', 1]]);
+      const v3 = await api.listLLMObsExperimentEvents({ experimentId, pageLimit: 10 });
+      expect(v3.data.attributes.spans).toHaveLength(1);
+      const updated = await api.updateLLMObsExperiment({ experimentId, body: { data: { type: 'experiments', attributes: { status: 'completed' } } } });
+      expect(updated.data.attributes).toMatchObject({ status: 'completed', metadata: { k: 'v' } });
+      await api.deleteLLMObsExperiments({ body: { data: { type: 'experiments', attributes: { experimentIds: [experimentId] } } } });
+      expect((await api.listLLMObsExperiments({ filterProjectId: project.data.id })).data).toEqual([]);
+      expect((await api.listLLMObsExperiments({ filterProjectId: project.data.id, filterIsDeleted: true })).data.map((e) => e.id)).toEqual([experimentId]);
+    });
   });
 }
