@@ -14,7 +14,7 @@ import type { SourceRow, UploadOptions, UploadSummary } from './types.js';
 
 export type { SourceRow, UploadOptions, UploadProgress, UploadSummary } from './types.js';
 export { jsonlRows } from './jsonl.js';
-export { csvRows, CSV_FIELDS, type CsvColumn, type CsvField, type CsvHeader, type CsvMapping, type CsvOptions } from './csv.js';
+export { csvRows, CSV_FIELDS, type CsvColumn, type CsvColumns, type CsvField, type CsvHeader, type CsvMapping, type CsvOptions } from './csv.js';
 
 /** Rows staged per transaction: large enough to be quick, small enough to keep other requests flowing. */
 const ROWS_PER_CHUNK = 1_000;
