@@ -98,6 +98,29 @@ export interface Experiment {
   updated_at: string;
 }
 
+/** Two or more experiments of one dataset judged against each other, record by record (pairwise). */
+export interface ComparativeExperiment {
+  id: string;
+  dataset_id: string;
+  name: string;
+  description: string | null;
+  metadata: JsonObject;
+  /** The experiments compared, in the order given. */
+  experiment_ids: string[];
+  created_at: string;
+  updated_at: string;
+}
+
+/** One judgement of a comparative experiment: the score a run got against the other experiments' runs on its record. */
+export interface Preference {
+  record_id: string | null;
+  experiment_id: string;
+  run_id: string;
+  score_id: string;
+  key: string;
+  score: number | null;
+}
+
 export type RunStatus = 'success' | 'error' | 'pending';
 
 export interface Run {

@@ -1,5 +1,6 @@
 import type { Store } from '../store/database.js';
 import { ApiKeyService } from './api-keys.js';
+import { ComparativeExperimentService } from './comparative-experiments.js';
 import { ComparisonService } from './comparisons/index.js';
 import { DatasetService } from './datasets.js';
 import { ExperimentUploadService } from './experiment-uploads.js';
@@ -33,6 +34,7 @@ export interface Services {
   scores: ScoreService;
   experimentUploads: ExperimentUploadService;
   comparisons: ComparisonService;
+  comparativeExperiments: ComparativeExperimentService;
 }
 
 export function createServices(store: Store): Services {
@@ -60,5 +62,6 @@ export function createServices(store: Store): Services {
     scores,
     experimentUploads: new ExperimentUploadService(store, datasets, records, experiments, runs, scores),
     comparisons: new ComparisonService(store),
+    comparativeExperiments: new ComparativeExperimentService(store),
   };
 }

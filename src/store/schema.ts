@@ -215,6 +215,20 @@ export interface DeferredRunChangeTable {
   created_at: string;
 }
 
+/** Two or more experiments of one dataset judged against each other (migration 0014). */
+export interface ComparativeExperimentTable {
+  id: string;
+  workspace_id: string;
+  dataset_id: string;
+  name: string;
+  description: string | null;
+  metadata: string;
+  /** A JSON array of the experiments' ids, in the order given. */
+  experiment_ids: string;
+  created_at: string;
+  updated_at: string;
+}
+
 export interface Database {
   workspaces: WorkspaceTable;
   api_keys: ApiKeyTable;
@@ -228,4 +242,5 @@ export interface Database {
   runs: RunTable;
   scores: ScoreTable;
   deferred_run_changes: DeferredRunChangeTable;
+  comparative_experiments: ComparativeExperimentTable;
 }

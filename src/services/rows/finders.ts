@@ -25,7 +25,7 @@ export interface FindOptions {
 }
 
 /** The tables whose rows belong to a workspace and are named by an id. */
-type OwnedTable = 'api_keys' | 'projects' | 'datasets' | 'experiments' | 'runs' | 'scores';
+type OwnedTable = 'api_keys' | 'projects' | 'datasets' | 'experiments' | 'runs' | 'scores' | 'comparative_experiments';
 
 /** What a NotFound calls a row of each table. */
 const THING: Record<OwnedTable, string> = {
@@ -35,6 +35,7 @@ const THING: Record<OwnedTable, string> = {
   experiments: 'Experiment',
   runs: 'Run',
   scores: 'Score',
+  comparative_experiments: 'Comparative experiment',
 };
 
 /** Any owned table, seen through the two columns every finder reads it by. */

@@ -1,7 +1,28 @@
 import type { Json, JsonObject } from '../../domain/json.js';
 import { formatCost } from '../../domain/money.js';
-import type { Dataset, DatasetManager, DatasetRecord, DatasetVersion, Experiment, Project, Run, RunStatus, Score, ScoreSource } from '../../domain/types.js';
-import type { DatasetTable, DatasetVersionTable, ExperimentTable, ProjectTable, RecordRevisionTable, RunTable, ScoreTable } from '../../store/schema.js';
+import type {
+  ComparativeExperiment,
+  Dataset,
+  DatasetManager,
+  DatasetRecord,
+  DatasetVersion,
+  Experiment,
+  Project,
+  Run,
+  RunStatus,
+  Score,
+  ScoreSource,
+} from '../../domain/types.js';
+import type {
+  ComparativeExperimentTable,
+  DatasetTable,
+  DatasetVersionTable,
+  ExperimentTable,
+  ProjectTable,
+  RecordRevisionTable,
+  RunTable,
+  ScoreTable,
+} from '../../store/schema.js';
 import { revisionContent } from './revisions.js';
 
 // Rows as services answer them: the domain objects of src/domain/types.ts, one present<Thing> each.
@@ -116,6 +137,19 @@ export function presentScore(row: ScoreTable): Score {
     correction: row.correction === null ? null : (JSON.parse(row.correction) as Json),
     source: row.source as ScoreSource,
     metadata: JSON.parse(row.metadata) as JsonObject,
+    created_at: row.created_at,
+    updated_at: row.updated_at,
+  };
+}
+
+export function presentComparativeExperiment(row: ComparativeExperimentTable): ComparativeExperiment {
+  return {
+    id: row.id,
+    dataset_id: row.dataset_id,
+    name: row.name,
+    description: row.description,
+    metadata: JSON.parse(row.metadata) as JsonObject,
+    experiment_ids: JSON.parse(row.experiment_ids) as string[],
     created_at: row.created_at,
     updated_at: row.updated_at,
   };

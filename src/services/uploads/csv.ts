@@ -16,8 +16,21 @@ export interface CsvColumn {
   required?: boolean;
 }
 
+/**
+ * Several columns filling one field as an object, each column's cell text under the column's name
+ * (LangSmith's `input_keys`/`output_keys`). Every column named must be in the header.
+ */
+export interface CsvColumns {
+  columns: readonly string[];
+}
+
+/** The fields a set of columns can fill as an object. */
+type ObjectField = 'input' | 'expected_output';
+
 /** The column mapping of a CSV upload. `input` is always required. */
-export type CsvMapping = { input: CsvColumn } & Partial<Record<Exclude<CsvField, 'input'>, CsvColumn>>;
+export type CsvMapping = { input: CsvColumn | CsvColumns; expected_output?: CsvColumn | CsvColumns } & Partial<
+  Record<Exclude<CsvField, ObjectField>, CsvColumn>
+>;
 
 /** What the header row told: every column, the ones used for each field, the ones kept as metadata keys, the ones ignored. */
 export interface CsvHeader {
@@ -192,23 +205,34 @@ function readHeader(cells: string[], line: number, options: CsvOptions): RecordR
   });
   const index: Partial<Record<CsvField, number>> = {};
   const used: Partial<Record<CsvField, string>> = {};
+  /** The fields filled by several columns as an object: each column's name and index. */
+  const objects: Partial<Record<ObjectField, [string, number][]>> = {};
+  const missing = (column: string, field: CsvField) =>
+    new ValidationError(
+      `line ${line}: the header has no ${JSON.stringify(column)} column (for ${field}); it has ${columns.map((c) => JSON.stringify(c)).join(', ')}`,
+      [{ pointer: `/${escapePointer(column)}`, detail: `is missing from the header (it holds ${field})`, in: 'line', line, column }],
+    );
   for (const field of CSV_FIELDS) {
     const wanted = options.mapping[field];
     if (!wanted) continue;
+    if ('columns' in wanted) {
+      objects[field as ObjectField] = wanted.columns.map((column) => {
+        const at = seen.get(column);
+        if (at === undefined) throw missing(column, field);
+        return [column, at];
+      });
+      used[field] = wanted.columns.join(',');
+      continue;
+    }
     const at = seen.get(wanted.column);
     if (at === undefined) {
-      if (field === 'input' || wanted.required) {
-        throw new ValidationError(
-          `line ${line}: the header has no ${JSON.stringify(wanted.column)} column (for ${field}); it has ${columns.map((c) => JSON.stringify(c)).join(', ')}`,
-          [{ pointer: `/${escapePointer(wanted.column)}`, detail: `is missing from the header (it holds ${field})`, in: 'line', line, column: wanted.column }],
-        );
-      }
+      if (field === 'input' || wanted.required) throw missing(wanted.column, field);
       continue;
     }
     index[field] = at;
     used[field] = wanted.column;
   }
-  const usedIndexes = new Set(Object.values(index));
+  const usedIndexes = new Set([...Object.values(index), ...Object.values(objects).flatMap((list) => list.map(([, at]) => at))]);
   const others = columns.map((name, at) => ({ name, at })).filter(({ name, at }) => name !== '' && !usedIndexes.has(at));
   const dropped = new Set(options.ignoreColumns ?? []);
   const kept = options.otherColumns === 'metadata' ? others.filter(({ name }) => !dropped.has(name)) : [];
@@ -239,12 +263,19 @@ function readHeader(cells: string[], line: number, options: CsvOptions): RecordR
       const cellOf = (field: CsvField): string | undefined => (index[field] === undefined ? undefined : row[index[field]!]);
       const name = (field: CsvField) => used[field]!;
 
-      const inputCell = cellOf('input')!;
-      if (inputCell === '') throw cellError(rowLine, name('input'), 'is empty; every record needs an input');
-      const record: NewRecord = { input: cellValue(inputCell) };
+      const objectOf = (list: [string, number][]): JsonObject => Object.fromEntries(list.map(([column, at]) => [column, row[at]!]));
+      let record: NewRecord;
+      if (objects.input) record = { input: objectOf(objects.input) };
+      else {
+        const inputCell = cellOf('input')!;
+        if (inputCell === '') throw cellError(rowLine, name('input'), 'is empty; every record needs an input');
+        record = { input: cellValue(inputCell) };
+      }
 
       const expected = cellOf('expected_output');
-      if (expected !== undefined && expected !== '') {
+      if (objects.expected_output) {
+        if (objects.expected_output.length > 0) record.expected_output = objectOf(objects.expected_output);
+      } else if (expected !== undefined && expected !== '') {
         const value = cellValue(expected);
         if (value !== '') record.expected_output = value;
       }

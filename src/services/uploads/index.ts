@@ -20,6 +20,7 @@ export {
   CSV_FIELDS,
   type CellValues,
   type CsvColumn,
+  type CsvColumns,
   type CsvField,
   type CsvHeader,
   type CsvMapping,

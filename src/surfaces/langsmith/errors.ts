@@ -37,6 +37,8 @@ export function sendFastApiError(reply: FastifyReply, error: NormalizedError): F
 
 function toItem(issue: FieldIssue): FastApiValidationItem {
   const [msg, type] = describe(issue.detail);
+  // A fault of an uploaded file (POST /datasets/upload) is at a line of the file part, and in a column of it.
+  if (issue.in === 'line') return { loc: ['body', 'file', issue.line ?? 0, ...(issue.column ? [issue.column] : [])], msg: `line ${issue.line}: ${msg}`, type };
   return { loc: locOf(issue), msg, type };
 }
 

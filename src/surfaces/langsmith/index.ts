@@ -6,6 +6,7 @@ import { handleErrorsWith } from '../../http/errors.js';
 import { acceptBufferedMultipart } from '../../http/multipart.js';
 import type { Services } from '../../services/index.js';
 import { sendFastApiError } from './errors.js';
+import { comparativeRoutes } from './routes/comparative.js';
 import { datasetRoutes } from './routes/datasets.js';
 import { exampleRoutes } from './routes/examples.js';
 import { feedbackRoutes } from './routes/feedback.js';
@@ -43,5 +44,6 @@ export function langsmithApi(services: Services, options: LangSmithOptions = { i
     feedbackRoutes(app, services);
     uploadExperimentRoutes(app, services);
     groupRunsRoutes(app, services);
+    comparativeRoutes(app, services);
   };
 }

@@ -1,6 +1,6 @@
 import { isJsonObject, type Json, type JsonObject } from '../../domain/json.js';
 import { toIsoTime } from '../../domain/time.js';
-import type { Dataset, DatasetRecord, DatasetVersion, Experiment, Run, Score, ScoreSource } from '../../domain/types.js';
+import type { ComparativeExperiment, Dataset, DatasetRecord, DatasetVersion, Experiment, Preference, Run, Score, ScoreSource } from '../../domain/types.js';
 import {
   summarizeScores,
   type ComparisonRow,
@@ -390,5 +390,37 @@ function presentComparisonRun(run: RunWithScores, tenantId: string, preview: boo
     reference_example_id: full.reference_example_id,
     ...totalsOf(run),
     feedback_stats: full.feedback_stats,
+  };
+}
+
+/**
+ * LangSmith's `ComparativeExperiment`: the experiments compared (`experiments_info`, by id and name)
+ * and the feedback recorded for it, by key (`feedback_stats`: how many judgements, their mean).
+ */
+export function presentComparativeExperiment(
+  comparative: ComparativeExperiment,
+  tenantId: string,
+  experiments: readonly Pick<Experiment, 'id' | 'name'>[],
+  preferences: readonly Preference[] = [],
+) {
+  const byKey = new Map<string, number[]>();
+  for (const preference of preferences) {
+    const list = byKey.get(preference.key) ?? [];
+    if (preference.score !== null) list.push(preference.score);
+    byKey.set(preference.key, list);
+  }
+  return {
+    id: comparative.id,
+    name: comparative.name,
+    description: comparative.description,
+    tenant_id: tenantId,
+    created_at: langsmithTime(comparative.created_at),
+    modified_at: langsmithTime(comparative.updated_at),
+    reference_dataset_id: comparative.dataset_id,
+    extra: { metadata: comparative.metadata },
+    experiments_info: experiments.map((experiment) => ({ id: experiment.id, name: experiment.name })),
+    feedback_stats: Object.fromEntries(
+      [...byKey].map(([key, scores]) => [key, { n: scores.length, avg: scores.length ? scores.reduce((a, b) => a + b, 0) / scores.length : null }]),
+    ),
   };
 }

@@ -487,3 +487,23 @@ export const GroupRunsBody = Type.Object(
   { additionalProperties: false },
 );
 export type GroupRunsBody = Static<typeof GroupRunsBody>;
+
+/** `ComparativeExperimentCreate`, the body of `POST /datasets/comparative` (the SDK's `createComparativeExperiment`). */
+export const ComparativeExperimentCreate = Type.Object(
+  {
+    id: Maybe(Uuid),
+    name: Name,
+    description: Maybe(Type.String()),
+    experiment_ids: Type.Array(Uuid, { minItems: 2, maxItems: 100 }),
+    reference_dataset_id: Uuid,
+    created_at: Maybe(DateTime),
+    extra: Maybe(AnyObject),
+  },
+  { additionalProperties: false },
+);
+export type ComparativeExperimentCreate = Static<typeof ComparativeExperimentCreate>;
+
+export const ComparativeExperimentParams = Type.Object({ comparative_experiment_id: Uuid });
+
+/** The query of `GET /datasets/{id}/comparative`. */
+export const ComparativeExperimentQuery = Type.Object({ ...OffsetPage, name: Type.Optional(Type.String()) });

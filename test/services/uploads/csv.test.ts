@@ -100,6 +100,20 @@ describe('csvRows', () => {
       expect(await recordsOf('q,b\nx,y\n', { mapping: { input: { column: 'q' }, expected_output: { column: 'a' } } })).toEqual([{ input: 'x' }]);
     });
 
+    it('fills input and expected output as objects of several columns, cells as text, every column named required', async () => {
+      const mapping: CsvMapping = { input: { columns: ['q', 'ctx'] }, expected_output: { columns: ['a'] } };
+      const headers: CsvHeader[] = [];
+      expect(await recordsOf('q,ctx,a,other\n42,,"x, y",z\n', { mapping, onHeader: (header) => void headers.push(header) })).toEqual([
+        { input: { q: '42', ctx: '' }, expected_output: { a: 'x, y' } },
+      ]);
+      expect(headers[0]).toMatchObject({ used: { input: 'q,ctx', expected_output: 'a' }, ignored: ['other'] });
+      // No output columns: no expected output.
+      expect(await recordsOf('q\nx\n', { mapping: { input: { columns: ['q'] }, expected_output: { columns: [] } } })).toEqual([{ input: { q: 'x' } }]);
+      expect((await failureOf('q,a\nx,y\n', { mapping })).issues).toEqual([
+        { pointer: '/ctx', detail: 'is missing from the header (it holds input)', in: 'line', line: 1, column: 'ctx' },
+      ]);
+    });
+
     it('refuses a column named twice, and a file without a header', async () => {
       const twice = await failureOf('input,tags,input\n1,2,3\n');
       expect(twice.message).toBe('line 1: the header names column "input" twice');

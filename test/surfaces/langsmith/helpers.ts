@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect } from 'vitest';
-import { createTestApp, type TestApp } from '../../support/app.js';
+import { Client } from 'langsmith';
+import { createTestApp, useTestServer, type TestApp, type TestServer } from '../../support/app.js';
 import { DIALECTS } from '../../support/databases.js';
 import type { DialectName } from '../../../src/store/dialect.js';
 
@@ -97,6 +98,24 @@ export function describeLangSmith(title: string, tests: (context: LangSmithTests
         return made;
       };
       tests({ dialect, app, ...langsmithRequests(app) });
+    });
+  }
+}
+
+/** What the tests of describeLangSmithSdk get: the database, the listening server, and LangSmith's 0.12 client on it. */
+export interface LangSmithSdkTests {
+  dialect: DialectName;
+  server: () => TestServer;
+  /** A new langsmith 0.12 client of the server's LangSmith surface, with its admin key. */
+  client: () => Client;
+}
+
+/** Declares `tests` once per database, each time on a listening server over a fresh store, for the real SDK. */
+export function describeLangSmithSdk(title: string, tests: (context: LangSmithSdkTests) => void): void {
+  for (const dialect of DIALECTS) {
+    describe(`${dialect}: ${title}`, () => {
+      const t = useTestServer(dialect);
+      tests({ dialect, server: () => t, client: () => new Client({ apiUrl: `${t.url}${LS}`, apiKey: t.adminKey, autoBatchTracing: false }) });
     });
   }
 }

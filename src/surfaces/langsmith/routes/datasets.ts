@@ -2,7 +2,11 @@ import { ValidationError } from '../../../domain/errors.js';
 import { isJsonObject, type JsonObject } from '../../../domain/json.js';
 import type { Actor, Dataset } from '../../../domain/types.js';
 import type { SurfaceApp } from '../../../http/app.js';
+import { LIMITS } from '../../../domain/limits.js';
+import { bufferedParts } from '../../../http/multipart.js';
 import type { Services } from '../../../services/index.js';
+import { csvRows } from '../../../services/uploads/index.js';
+import { csvUploadOf, piecesOf } from '../csv-upload.js';
 import { presentDataset, presentDatasetVersion } from '../present.js';
 import { namedListOptions, refuseUnsupported, versionAsOf } from '../requests.js';
 import { AsOfQuery, DatasetCreate, DatasetParams, DatasetQuery, DatasetUpdate, PageQuery, TagBody, VersionDiffQuery, VersionQuery } from '../schemas.js';
@@ -34,6 +38,27 @@ export function datasetRoutes(app: SurfaceApp, services: Services): void {
         managed_by: body.externally_managed ? 'external' : 'evalstore',
       });
       return (await presentDatasets(services, request.actor, [dataset]))[0];
+    },
+  });
+
+  // A new dataset from a CSV file (csv-upload.ts): made, then filled by the streamed upload pipeline
+  // as its first version; a file that fails leaves no dataset behind.
+  app.post('/datasets/upload', {
+    bodyLimit: LIMITS.bulkBodyBytes,
+    schema: { hide: true },
+    handler: async (request) => {
+      const upload = csvUploadOf(bufferedParts(request));
+      const dataset = await services.datasets.create(request.actor, { name: upload.name, description: upload.description, metadata: {} });
+      try {
+        await services.uploads.upload(request.actor, dataset.id, csvRows(piecesOf(upload.file.data), { mapping: upload.mapping }), {
+          format: 'csv',
+          filename: upload.file.filename,
+        });
+      } catch (error) {
+        await services.datasets.delete(request.actor, dataset.id);
+        throw error;
+      }
+      return (await presentDatasets(services, request.actor, [await services.datasets.get(request.actor, dataset.id)]))[0];
     },
   });
 

@@ -1,3 +1,4 @@
+import { Type } from '@sinclair/typebox';
 import type { Static } from '@sinclair/typebox';
 import type { JsonObject } from '../../../domain/json.js';
 import { LIMITS } from '../../../domain/limits.js';
@@ -6,8 +7,11 @@ import type { Services } from '../../../services/index.js';
 import type { NewRun, RunSort } from '../../../services/runs.js';
 import { presentDeletion, presentExport, presentRun } from '../present.js';
 import { parseMetadataFilters } from '../requests.js';
-import { Errors, ExperimentParams, NoContent, Page } from '../schemas/common.js';
+import { DatasetParams, Errors, ExperimentParams, NoContent, Page } from '../schemas/common.js';
 import {
+  ComparativeExperiment,
+  ComparativeExperimentParams,
+  ComparativeExperimentWithPreferences,
   Experiment,
   ExperimentCreated,
   ExperimentCreateWithRuns,
@@ -63,6 +67,32 @@ export function experimentRoutes(app: SurfaceApp, services: Services): void {
   app.get('/experiments/:experiment_id', {
     schema: { summary: 'Get an experiment', tags, params: ExperimentParams, response: { 200: Experiment, ...Errors } },
     handler: (request) => services.experiments.get(request.actor, request.params.experiment_id),
+  });
+
+  app.get('/comparative-experiments/:comparative_experiment_id', {
+    schema: {
+      summary: 'Get a comparative experiment with its experiments and its judgements per record',
+      description:
+        'Comparative (pairwise) experiments are made through LangSmith (`evaluateComparative`); their judgements are scores of the runs judged whose metadata names the comparative experiment.',
+      tags,
+      params: ComparativeExperimentParams,
+      response: { 200: ComparativeExperimentWithPreferences, ...Errors },
+    },
+    handler: async (request) => {
+      const comparative = await services.comparativeExperiments.get(request.actor, request.params.comparative_experiment_id);
+      const experiments = await Promise.all(comparative.experiment_ids.map((id) => services.experiments.get(request.actor, id)));
+      return { ...comparative, experiments, preferences: await services.comparativeExperiments.preferences(request.actor, comparative.id) };
+    },
+  });
+
+  app.get('/datasets/:dataset_id/comparative-experiments', {
+    schema: {
+      summary: "List a dataset's comparative experiments, newest first",
+      tags,
+      params: DatasetParams,
+      response: { 200: Type.Object({ data: Type.Array(ComparativeExperiment) }), ...Errors },
+    },
+    handler: async (request) => ({ data: await services.comparativeExperiments.list(request.actor, request.params.dataset_id, { limit: 1_000 }) }),
   });
 
   app.patch('/experiments/:experiment_id', {

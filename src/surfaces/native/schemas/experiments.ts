@@ -276,3 +276,33 @@ export const LogsRecord = Type.Object(
 
 /** What recording logs answers: the runs, as appending them does, and the stream they went to. */
 export const LogsRecorded = Type.Composite([RunsAppended, Type.Object({ log_stream: Experiment })]);
+
+/** A comparative (pairwise) experiment: experiments of one dataset judged against each other record by record. */
+export const ComparativeExperiment = Type.Object({
+  id: Id,
+  dataset_id: Id,
+  name: Type.String(),
+  description: Description,
+  metadata: JsonObjectSchema,
+  experiment_ids: Type.Array(Id, { description: 'The experiments compared, in the order given' }),
+  created_at: Timestamp,
+  updated_at: Timestamp,
+});
+
+/** A comparative experiment with its judgements: for each record, the score each experiment's run got against the others'. */
+export const ComparativeExperimentWithPreferences = Type.Object({
+  ...ComparativeExperiment.properties,
+  experiments: Type.Array(Experiment),
+  preferences: Type.Array(
+    Type.Object({
+      record_id: Type.Union([Id, Type.Null()]),
+      experiment_id: Id,
+      run_id: Id,
+      score_id: Id,
+      key: Type.String(),
+      score: Type.Union([Type.Number(), Type.Null()]),
+    }),
+  ),
+});
+
+export const ComparativeExperimentParams = Type.Object({ comparative_experiment_id: Id });
