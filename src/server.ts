@@ -15,6 +15,7 @@ import { arizeApi } from './surfaces/arize/index.js';
 import { humanloopApi } from './surfaces/humanloop/index.js';
 import { LANGSMITH_PREFIXES, langsmithApi } from './surfaces/langsmith/index.js';
 import { OTLP_PREFIXES, otlpApi, type OtlpOptions } from './surfaces/otlp/index.js';
+import { phoenixApi } from './surfaces/phoenix/index.js';
 import { webUi } from './surfaces/ui/index.js';
 
 const VERSION = '0.1.0';
@@ -82,6 +83,7 @@ export async function buildApp(services: Services, options: AppOptions = {}): Pr
   for (const prefix of LANGSMITH_PREFIXES) {
     await app.register(langsmithApi(services, { ingestion: options.langsmithIngestion ?? 'multipart' }), { prefix });
   }
+  await app.register(phoenixApi(services), { prefix: '/phoenix' });
   for (const prefix of OTLP_PREFIXES) await app.register(otlpApi(services, options.otlp), { prefix });
   await app.register(webUi());
   return app;
