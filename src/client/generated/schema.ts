@@ -4,6 +4,153 @@
  */
 
 export interface paths {
+    "/api/v1/comparative-experiments/{comparative_experiment_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get a comparative experiment with its experiments and its judgements per record
+         * @description Comparative (pairwise) experiments are made through LangSmith (`evaluateComparative`); their judgements are scores of the runs judged whose metadata names the comparative experiment.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    comparative_experiment_id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** Format: date-time */
+                            created_at: string;
+                            /** Format: uuid */
+                            dataset_id: string;
+                            description: string | null;
+                            /** @description The experiments compared, in the order given */
+                            experiment_ids: string[];
+                            experiments: {
+                                /** Format: date-time */
+                                created_at: string;
+                                /** @description Null for a log stream (runs without a dataset) */
+                                dataset_id: string | null;
+                                /** @description The dataset version the experiment ran on */
+                                dataset_version: number | null;
+                                description: string | null;
+                                end_time: string | null;
+                                /** Format: uuid */
+                                id: string;
+                                /** @description A JSON object */
+                                metadata: {
+                                    [key: string]: unknown;
+                                };
+                                name: string;
+                                /** Format: uuid */
+                                project_id: string;
+                                /** @description The surface it was created through (native, langsmith, arize, ...) */
+                                source: string;
+                                start_time: string | null;
+                                /** Format: date-time */
+                                updated_at: string;
+                            }[];
+                            /** Format: uuid */
+                            id: string;
+                            /** @description A JSON object */
+                            metadata: {
+                                [key: string]: unknown;
+                            };
+                            name: string;
+                            preferences: {
+                                /** Format: uuid */
+                                experiment_id: string;
+                                key: string;
+                                record_id: string | null;
+                                /** Format: uuid */
+                                run_id: string;
+                                score: number | null;
+                                /** Format: uuid */
+                                score_id: string;
+                            }[];
+                            /** Format: date-time */
+                            updated_at: string;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/comparisons": {
         parameters: {
             query?: never;
@@ -1083,6 +1230,117 @@ export interface paths {
                 };
             };
         };
+        trace?: never;
+    };
+    "/api/v1/datasets/{dataset_id}/comparative-experiments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List a dataset's comparative experiments, newest first */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    dataset_id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: {
+                                /** Format: date-time */
+                                created_at: string;
+                                /** Format: uuid */
+                                dataset_id: string;
+                                description: string | null;
+                                /** @description The experiments compared, in the order given */
+                                experiment_ids: string[];
+                                /** Format: uuid */
+                                id: string;
+                                /** @description A JSON object */
+                                metadata: {
+                                    [key: string]: unknown;
+                                };
+                                name: string;
+                                /** Format: date-time */
+                                updated_at: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/api/v1/datasets/{dataset_id}/diff": {
