@@ -14,7 +14,7 @@ import { presentDataset } from './rows/present.js';
 import { versionNameTaken } from './rows/versions.js';
 import { withTransaction, type TransactionOptions } from './transaction.js';
 import { creating, findOrCreate, retryingCreationRaces, writeUnique } from './unique.js';
-import { checkStorable } from '../domain/input-bounds.js';
+import { metadataMatches } from './rows/metadata-filters.js';
 
 export interface DatasetInput {
   /** A caller-chosen id (a UUID); one is made when omitted. */
@@ -136,8 +136,7 @@ export class DatasetService {
       if (ids.length === 0) return { data: [], next_cursor: null };
       select = select.where('id', 'in', ids);
     }
-    checkStorable(query.metadata, '/metadata', { in: 'query' });
-    for (const [key, value] of Object.entries(query.metadata ?? {})) select = select.where(this.store.sql.jsonFieldEquals('metadata', key, value));
+    for (const condition of metadataMatches(this.store.sql, 'metadata', query.metadata, '/metadata')) select = select.where(condition);
     if (query.name !== undefined) select = select.where('name', '=', query.name);
     if (query.name_contains) select = select.where(this.store.sql.containsText('name', query.name_contains));
     if (after) select = select.where('id', '<', String(after[0]));

@@ -15,7 +15,7 @@ import { checkWriter } from './rows/writers.js';
 import type { AppendOptions, NewRun, RunService } from './runs.js';
 import { withTransaction, type TransactionOptions } from './transaction.js';
 import { creating, writeUnique } from './unique.js';
-import { checkStorable } from '../domain/input-bounds.js';
+import { metadataMatches } from './rows/metadata-filters.js';
 
 export interface ExperimentInput {
   name: string;
@@ -226,8 +226,7 @@ export class ExperimentService {
       if (ids.length === 0) return { data: [], next_cursor: null };
       select = select.where('dataset_id', 'in', ids);
     }
-    checkStorable(query.metadata, '/metadata', { in: 'query' });
-    for (const [key, value] of Object.entries(query.metadata ?? {})) select = select.where(this.store.sql.jsonFieldEquals('metadata', key, value));
+    for (const condition of metadataMatches(this.store.sql, 'metadata', query.metadata, '/metadata')) select = select.where(condition);
     if (datasetId) select = select.where('dataset_id', '=', datasetId);
     if (projectId) select = select.where('project_id', '=', projectId);
     if (query.name !== undefined) select = select.where('name', '=', query.name);

@@ -15,7 +15,7 @@ import { presentRecord, presentRun } from './rows/present.js';
 import { currentRevisions, normalizeContent, revisionContent, revisionsAt, type RecordWrite } from './rows/revisions.js';
 import { resolveVersion, versionRecordBound, type VersionRef } from './rows/versions.js';
 import { withTransaction, type TransactionOptions } from './transaction.js';
-import { checkStorable } from '../domain/input-bounds.js';
+import { metadataMatches } from './rows/metadata-filters.js';
 
 /** A record to add. Omitted fields take their empty values. */
 export interface NewRecord {
@@ -525,10 +525,7 @@ export class RecordService {
       const splits = query.splits;
       select = select.where((eb) => eb.or(splits.map((split) => sqlOf.jsonArrayIncludes('splits', split))));
     }
-    checkStorable(query.metadata, '/metadata', { in: 'query' });
-    for (const [key, value] of Object.entries(query.metadata ?? {})) {
-      select = select.where(sqlOf.jsonFieldEquals('metadata', key, value));
-    }
+    for (const condition of metadataMatches(sqlOf, 'metadata', query.metadata, '/metadata')) select = select.where(condition);
     if (query.search) {
       const search = query.search;
       select = select.where((eb) => eb.or([sqlOf.containsText('input', search), sqlOf.containsText('expected_output', search)]));

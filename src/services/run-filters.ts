@@ -2,14 +2,16 @@ import { sql, type ExpressionBuilder, type RawBuilder, type SelectQueryBuilder, 
 import { ValidationError } from '../domain/errors.js';
 import type { Json } from '../domain/json.js';
 import type { DialectSql } from '../store/dialect.js';
+import { metadataMatches } from './rows/metadata-filters.js';
 import type { Database } from '../store/schema.js';
 
 /**
  * What a user looks for among an experiment's runs, beyond the fields of the run row itself: a score
  * in a range or of a value, text anywhere in the run or its record, metadata of either, the record's
  * tags and splits. Each is one `exists` subquery, so they combine freely and keep one row a run.
+ * (A comparison's own filters, in comparisons/scope.ts, choose which runs are compared, on its aliases.)
  */
-export interface RunFilters {
+export interface RunListFilters {
   /** Runs with a score of this key (with `score_min`/`score_max`/`score_value`: a score of this key within them). */
   score_key?: string;
   score_min?: number;
@@ -44,59 +46,52 @@ export interface RecordScope {
 
 type RunsQuery<O> = SelectQueryBuilder<Database, 'runs', O>;
 
-export function hasRecordFilters(filters: RunFilters): boolean {
-  return (
-    filters.q !== undefined || Object.keys(filters.record_metadata ?? {}).length > 0 || (filters.tags?.length ?? 0) > 0 || (filters.splits?.length ?? 0) > 0
-  );
-}
-
 /** Narrows a select of runs by the filters; `scope` is required when a filter looks at the runs' records. */
-export function applyRunFilters<O>(select: RunsQuery<O>, filters: RunFilters, sqlOf: DialectSql, scope: RecordScope | undefined): RunsQuery<O> {
+export function applyRunFilters<O>(select: RunsQuery<O>, filters: RunListFilters, sqlOf: DialectSql, scope: RecordScope | undefined): RunsQuery<O> {
   let query = select;
-  if (filters.score_key !== undefined) {
-    const { score_key: key, score_min: min, score_max: max, score_value: value } = filters;
-    query = query.where(({ exists, selectFrom }) =>
-      exists(
-        selectFrom('scores')
-          .select(sql`1`.as('one'))
-          .whereRef('scores.run_id', '=', 'runs.id')
-          .whereRef('scores.workspace_id', '=', 'runs.workspace_id')
-          .where('scores.key', '=', key)
+  const { score_key: key, score_min: min, score_max: max, score_value: value } = filters;
+  if (key !== undefined) {
+    query = query.where((eb) =>
+      eb.exists(
+        scoresOfRun(eb, key)
           .$if(min !== undefined, (q) => q.where('scores.score', '>=', min!))
           .$if(max !== undefined, (q) => q.where('scores.score', '<=', max!))
           .$if(value !== undefined, (q) =>
-            q.where((eb) => {
+            q.where((inner) => {
               const number = Number(value);
-              const byLabel = eb('scores.label', '=', value!);
-              return value!.trim() !== '' && Number.isFinite(number) ? eb.or([byLabel, eb('scores.score', '=', number)]) : byLabel;
+              const byLabel = inner('scores.label', '=', value!);
+              return value!.trim() !== '' && Number.isFinite(number) ? inner.or([byLabel, inner('scores.score', '=', number)]) : byLabel;
             }),
           ),
       ),
     );
-  } else if (filters.score_min !== undefined || filters.score_max !== undefined || filters.score_value !== undefined) {
+  } else if (min !== undefined || max !== undefined || value !== undefined) {
     throw ValidationError.field('/score_key', 'is required with score_min, score_max or score_value', { in: 'query' });
   }
-  if (filters.missing_score_key !== undefined) {
-    const key = filters.missing_score_key;
-    query = query.where(({ not, exists, selectFrom }) =>
-      not(
-        exists(
-          selectFrom('scores')
-            .select(sql`1`.as('one'))
-            .whereRef('scores.run_id', '=', 'runs.id')
-            .whereRef('scores.workspace_id', '=', 'runs.workspace_id')
-            .where('scores.key', '=', key),
-        ),
-      ),
-    );
-  }
-  for (const [key, value] of Object.entries(filters.metadata ?? {})) query = query.where(sqlOf.jsonFieldEquals('runs.metadata', key, value));
+  const missing = filters.missing_score_key;
+  if (missing !== undefined) query = query.where((eb) => eb.not(eb.exists(scoresOfRun(eb, missing))));
+  for (const condition of metadataMatches(sqlOf, 'runs.metadata', filters.metadata, '/metadata')) query = query.where(condition);
   if (filters.min_total_tokens !== undefined) query = query.where('runs.total_tokens', '>=', filters.min_total_tokens);
   if (filters.max_total_tokens !== undefined) query = query.where('runs.total_tokens', '<=', filters.max_total_tokens);
 
-  if (!hasRecordFilters(filters)) return query;
-  if (!scope) throw ValidationError.field('/q', 'filters on records need an experiment with a dataset', { in: 'query' });
-  const recordHas = (eb: ExpressionBuilder<Database, 'runs'>, condition: (rr: 'record_revisions') => RawBuilder<SqlBool>[]) =>
+  const text = filters.q;
+  const recordConditions = [
+    ...metadataMatches(sqlOf, 'record_revisions.metadata', filters.record_metadata, '/record_metadata'),
+    ...(filters.tags ?? []).map((tag) => sqlOf.jsonArrayIncludes('record_revisions.tags', tag)),
+    ...(filters.splits?.length
+      ? [
+          sql<SqlBool>`(${sql.join(
+            filters.splits.map((split) => sqlOf.jsonArrayIncludes('record_revisions.splits', split)),
+            sql` or `,
+          )})`,
+        ]
+      : []),
+  ];
+  if (text === undefined && recordConditions.length === 0) return query;
+  if (!scope)
+    throw ValidationError.field(text === undefined ? '/record_metadata' : '/q', 'filters on records need an experiment with a dataset', { in: 'query' });
+  /** The run's record, at the version the runs ran on, meets the conditions. */
+  const recordHas = (eb: ExpressionBuilder<Database, 'runs'>, conditions: RawBuilder<SqlBool>[]) =>
     eb.exists(
       eb
         .selectFrom('record_revisions')
@@ -105,33 +100,32 @@ export function applyRunFilters<O>(select: RunsQuery<O>, filters: RunFilters, sq
         .whereRef('record_revisions.record_id', '=', 'runs.record_id')
         .where('record_revisions.valid_from', '<=', scope.version)
         .where('record_revisions.valid_to', '>', scope.version)
-        .where((inner) => inner.and(condition('record_revisions'))),
+        .where((inner) => inner.and(conditions)),
     );
-  if (filters.q !== undefined) {
-    const text = filters.q;
+  if (text !== undefined) {
     query = query.where((eb) =>
       eb.or([
         sqlOf.containsText('runs.input', text),
         sqlOf.containsText('runs.output', text),
         sqlOf.containsText('runs.error', text),
-        recordHas(eb, (rr) => [sql<SqlBool>`(${sqlOf.containsText(`${rr}.input`, text)} or ${sqlOf.containsText(`${rr}.expected_output`, text)})`]),
+        recordHas(eb, [
+          sql<SqlBool>`(${sqlOf.containsText('record_revisions.input', text)} or ${sqlOf.containsText('record_revisions.expected_output', text)})`,
+        ]),
       ]),
     );
   }
-  const recordConditions = (rr: 'record_revisions') => [
-    ...Object.entries(filters.record_metadata ?? {}).map(([key, value]) => sqlOf.jsonFieldEquals(`${rr}.metadata`, key, value)),
-    ...(filters.tags ?? []).map((tag) => sqlOf.jsonArrayIncludes(`${rr}.tags`, tag)),
-    ...(filters.splits?.length
-      ? [
-          sql<SqlBool>`(${sql.join(
-            filters.splits.map((split) => sqlOf.jsonArrayIncludes(`${rr}.splits`, split)),
-            sql` or `,
-          )})`,
-        ]
-      : []),
-  ];
-  if (recordConditions('record_revisions').length > 0) query = query.where((eb) => recordHas(eb, recordConditions));
+  if (recordConditions.length > 0) query = query.where((eb) => recordHas(eb, recordConditions));
   return query;
+}
+
+/** The run's scores of a key, for an `exists`. */
+function scoresOfRun(eb: ExpressionBuilder<Database, 'runs'>, key: string) {
+  return eb
+    .selectFrom('scores')
+    .select(sql`1`.as('one'))
+    .whereRef('scores.run_id', '=', 'runs.id')
+    .whereRef('scores.workspace_id', '=', 'runs.workspace_id')
+    .where('scores.key', '=', key);
 }
 
 /** What a sort orders by: a column of the run, or its mean score of a key (null when it has none). */

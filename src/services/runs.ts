@@ -1,4 +1,4 @@
-import { sql } from 'kysely';
+import { sql, type SelectQueryBuilder } from 'kysely';
 import { ConflictError, NotFoundError, ValidationError } from '../domain/errors.js';
 import { newId, parseId } from '../domain/ids.js';
 import type { Json, JsonObject } from '../domain/json.js';
@@ -7,20 +7,20 @@ import { parseCost } from '../domain/money.js';
 import { nowIso, optionalTime } from '../domain/time.js';
 import type { Actor, Run, RunStatus } from '../domain/types.js';
 import type { Store, Transaction } from '../store/database.js';
-import type { ExperimentTable, RunTable, ScoreTable } from '../store/schema.js';
+import type { Database, ExperimentTable, RunTable, ScoreTable } from '../store/schema.js';
 import { deferRunChanges, lockRunIds, takeDeferredChanges } from './deferred-changes.js';
 import { decodeCursor, orderByValue, pageSize, toPage, valueCursor, type Page } from './pagination.js';
 import { chunks } from './rows/chunks.js';
 import { existingScoreIds, experimentsOfRuns, findExperimentIds, findExperimentRow, findRunRow } from './rows/finders.js';
 import { presentRun } from './rows/present.js';
-import { applyRunFilters, sortExpression, type RecordScope, type RunFilters, type RunSort } from './run-filters.js';
+import { applyRunFilters, sortExpression, type RecordScope, type RunListFilters, type RunSort } from './run-filters.js';
 import { revisionsAt } from './rows/revisions.js';
 import { scoredRecord, toScoreRows, type NewScore } from './rows/scores.js';
 import { touchExperiment } from './rows/writers.js';
 import { withTransaction, type TransactionOptions } from './transaction.js';
 import { writeUnique } from './unique.js';
 
-export type { RunFilters, RunSort } from './run-filters.js';
+export type { RunListFilters, RunSort } from './run-filters.js';
 
 /** A run to record. Everything but what identifies it is optional. */
 export interface NewRun {
@@ -145,7 +145,7 @@ export interface RunQuery {
 }
 
 /** Runs across experiments: a workspace's runs by experiment, trace, id, kind or time. */
-export interface RunSearch extends RunQuery, RunFilters {
+export interface RunSearch extends RunQuery, RunListFilters {
   /** Runs of these experiments (each must be the actor's: NotFound otherwise); all of the workspace's when absent. */
   experiment_ids?: readonly string[];
   /** Only these runs (at most 1,000). */
@@ -163,14 +163,20 @@ export interface RunSearch extends RunQuery, RunFilters {
 }
 
 /** An experiment's runs, filtered and sorted as a user asks: a page of them and how many match in all. */
-export interface RunList extends Omit<RunSearch, 'experiment_ids'> {}
+export interface RunList extends Omit<RunSearch, 'experiment_ids'> {
+  /** Also count the runs that match over every page (`total`): a query more, which surfaces paging through every run do without. */
+  count?: boolean;
+}
 
 export interface RunListPage extends Page<Run> {
-  /** How many runs match the filters, over every page. */
-  total: number;
+  /** With `count`: how many runs match the filters, over every page. */
+  total?: number;
 }
 
 const DEFAULT_AT = (index: number) => `/runs/${index}`;
+
+/** A select of the runs that match a query's filters, before its order and page. */
+type FilteredRuns = SelectQueryBuilder<Database, 'runs', object>;
 
 export class RunService {
   constructor(private readonly store: Store) {}
@@ -342,34 +348,27 @@ export class RunService {
       experiment.dataset_id === null || experiment.dataset_version === null
         ? undefined
         : { datasetId: experiment.dataset_id, version: experiment.dataset_version };
-    const [page, total] = await Promise.all([
-      this.search(actor, { ...query, experiment_ids: [experiment.id] }, scope),
-      this.count(actor, experiment.id, query, scope),
-    ]);
-    return { ...page, total };
+    const matching = this.filtered(actor, query, scope).where('runs.experiment_id', '=', experiment.id);
+    const [page, counted] = await Promise.all([this.pageOf(matching, query), matching.select(sql<number>`count(*)`.as('n')).executeTakeFirstOrThrow()]);
+    return { ...page, total: Number(counted.n) };
   }
 
-  /** How many of an experiment's runs match the query's filters. */
-  private async count(actor: Actor, experimentId: string, query: RunList, scope: RecordScope | undefined): Promise<number> {
-    const select = this.filtered(actor, { ...query, cursor: undefined }, scope).where('runs.experiment_id', '=', experimentId);
-    const row = await select.select(sql<number>`count(*)`.as('n')).executeTakeFirstOrThrow();
-    return Number(row.n);
-  }
-
-  /**
-   * Runs of the workspace, of any experiment, in a stable order (by id, or by the sort asked for, then
-   * by id). Filters on the runs' records need `scope`: the dataset version the runs ran on.
-   */
-  async search(actor: Actor, query: RunSearch = {}, scope?: RecordScope): Promise<Page<Run>> {
-    const limit = pageSize(query.limit);
-    const sort = query.sort ?? 'id';
-    const desc = query.order === 'desc';
-    let select = this.filtered(actor, query, scope);
+  /** Runs of the workspace, of any experiment, in a stable order (by id, or by the sort asked for, then by id). */
+  async search(actor: Actor, query: RunSearch = {}): Promise<Page<Run>> {
+    let select = this.filtered(actor, query, undefined);
     if (query.experiment_ids !== undefined) {
       const experiments = await findExperimentIds(this.store, this.store.db, actor, query.experiment_ids);
       if (experiments.length === 0) return { data: [], next_cursor: null };
       select = select.where('runs.experiment_id', 'in', experiments);
     }
+    return this.pageOf(select, query);
+  }
+
+  /** A page of the runs `select` finds, in the query's order, after its cursor. */
+  private async pageOf(select: FilteredRuns, query: Pick<RunSearch, 'cursor' | 'limit' | 'sort' | 'order'>): Promise<Page<Run>> {
+    const limit = pageSize(query.limit);
+    const sort = query.sort ?? 'id';
+    const desc = query.order === 'desc';
     if (sort !== 'id') {
       const expression = sortExpression(sort);
       const rows = await orderByValue(select.selectAll('runs').select(expression.as('sort_value')), expression, 'runs.id', {
@@ -381,8 +380,8 @@ export class RunService {
       return toPage(rows, limit, presentRun, (row) => valueCursor(row.sort_value, row.id, sort === 'start_time' ? 'text' : 'number'));
     }
     const after = decodeCursor(query.cursor, 'id');
-    if (after) select = select.where('runs.id', desc ? '<' : '>', String(after[0]));
     const rows = await select
+      .$if(after !== undefined, (q) => q.where('runs.id', desc ? '<' : '>', after![0]))
       .selectAll('runs')
       .orderBy('runs.id', desc ? 'desc' : 'asc')
       .limit(limit + 1)
@@ -391,7 +390,7 @@ export class RunService {
   }
 
   /** The runs of the workspace that match the query's filters (all but the experiments, the cursor and the order). */
-  private filtered(actor: Actor, query: RunSearch, scope: RecordScope | undefined) {
+  private filtered(actor: Actor, query: RunSearch, scope: RecordScope | undefined): FilteredRuns {
     let select = applyRunFilters(this.store.db.selectFrom('runs').where('runs.workspace_id', '=', actor.workspaceId), query, this.store.sql, scope);
     if (query.ids !== undefined) {
       if (query.ids.length > 1_000) throw ValidationError.field('/ids', 'must hold at most 1000 ids');

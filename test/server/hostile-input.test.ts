@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { useTestApp } from '../support/app.js';
 import { DIALECTS } from '../support/databases.js';
 import { datadogCaller, makeDataset } from '../surfaces/datadog/helpers.js';
+import { countRows } from '../support/rows.js';
 
 /**
  * Issue 14: what a hostile or careless client sends is refused with a 400 naming the field, on every
@@ -29,15 +30,7 @@ for (const dialect of DIALECTS) {
       expect(created.statusCode).toBe(201);
       return created.json().id as string;
     };
-    const count = async (table: 'datasets' | 'record_revisions' | 'runs' | 'scores') =>
-      Number(
-        (
-          await t.testStore.store.db
-            .selectFrom(table)
-            .select((eb) => eb.fn.countAll().as('n'))
-            .executeTakeFirstOrThrow()
-        ).n,
-      );
+    const count = async (table: 'datasets' | 'record_revisions' | 'runs' | 'scores') => countRows(t.testStore.store.db, table);
 
     describe('item 1: tampered cursors are a 400 naming the cursor', () => {
       it('on the native lists of records, versions, datasets, experiments, runs and scores', async () => {

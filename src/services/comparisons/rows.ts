@@ -2,7 +2,7 @@ import { sql } from 'kysely';
 import { ValidationError } from '../../domain/errors.js';
 import type { DatasetRecord, Run, Score } from '../../domain/types.js';
 import type { Store } from '../../store/database.js';
-import type { RecordRevisionTable, RunTable } from '../../store/schema.js';
+import type { RunTable } from '../../store/schema.js';
 import { decodeCursor, orderByValue, toPage, valueCursor, type Page } from '../pagination.js';
 import { presentRecord, presentRun, presentScore } from '../rows/present.js';
 import { recordChanges, type BaselineOptions, type CellChange, type RecordChangeRow } from './changes.js';
@@ -75,28 +75,24 @@ export async function comparisonRows(store: Store, scope: ComparisonScope, query
   );
   if (query.change && baseline) records = records.where(changed(store, scope, baseline, query.change));
   if (query.q !== undefined) records = records.where(hasText(store, scope, query.q));
-  const total = query.count ? Number((await records.select(sql<number>`count(*)`.as('n')).executeTakeFirstOrThrow()).n) : undefined;
-
   const sortValue = query.sort ? sortOf(store, scope, baseline, query.sort) : undefined;
-  let page: (RecordRevisionTable & { sort_value?: unknown })[];
-  if (sortValue) {
-    page = await orderByValue(records.selectAll('rec').select(sortValue.as('sort_value')), sortValue, 'rec.record_id', {
-      desc: query.sort!.order === 'desc',
-      after: decodeCursor(query.cursor, 'value'),
-    })
-      .limit(sql.lit(limit + 1))
-      .execute();
-  } else {
-    const after = decodeCursor(query.cursor, 'id');
-    if (after) records = records.where('rec.record_id', '>', String(after[0]));
-    // A literal limit: bound as a parameter, it leaves SQLite's planner not knowing that a few rows will
-    // do, and with a change filter it then reads and sorts every record instead of walking them in order.
-    page = await records
-      .selectAll('rec')
-      .orderBy('rec.record_id')
-      .limit(sql.lit(limit + 1))
-      .execute();
-  }
+  const after = sortValue ? undefined : decodeCursor(query.cursor, 'id');
+  const ordered = sortValue
+    ? orderByValue(records.selectAll('rec').select(sortValue.as('sort_value')), sortValue, 'rec.record_id', {
+        desc: query.sort!.order === 'desc',
+        after: decodeCursor(query.cursor, 'value'),
+      })
+    : records
+        .$if(after !== undefined, (q) => q.where('rec.record_id', '>', after![0]))
+        .selectAll('rec')
+        .select(sql<unknown>`null`.as('sort_value'))
+        .orderBy('rec.record_id');
+  // A literal limit: bound as a parameter, it leaves SQLite's planner not knowing that a few rows will
+  // do, and with a change filter it then reads and sorts every record instead of walking them in order.
+  const [page, counted] = await Promise.all([
+    ordered.limit(sql.lit(limit + 1)).execute(),
+    query.count ? records.select(sql<number>`count(*)`.as('n')).executeTakeFirstOrThrow() : undefined,
+  ]);
   const shown = page.slice(0, limit).map((revision) => revision.record_id);
 
   const [runsOf, changesOf] = await Promise.all([runsWithScores(store, scope, shown), baseline ? cellChanges(store, scope, baseline, shown) : undefined]);
@@ -109,7 +105,7 @@ export async function comparisonRows(store: Store, scope: ComparisonScope, query
     return row;
   };
   const rows = toPage(page, limit, toRow, (revision) => (sortValue ? valueCursor(revision.sort_value, revision.record_id) : [revision.record_id]));
-  return total === undefined ? rows : { ...rows, total };
+  return counted === undefined ? rows : { ...rows, total: Number(counted.n) };
 }
 
 /** SQL condition: the record (`rec`) has the text in its input or expected output, or one of its runs in scope in its output or error. */

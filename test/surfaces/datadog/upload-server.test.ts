@@ -15,6 +15,7 @@ import {
   withTimeout,
   type ServerProcess,
 } from '../../support/processes.js';
+import { countRows } from '../../support/rows.js';
 
 /**
  * The CSV upload as clients use it: real multipart requests to a real server process on 127.0.0.1, on
@@ -469,15 +470,7 @@ for (const dialect of DIALECTS) {
       pump();
       const store = openStore(database.config);
       try {
-        const stagedRows = async () =>
-          Number(
-            (
-              await store.db
-                .selectFrom('upload_rows')
-                .select((eb) => eb.fn.countAll().as('n'))
-                .executeTakeFirstOrThrow()
-            ).n,
-          );
+        const stagedRows = async () => countRows(store.db, 'upload_rows');
         const staged = (async () => {
           for (;;) {
             const n = await stagedRows();

@@ -4,6 +4,7 @@ import { Client } from 'langsmith';
 import { createTestApp, useTestServer, type TestApp, type TestServer } from '../../support/app.js';
 import { DIALECTS } from '../../support/databases.js';
 import type { DialectName } from '../../../src/store/dialect.js';
+import { countRows } from '../../support/rows.js';
 
 /** The LangSmith surface's base URL, as the SDK's endpoint. */
 export const LS = '/langsmith';
@@ -58,15 +59,7 @@ export function langsmithRequests(app: () => TestApp) {
     app().call({ method, url: `${LS}${url}`, ...multipart(parts), key: app().adminKey });
   /** How many rows the tables a run request writes to hold. */
   const counts = async () => {
-    const count = async (table: 'runs' | 'experiments' | 'scores' | 'deferred_run_changes') =>
-      Number(
-        (
-          await app()
-            .services.store.db.selectFrom(table)
-            .select((eb) => eb.fn.countAll().as('n'))
-            .executeTakeFirstOrThrow()
-        ).n,
-      );
+    const count = async (table: 'runs' | 'experiments' | 'scores' | 'deferred_run_changes') => countRows(app().services.store.db, table);
     return { runs: await count('runs'), experiments: await count('experiments'), scores: await count('scores'), deferred: await count('deferred_run_changes') };
   };
   const makeDataset = async (name: string) => ok('POST', '/datasets', { name, description: 'd', extra: { source: 'sdk', metadata: { team: 'a' } } });

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { LOGS_RESPONSE, STATUS, TRACE_REQUEST, TRACE_RESPONSE } from '../../../src/surfaces/otlp/proto.js';
 import { useTestApp } from '../../support/app.js';
 import { DIALECTS } from '../../support/databases.js';
+import { countRows } from '../../support/rows.js';
 
 const PROTOBUF = { 'content-type': 'application/x-protobuf' };
 const JSON_BODY = { 'content-type': 'application/json' };
@@ -36,15 +37,7 @@ function jsonExport(project: string, spans: { name: string; traceId?: string; sp
 for (const dialect of DIALECTS) {
   describe(`${dialect}: the OTLP receiver's answers`, () => {
     const t = useTestApp(dialect, { otlp: { maxBodyBytes: 100_000 } });
-    const runCount = async () =>
-      Number(
-        (
-          await t.services.store.db
-            .selectFrom('runs')
-            .select((eb) => eb.fn.countAll().as('n'))
-            .executeTakeFirstOrThrow()
-        ).n,
-      );
+    const runCount = async () => countRows(t.services.store.db, 'runs');
 
     it('keeps the valid spans of a request and answers partial success with the count rejected and why, in the request encoding', async () => {
       const body = jsonExport('partial', [

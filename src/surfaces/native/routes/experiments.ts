@@ -140,8 +140,9 @@ export function experimentRoutes(app: SurfaceApp, services: Services): void {
         record_metadata: record_metadata && parseMetadataFilters(record_metadata),
         tags: tag,
         splits: split,
+        count: true,
       });
-      return { ...page, data: page.data.map(presentRun) };
+      return { ...page, total: page.total!, data: page.data.map(presentRun) };
     },
   });
 

@@ -2,6 +2,7 @@ import { HumanloopClient } from 'humanloop-v5';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { DIALECTS } from '../../../support/databases.js';
 import { useHumanloopServer } from '../helpers.js';
+import { countRows } from '../../../support/rows.js';
 
 /**
  * `evaluations.run()` of Humanloop's own v5 SDK (humanloop@0.8.20) against a real server on 127.0.0.1:
@@ -151,8 +152,7 @@ for (const dialect of DIALECTS) {
 
     it("refuses bad input in Humanloop's shape, writing nothing", async () => {
       const db = t.testStore.store.db;
-      const count = async (table: 'runs' | 'scores' | 'projects' | 'experiments') =>
-        Number((await db.selectFrom(table).select(db.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n);
+      const count = (table: 'runs' | 'scores' | 'projects' | 'experiments') => countRows(db, table);
       const snapshot = async () => [await count('runs'), await count('scores'), await count('projects'), await count('experiments')];
       const before = await snapshot();
       const missingPath = await t.humanloop({ method: 'POST', path: '/v5/flows', body: { attributes: {} } });

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DIALECTS } from '../../../support/databases.js';
 import { startHumanloopServer, type HumanloopTestServer } from '../helpers.js';
+import { countRows } from '../../../support/rows.js';
 
 /**
  * Logs of both APIs refused as Humanloop refuses: a fault the logs service finds points at the field
@@ -17,8 +18,7 @@ for (const dialect of DIALECTS) {
       await t?.close();
     });
 
-    const runCount = async () =>
-      (await t.testStore.store.db.selectFrom('runs').select(t.testStore.store.db.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n;
+    const runCount = () => countRows(t.testStore.store.db, 'runs');
     const unknownProject = 'pr_0000000000000000000001';
 
     it('refuses a v4 log to a project this key cannot see, naming project_id in the log or in the list', async () => {

@@ -3,6 +3,7 @@ import type { InjectOptions } from 'fastify';
 import { describe, expect, it } from 'vitest';
 import { useTestApp } from '../../../support/app.js';
 import { DIALECTS } from '../../../support/databases.js';
+import { countRows } from '../../../support/rows.js';
 
 const UPLOAD = '/langsmith/api/v1/datasets/upload-experiment';
 
@@ -119,22 +120,7 @@ for (const dialect of DIALECTS) {
     const counts = async () => {
       const db = t.testStore.store.db;
       const tables = ['datasets', 'dataset_versions', 'record_revisions', 'experiments', 'runs', 'scores'] as const;
-      const entries = await Promise.all(
-        tables.map(
-          async (table) =>
-            [
-              table,
-              Number(
-                (
-                  await db
-                    .selectFrom(table)
-                    .select((eb) => eb.fn.countAll().as('n'))
-                    .executeTakeFirstOrThrow()
-                ).n,
-              ),
-            ] as const,
-        ),
-      );
+      const entries = await Promise.all(tables.map(async (table) => [table, countRows(db, table)] as const));
       return Object.fromEntries(entries);
     };
 

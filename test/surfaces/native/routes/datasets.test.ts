@@ -1,21 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { useTestApp } from '../../../support/app.js';
 import { DIALECTS } from '../../../support/databases.js';
+import { countRows } from '../../../support/rows.js';
 
 /** Datasets (routes/datasets.ts): made empty or with their first records, found, listed, changed and deleted. */
 for (const dialect of DIALECTS) {
   describe(`${dialect}: datasets`, () => {
     const t = useTestApp(dialect);
 
-    const count = async (table: 'datasets' | 'record_revisions') =>
-      Number(
-        (
-          await t.testStore.store.db
-            .selectFrom(table)
-            .select((eb) => eb.fn.countAll().as('n'))
-            .executeTakeFirstOrThrow()
-        ).n,
-      );
+    const count = async (table: 'datasets' | 'record_revisions') => countRows(t.testStore.store.db, table);
 
     it('creates, reads, lists, updates and deletes a dataset', async () => {
       const created = await t.call({ method: 'POST', url: '/api/v1/datasets', payload: { name: 'qa', description: 'questions', metadata: { team: 'x' } } });

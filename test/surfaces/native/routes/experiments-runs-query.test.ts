@@ -113,6 +113,8 @@ for (const dialect of DIALECTS) {
       };
       expect(await problem('score_min=1')).toContain('score_key');
       expect(await problem('sort=bogus')).toContain('sort');
+      expect(await problem(`metadata=${encodeURIComponent('model="a\\u0000b"')}`)).toContain('metadata');
+      expect(await problem(`record_metadata=${encodeURIComponent('topic="\\u0000"')}`)).toContain('record_metadata');
       expect(await problem('sort=score:')).toContain('sort');
       const byId = (await list('limit=2')).json().next_cursor;
       expect(await problem(`sort=latency_ms&cursor=${byId}`)).toContain('cursor');

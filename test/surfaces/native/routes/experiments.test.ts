@@ -2,6 +2,7 @@ import { parse } from 'csv-parse/sync';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { useTestApp } from '../../../support/app.js';
 import { DIALECTS } from '../../../support/databases.js';
+import { countRows } from '../../../support/rows.js';
 
 for (const dialect of DIALECTS) {
   describe(`${dialect}: experiments, runs and scores`, () => {
@@ -30,15 +31,7 @@ for (const dialect of DIALECTS) {
       (await t.call({ method: 'GET', url: `/api/v1/experiments/${experimentId}/runs?limit=1000${query}` })).json().data;
     const counts = async () => {
       const db = t.testStore.store.db;
-      const count = async (table: 'runs' | 'scores' | 'experiments') =>
-        Number(
-          (
-            await db
-              .selectFrom(table)
-              .select((eb) => eb.fn.countAll().as('n'))
-              .executeTakeFirstOrThrow()
-          ).n,
-        );
+      const count = async (table: 'runs' | 'scores' | 'experiments') => countRows(db, table);
       return { runs: await count('runs'), scores: await count('scores'), experiments: await count('experiments') };
     };
 

@@ -2,6 +2,7 @@ import { parse } from 'csv-parse/sync';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { useTestApp } from '../../../support/app.js';
 import { DIALECTS } from '../../../support/databases.js';
+import { countRows } from '../../../support/rows.js';
 
 const NDJSON = { 'content-type': 'application/x-ndjson' };
 
@@ -21,15 +22,7 @@ for (const dialect of DIALECTS) {
       const records = (await t.call({ method: 'GET', url: `${base}/records?limit=1000` })).json().data;
       return { latest_version: ds.latest_version, record_count: ds.record_count, records };
     };
-    const stagedRows = async () =>
-      Number(
-        (
-          await t.testStore.store.db
-            .selectFrom('upload_rows')
-            .select((eb) => eb.fn.countAll().as('n'))
-            .executeTakeFirstOrThrow()
-        ).n,
-      );
+    const stagedRows = async () => countRows(t.testStore.store.db, 'upload_rows');
 
     it('imports thousands of lines as one version', async () => {
       const rows = Array.from({ length: 2_500 }, (_, i) => ({ input: { i }, expected_output: `out ${i}`, tags: ['bulk'], metadata: { i } }));
