@@ -80,7 +80,14 @@ describe.each(DIALECTS)('evalstore eval on %s', (dialect) => {
       recorded = (await runsOf('first')).length;
     }
     await runner.kill();
-    const before = await runsOf('first');
+    // A batch the runner sent just before it died still commits on the server: read once that has settled.
+    let before = await runsOf('first');
+    for (let settled = false; !settled; ) {
+      await new Promise((resolve) => setTimeout(resolve, 250));
+      const again = await runsOf('first');
+      settled = again.length === before.length;
+      before = again;
+    }
     expect(before.length, runner.describeOutput()).toBeGreaterThanOrEqual(100);
     expect(before.length).toBeLessThan(2 * RECORDS);
     // Batches are transactions: a run is there with all its scores, or not at all.
