@@ -5,6 +5,8 @@ import type { Json, JsonObject } from './json.js';
 export interface Actor {
   workspaceId: string;
   keyId: string | null;
+  /** The person acting: set when a signed-in user acts, or a key made by a user; absent for operators' keys. */
+  userId?: string | null;
   /** How versions and other authored things name their author. */
   name: string;
   role: ApiKeyRole;
