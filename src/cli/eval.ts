@@ -22,6 +22,7 @@ interface EvalFlags extends RemoteFlags {
   batchSize: number;
   baseline?: string;
   lowerIsBetter?: string[];
+  retryErrors?: boolean;
 }
 
 interface EvalModule {
@@ -64,6 +65,7 @@ export function registerEvalCommand(command: Command): void {
     .option('--batch-size <n>', 'runs per upload; a crash loses at most one batch', positive, 100)
     .option('--baseline <experiment>', 'an experiment (name or id) to compare against')
     .option('--lower-is-better <key>', 'a score key for which lower is better (repeatable)', (value: string, all: string[] = []) => [...all, value])
+    .option('--retry-errors', 'when resuming, make the calls that failed again, replacing their runs (no repetition is added)')
     .action(async (file: string, flags: EvalFlags) => {
       const module = await loadModule(file);
       const target = targetOf(module, file);
@@ -84,12 +86,14 @@ export function registerEvalCommand(command: Command): void {
         },
         baseline: flags.baseline,
         lowerIsBetter: flags.lowerIsBetter,
+        retryErrors: flags.retryErrors === true,
         onProgress: (progress) =>
           bar.draw(
             progress.done,
             progress.total,
             `${count(progress.done)}/${count(progress.total)} calls  ${count(progress.errors)} errors  ${count(progress.uploaded)} recorded` +
-              (progress.skipped ? `  (${count(progress.skipped)} done before)` : ''),
+              (progress.skipped ? `  (${count(progress.skipped)} done before)` : '') +
+              (progress.retried ? `  (${count(progress.retried)} failed before, retried)` : ''),
           ),
       } satisfies EvaluateOptions);
       bar.draw(summary.progress.done, summary.progress.total, `${count(summary.progress.done)} calls  ${count(summary.progress.errors)} errors`, true);

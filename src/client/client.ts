@@ -332,9 +332,13 @@ class ExperimentsResource extends Resource {
 }
 
 class RunsResource extends Resource {
-  /** Appends 1 to 10,000 runs (with their scores) in one transaction; runs sent again with their ids are not doubled. */
-  append(experimentId: string, runs: NewRun[]): Promise<RunsAppended> {
-    return this.call(this.api.POST('/api/v1/experiments/{experiment_id}/runs', { params: { path: { experiment_id: experimentId } }, body: { runs } }));
+  /**
+   * Appends 1 to 10,000 runs (with their scores) in one transaction; runs sent again with their ids are
+   * not doubled, unless `replaceFailed` asks that runs recorded before as failures be replaced.
+   */
+  append(experimentId: string, runs: NewRun[], options: { replaceFailed?: boolean } = {}): Promise<RunsAppended> {
+    const body = { runs, ...(options.replaceFailed ? { replace_failed: true } : {}) };
+    return this.call(this.api.POST('/api/v1/experiments/{experiment_id}/runs', { params: { path: { experiment_id: experimentId } }, body }));
   }
 
   list(experimentId: string, query: ApiQuery<'/api/v1/experiments/{experiment_id}/runs', 'get'> = {}): Promise<Page<Run>> {

@@ -84,6 +84,8 @@ export interface EvaluateProgress {
   uploaded: number;
   /** Calls found already recorded when resuming. */
   skipped: number;
+  /** With `retryErrors`: failed calls found when resuming, made again (they are part of `total`). */
+  retried: number;
 }
 
 export interface EvaluateOptions {
@@ -102,6 +104,8 @@ export interface EvaluateOptions {
    * already recorded are not made again.
    */
   experiment: { name: string; description?: string; metadata?: JsonObject };
+  /** On a resume, make the calls that failed again, each new run replacing the failed one (no repetition is added). */
+  retryErrors?: boolean;
   /** An experiment (name or id) on the same dataset to compare the result against. */
   baseline?: string;
   /** Score keys for which lower is better, for the comparison with the baseline. */
@@ -153,7 +157,8 @@ export async function evaluate(target: Target, options: EvaluateOptions): Promis
   const version = experiment.dataset_version!;
   const versionInfo = await client.versions.get(dataset.id, version);
   const keepResults = (options.summaryEvaluators?.length ?? 0) > 0;
-  const previous = await recordedCalls(client, experiment, keepResults);
+  const retryErrors = options.retryErrors === true;
+  const previous = await recordedCalls(client, experiment, keepResults, retryErrors);
 
   const progress: EvaluateProgress = {
     total: versionInfo.record_count * repetitions - previous.done.size,
@@ -161,15 +166,21 @@ export async function evaluate(target: Target, options: EvaluateOptions): Promis
     errors: 0,
     uploaded: 0,
     skipped: previous.done.size,
+    retried: previous.failed,
   };
   const report = () => options.onProgress?.({ ...progress });
   report();
 
   const results: ExperimentResult[] = previous.results;
-  const uploader = new RunUploader(client, experiment.id, batchSize, options.flushIntervalMs ?? 2_000, (count) => {
-    progress.uploaded += count;
-    report();
-  });
+  const uploader = new RunUploader(
+    client,
+    experiment.id,
+    { batchSize, flushIntervalMs: options.flushIntervalMs ?? 2_000, replaceFailed: retryErrors },
+    (count) => {
+      progress.uploaded += count;
+      report();
+    },
+  );
   const controller = new AbortController();
   const stop = () => controller.abort(options.signal?.reason);
   options.signal?.addEventListener('abort', stop, { once: true });
@@ -271,16 +282,29 @@ async function openExperiment(client: Evalstore, datasetId: string, options: Eva
 
 const callKey = (recordId: string, repetition: number) => `${recordId}#${repetition}`;
 
-/** The calls an earlier evaluation of this experiment recorded, and (for summary evaluators) their results. */
-async function recordedCalls(client: Evalstore, experiment: Experiment, keepResults: boolean): Promise<{ done: Set<string>; results: ExperimentResult[] }> {
+/**
+ * The calls an earlier evaluation of this experiment recorded, and (for summary evaluators) their
+ * results; with `retryFailed`, calls that failed count as not made, and `failed` says how many.
+ */
+async function recordedCalls(
+  client: Evalstore,
+  experiment: Experiment,
+  keepResults: boolean,
+  retryFailed: boolean,
+): Promise<{ done: Set<string>; results: ExperimentResult[]; failed: number }> {
   const done = new Set<string>();
   const runs: Run[] = [];
+  let failed = 0;
   for await (const run of client.runs.iterate(experiment.id, { root_only: true, limit: 1000 })) {
     if (run.record_id === null) continue;
+    if (retryFailed && run.status === 'error') {
+      failed += 1;
+      continue;
+    }
     done.add(callKey(run.record_id, run.repetition ?? 1));
     if (keepResults) runs.push(run);
   }
-  if (!keepResults || runs.length === 0) return { done, results: [] };
+  if (!keepResults || runs.length === 0) return { done, results: [], failed };
   const scores = new Map<string, EvaluationResult[]>();
   for await (const score of client.scores.iterate(experiment.id, { level: 'run', limit: 1000 })) {
     const list = scores.get(score.run_id!) ?? [];
@@ -296,7 +320,7 @@ async function recordedCalls(client: Evalstore, experiment: Experiment, keepResu
     if (!record) return [];
     return [{ record, repetition: run.repetition ?? 1, output: run.output, error: run.error, latency_ms: run.latency_ms, scores: scores.get(run.id) ?? [] }];
   });
-  return { done, results };
+  return { done, results, failed };
 }
 
 /** Every (record, repetition) of the version not yet recorded, read page by page. */
@@ -463,21 +487,20 @@ class RunUploader {
   constructor(
     private readonly client: Evalstore,
     private readonly experimentId: string,
-    private readonly batchSize: number,
-    flushIntervalMs: number,
+    private readonly options: { batchSize: number; flushIntervalMs: number; replaceFailed: boolean },
     private readonly onUploaded: (count: number) => void,
   ) {
     this.timer = setInterval(() => {
       if (!this.inFlight && this.pending.length) this.startSending();
-    }, flushIntervalMs);
+    }, options.flushIntervalMs);
     this.timer.unref?.();
   }
 
   async add(run: NewRun): Promise<void> {
-    while (this.pending.length + this.inFlightCount >= this.batchSize) await this.makeProgress();
+    while (this.pending.length + this.inFlightCount >= this.options.batchSize) await this.makeProgress();
     if (this.failure) throw this.failure;
     this.pending.push(run);
-    if (this.pending.length >= this.batchSize && !this.inFlight) this.startSending();
+    if (this.pending.length >= this.options.batchSize && !this.inFlight) this.startSending();
   }
 
   /** Sends what is left and waits for every batch; throws the first upload failure. */
@@ -510,7 +533,7 @@ class RunUploader {
   private async send(batch: NewRun[]): Promise<void> {
     for (let attempt = 1; ; attempt++) {
       try {
-        await this.client.runs.append(this.experimentId, batch);
+        await this.client.runs.append(this.experimentId, batch, { replaceFailed: this.options.replaceFailed });
         this.onUploaded(batch.length);
         return;
       } catch (error) {

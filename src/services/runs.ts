@@ -69,6 +69,12 @@ export interface AppendOptions {
   requireRecords?: boolean;
   /** Where the i-th run sits in the caller's request, for the pointers of errors (default `/runs/<i>`). */
   at?: (index: number) => string;
+  /**
+   * A run whose id was recorded before as a failed result (status `error`, no parent) is replaced: the
+   * failed run, its scores and the spans of its trace go, and the new run takes its place (for a
+   * resumed evaluation that retries its errors without adding repetitions).
+   */
+  replaceFailed?: boolean;
 }
 
 /**
@@ -204,6 +210,7 @@ export class RunService {
       // Ids the server makes are fresh UUIDv7s: only caller-chosen ones can have been recorded, or have
       // changes waiting for them, before (and looking the others up costs a query per batch).
       const chosen = new Set(rows.flatMap((row, index) => (runs[index]!.id === undefined ? [] : [row.id])));
+      if (options.replaceFailed) await removeFailedRuns(tx, actor.workspaceId, experiment.id, [...chosen]);
       const known = await experimentsOfRuns(tx, actor, [...chosen]);
       const freshIndexes: number[] = [];
       for (const [index, row] of rows.entries()) {
@@ -618,6 +625,34 @@ async function numberRepetitions(tx: Transaction, experiment: ExperimentTable, r
     const next = (highest.get(row.record_id!) ?? 0) + 1;
     row.repetition = next;
     highest.set(row.record_id!, next);
+  }
+}
+
+/** Removes, of `ids`, the experiment's failed result runs, with the spans of their traces and every score of them. */
+async function removeFailedRuns(tx: Transaction, workspaceId: string, experimentId: string, ids: readonly string[]): Promise<void> {
+  for (const chunk of chunks(ids)) {
+    const failed = await tx
+      .selectFrom('runs')
+      .select('id')
+      .where('workspace_id', '=', workspaceId)
+      .where('experiment_id', '=', experimentId)
+      .where('id', 'in', chunk)
+      .where('status', '=', 'error')
+      .where('parent_run_id', 'is', null)
+      .execute();
+    if (failed.length === 0) continue;
+    const roots = failed.map((row) => row.id);
+    const spans = await tx
+      .selectFrom('runs')
+      .select('id')
+      .where('workspace_id', '=', workspaceId)
+      .where('trace_id', 'in', roots)
+      .where('parent_run_id', 'is not', null)
+      .execute();
+    for (const members of chunks([...roots, ...spans.map((row) => row.id)])) {
+      await tx.deleteFrom('scores').where('workspace_id', '=', workspaceId).where('run_id', 'in', members).execute();
+      await tx.deleteFrom('runs').where('workspace_id', '=', workspaceId).where('id', 'in', members).execute();
+    }
   }
 }
 

@@ -11,13 +11,14 @@ const RECORDS = 200;
 
 /**
  * A module as a user writes one: the target sleeps TARGET_DELAY_MS per call, so the test can kill the
- * runner half way; TARGET_VARIANT=better answers right for every record.
+ * runner half way; TARGET_VARIANT=better answers right for every record; TARGET_FLAKY fails every 50th.
  */
 const MODULE = `
 export const experiment = { metadata: { prompt: 'v1' } };
 
 export async function target(input: { n: number }, context: { report(usage: object): void }) {
   await new Promise((resolve) => setTimeout(resolve, Number(process.env.TARGET_DELAY_MS ?? 0)));
+  if (process.env.TARGET_FLAKY && input.n % 50 === 0) throw new Error('the model timed out');
   context.report({ total_tokens: 4, total_cost: 0.001 });
   return process.env.TARGET_VARIANT === 'better' || input.n % 2 === 0 ? input.n * 2 : -1;
 }
@@ -124,6 +125,18 @@ describe.each(DIALECTS)('evalstore eval on %s', (dialect) => {
     );
     expect(result.stdout).toMatch(/sign: 100 improved/);
     expect((await evalstore.experiments.list({ name: 'second' })).data[0]?.metadata).toEqual({ prompt: 'v2' });
+  });
+
+  it('retries the failed calls of an experiment with --retry-errors, replacing their runs', async () => {
+    const flaky = await runCli(args('--experiment', 'flaky'), { env: { TARGET_FLAKY: '1' }, timeoutMs: 60_000 });
+    expect(flaky.code, flaky.stderr).toBe(0);
+    expect(flaky.stdout).toMatch(/errors\s+4 \(2\.0%\)/);
+    const retried = await runCli(args('--experiment', 'flaky', '--retry-errors'), { timeoutMs: 60_000 });
+    expect(retried.code, retried.stderr).toBe(0);
+    expect(retried.stderr).toContain('(196 done before)  (4 failed before, retried)');
+    expect(retried.stdout).toMatch(/runs\s+200 over 200 records/);
+    expect(retried.stdout).toMatch(/errors\s+0 \(0\.0%\)/);
+    expect(await runsOf('flaky')).toHaveLength(RECORDS);
   });
 
   it('fails with a clear message on a module without a target or an unknown dataset', async () => {

@@ -71,7 +71,7 @@ describe.each(DIALECTS)('evaluate() on %s', (dialect) => {
 
     const failing = 4 * 2; // n = 7, 17, 27, 37, two repetitions each
     expect(mostAtOnce()).toBe(8);
-    expect(summary.progress).toEqual({ total: 400, done: 400, errors: failing, uploaded: 400, skipped: 0 });
+    expect(summary.progress).toEqual({ total: 400, done: 400, errors: failing, uploaded: 400, skipped: 0, retried: 0 });
     expect(updates.at(-1)).toMatchObject({ done: 400, uploaded: 400 });
     expect(updates.some((update) => update.uploaded > 0 && update.uploaded < 400)).toBe(true);
     expect(summary.stats).toMatchObject({
@@ -126,6 +126,44 @@ describe.each(DIALECTS)('evaluate() on %s', (dialect) => {
     expect(again.stats.run_count).toBe(2 * RECORDS);
     // The summary evaluator saw the runs of both sessions.
     expect(again.summary_scores).toEqual([{ key: 'accuracy', score: 2 / (2 * RECORDS) }]);
+  });
+
+  it('retries the calls that failed when asked, replacing their runs and scores instead of adding repetitions', async () => {
+    const flaky = doubler();
+    const first = await evaluate(flaky.target, { client: evalstore, dataset: datasetId, experiment: { name: 'flaky' }, evaluators: [exact] });
+    expect(first.stats).toMatchObject({ run_count: RECORDS, error_count: 4 });
+
+    // A resume without asking leaves the failures as they are.
+    const calls: number[] = [];
+    const steady: Target = async (input) => {
+      calls.push((input as { n: number }).n);
+      return (input as { n: number }).n * 2;
+    };
+    const resumed = await evaluate(steady, { client: evalstore, dataset: datasetId, experiment: { name: 'flaky' }, evaluators: [exact] });
+    expect(resumed.progress).toMatchObject({ total: 0, skipped: RECORDS, retried: 0 });
+    expect(calls).toEqual([]);
+
+    const retried = await evaluate(steady, {
+      client: evalstore,
+      dataset: datasetId,
+      experiment: { name: 'flaky' },
+      evaluators: [exact],
+      summaryEvaluators: [accuracy],
+      retryErrors: true,
+    });
+    expect(retried.progress).toMatchObject({ total: 4, done: 4, errors: 0, skipped: RECORDS - 4, retried: 4 });
+    expect(calls.sort((a, b) => a - b)).toEqual([7, 17, 27, 37]);
+    expect(retried.stats).toMatchObject({ run_count: RECORDS, error_count: 0 });
+    const runs = [];
+    for await (const run of evalstore.runs.iterate(retried.experiment.id, { limit: 1000 })) runs.push(run);
+    expect(runs).toHaveLength(RECORDS);
+    expect(new Set(runs.map((run) => run.repetition))).toEqual(new Set([1]));
+    const scores = [];
+    for await (const score of evalstore.scores.iterate(retried.experiment.id, { level: 'run', limit: 1000 })) scores.push(score);
+    // One `exact` score per run: a failed call has none, its retry adds one, nothing is left of the failure.
+    expect(scores.filter((score) => score.key === 'exact')).toHaveLength(RECORDS);
+    // 101 right in the first session (odd n answered n + 1, right for n = 1 only), the 4 retried now right as well.
+    expect(retried.summary_scores).toEqual([{ key: 'accuracy', score: 105 / RECORDS }]);
   });
 
   it('compares against a baseline, and refuses what it cannot do', async () => {

@@ -3904,7 +3904,7 @@ export interface paths {
         put?: never;
         /**
          * Append runs
-         * @description Records 1 to 10000 runs in one transaction. A run whose `id` was recorded before is not recorded again, so a timed-out request can be retried. Each run's `record_id` must be a record of the experiment's dataset version; a fault names the run's index and records nothing. Fields beyond the documented ones are kept and returned.
+         * @description Records 1 to 10000 runs in one transaction. A run whose `id` was recorded before is not recorded again, so a timed-out request can be retried (unless `replace_failed` asks to replace failed ones). Each run's `record_id` must be a record of the experiment's dataset version; a fault names the run's index and records nothing. Fields beyond the documented ones are kept and returned.
          */
         post: {
             parameters: {
@@ -3918,6 +3918,8 @@ export interface paths {
             requestBody: {
                 content: {
                     "application/json": {
+                        /** @description Replace a run whose `id` was recorded before as a failed result (status `error`, no parent): the failed run, its scores and the spans of its trace are removed and the new run recorded in its place. Other runs recorded before are still skipped. */
+                        replace_failed?: boolean;
                         runs: ({
                             /** @description US dollars as a number or a decimal string; kept exactly to nine decimal places, returned as a decimal string */
                             completion_cost?: string | number | null;

@@ -109,7 +109,7 @@ export function experimentRoutes(app: SurfaceApp, services: Services): void {
     bodyLimit: LIMITS.bulkBodyBytes,
     schema: {
       summary: 'Append runs',
-      description: `Records 1 to ${LIMITS.recordsPerRequest} runs in one transaction. A run whose \`id\` was recorded before is not recorded again, so a timed-out request can be retried. Each run's \`record_id\` must be a record of the experiment's dataset version; a fault names the run's index and records nothing. Fields beyond the documented ones are kept and returned.`,
+      description: `Records 1 to ${LIMITS.recordsPerRequest} runs in one transaction. A run whose \`id\` was recorded before is not recorded again, so a timed-out request can be retried (unless \`replace_failed\` asks to replace failed ones). Each run's \`record_id\` must be a record of the experiment's dataset version; a fault names the run's index and records nothing. Fields beyond the documented ones are kept and returned.`,
       tags,
       params: ExperimentParams,
       body: RunsAppend,
@@ -117,7 +117,8 @@ export function experimentRoutes(app: SurfaceApp, services: Services): void {
     },
     handler: async (request, reply) => {
       const runs = request.body.runs.map(toNewRun);
-      return reply.status(201).send(await services.runs.append(request.actor, request.params.experiment_id, runs));
+      const replaceFailed = request.body.replace_failed === true;
+      return reply.status(201).send(await services.runs.append(request.actor, request.params.experiment_id, runs, { replaceFailed }));
     },
   });
 

@@ -117,7 +117,18 @@ export const RunInput = Type.Object(
   },
 );
 
-export const RunsAppend = Type.Object({ runs: Type.Array(RunInput, { minItems: 1, maxItems: LIMITS.recordsPerRequest }) }, { additionalProperties: false });
+export const RunsAppend = Type.Object(
+  {
+    runs: Type.Array(RunInput, { minItems: 1, maxItems: LIMITS.recordsPerRequest }),
+    replace_failed: Type.Optional(
+      Type.Boolean({
+        description:
+          'Replace a run whose `id` was recorded before as a failed result (status `error`, no parent): the failed run, its scores and the spans of its trace are removed and the new run recorded in its place. Other runs recorded before are still skipped.',
+      }),
+    ),
+  },
+  { additionalProperties: false },
+);
 
 /** An experiment created together with its first runs (one transaction). */
 export const ExperimentCreateWithRuns = Type.Composite(

@@ -135,6 +135,52 @@ for (const dialect of DIALECTS) {
       expect(stolen.json().errors[0].pointer).toBe('/runs/0/id');
     });
 
+    it('replaces failed runs with their scores and spans when asked, and only failed ones', async () => {
+      const experiment = await createExperiment();
+      const failedId = '0f8fad5b-d9cb-469f-a165-70867728950f';
+      const goodId = '0f8fad5b-d9cb-469f-a165-708677289510';
+      const spanId = '0f8fad5b-d9cb-469f-a165-708677289511';
+      const first = await append(experiment.id, [
+        { id: failedId, record_id: records[0]!.id, repetition: 1, error: 'timeout', scores: [{ key: 'judged', score: 0 }] },
+        { id: spanId, trace_id: failedId, parent_run_id: failedId, name: 'llm call', error: 'timeout' },
+        { id: goodId, record_id: records[1]!.id, repetition: 1, output: 'a2', scores: [{ key: 'exact', score: 1 }] },
+      ]);
+      expect(first.statusCode).toBe(201);
+      const before = await counts();
+
+      // Without asking, a run sent again is skipped, failed or not.
+      const skipped = await append(experiment.id, [{ id: failedId, record_id: records[0]!.id, repetition: 1, output: 'a1' }]);
+      expect(skipped.json()).toMatchObject({ inserted: 0 });
+      expect(await counts()).toEqual(before);
+
+      const replaced = await t.call({
+        method: 'POST',
+        url: `/api/v1/experiments/${experiment.id}/runs`,
+        payload: {
+          replace_failed: true,
+          runs: [
+            { id: failedId, record_id: records[0]!.id, repetition: 1, output: 'a1', scores: [{ key: 'exact', score: 1 }] },
+            { id: goodId, record_id: records[1]!.id, repetition: 1, output: 'changed' },
+          ],
+        },
+      });
+      expect(replaced.statusCode).toBe(201);
+      expect(replaced.json()).toMatchObject({ inserted: 1, run_ids: [failedId, goodId] });
+      const runs = await runsOf(experiment.id);
+      expect(
+        runs.map((run: { id: string; status: string; output: unknown; repetition: number }) => [run.id, run.status, run.output, run.repetition]).sort(),
+      ).toEqual([
+        [failedId, 'success', 'a1', 1],
+        [goodId, 'success', 'a2', 1],
+      ]);
+      const scores = (await t.call({ method: 'GET', url: `/api/v1/experiments/${experiment.id}/scores?limit=100` })).json().data;
+      expect(scores.map((score: { run_id: string; key: string }) => `${score.run_id}:${score.key}`).sort()).toEqual(
+        [`${failedId}:exact`, `${goodId}:exact`].sort(),
+      );
+      // The failure's span and score are gone; the replacement brought one run and one score.
+      expect(await counts()).toEqual({ ...before, runs: before.runs - 1, scores: before.scores });
+    });
+
     it("refuses runs whose record is not in the experiment's version, naming the run, and records nothing", async () => {
       const experiment = await createExperiment();
       const later = (await t.call({ method: 'POST', url: `/api/v1/datasets/${datasetId}/records`, payload: { records: [{ input: 'new' }] } })).json()
