@@ -70,8 +70,9 @@ export function registerEvalCommand(command: Command): void {
       const module = await loadModule(file);
       const target = targetOf(module, file);
       const bar = new ProgressBar(process.stderr);
+      const client = clientOf(flags);
       const summary = await evaluate(target, {
-        client: clientOf(flags),
+        client,
         dataset: flags.dataset,
         version: flags.version,
         evaluators: module.evaluators ?? [],
@@ -97,7 +98,7 @@ export function registerEvalCommand(command: Command): void {
           ),
       } satisfies EvaluateOptions);
       bar.draw(summary.progress.done, summary.progress.total, `${count(summary.progress.done)} calls  ${count(summary.progress.errors)} errors`, true);
-      process.stdout.write(report(summary));
+      process.stdout.write(report(summary) + links(summary, client.transport.baseUrl));
     });
 }
 
@@ -154,6 +155,16 @@ export function report(summary: EvaluateSummary): string {
         `  ${change.key}: ${count(change.improved)} improved, ${count(change.regressed)} regressed, ${count(change.unchanged)} unchanged; ` +
         `mean ${fixed(change.baseline_mean)} -> ${fixed(change.experiment_mean)} (${test.method}, n ${count(test.n)}, ${verdict})\n`;
     }
+  }
+  return text;
+}
+
+/** Where the web UI (served by the same server) shows the experiment, and its comparison with the baseline. */
+export function links(summary: EvaluateSummary, serverUrl: string): string {
+  let text = `\nIn the web UI:\n  experiment  ${serverUrl}/experiments/${summary.experiment.id}\n`;
+  if (summary.baseline) {
+    const experiments = `${summary.baseline.id},${summary.experiment.id}`;
+    text += `  comparison  ${serverUrl}/datasets/${summary.dataset_id}/compare?experiments=${experiments}&baseline=${summary.baseline.id}\n`;
   }
   return text;
 }

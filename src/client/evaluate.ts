@@ -129,6 +129,8 @@ export interface EvaluateSummary {
   stats: ExperimentStats;
   /** The experiment-level scores of the summary evaluators. */
   summary_scores: EvaluationResult[];
+  /** The baseline compared against, when one was asked for. */
+  baseline?: Experiment;
   /** With a baseline: the comparison of the two (per score key, improved/regressed and significance). */
   comparison?: Comparison;
   changes?: ScoreChange[];
@@ -226,7 +228,7 @@ export async function evaluate(target: Target, options: EvaluateOptions): Promis
     progress,
     stats,
     summary_scores: summaryScores,
-    ...(baseline ? { comparison, changes: comparison.baseline?.changes.filter((change) => change.experiment_id === experiment.id) ?? [] } : {}),
+    ...(baseline ? { baseline, comparison, changes: comparison.baseline?.changes.filter((change) => change.experiment_id === experiment.id) ?? [] } : {}),
   };
 }
 

@@ -124,6 +124,14 @@ describe.each(DIALECTS)('evalstore eval on %s', (dialect) => {
       /exact: 100 improved, 0 regressed, 100 unchanged; mean 0\.500 -> 1\.000 \(paired t-test, n 200, p = .*, significant at 0\.05\)/,
     );
     expect(result.stdout).toMatch(/sign: 100 improved/);
+    const [first, second] = await Promise.all(['first', 'second'].map(async (name) => (await evalstore.experiments.list({ name })).data[0]!));
+    expect(result.stdout).toContain(`experiment  ${t.url}/experiments/${second!.id}`);
+    const comparison = `${t.url}/datasets/${second!.dataset_id}/compare?experiments=${first!.id},${second!.id}&baseline=${first!.id}`;
+    expect(result.stdout).toContain(`comparison  ${comparison}`);
+    // The link is one of the app's own routes (the page, or without a built bundle the page saying so), not a 404.
+    const page = await fetch(comparison);
+    expect([200, 503]).toContain(page.status);
+    expect(page.headers.get('content-type')).toMatch(/text\/html/);
     expect((await evalstore.experiments.list({ name: 'second' })).data[0]?.metadata).toEqual({ prompt: 'v2' });
   });
 
