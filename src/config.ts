@@ -1,4 +1,6 @@
+import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { PriceTable } from './domain/prices.js';
 import type { StoreConfig } from './store/database.js';
 
 /** Server settings. Each comes from a CLI flag, else an environment variable, else its default. */
@@ -16,6 +18,8 @@ export interface Config {
    * Both are served.
    */
   langsmithIngestion?: LangSmithIngestion;
+  /** A JSON file of model prices (see PriceTable.parse), for the costs of OTLP spans that carry tokens but no cost. */
+  pricesFile?: string;
 }
 
 export const LANGSMITH_INGESTION_MODES = ['multipart', 'batch'] as const;
@@ -32,6 +36,7 @@ export function loadConfig(overrides: ConfigOverrides = {}, env: NodeJS.ProcessE
     adminKey: env.EVALSTORE_ADMIN_KEY || undefined,
     logLevel: overrides.logLevel ?? env.LOG_LEVEL ?? 'info',
     langsmithIngestion: overrides.langsmithIngestion ?? langsmithIngestion(env.EVALSTORE_LANGSMITH_INGESTION),
+    pricesFile: env.EVALSTORE_PRICES || undefined,
   };
 }
 
@@ -39,6 +44,16 @@ function langsmithIngestion(value: string | undefined): LangSmithIngestion {
   if (value === undefined || value === '') return 'multipart';
   if ((LANGSMITH_INGESTION_MODES as readonly string[]).includes(value)) return value as LangSmithIngestion;
   throw new Error(`EVALSTORE_LANGSMITH_INGESTION must be one of ${LANGSMITH_INGESTION_MODES.join(', ')} (got ${JSON.stringify(value)})`);
+}
+
+/** The configured price table (none when no file is named); a file that cannot be read or parsed stops the start, naming it. */
+export function loadPriceTable(file: string | undefined): PriceTable {
+  if (file === undefined) return PriceTable.empty;
+  try {
+    return PriceTable.parse(JSON.parse(readFileSync(file, 'utf8')));
+  } catch (error) {
+    throw new Error(`EVALSTORE_PRICES (${file}): ${error instanceof Error ? error.message : String(error)}`);
+  }
 }
 
 /** PostgreSQL when a database URL is set, else SQLite in the data folder. */

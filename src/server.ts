@@ -1,7 +1,7 @@
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
-import { describeStore, storeConfig, type Config, type LangSmithIngestion } from './config.js';
+import { describeStore, loadPriceTable, storeConfig, type Config, type LangSmithIngestion } from './config.js';
 import { LIMITS } from './domain/limits.js';
 import type { Actor } from './domain/types.js';
 import { handleErrorsWith } from './http/errors.js';
@@ -103,6 +103,7 @@ export interface RunningServer {
 export async function startServer(config: Config, options: { print?: (line: string) => void } = {}): Promise<RunningServer> {
   const print = options.print ?? ((line: string) => process.stdout.write(`${line}\n`));
   const target = storeConfig(config);
+  const prices = loadPriceTable(config.pricesFile);
   const store = openStore(target);
   let app: FastifyInstance | undefined;
   try {
@@ -110,7 +111,11 @@ export async function startServer(config: Config, options: { print?: (line: stri
     const services = createServices(store);
     const created = await services.workspaces.bootstrap({ adminKey: config.adminKey });
     await services.uploads.sweepAbandoned();
-    app = await buildApp(services, { logger: { level: config.logLevel, redact: REDACTED_HEADERS }, langsmithIngestion: config.langsmithIngestion });
+    app = await buildApp(services, {
+      logger: { level: config.logLevel, redact: REDACTED_HEADERS },
+      langsmithIngestion: config.langsmithIngestion,
+      otlp: { prices },
+    });
     const url = await app.listen({ port: config.port, host: config.host });
     app.log.info({ store: describeStore(target) }, 'evalstore is ready');
     if (created) {

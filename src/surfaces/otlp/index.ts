@@ -1,6 +1,7 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyPluginAsync } from 'fastify';
 import { LIMITS } from '../../domain/limits.js';
+import { PriceTable } from '../../domain/prices.js';
 import { bearerToken, firstKey, headerValue, requireApiKey } from '../../http/auth.js';
 import { handleErrorsWith, normalizeError } from '../../http/errors.js';
 import type { Services } from '../../services/index.js';
@@ -15,6 +16,8 @@ export interface OtlpOptions {
   maxBodyBytes?: number;
   /** Export requests handled at once; those beyond are answered 503 with Retry-After (default 16). */
   maxConcurrentExports?: number;
+  /** Prices for the costs of spans that carry a model and tokens but no cost (default: none). */
+  prices?: PriceTable;
 }
 
 /** Where the receiver is mounted: exporters add `/v1/traces` and `/v1/logs` to OTEL_EXPORTER_OTLP_ENDPOINT (the server's root, or /phoenix). */
@@ -44,7 +47,7 @@ export function otlpApi(services: Services, options: OtlpOptions = {}): FastifyP
     app.removeAllContentTypeParsers();
     // The body is read whole as sent (compressed bodies may be up to the limit too), then inflated and decoded by the route.
     app.addContentTypeParser([PROTOBUF, JSON_TYPE], { parseAs: 'buffer', bodyLimit: maxBytes }, (_request, body, done) => done(null, body));
-    traceRoutes(app, services, maxBytes);
+    traceRoutes(app, services, maxBytes, options.prices ?? PriceTable.empty);
     logRoutes(app, services, maxBytes);
   };
 }

@@ -6,6 +6,7 @@ import type { PlacedScore } from '../../services/scores.js';
 import { attributesToJson, flattenedList, parsedJson } from './attributes.js';
 import { hexId, spanRunId, spanScoreId } from './ids.js';
 import type { Scope, Span, SpanEvent, TraceRequest } from './schemas.js';
+import type { PriceTable } from '../../domain/prices.js';
 
 /**
  * One span as a run of a log stream, with the scores it carries: the OpenInference and OTel GenAI
@@ -22,6 +23,8 @@ export interface SpanContext {
   stream: string;
   resource: JsonObject;
   scope: Scope | undefined;
+  /** Prices the costs of spans that name their model and tokens but carry no cost. */
+  prices: PriceTable;
 }
 
 /** The log stream of a resource's spans: OpenInference's project, else the service, else `default`. */
@@ -108,6 +111,8 @@ export function mapSpan(span: Span, context: SpanContext): MappedSpan | { reject
   const exception = events.find(({ event }) => event.name === 'exception');
   const error = failed ? errorOf(span.status?.message, exception?.attributes) : null;
 
+  const promptTokens = integer(take('llm.token_count.prompt', 'gen_ai.usage.input_tokens', 'gen_ai.usage.prompt_tokens'));
+  const completionTokens = integer(take('llm.token_count.completion', 'gen_ai.usage.output_tokens', 'gen_ai.usage.completion_tokens'));
   const runId = spanRunId(traceId, spanId);
   const scores = [...eventScores(events, usedEvents, traceId, spanId, runId), ...annotationScores(attributes, used, traceId, spanId, runId)];
 
@@ -123,12 +128,10 @@ export function mapSpan(span: Span, context: SpanContext): MappedSpan | { reject
     start_time: start === undefined ? null : isoOf(start),
     end_time: end === undefined ? null : isoOf(end),
     latency_ms: start !== undefined && end !== undefined ? Number(end - start) / 1e6 : null,
-    prompt_tokens: integer(take('llm.token_count.prompt', 'gen_ai.usage.input_tokens', 'gen_ai.usage.prompt_tokens')),
-    completion_tokens: integer(take('llm.token_count.completion', 'gen_ai.usage.output_tokens', 'gen_ai.usage.completion_tokens')),
+    prompt_tokens: promptTokens,
+    completion_tokens: completionTokens,
     total_tokens: integer(take('llm.token_count.total', 'gen_ai.usage.total_tokens')),
-    prompt_cost: cost(take('llm.cost.prompt')),
-    completion_cost: cost(take('llm.cost.completion')),
-    total_cost: cost(take('llm.cost.total')),
+    ...costsOf(take, typeof model === 'string' ? model : undefined, promptTokens, completionTokens, context.prices),
     metadata,
     extra: {
       otel: {
@@ -350,8 +353,15 @@ function cost(value: Json | undefined): number | string | null {
   return typeof value === 'number' || (typeof value === 'string' && value.trim() !== '') ? value : null;
 }
 
+/** The span's own costs (`llm.cost.*`) when it carries any; else, for a priced model, what its tokens cost. */
+function costsOf(take: Take, model: string | undefined, promptTokens: number | null, completionTokens: number | null, prices: PriceTable) {
+  const given = { prompt_cost: cost(take('llm.cost.prompt')), completion_cost: cost(take('llm.cost.completion')), total_cost: cost(take('llm.cost.total')) };
+  if (given.prompt_cost !== null || given.completion_cost !== null || given.total_cost !== null || model === undefined) return given;
+  return prices.costs(model, promptTokens, completionTokens) ?? given;
+}
+
 /** An export request's spans as one batch of runs and scores, and the reason for each span rejected. */
-export function traceBatch(request: TraceRequest): { batch: Required<Pick<RunBatch, 'create' | 'scores'>>; rejected: string[] } {
+export function traceBatch(request: TraceRequest, prices: PriceTable): { batch: Required<Pick<RunBatch, 'create' | 'scores'>>; rejected: string[] } {
   const runs = new Map<string, MappedSpan>();
   const rejected: string[] = [];
   for (const resourceSpans of request.resourceSpans) {
@@ -359,7 +369,7 @@ export function traceBatch(request: TraceRequest): { batch: Required<Pick<RunBat
     const stream = streamOf(resource);
     for (const scopeSpans of resourceSpans.scopeSpans) {
       for (const span of scopeSpans.spans) {
-        const mapped = mapSpan(span, { stream, resource, scope: scopeSpans.scope });
+        const mapped = mapSpan(span, { stream, resource, scope: scopeSpans.scope, prices });
         if ('rejected' in mapped) rejected.push(mapped.rejected);
         else {
           if (runs.has(mapped.run.id!))

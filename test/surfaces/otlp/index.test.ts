@@ -1,5 +1,6 @@
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
+import { PriceTable } from '../../../src/domain/prices.js';
 import { LOGS_RESPONSE, STATUS, TRACE_REQUEST, TRACE_RESPONSE } from '../../../src/surfaces/otlp/proto.js';
 import { useTestApp } from '../../support/app.js';
 import { DIALECTS } from '../../support/databases.js';
@@ -147,6 +148,58 @@ for (const dialect of DIALECTS) {
         partialSuccess: { rejectedLogRecords: '1', errorMessage: 'only gen_ai.evaluation.result events are kept (a log record is no event)' },
       });
       expect(LOGS_RESPONSE.name).toBe('ExportLogsServiceResponse');
+    });
+  });
+
+  describe(`${dialect}: the OTLP receiver's price table`, () => {
+    const prices = PriceTable.parse({ 'gpt-4o*': { input_per_million: '2.50', output_per_million: '10' } });
+    const t = useTestApp(dialect, { otlp: { prices } });
+
+    it('costs the spans that name a priced model and their tokens but carry no cost, and keeps the costs a span carries', async () => {
+      const span = (spanId: string, attributes: Record<string, string | number>) => ({
+        traceId: '6b8efff798038103d269b633813fc60c',
+        spanId,
+        name: `llm ${spanId}`,
+        startTimeUnixNano: '1733300000000000000',
+        endTimeUnixNano: '1733300000250000000',
+        attributes: Object.entries(attributes).map(([key, value]) =>
+          typeof value === 'number' ? { key, value: { intValue: String(value) } } : { key, value: { stringValue: value } },
+        ),
+      });
+      const body = {
+        resourceSpans: [
+          {
+            resource: { attributes: [{ key: 'service.name', value: { stringValue: 'priced' } }] },
+            scopeSpans: [
+              {
+                spans: [
+                  span('aaa19b7ec3c1b171', { 'llm.model_name': 'gpt-4o-2024-08-06', 'llm.token_count.prompt': 1234, 'llm.token_count.completion': 567 }),
+                  span('aaa19b7ec3c1b172', { 'gen_ai.request.model': 'gpt-4o', 'gen_ai.usage.input_tokens': 1000 }),
+                  span('aaa19b7ec3c1b173', { 'llm.model_name': 'gpt-4o', 'llm.token_count.prompt': 1000, 'llm.cost.total': '0.5' }),
+                  span('aaa19b7ec3c1b174', { 'llm.model_name': 'llama-3', 'llm.token_count.prompt': 1000 }),
+                ],
+              },
+            ],
+          },
+        ],
+      };
+      const response = await t.call({ method: 'POST', url: '/v1/traces', headers: JSON_BODY, payload: JSON.stringify(body) });
+      expect(response.statusCode).toBe(200);
+      const runs = await t.services.store.db
+        .selectFrom('runs')
+        .select(['name', 'prompt_cost', 'completion_cost', 'total_cost'])
+        .where('name', 'like', 'llm %')
+        .orderBy('name')
+        .execute();
+      // Nano-dollars: 1,234 × $2.50/M = $0.003085 and 567 × $10/M = $0.00567.
+      expect(
+        runs.map((run) => [run.name, run.prompt_cost, run.completion_cost, run.total_cost].map((value) => (value === null ? null : String(value)))),
+      ).toEqual([
+        ['llm aaa19b7ec3c1b171', '3085000', '5670000', '8755000'],
+        ['llm aaa19b7ec3c1b172', '2500000', null, '2500000'],
+        ['llm aaa19b7ec3c1b173', null, null, '500000000'],
+        ['llm aaa19b7ec3c1b174', null, null, null],
+      ]);
     });
   });
 
