@@ -6,7 +6,7 @@ import type { Actor } from '../domain/types.js';
 import type { Store, Transaction } from '../store/database.js';
 import { lockRunIds } from './deferred-changes.js';
 import type { ExperimentService } from './experiments.js';
-import { experimentsOfRuns, findExperimentRow } from './rows/finders.js';
+import { experimentsOfRuns, findExperimentRow, resultRunsOfTraces } from './rows/finders.js';
 import type { NewRun, RunService, RunUpdate } from './runs.js';
 import type { PlacedScore, ScoreService } from './scores.js';
 import { retryingCreationRaces } from './unique.js';
@@ -38,6 +38,14 @@ export interface IngestOptions {
    * whatever project they go to (LangSmith's evaluator runs).
    */
   recordKeyForStreams?: string;
+  /**
+   * A new run whose trace is the trace of a result run recorded before (a run of a record, without a
+   * parent: an experiment's run naming the trace of its task) goes to that run's experiment instead
+   * of its destination, the trace's root under the result run: for tracers that send an experiment's
+   * task spans apart from its runs (Phoenix's runExperiment). Runs of the other direction, spans sent
+   * before their result run, are taken in by RunService.append's `adoptTraces`.
+   */
+  joinResultTraces?: boolean;
 }
 
 export interface IngestResult {
@@ -74,7 +82,7 @@ export class RunIngestService {
 
   private async write(
     actor: Actor,
-    creates: readonly IngestedRun[],
+    given: readonly IngestedRun[],
     updates: readonly RunUpdate[],
     scores: readonly PlacedScore[],
     options: IngestOptions,
@@ -83,9 +91,10 @@ export class RunIngestService {
     // Run locks come first (see lockRunIds), for every run the request names, in the strongest mode
     // any step below takes them in: those steps then find them already held.
     await lockRunIds(this.store, tx, actor.workspaceId, {
-      record: creates.flatMap((run) => (run.id ? [run.id] : [])),
+      record: given.flatMap((run) => (run.id ? [run.id] : [])),
       defer: [...updates.map((update) => update.id), ...scores.flatMap((score) => (score.run_id ? [score.run_id] : []))],
     });
+    const creates = options.joinResultTraces ? await joinResultTraces(tx, actor, given) : given;
     const destinations = await this.resolveDestinations(actor, creates, options, tx);
     await this.lockInvolved(
       actor,
@@ -167,6 +176,21 @@ export class RunIngestService {
       });
     }
   }
+}
+
+/** The runs, those of a result run's trace sent to that run's experiment under it (see IngestOptions.joinResultTraces). */
+async function joinResultTraces(tx: Transaction, actor: Actor, creates: readonly IngestedRun[]): Promise<readonly IngestedRun[]> {
+  const owners = await resultRunsOfTraces(
+    tx,
+    actor,
+    creates.flatMap((run) => (run.trace_id ? [run.trace_id] : [])),
+  );
+  if (owners.size === 0) return creates;
+  return creates.map((run) => {
+    const owner = run.trace_id ? owners.get(run.trace_id) : undefined;
+    if (!owner || owner.id === run.id) return run;
+    return { ...run, destination: { experiment_id: owner.experiment_id }, parent_run_id: run.parent_run_id ?? owner.id };
+  });
 }
 
 function destinationKey(destination: RunDestination): string {

@@ -75,6 +75,12 @@ export interface AppendOptions {
    * resumed evaluation that retries its errors without adding repetitions).
    */
   replaceFailed?: boolean;
+  /**
+   * Spans of a new result run's trace (runs with its trace id) recorded before in a log stream move to
+   * this experiment, the trace's root under the result run: for tracers that may send an experiment's
+   * task spans before its run (see RunIngestService's `joinResultTraces` for the other order).
+   */
+  adoptTraces?: boolean;
 }
 
 /**
@@ -260,6 +266,7 @@ export class RunService {
         await findExperimentRow(this.store, tx, actor, experimentId, { lock: true });
         await numberInserted(tx, experiment, fresh);
       }
+      if (options.adoptTraces) await adoptTraceSpans(tx, actor.workspaceId, experiment.id, fresh, now);
       if (fresh.length) await touchExperiment(tx, experiment.id, now);
       return { run_ids: rows.map((row) => row.id), inserted: fresh.length };
     });
@@ -625,6 +632,42 @@ async function numberRepetitions(tx: Transaction, experiment: ExperimentTable, r
     const next = (highest.get(row.record_id!) ?? 0) + 1;
     row.repetition = next;
     highest.set(row.record_id!, next);
+  }
+}
+
+/** Moves the spans of the result runs' traces that log streams hold into the experiment, under their result run (see AppendOptions.adoptTraces). */
+async function adoptTraceSpans(tx: Transaction, workspaceId: string, experimentId: string, rows: readonly RunTable[], now: string): Promise<void> {
+  const ownerOf = new Map(
+    rows.flatMap((row) => (row.trace_id && row.parent_run_id === null && row.record_id !== null ? [[row.trace_id, row.id] as const] : [])),
+  );
+  for (const chunk of chunks([...ownerOf.keys()])) {
+    const spans = await tx
+      .selectFrom('runs')
+      .innerJoin('experiments', 'experiments.id', 'runs.experiment_id')
+      .select(['runs.id', 'runs.trace_id', 'runs.parent_run_id', 'runs.experiment_id'])
+      .where('runs.workspace_id', '=', workspaceId)
+      .where('runs.trace_id', 'in', chunk)
+      .where('experiments.dataset_id', 'is', null)
+      .execute();
+    if (spans.length === 0) continue;
+    const ids = spans.map((span) => span.id);
+    await tx.updateTable('runs').set({ experiment_id: experimentId, updated_at: now }).where('workspace_id', '=', workspaceId).where('id', 'in', ids).execute();
+    await tx
+      .updateTable('scores')
+      .set({ experiment_id: experimentId, updated_at: now })
+      .where('workspace_id', '=', workspaceId)
+      .where('run_id', 'in', ids)
+      .execute();
+    for (const span of spans) {
+      if (span.parent_run_id !== null) continue;
+      await tx
+        .updateTable('runs')
+        .set({ parent_run_id: ownerOf.get(span.trace_id!)! })
+        .where('workspace_id', '=', workspaceId)
+        .where('id', '=', span.id)
+        .execute();
+    }
+    for (const streamId of new Set(spans.map((span) => span.experiment_id))) await touchExperiment(tx, streamId, now);
   }
 }
 

@@ -155,6 +155,28 @@ export async function experimentsOfRuns(db: Kysely<Database>, owner: Owner, runI
   return experimentOf;
 }
 
+/** The result run (a run of a record, without a parent) whose trace each of `traceIds` is, where there is one. */
+export async function resultRunsOfTraces(
+  db: Kysely<Database>,
+  owner: Owner,
+  traceIds: readonly string[],
+): Promise<Map<string, { id: string; experiment_id: string }>> {
+  const owners = new Map<string, { id: string; experiment_id: string }>();
+  for (const chunk of chunks([...new Set(traceIds)])) {
+    const rows = await db
+      .selectFrom('runs')
+      .select(['id', 'experiment_id', 'trace_id'])
+      .where('workspace_id', '=', owner.workspaceId)
+      .where('trace_id', 'in', chunk)
+      .where('parent_run_id', 'is', null)
+      .where('record_id', 'is not', null)
+      .orderBy('id')
+      .execute();
+    for (const row of rows) if (!owners.has(row.trace_id!)) owners.set(row.trace_id!, { id: row.id, experiment_id: row.experiment_id });
+  }
+  return owners;
+}
+
 /** Which of `ids` are ids of scores already recorded in the workspace. */
 export async function existingScoreIds(db: Kysely<Database>, owner: Owner, ids: readonly string[]): Promise<Set<string>> {
   const existing = new Set<string>();

@@ -104,9 +104,18 @@ for (const dialect of DIALECTS) {
       expect(byKey('matches').reduce((sum, score) => sum + score.score, 0)).toBe(9);
       expect(new Set(byKey('matches').map((score) => score.source))).toEqual(new Set(['code']));
       expect(new Set(byKey('non-empty').map((score) => score.source))).toEqual(new Set(['model']));
-      // The task spans arrived at the receiver, each in the trace its run names.
-      const traced = (await t.services.store.db.selectFrom('runs').select('trace_id').where('name', 'like', 'Task:%').execute()).map((row) => row.trace_id);
-      for (const run of runs.data) expect(traced).toContain(run.trace_id);
+      // The task spans arrived at the receiver and hang under their runs, in the experiment: each run's trace reads back whole.
+      for (const run of runs.data) {
+        const trace = (await t.call({ method: 'GET', url: `/api/v1/experiments/${experiment.id}/runs?trace_id=${run.trace_id}&limit=100` })).json() as {
+          data: { id: string; name: string; parent_run_id: string | null }[];
+        };
+        expect(trace.data.map((span) => [span.name, span.parent_run_id === run.id])).toEqual(
+          expect.arrayContaining([
+            ['task', false],
+            [expect.stringMatching(/^Task: /), true],
+          ]),
+        );
+      }
 
       const info = await getExperiment({ client, experimentId: ran.id });
       expect(info).toMatchObject({ id: ran.id, successfulRunCount: 9, failedRunCount: 1, missingRunCount: 0, exampleCount: 10 });

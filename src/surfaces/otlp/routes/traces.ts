@@ -11,7 +11,7 @@ export function traceRoutes(app: SurfaceApp, services: Services, maxBytes: numbe
   app.post('/traces', { schema: { hide: true } }, async (request, reply) => {
     const format = formatOf(request);
     const { batch, rejected } = traceBatch(decodeTraces(await inflateBody(request, maxBytes), format), prices);
-    if (batch.create.length) await services.runIngest.ingest(request.actor, batch, { source: 'otlp' });
+    if (batch.create.length) await services.runIngest.ingest(request.actor, batch, { source: 'otlp', joinResultTraces: true });
     return sendExportResponse(reply, format, TRACE_RESPONSE, 'rejectedSpans', summarizeRejections(rejected));
   });
 }

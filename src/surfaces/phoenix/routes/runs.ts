@@ -25,18 +25,23 @@ export function runRoutes(app: SurfaceApp, services: Services): void {
     handler: async (request) => {
       const { dataset_example_id: exampleId, output, repetition_number: repetition, start_time, end_time, trace_id, error } = request.body;
       const experimentId = experimentIdOf(request.params.experiment_id);
-      const { run_ids: runIds } = await services.runs.append(request.actor, experimentId, [
-        {
-          record_id: uuidOf('DatasetExample', exampleId, '/dataset_example_id', 'body'),
-          repetition,
-          output,
-          start_time,
-          end_time,
-          trace_id: trace_id ?? null,
-          error: error ?? null,
-          name: 'task',
-        },
-      ]);
+      const { run_ids: runIds } = await services.runs.append(
+        request.actor,
+        experimentId,
+        [
+          {
+            record_id: uuidOf('DatasetExample', exampleId, '/dataset_example_id', 'body'),
+            repetition,
+            output,
+            start_time,
+            end_time,
+            trace_id: trace_id ?? null,
+            error: error ?? null,
+            name: 'task',
+          },
+        ],
+        { adoptTraces: true },
+      );
       return { data: { id: globalId('ExperimentRun', runIds[0]!) } };
     },
   });
