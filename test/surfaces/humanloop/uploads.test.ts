@@ -133,6 +133,13 @@ for (const dialect of DIALECTS) {
         body: { detail: [{ loc: ['body', 'dedupe'], msg: 'extra fields not permitted', type: 'value_error.extra' }] },
       });
 
+      const json = await fetch(`${t.url}/humanloop/v5/datasets/${dataset.id}/datapoints/csv`, {
+        method: 'POST',
+        headers: { 'x-api-key': t.adminKey, 'content-type': 'application/json' },
+        body: JSON.stringify({ file: 'question\nq' }),
+      });
+      expect({ status: json.status, body: await json.json() }).toEqual({ status: 415, body: { detail: 'The body must be multipart/form-data' } });
+
       const environment = await refusal(client.datasets.uploadCsv(csv('question\nq'), dataset.id, { environment: 'production' }));
       expect(environment).toMatchObject({ status: 422, body: { detail: [{ loc: ['query', 'environment'] }] } });
       const seed = (await client.datasets.listVersions(dataset.id)).records.find((version) => version.versionName === 'seed')!;
