@@ -1,4 +1,4 @@
-import fastifyMultipart from '@fastify/multipart';
+import fastifyMultipart, { type Multipart, type MultipartFields } from '@fastify/multipart';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Readable } from 'node:stream';
 import { PayloadTooLargeError, UnsupportedMediaTypeError, ValidationError } from '../domain/errors.js';
@@ -28,6 +28,11 @@ export interface FilePart {
   mimetype: string;
   /** Text fields sent before the file part. */
   fields: Record<string, string>;
+  /**
+   * Every text field of the body, those sent after the file part too: reads the rest of the body, so
+   * only once the file's stream has been read to its end (a client may send its fields after the file).
+   */
+  allFields(): Promise<Record<string, string>>;
 }
 
 export function isMultipart(request: FastifyRequest): boolean {
@@ -44,13 +49,17 @@ export async function filePart(request: FastifyRequest, name: string, options: {
   if (!isMultipart(request)) {
     throw notMultipart();
   }
-  let part: Awaited<ReturnType<FastifyRequest['file']>>;
-  try {
-    part = await request.file();
-  } catch (error) {
-    throw new ValidationError(`The multipart body could not be read: ${(error as Error).message}`, [
+  const parts = request.parts();
+  const unreadable = (error: unknown) =>
+    new ValidationError(`The multipart body could not be read: ${(error as Error).message}`, [
       { pointer: `/${name}`, detail: 'could not be read from the multipart body', in: 'body' },
     ]);
+  let part: Multipart | undefined;
+  try {
+    do part = (await parts.next()).value as Multipart | undefined;
+    while (part && part.type !== 'file');
+  } catch (error) {
+    throw unreadable(error);
   }
   if (!part) {
     throw ValidationError.field(`/${name}`, `is required: send the file as a multipart part named "${name}"`, { in: 'body' });
@@ -59,12 +68,32 @@ export async function filePart(request: FastifyRequest, name: string, options: {
     part.file.resume();
     throw ValidationError.field(`/${name}`, `is required: the file part is named "${part.fieldname}", not "${name}"`, { in: 'body' });
   }
+  const file = part;
+  const allFields = async () => {
+    try {
+      while (!(await parts.next()).done);
+    } catch (error) {
+      throw unreadable(error);
+    }
+    return textFields(file.fields);
+  };
+  return {
+    stream: checkedFile(file.file, options.maxFileBytes),
+    filename: file.filename || undefined,
+    mimetype: file.mimetype,
+    fields: textFields(file.fields),
+    allFields,
+  };
+}
+
+/** The text fields of a multipart body, the first of each name. */
+function textFields(parts: MultipartFields): Record<string, string> {
   const fields: Record<string, string> = {};
-  for (const [key, value] of Object.entries(part.fields)) {
+  for (const [key, value] of Object.entries(parts)) {
     const first = Array.isArray(value) ? value[0] : value;
     if (first && first.type === 'field') fields[key] = String(first.value);
   }
-  return { stream: checkedFile(part.file, options.maxFileBytes), filename: part.filename || undefined, mimetype: part.mimetype, fields };
+  return fields;
 }
 
 async function* checkedFile(file: Readable & { truncated?: boolean }, maxBytes: number): AsyncGenerator<Buffer> {

@@ -61,12 +61,7 @@ export async function commitVersion(
     removed: changes.removed.length,
   };
   if (counts.added + counts.updated + counts.removed === 0) return null;
-  if (meta.baseVersion !== undefined && meta.baseVersion !== dataset.latest_version) {
-    throw new ConflictError(
-      `The change was made against version ${meta.baseVersion}, but the dataset is at version ${dataset.latest_version}: versions never change once committed, so changes apply only on top of the latest`,
-      [{ pointer: '/base_version', detail: `is not the latest version (${dataset.latest_version})` }],
-    );
-  }
+  if (meta.baseVersion !== undefined) checkBaseVersion(meta.baseVersion, dataset.latest_version);
   if (meta.versionName !== undefined) checkVersionName(meta.versionName, '/version_name');
 
   const version = dataset.latest_version + 1;
@@ -76,6 +71,16 @@ export async function commitVersion(
   await store.bulk.insert(tx, 'record_revisions', rows);
   const highestNewRecordId = changes.added.reduce<string | null>((max, w) => (max === null || w.record_id > max ? w.record_id : max), null);
   return recordVersion(tx, dataset, version, counts, highestNewRecordId, { ...meta, now });
+}
+
+/** A change made against `baseVersion` applies only while that is still the latest version (409 otherwise). */
+export function checkBaseVersion(baseVersion: number, latestVersion: number): void {
+  if (baseVersion !== latestVersion) {
+    throw new ConflictError(
+      `The change was made against version ${baseVersion}, but the dataset is at version ${latestVersion}: versions never change once committed, so changes apply only on top of the latest`,
+      [{ pointer: '/base_version', detail: `is not the latest version (${latestVersion})` }],
+    );
+  }
 }
 
 /** Ends the current revisions of `recordIds` at `version` (they stay visible in earlier versions). */

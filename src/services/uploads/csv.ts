@@ -24,11 +24,19 @@ export interface CsvColumns {
   columns: readonly string[];
 }
 
+/**
+ * Every column no other field uses (nor `ignoreColumns` names) filling the input as an object, each
+ * column's cell text under its name (Humanloop's CSV datapoints, whose columns are their inputs).
+ */
+export interface CsvRest {
+  rest: true;
+}
+
 /** The fields a set of columns can fill as an object. */
 type ObjectField = 'input' | 'expected_output';
 
 /** The column mapping of a CSV upload. `input` is always required. */
-export type CsvMapping = { input: CsvColumn | CsvColumns; expected_output?: CsvColumn | CsvColumns } & Partial<
+export type CsvMapping = { input: CsvColumn | CsvColumns | CsvRest; expected_output?: CsvColumn | CsvColumns } & Partial<
   Record<Exclude<CsvField, ObjectField>, CsvColumn>
 >;
 
@@ -214,7 +222,7 @@ function readHeader(cells: string[], line: number, options: CsvOptions): RecordR
     );
   for (const field of CSV_FIELDS) {
     const wanted = options.mapping[field];
-    if (!wanted) continue;
+    if (!wanted || 'rest' in wanted) continue;
     if ('columns' in wanted) {
       objects[field as ObjectField] = wanted.columns.map((column) => {
         const at = seen.get(column);
@@ -235,13 +243,18 @@ function readHeader(cells: string[], line: number, options: CsvOptions): RecordR
   const usedIndexes = new Set([...Object.values(index), ...Object.values(objects).flatMap((list) => list.map(([, at]) => at))]);
   const others = columns.map((name, at) => ({ name, at })).filter(({ name, at }) => name !== '' && !usedIndexes.has(at));
   const dropped = new Set(options.ignoreColumns ?? []);
-  const kept = options.otherColumns === 'metadata' ? others.filter(({ name }) => !dropped.has(name)) : [];
+  if ('rest' in options.mapping.input) {
+    objects.input = others.filter(({ name }) => !dropped.has(name)).map(({ name, at }) => [name, at]);
+    used.input = objects.input.map(([name]) => name).join(',');
+    for (const [, at] of objects.input) usedIndexes.add(at);
+  }
+  const kept = options.otherColumns === 'metadata' ? others.filter(({ name, at }) => !dropped.has(name) && !usedIndexes.has(at)) : [];
   const keptIndexes = new Set(kept.map(({ at }) => at));
   const header: CsvHeader = {
     columns,
     used,
     metadata: kept.map(({ name }) => name),
-    ignored: others.filter(({ at }) => !keptIndexes.has(at)).map(({ name }) => name),
+    ignored: others.filter(({ at }) => !keptIndexes.has(at) && !usedIndexes.has(at)).map(({ name }) => name),
   };
   const cellValue = options.cells === 'text' ? (cell: string): Json => cell : jsonOrText;
   const width = columns.length;

@@ -6,7 +6,8 @@ import type { Actor } from '../../domain/types.js';
 import type { Store, Transaction } from '../../store/database.js';
 import { columnTypes } from '../../store/dialect.js';
 import { OPEN_VERSION, type DatasetTable, type UploadRowTable } from '../../store/schema.js';
-import { recordVersion } from '../commits.js';
+import { checkBaseVersion, recordVersion } from '../commits.js';
+import { checkVersionName } from '../rows/versions.js';
 import { findDatasetRow } from '../rows/finders.js';
 import { normalizeContent, toRevisionRow } from '../rows/revisions.js';
 import { checkWriter } from '../rows/writers.js';
@@ -25,6 +26,7 @@ export {
   type CsvHeader,
   type CsvMapping,
   type CsvOptions,
+  type CsvRest,
   type OtherColumns,
 } from './csv.js';
 
@@ -72,7 +74,8 @@ export class UploadService {
     try {
       const received = await this.stage(uploadId, dataset.id, rows, options);
       await options.onProgress?.({ upload_id: uploadId, rows_received: received, phase: 'committing' });
-      return await this.commit(actor, dataset.id, uploadId, received, options);
+      const late = (await options.beforeCommit?.()) ?? {};
+      return await this.commit(actor, dataset.id, uploadId, received, { ...options, ...definedOnly(late) });
     } catch (error) {
       await this.discard(uploadId, error);
       throw error;
@@ -133,6 +136,8 @@ export class UploadService {
     // Deciding and writing a large upload's rows takes seconds on SQLite: off the main thread.
     return this.store.longTransaction(async (tx) => {
       const dataset = await findDatasetRow(this.store, tx, actor, datasetId, { lock: true });
+      if (options.baseVersion !== undefined) checkBaseVersion(options.baseVersion, dataset.latest_version);
+      if (options.versionName !== undefined) checkVersionName(options.versionName, '/version_name');
       await this.decide(tx, dataset, uploadId, options);
       const counts = await countDispositions(tx, uploadId);
       const version = dataset.latest_version + 1;
@@ -144,6 +149,7 @@ export class UploadService {
               actor,
               now,
               message: options.message ?? describeUpload(options, counts),
+              versionName: options.versionName,
             }),
           )
         : null;
@@ -220,19 +226,24 @@ export class UploadService {
         .execute();
     }
 
-    // 3. De-duplication by input, against the dataset and then against earlier rows of the file.
+    // 3. De-duplication by input (or whole content), against the dataset and then against earlier rows of the file.
     if (options.deduplicate) {
+      const hash = options.deduplicateBy === 'content' ? 'content_hash' : 'input_hash';
       if ((options.deduplicateScope ?? 'dataset') === 'dataset') {
         await undecided()
           .set({ disposition: 'skipped_duplicate' })
-          .where('upload_rows.input_hash', 'in', current.select('record_revisions.input_hash'))
+          .where(`upload_rows.${hash}`, 'in', current.select(`record_revisions.${hash}`))
           .execute();
       }
       const duplicates = tx
         .selectFrom(
           tx
             .selectFrom('upload_rows as other')
-            .select(['other.seq', 'other.disposition', sql<number>`row_number() over (partition by other.input_hash order by other.seq)`.as('row_rank')])
+            .select([
+              'other.seq',
+              'other.disposition',
+              sql<number>`row_number() over (partition by ${sql.ref(`other.${hash}`)} order by other.seq)`.as('row_rank'),
+            ])
             .where('other.upload_id', '=', uploadId)
             .where((eb) => eb.or([eb('other.disposition', 'is', null), eb('other.disposition', 'not in', ['superseded', 'skipped_existing'])]))
             .as('ranked'),
@@ -388,4 +399,9 @@ function describeUpload(options: UploadOptions, counts: Record<Disposition, numb
   if (counts.skipped_existing) parts.push(`${numberFormat.format(counts.skipped_existing)} skipped as existing`);
   if (counts.superseded) parts.push(`${numberFormat.format(counts.superseded)} superseded by later rows`);
   return `Uploaded ${options.filename ?? `a ${options.format.toUpperCase()} file`}: ${parts.join(', ')}`;
+}
+
+/** The fields of `options` that are set (so that spreading them keeps what they leave unset). */
+function definedOnly<T extends object>(options: T): Partial<T> {
+  return Object.fromEntries(Object.entries(options).filter(([, value]) => value !== undefined)) as Partial<T>;
 }

@@ -12,6 +12,19 @@ export interface UploadOptions {
   filename?: string;
   /** The version's message; one describing the upload is written when omitted. */
   message?: string;
+  /** A name for the new version, unique in the dataset (409 when another version has it). */
+  versionName?: string;
+  /**
+   * Called once every row is staged, before the commit: the version's name and message, when they are
+   * known only then (a multipart body's fields sent after its file part). They win over `versionName`
+   * and `message`. A throw fails the upload as a bad row does: nothing is written.
+   */
+  beforeCommit?: () => Promise<Pick<UploadOptions, 'versionName' | 'message'>>;
+  /**
+   * The version the upload builds on: when the dataset has moved on since, the upload is refused (409),
+   * as a commit is (CommitMeta.baseVersion).
+   */
+  baseVersion?: number;
   /**
    * A row whose external_id matches a current record replaces that record (true, the default) or is
    * skipped (false). Within the file, the last such row wins (true) or the first (false).
@@ -24,6 +37,11 @@ export interface UploadOptions {
    * default), or earlier rows of the file only (`file`).
    */
   deduplicateScope?: 'dataset' | 'file';
+  /**
+   * What `deduplicate` compares: a row's input (`input`, the default), or the whole record it makes
+   * (`content`: input, expected output, metadata, tags, splits, external id and source).
+   */
+  deduplicateBy?: 'input' | 'content';
   /** Tags added to every record of the file, after the record's own. */
   tags?: string[];
   /** Told of progress after each staged chunk of rows, and once more when the commit begins. */

@@ -45,6 +45,8 @@ function isUnprocessable(error: NormalizedError): boolean {
 
 function toItem(issue: FieldIssue): FastApiValidationItem {
   const [msg, type] = describe(issue.detail);
+  // A fault of an uploaded file's line: the file part, the line, the column.
+  if (issue.in === 'line') return { loc: ['body', 'file', issue.line ?? 0, ...(issue.column ? [issue.column] : [])], msg: `line ${issue.line}: ${msg}`, type };
   return { loc: locOf(issue), msg, type };
 }
 

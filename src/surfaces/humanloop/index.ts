@@ -1,7 +1,9 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyPluginAsync } from 'fastify';
 import { headerValue, requireApiKey } from '../../http/auth.js';
+import { LIMITS } from '../../domain/limits.js';
 import { handleErrorsWith } from '../../http/errors.js';
+import { acceptMultipart } from '../../http/multipart.js';
 import type { Services } from '../../services/index.js';
 import { HUMANLOOP_TERMS, presentError } from './errors.js';
 import { datapointRoutes } from './routes/datapoints.js';
@@ -29,6 +31,8 @@ export function humanloopApi(services: Services): FastifyPluginAsync {
     requireApiKey(app, services.keys, headerValue('x-api-key'));
     // Humanloop takes JSON; other media types get 415 rather than a guess at their meaning.
     app.removeContentTypeParser('text/plain');
+    // …and multipart/form-data for the CSV upload, whose file is streamed, never held whole.
+    await acceptMultipart(app, { maxFileBytes: LIMITS.uploadBytes });
 
     projectRoutes(app, services);
     datasetRoutes(app, services);

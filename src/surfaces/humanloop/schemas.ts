@@ -133,6 +133,9 @@ export const V5DatasetQuery = Type.Object(
   { additionalProperties: false },
 );
 
+/** `uploadCsv`'s query: the version the new one builds on. */
+export const V5CsvUploadQuery = Type.Object(VersionSelection, { additionalProperties: false });
+
 export const V5DatapointQuery = Type.Object({ ...VersionSelection, ...PageQuery.properties }, { additionalProperties: false });
 
 export const V5DatasetList = Type.Object(

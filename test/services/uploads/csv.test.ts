@@ -44,6 +44,22 @@ async function failureOf(file: string | Buffer | (string | Buffer)[], options: P
 
 describe('csvRows', () => {
   describe('the header', () => {
+    it('fills the input with every column no other field uses, as cell texts, with `rest`', async () => {
+      const headers: CsvHeader[] = [];
+      const { rows } = await read('question,target,context,skip\n2+2?,"{""a"": 4}",,x\n', {
+        mapping: { input: { rest: true }, expected_output: { column: 'target' } },
+        ignoreColumns: ['skip'],
+        cells: 'text',
+        onHeader: (header) => {
+          headers.push(header);
+        },
+      });
+      expect(headers).toEqual([
+        { columns: ['question', 'target', 'context', 'skip'], used: { input: 'question,context', expected_output: 'target' }, metadata: [], ignored: ['skip'] },
+      ]);
+      expect(rows).toEqual([{ line: 2, record: { input: { question: '2+2?', context: '' }, expected_output: '{"a": 4}' } }]);
+    });
+
     it('maps columns to fields by the mapping, tells the header before any record, and ignores other columns', async () => {
       const headers: CsvHeader[] = [];
       const { rows } = await read('notes,question , answer,\nx,2+2?,4,\n', {

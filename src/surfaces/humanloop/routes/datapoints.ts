@@ -6,9 +6,10 @@ import type { Services } from '../../../services/index.js';
 import { bodyChecker, inOneOrList, itemsOf } from '../bodies.js';
 import { DATAPOINT_ADDITION, datapointOfLog, recordOfDatapoint } from '../datapoints.js';
 import { uuidInPath, uuidOf } from '../ids.js';
-import { presentPage, presentV4Datapoint, presentV5Datapoint } from '../present.js';
-import { DatapointInput, DatapointList, DatapointsFromLogs, DatasetParams, PageQuery, V5DatapointQuery } from '../schemas.js';
-import { findVersion, selectVersion } from '../versions.js';
+import { presentPage, presentV4Datapoint, presentV5Datapoint, presentV5Dataset } from '../present.js';
+import { DatapointInput, DatapointList, DatapointsFromLogs, DatasetParams, PageQuery, V5CsvUploadQuery, V5DatapointQuery } from '../schemas.js';
+import { uploadDatapoints } from '../uploads.js';
+import { findVersion, refuseEnvironment, selectVersion, versionInQuery } from '../versions.js';
 
 const checkDatapoint = bodyChecker<DatapointInput>(DatapointInput);
 const checkDatapointList = bodyChecker<DatapointInput[]>(DatapointList);
@@ -62,6 +63,20 @@ export function datapointRoutes(app: SurfaceApp, services: Services): void {
       const add = itemsOf(body, checkDatapoint, checkDatapointList).map(recordOfDatapoint);
       const result = await services.records.change(request.actor, id, { add }, DATAPOINT_ADDITION);
       return result.added.map(presentV4Datapoint);
+    },
+  });
+
+  app.post('/v5/datasets/:dataset_id/datapoints/csv', {
+    schema: { hide: true, params: DatasetParams, querystring: V5CsvUploadQuery },
+    config: { restate: { lists: [['/base_version', '/version_id']] } },
+    handler: async (request) => {
+      const id = uuidInPath('dataset', request.params.dataset_id);
+      refuseEnvironment(request.query.environment);
+      // The new version builds on the latest: a version_id must name it (the upload refuses another with 409).
+      const baseVersion = request.query.version_id === undefined ? undefined : versionInQuery(id, request.query.version_id);
+      const summary = await uploadDatapoints(services, request, id, baseVersion);
+      const dataset = await services.datasets.get(request.actor, id);
+      return presentV5Dataset(dataset, summary.version ?? (await findVersion(services, request.actor, dataset, dataset.latest_version)));
     },
   });
 

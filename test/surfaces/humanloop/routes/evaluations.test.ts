@@ -3,6 +3,7 @@ import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { DIALECTS } from '../../../support/databases.js';
 import { useHumanloopServer } from '../helpers.js';
 import { countRows } from '../../../support/rows.js';
+import { uuidOf } from '../../../../src/surfaces/humanloop/ids.js';
 
 /**
  * `evaluations.run()` of Humanloop's own v5 SDK (humanloop@0.8.20) against a real server on 127.0.0.1:
@@ -190,6 +191,42 @@ for (const dialect of DIALECTS) {
       });
       expect(notEvaluator.body.detail[0]).toMatchObject({ loc: ['body', 'path'], msg: 'is a flow, not an evaluator' });
       expect(await snapshot()).toEqual(afterTheirs);
+    });
+
+    it('numbers repetitions of a datapoint in arrival order, and answers getStats of a select evaluator per option', async () => {
+      const dataset = await client.datasets.upsert({ path: 'evals/pair', datapoints: [{ inputs: { q: 'one' } }, { inputs: { q: 'two' } }] });
+      const { datapoints } = await client.datasets.get(dataset.id, { versionId: dataset.versionId, includeDatapoints: true });
+      const [one, two] = [...datapoints!].sort((a, b) => a.inputs!.q!.localeCompare(b.inputs!.q!));
+      const flow = await client.flows.upsert({ path: 'evals/repeater', attributes: {} });
+      await client.evaluators.upsert({
+        path: 'evals/grade',
+        spec: { argumentsType: 'target_free', returnType: 'select', evaluatorType: 'external', options: [{ name: 'good' }, { name: 'bad' }] },
+      });
+      const evaluation = await client.evaluations.create({ file: { path: 'evals/repeater' }, name: 'repeats', evaluators: [{ path: 'evals/grade' }] });
+      const run = await client.evaluations.createRun(evaluation.id, { dataset: { versionId: dataset.versionId } });
+      const logged = [];
+      for (const [datapoint, grade] of [
+        [one!, 'good'],
+        [one!, 'bad'],
+        [two!, 'good'],
+      ] as const) {
+        const log = await client.flows.log({ id: flow.id, runId: run.id, sourceDatapointId: datapoint.id, inputs: datapoint.inputs, output: grade });
+        await client.evaluators.log({ path: 'evals/grade', parentId: log.id, judgment: grade });
+        logged.push(log.id);
+      }
+      // Natively: three runs of the experiment, the first datapoint's numbered 1 and 2 as they arrived.
+      const runs = (await t.call({ method: 'GET', url: `/api/v1/experiments/${uuidOf('evaluationRun', run.id)}/runs?limit=100` })).json().data as {
+        id: string;
+        repetition: number;
+      }[];
+      const repetitionOf = (logId: string) => runs.find((row) => row.id === uuidOf('log', logId))!.repetition;
+      expect(logged.map(repetitionOf)).toEqual([1, 2, 1]);
+
+      const stats = await client.evaluations.getStats(evaluation.id);
+      expect(stats.runStats).toHaveLength(1);
+      expect(stats.runStats[0]!.evaluatorStats).toEqual([
+        expect.objectContaining({ totalLogs: 3, numJudgments: 3, numNulls: 0, numErrors: 0, numJudgmentsPerOption: { good: 2, bad: 1 } }),
+      ]);
     });
 
     it('refuses what evalstore does not keep: version deletion, environments, orchestrated runs', async () => {

@@ -1,6 +1,8 @@
+import { HumanloopClient } from 'humanloop-v5';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DIALECTS } from '../../../support/databases.js';
-import { startHumanloopServer, type HumanloopTestServer } from '../helpers.js';
+import { startHumanloopServer, useHumanloopServer, type HumanloopTestServer } from '../helpers.js';
+import { uuidOf } from '../../../../src/surfaces/humanloop/ids.js';
 import { countRows } from '../../../support/rows.js';
 
 /**
@@ -56,6 +58,92 @@ for (const dialect of DIALECTS) {
       const elsewhere = await t.humanloop({ method: 'POST', path: '/v5/prompts/log', body: { path: 'other', output: 'x', log_id: logged.body.id } });
       expect(elsewhere).toEqual({ status: 409, body: { detail: `Run ${logged.body.id} belongs to another experiment` } });
       expect(await runCount()).toBe(before + 1);
+    });
+  });
+}
+
+/**
+ * Logs outside any evaluation (humanloop@0.8.20): `flows.log` without a run id is a run of the flow's
+ * log stream, and `evaluators.log` judges it with select, multi-select and text evaluators, each
+ * judgment a score of that run holding the judgment as its value.
+ */
+for (const dialect of DIALECTS) {
+  describe(`${dialect}: humanloop@0.8.20 standalone logs and judgments`, () => {
+    const t = useHumanloopServer(dialect);
+    let client: HumanloopClient;
+
+    beforeAll(() => {
+      client = new HumanloopClient({ apiKey: t.adminKey, baseUrl: `${t.url}/humanloop/v5` });
+    });
+
+    const external = (returnType: 'select' | 'multi_select' | 'text', options?: string[]) => ({
+      argumentsType: 'target_free' as const,
+      returnType,
+      evaluatorType: 'external' as const,
+      ...(options ? { options: options.map((name) => ({ name })) } : {}),
+    });
+
+    it("records a flow log in the flow's log stream and its select, multi-select and text judgments as scores of it", async () => {
+      const logged = await client.flows.log({ path: 'standalone/flow', inputs: { question: 'q' }, output: 'an answer' });
+      expect(logged.id).toMatch(/^data_/);
+      await client.evaluators.upsert({ path: 'standalone/tone', spec: external('select', ['polite', 'rude']) });
+      await client.evaluators.upsert({ path: 'standalone/topics', spec: external('multi_select', ['math', 'geography']) });
+      await client.evaluators.upsert({ path: 'standalone/note', spec: external('text') });
+      await client.evaluators.log({ path: 'standalone/tone', parentId: logged.id, judgment: 'polite' });
+      await client.evaluators.log({ path: 'standalone/topics', parentId: logged.id, judgment: ['math', 'geography'] });
+      await client.evaluators.log({ path: 'standalone/note', parentId: logged.id, judgment: 'short but right' });
+
+      const log = (await client.logs.get(logged.id)) as unknown as { output: string; evaluatorLogs: { evaluator: { path: string }; judgment: unknown }[] };
+      expect(log.output).toBe('an answer');
+      expect(Object.fromEntries(log.evaluatorLogs.map((judgment) => [judgment.evaluator.path, judgment.judgment]))).toEqual({
+        'standalone/tone': 'polite',
+        'standalone/topics': ['math', 'geography'],
+        'standalone/note': 'short but right',
+      });
+
+      // Natively: a run of the flow's log stream, with the judgments as scores holding values.
+      const runId = uuidOf('log', logged.id)!;
+      const run = (await t.call({ method: 'GET', url: `/api/v1/runs/${runId}` })).json();
+      const streams = (await t.call({ method: 'GET', url: '/api/v1/experiments?kind=log_stream&limit=100' })).json().data as { id: string; name: string }[];
+      expect(streams.find((stream) => stream.id === run.experiment_id)).toMatchObject({ name: 'standalone/flow' });
+      const scores = (await t.call({ method: 'GET', url: `/api/v1/experiments/${run.experiment_id}/scores?run_id=${runId}` })).json().data as {
+        key: string;
+        score: number | null;
+        value: unknown;
+      }[];
+      expect(Object.fromEntries(scores.map((score) => [score.key, [score.score, score.value]]))).toEqual({
+        'standalone/tone': [null, 'polite'],
+        'standalone/topics': [null, ['math', 'geography']],
+        'standalone/note': [null, 'short but right'],
+      });
+    });
+
+    it("refuses a judgment that is not one of the evaluator's options, or not of its type, writing nothing", async () => {
+      const logged = await client.flows.log({ path: 'standalone/flow', inputs: { question: 'q2' }, output: 'x' });
+      const scoreCount = () => countRows(t.testStore.store.db, 'scores');
+      const before = await scoreCount();
+      // The SDK's evaluators.log wraps the server's answer in an error of its own: the wire shows it as sent.
+      const judge = (body: object) => t.humanloop({ method: 'POST', path: '/v5/evaluators/log', body: { parent_id: logged.id, ...body } });
+      expect(await judge({ path: 'standalone/tone', judgment: 'sarcastic' })).toEqual({
+        status: 422,
+        body: {
+          detail: [{ loc: ['body', 'judgment'], msg: 'must be one of polite, rude: the evaluator standalone/tone returns select', type: 'type_error.enum' }],
+        },
+      });
+      expect(await judge({ path: 'standalone/topics', judgment: ['math', 'art'] })).toMatchObject({
+        status: 422,
+        body: { detail: [{ loc: ['body', 'judgment'] }] },
+      });
+      expect(await judge({ path: 'standalone/note', judgment: 3 })).toEqual({
+        status: 422,
+        body: { detail: [{ loc: ['body', 'judgment'], msg: 'must be a string: the evaluator standalone/note returns text', type: 'value_error' }] },
+      });
+      expect(await judge({ path: 'standalone/tone', parent_id: 'data_0000000000000000000001', judgment: 'polite' })).toMatchObject({
+        status: 422,
+        body: { detail: [{ loc: ['body', 'parent_id'] }] },
+      });
+      await expect(client.evaluators.log({ path: 'standalone/tone', parentId: logged.id, judgment: 'sarcastic' })).rejects.toThrow(/Status code: 422/);
+      expect(await scoreCount()).toBe(before);
     });
   });
 }
