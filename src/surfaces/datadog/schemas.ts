@@ -244,10 +244,13 @@ export const IntakeSpan = Type.Object(
 );
 export type IntakeSpan = Static<typeof IntakeSpan>;
 
-const IntakeEvent = Type.Object({ spans: Type.Array(IntakeSpan, { maxItems: LIMITS.recordsPerRequest }) }, { additionalProperties: true });
-/** One event or a list of them, each holding spans (dd-trace JS sends a list, one span an event). */
-export const IntakeBody = Type.Union([IntakeEvent, Type.Array(IntakeEvent, { maxItems: LIMITS.recordsPerRequest })]);
-export type IntakeBody = Static<typeof IntakeBody>;
+export const IntakeEvent = Type.Object({ spans: Type.Array(IntakeSpan, { maxItems: LIMITS.recordsPerRequest }) }, { additionalProperties: true });
+export type IntakeEvent = Static<typeof IntakeEvent>;
+/**
+ * One event or a list of them, each holding spans (dd-trace JS sends a list, one span an event). The
+ * route checks each event itself (IntakeEvent), so that a fault names its field rather than the union.
+ */
+export const IntakeBody = Type.Unsafe<IntakeEvent | IntakeEvent[]>({ type: ['object', 'array'], maxItems: LIMITS.recordsPerRequest });
 
 /**
  * A span evaluation metric as the tracers' evaluation writers send it (`/api/intake/llm-obs/v2/eval-metric`):

@@ -1,10 +1,11 @@
-import { ValidationError } from '../../../domain/errors.js';
+import { type FieldIssue, ValidationError } from '../../../domain/errors.js';
 import { isJsonObject } from '../../../domain/json.js';
+import { compileChecker } from '../../../domain/validation.js';
 import type { Actor, Run } from '../../../domain/types.js';
 import type { SurfaceApp } from '../../../http/app.js';
 import type { Services } from '../../../services/index.js';
 import { type IntakeTarget, intakeSpanToRun, liveExperiment, metricToScore, recordIdsOf, tagValues } from '../experiments.js';
-import { type EvalMetric, EvalMetricBody, IntakeBody, type IntakeSpan } from '../schemas.js';
+import { type EvalMetric, EvalMetricBody, IntakeBody, IntakeEvent, type IntakeSpan } from '../schemas.js';
 
 /** The EvP intake takes payloads up to 5 MB (dd-trace's EVP_PAYLOAD_SIZE_LIMIT); some room above. */
 const INTAKE_BODY_LIMIT = 10 * 1024 * 1024;
@@ -23,7 +24,7 @@ export function intakeRoutes(app: SurfaceApp, services: Services): void {
       bodyLimit: INTAKE_BODY_LIMIT,
       config: { restate: { lists: [['/create', '/spans']] } },
       handler: async (request, reply) => {
-        const events = Array.isArray(request.body) ? request.body : [request.body];
+        const events = checkedEvents(request.body);
         const spans = events.flatMap((event) => event.spans);
         const targets = await targetsOf(services, request.actor, spans);
         await services.runIngest.ingest(
@@ -35,6 +36,19 @@ export function intakeRoutes(app: SurfaceApp, services: Services): void {
       },
     });
   }
+}
+
+const checkEvent = compileChecker(IntakeEvent);
+
+/** The events of an intake body, each checked: a fault names its field (`/spans/0/start_ns`, `/1/spans/0/...` in a list). */
+function checkedEvents(body: unknown): IntakeEvent[] {
+  const list = Array.isArray(body);
+  const events = (list ? body : [body]) as unknown[];
+  const issues: FieldIssue[] = events.flatMap((event, index) =>
+    checkEvent(event).map((issue) => ({ ...issue, pointer: `${list ? `/${index}` : ''}${issue.pointer}`, in: 'body' as const })),
+  );
+  if (issues.length) throw new ValidationError(`${issues[0]!.pointer || '/'} ${issues[0]!.detail}`, issues);
+  return events as IntakeEvent[];
 }
 
 /**
