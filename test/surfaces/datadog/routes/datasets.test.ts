@@ -136,6 +136,9 @@ for (const dialect of DIALECTS) {
       await api.unlockLLMObsDatasetDraftState({ projectId, datasetId });
       expect((await api.getLLMObsDatasetDraftState({ projectId, datasetId })).data.attributes.user).toBeNull();
       await clientOf(server, other.key).lockLLMObsDatasetDraftState({ projectId, datasetId });
+      // A workspace admin may give back someone else's lock.
+      await api.unlockLLMObsDatasetDraftState({ projectId, datasetId });
+      expect((await api.getLLMObsDatasetDraftState({ projectId, datasetId })).data.attributes.user).toBeNull();
     });
 
     it('streams a large export with flat memory, every record once', async () => {
