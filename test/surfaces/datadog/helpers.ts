@@ -1,5 +1,6 @@
 import type { InjectOptions, LightMyRequestResponse } from 'fastify';
 import { spawn } from 'node:child_process';
+import { client, v2 } from '@datadog/datadog-api-client';
 import { expect } from 'vitest';
 import type { TestApp, TestServer } from '../../support/app.js';
 import { ChildHandle, REPO_ROOT } from '../../support/processes.js';
@@ -89,4 +90,17 @@ export async function eventually<T>(read: () => Promise<T>, done: (value: T) => 
     value = await read();
   }
   return value;
+}
+
+/** Datadog's own client pointed at the server at `baseUrl`, every LLM Observability operation enabled. */
+export function datadogClient(baseUrl: string, key: string): v2.AgentObservabilityApi {
+  const configuration = client.createConfiguration({
+    baseServer: new client.BaseServerConfiguration(`${baseUrl}/datadog`, {}),
+    authMethods: { apiKeyAuth: key, appKeyAuth: 'unused-application-key' },
+    enableRetry: false,
+  });
+  for (const operation of Object.keys(configuration.unstableOperations)) {
+    if (/LLMObs/.test(operation)) configuration.unstableOperations[operation] = true;
+  }
+  return new v2.AgentObservabilityApi(configuration);
 }

@@ -1,22 +1,10 @@
-import { client, v2 } from '@datadog/datadog-api-client';
 import { parse } from 'csv-parse/sync';
 import { describe, expect, it } from 'vitest';
 import { type TestServer, useTestApp, useTestServer } from '../../../support/app.js';
 import { DIALECTS } from '../../../support/databases.js';
-import { datadogCaller, envelope, makeDataset, PUBLIC } from '../helpers.js';
+import { datadogCaller, datadogClient, envelope, makeDataset, PUBLIC } from '../helpers.js';
 
-/** Datadog's client pointed at `server`, every LLM Observability operation enabled. */
-function clientOf(server: TestServer, key = server.adminKey) {
-  const configuration = client.createConfiguration({
-    baseServer: new client.BaseServerConfiguration(`${server.url}/datadog`, {}),
-    authMethods: { apiKeyAuth: key, appKeyAuth: 'unused-application-key' },
-    enableRetry: false,
-  });
-  for (const operation of Object.keys(configuration.unstableOperations)) {
-    if (/LLMObs/.test(operation)) configuration.unstableOperations[operation] = true;
-  }
-  return new v2.AgentObservabilityApi(configuration);
-}
+const clientOf = (server: TestServer, key = server.adminKey) => datadogClient(server.url, key);
 
 /** The client hands strings and numbers back wrapped as UnparsedObject {_data} (spec A.6 #4). */
 const plain = (value: unknown) => (value && typeof value === 'object' && '_data' in value ? (value as { _data: unknown })._data : value);

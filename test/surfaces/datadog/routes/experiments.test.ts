@@ -1,9 +1,8 @@
-import { client, v2 } from '@datadog/datadog-api-client';
 import { afterAll, describe, expect, it } from 'vitest';
 import { useTestApp, useTestServer } from '../../../support/app.js';
 import { DIALECTS } from '../../../support/databases.js';
 import { killAllChildren } from '../../../support/processes.js';
-import { datadogCaller, envelope, eventually, makeDataset, PUBLIC, runDdTrace, UNSTABLE } from '../helpers.js';
+import { datadogCaller, datadogClient, envelope, eventually, makeDataset, PUBLIC, runDdTrace, UNSTABLE } from '../helpers.js';
 
 /** Datadog experiments through the wire: create, list, update, delete, events push and lists, bad input. */
 for (const dialect of DIALECTS) {
@@ -352,15 +351,7 @@ for (const dialect of DIALECTS) {
     }, 120_000);
 
     it("serves every experiments operation of Datadog's own client (@datadog/datadog-api-client)", async () => {
-      const configuration = client.createConfiguration({
-        baseServer: new client.BaseServerConfiguration(`${server.url}/datadog`, {}),
-        authMethods: { apiKeyAuth: server.adminKey, appKeyAuth: 'unused-application-key' },
-        enableRetry: false,
-      });
-      for (const operation of Object.keys(configuration.unstableOperations)) {
-        if (/LLMObs/.test(operation)) configuration.unstableOperations[operation] = true;
-      }
-      const api = new v2.AgentObservabilityApi(configuration);
+      const api = datadogClient(server.url, server.adminKey);
       const project = await api.createLLMObsProject({ body: { data: { type: 'projects', attributes: { name: `client-${dialect}` } } } });
       const dataset = await api.createLLMObsDataset({ projectId: project.data.id, body: { data: { type: 'datasets', attributes: { name: 'client-ds' } } } });
       const created = await api.createLLMObsExperiment({
