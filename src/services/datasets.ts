@@ -11,7 +11,9 @@ import type { ProjectService } from './projects.js';
 import type { ChangeOptions, ChangeResult, NewRecord, RecordChanges, RecordService } from './records.js';
 import { findDatasetRow, findProjectRow } from './rows/finders.js';
 import { presentDataset } from './rows/present.js';
-import { versionNameTaken } from './rows/versions.js';
+import { resolveVersion, versionNameTaken, type VersionRef } from './rows/versions.js';
+import { recordVersion } from './commits.js';
+import { revisionContent, revisionsAt, toRevisionRow } from './rows/revisions.js';
 import { withTransaction, type TransactionOptions } from './transaction.js';
 import { creating, findOrCreate, retryingCreationRaces, writeUnique } from './unique.js';
 import { metadataMatches } from './rows/metadata-filters.js';
@@ -62,6 +64,9 @@ export interface DatasetQuery {
   /** Datasets to skip before the page (instead of a cursor), for clients that can only ask for page N. */
   offset?: number;
 }
+
+/** Records copied per read by clone. */
+const CLONE_PAGE = 1_000;
 
 export class DatasetService {
   constructor(
@@ -232,6 +237,56 @@ export class DatasetService {
     }
     const change = await this.records.change(actor, row.id, changes, { ...options, transaction: tx });
     return { dataset: presentDataset(await findDatasetRow(this.store, tx, actor, row.id)), created, change };
+  }
+
+  /**
+   * A new dataset in the source's project holding the records of one of its versions (the latest by
+   * default) as its version 1, in one transaction (Datadog's clone). The copies are new records (ids
+   * are unique across datasets) that keep their external ids, so Datadog's record ids carry over;
+   * the records are copied a page at a time, so memory stays flat whatever the size.
+   */
+  async clone(actor: Actor, sourceId: string, input: { name: string; description?: string | null; version?: VersionRef }): Promise<Dataset> {
+    return this.store.transaction(async (tx) => {
+      const source = await findDatasetRow(this.store, tx, actor, sourceId, { lock: true });
+      const version = await resolveVersion(tx, source, input.version);
+      const made = await this.create(
+        actor,
+        {
+          name: input.name,
+          description: input.description === undefined ? source.description : input.description,
+          metadata: JSON.parse(source.metadata) as JsonObject,
+          project_id: source.project_id,
+        },
+        { transaction: tx },
+      );
+      const target = await findDatasetRow(this.store, tx, actor, made.id, { lock: true });
+      const now = nowIso();
+      let copied = 0;
+      let highest: string | null = null;
+      let after: string | undefined;
+      for (;;) {
+        const rows = await revisionsAt(tx, source.id, version)
+          .selectAll()
+          .$if(after !== undefined, (q) => q.where('record_id', '>', after!))
+          .orderBy('record_id')
+          .limit(CLONE_PAGE)
+          .execute();
+        if (rows.length === 0) break;
+        const copies = rows.map((row) => toRevisionRow(target.id, { record_id: newId(), content: revisionContent(row) }, 1, now));
+        await this.store.bulk.insert(tx, 'record_revisions', copies);
+        for (const copy of copies) if (highest === null || copy.record_id > highest) highest = copy.record_id;
+        copied += rows.length;
+        after = rows[rows.length - 1]!.record_id;
+        if (rows.length < CLONE_PAGE) break;
+      }
+      if (copied === 0) return made;
+      await recordVersion(tx, target, 1, { added: copied, updated: 0, removed: 0 }, highest, {
+        actor,
+        message: `Cloned from ${source.name} (version ${version})`,
+        now,
+      });
+      return presentDataset(await findDatasetRow(this.store, tx, actor, target.id));
+    });
   }
 
   /** Deletes several datasets in one transaction (all or none); answers them as they were. */

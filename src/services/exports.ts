@@ -13,6 +13,12 @@ export const CSV_COLUMNS = ['id', 'external_id', 'input', 'expected_output', 'me
 /** The columns of the CSV export that no record field is uploaded from (the store's own id and times). */
 export const EXPORT_ONLY_COLUMNS: readonly string[] = ['id', 'created_at', 'updated_at'];
 
+/**
+ * The columns of the compact CSV: the record's id (its external id when it has one, else evalstore's
+ * id) and the fields an upload reads back, so that an export uploads again as the same records.
+ */
+export const COMPACT_CSV_COLUMNS = ['id', 'input', 'expected_output', 'metadata', 'tags'] as const;
+
 /** Rows read per query: enough to be quick, few enough that memory stays flat whatever the size. */
 const ROWS_PER_READ = 1_000;
 
@@ -66,11 +72,11 @@ export class ExportService {
    * A version of a dataset as JSONL or CSV. The version is fixed when the export starts, so commits made
    * while it streams do not show up in it.
    */
-  async records(actor: Actor, datasetId: string, options: { version?: VersionRef; format: ExportFormat }): Promise<RecordExport> {
+  async records(actor: Actor, datasetId: string, options: { version?: VersionRef; format: ExportFormat; columns?: 'full' | 'compact' }): Promise<RecordExport> {
     const dataset = await findDatasetRow(this.store, this.store.db, actor, datasetId);
     const version = await resolveVersion(this.store.db, dataset, options.version);
     const pages = this.pagesOf(dataset.id, version);
-    const chunks = options.format === 'jsonl' ? jsonlChunks(pages) : csvChunks(pages);
+    const chunks = options.format === 'jsonl' ? jsonlChunks(pages) : options.columns === 'compact' ? compactCsvChunks(pages) : csvChunks(pages);
     return { dataset_id: dataset.id, version, format: options.format, chunks };
   }
 
@@ -210,6 +216,14 @@ async function* csvChunks(pages: AsyncIterable<RecordRevisionTable[]>): AsyncGen
         row.updated_at,
       ]),
     );
+  }
+}
+
+/** The compact CSV (COMPACT_CSV_COLUMNS), cells written as in the full one. */
+async function* compactCsvChunks(pages: AsyncIterable<RecordRevisionTable[]>): AsyncGenerator<string> {
+  yield stringify([COMPACT_CSV_COLUMNS]);
+  for await (const rows of pages) {
+    yield stringify(rows.map((row) => [row.external_id ?? row.record_id, jsonCell(row.input), jsonCell(row.expected_output), row.metadata, row.tags]));
   }
 }
 

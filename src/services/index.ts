@@ -3,6 +3,7 @@ import { ApiKeyService } from './api-keys.js';
 import { ComparativeExperimentService } from './comparative-experiments.js';
 import { ComparisonService } from './comparisons/index.js';
 import { DatasetService } from './datasets.js';
+import { DraftService } from './drafts.js';
 import { ExperimentUploadService } from './experiment-uploads.js';
 import { ExperimentService } from './experiments.js';
 import { ExportService } from './exports.js';
@@ -23,6 +24,7 @@ export interface Services {
   workspaces: WorkspaceService;
   projects: ProjectService;
   datasets: DatasetService;
+  drafts: DraftService;
   records: RecordService;
   versions: VersionService;
   exports: ExportService;
@@ -51,6 +53,7 @@ export function createServices(store: Store): Services {
     projects,
     workspaces: new WorkspaceService(store, keys, projects),
     datasets,
+    drafts: new DraftService(store),
     records,
     versions: new VersionService(store),
     exports: new ExportService(store),

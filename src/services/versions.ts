@@ -9,6 +9,9 @@ import { findDatasetRow } from './rows/finders.js';
 import { presentRecord, presentVersion } from './rows/present.js';
 import { checkVersionName, resolveVersion, versionNameTaken, type VersionRef } from './rows/versions.js';
 import { writeUnique } from './unique.js';
+import { commitVersion } from './commits.js';
+import { chunks } from './rows/chunks.js';
+import { currentRevisions, revisionContent, revisionsAt, type RecordWrite } from './rows/revisions.js';
 
 export type { VersionRef } from './rows/versions.js';
 
@@ -28,8 +31,90 @@ export interface VersionDiff extends Page<RecordChange> {
   to: number;
 }
 
+/** What a restore committed: the version (null when the dataset already held that version's records) and the records it changed. */
+export interface RestoreResult {
+  version: DatasetVersion | null;
+  /** Records of the old version that had been removed since, back as they were. */
+  added: DatasetRecord[];
+  /** Records changed since, back to their content in the old version. */
+  updated: DatasetRecord[];
+  /** Records added since, removed, as they were. */
+  removed: DatasetRecord[];
+}
+
 export class VersionService {
   constructor(private readonly store: Store) {}
+
+  /**
+   * Commits a new version whose records are those of version `ref` (Datadog's restore): records added
+   * since go, records removed since come back with their ids, records changed since take back their
+   * old content. Versions never change, so the old one and those after it stay as they were.
+   */
+  async restore(actor: Actor, datasetId: string, ref: VersionRef): Promise<RestoreResult> {
+    return this.store.transaction(async (tx) => {
+      const dataset = await findDatasetRow(this.store, tx, actor, datasetId, { lock: true });
+      const version = await resolveVersion(tx, dataset, ref);
+      const keys = ['record_id', 'content_hash'] as const;
+      const old = new Map((await revisionsAt(tx, dataset.id, version).select(keys).execute()).map((row) => [row.record_id, row.content_hash]));
+      const current = new Map((await currentRevisions(tx, dataset.id).select(keys).execute()).map((row) => [row.record_id, row.content_hash]));
+      const removed = [...current.keys()].filter((id) => !old.has(id));
+      const added = [...old.keys()].filter((id) => !current.has(id));
+      const updated = [...old.keys()].filter((id) => current.has(id) && current.get(id) !== old.get(id));
+      const oldRows = await this.rowsOf(tx, dataset.id, [...added, ...updated], version);
+      const currentRows = await this.rowsOf(tx, dataset.id, [...removed, ...updated], undefined);
+      const write = (id: string): RecordWrite => {
+        const row = oldRows.get(id)!;
+        return { record_id: id, content: revisionContent(row), created_at: currentRows.get(id)?.created_at ?? row.created_at };
+      };
+      const committed = await commitVersion(
+        this.store,
+        tx,
+        dataset,
+        { added: added.map(write), updated: updated.map(write), removed },
+        { actor, message: `Restored the records of version ${version}` },
+      );
+      const at = committed?.created_at;
+      const restored = (id: string) => ({ ...presentRecord(oldRows.get(id)!), ...(at ? { updated_at: at } : {}) });
+      return {
+        version: committed,
+        added: added.map(restored),
+        updated: updated.map(restored),
+        removed: removed.map((id) => presentRecord(currentRows.get(id)!)),
+      };
+    });
+  }
+
+  /** Who committed the first version of each of these datasets of the workspace (datasets without versions are absent). */
+  async firstAuthors(actor: Actor, datasetIds: readonly string[]): Promise<Map<string, string>> {
+    const authors = new Map<string, string>();
+    for (const chunk of chunks(datasetIds)) {
+      const rows = await this.store.db
+        .selectFrom('dataset_versions')
+        .innerJoin('datasets', 'datasets.id', 'dataset_versions.dataset_id')
+        .select(['dataset_versions.dataset_id', 'dataset_versions.created_by'])
+        .where('datasets.workspace_id', '=', actor.workspaceId)
+        .where('dataset_versions.version', '=', 1)
+        .where('dataset_versions.dataset_id', 'in', chunk)
+        .execute();
+      for (const row of rows) if (row.created_by !== null) authors.set(row.dataset_id, row.created_by);
+    }
+    return authors;
+  }
+
+  /** The revisions of these records in `version` (the current ones when undefined), by record id. */
+  private async rowsOf(
+    db: Parameters<typeof currentRevisions>[0],
+    datasetId: string,
+    ids: readonly string[],
+    version: number | undefined,
+  ): Promise<Map<string, RecordRevisionTable>> {
+    const rows = new Map<string, RecordRevisionTable>();
+    for (const chunk of chunks(ids)) {
+      const select = version === undefined ? currentRevisions(db, datasetId) : revisionsAt(db, datasetId, version);
+      for (const row of await select.selectAll().where('record_id', 'in', chunk).execute()) rows.set(row.record_id, row);
+    }
+    return rows;
+  }
 
   /** Newest first; `offset` skips versions before the page (instead of a cursor), for clients that can only ask for page N. */
   async list(actor: Actor, datasetId: string, query: { cursor?: string; limit?: number; offset?: number } = {}): Promise<Page<DatasetVersion>> {

@@ -229,6 +229,15 @@ export interface ComparativeExperimentTable {
   updated_at: string;
 }
 
+/** Who is editing a dataset (Datadog's draft state), at most one a dataset. */
+export interface DatasetDraftTable {
+  dataset_id: string;
+  workspace_id: string;
+  holder_id: string;
+  holder_name: string;
+  since: string;
+}
+
 export interface Database {
   workspaces: WorkspaceTable;
   api_keys: ApiKeyTable;
@@ -243,4 +252,5 @@ export interface Database {
   scores: ScoreTable;
   deferred_run_changes: DeferredRunChangeTable;
   comparative_experiments: ComparativeExperimentTable;
+  dataset_drafts: DatasetDraftTable;
 }

@@ -11,7 +11,7 @@ import { JSON_API } from './present.js';
 import { datasetRoutes, unstableDatasetRoutes } from './routes/datasets.js';
 import { eventRoutes, pagedEventRoutes, unstableEventRoutes } from './routes/events.js';
 import { experimentRoutes } from './routes/experiments.js';
-import { intakeRoutes } from './routes/intake.js';
+import { evalMetricRoutes, intakeRoutes } from './routes/intake.js';
 import { projectRoutes } from './routes/projects.js';
 import { recordRoutes } from './routes/records.js';
 import { unstableUploadRoutes, uploadRoutes } from './routes/uploads.js';
@@ -26,7 +26,7 @@ const FAMILIES: Record<string, Routes[]> = {
   '/api/v2/llm-obs/v1': [...JSON_ROUTES, eventRoutes],
   '/api/v2/llm-obs/v2': [uploadRoutes, pagedEventRoutes],
   '/api/v2/llm-obs/v3': [pagedEventRoutes],
-  '': [intakeRoutes],
+  '': [intakeRoutes, evalMetricRoutes],
   '/api/unstable/llm-obs/v1': [...JSON_ROUTES, unstableEventRoutes, unstableDatasetRoutes, unstableUploadRoutes],
 };
 

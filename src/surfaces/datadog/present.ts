@@ -5,6 +5,8 @@ import type { Actor, Dataset, DatasetRecord, DatasetVersion, Experiment, Project
 import { DATADOG_KEY, datadogAttributes, userMetadata } from './experiments.js';
 import type { ChangeResult } from '../../services/records.js';
 import type { UploadSummary } from '../../services/uploads/index.js';
+import type { DraftState } from '../../services/drafts.js';
+import type { RestoreResult } from '../../services/versions.js';
 
 /**
  * Datadog's wire shapes (JSON:API) for evalstore's entities. Where Datadog's real server and its
@@ -58,6 +60,25 @@ export function presentDataset(dataset: Dataset, extra: Record<string, unknown> 
       ...extra,
     },
   };
+}
+
+/** A dataset's draft state: who is editing it and since when; both null when nobody is. */
+export function presentDraftState(datasetId: string, draft: DraftState | null) {
+  return {
+    data: {
+      id: datasetId,
+      type: 'draft_state_data',
+      attributes: {
+        drafting_since: draft?.since ?? null,
+        user: draft ? { id: draft.holder_id, name: draft.holder_name, handle: draft.holder_name, email: '', icon: '' } : null,
+      },
+    },
+  };
+}
+
+/** A restore's answer: the records it changed, as the records mutations answer them. */
+export function presentRestore(result: RestoreResult, dataset: Dataset) {
+  return presentChanges({ ...result, skipped: [], unchanged: [] }, dataset);
 }
 
 /** A record's Datadog id: the id its writer gave (evalstore's external_id), else evalstore's record id. */

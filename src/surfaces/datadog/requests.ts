@@ -1,4 +1,4 @@
-import { NotFoundError } from '../../domain/errors.js';
+import { NotFoundError, ValidationError } from '../../domain/errors.js';
 import { parseId } from '../../domain/ids.js';
 import { LIMITS } from '../../domain/limits.js';
 import type { Actor, Dataset } from '../../domain/types.js';
@@ -49,4 +49,12 @@ export function toPatch(item: UpdateRecord): RecordPatch {
   if (item.tags) patch.tags = item.tags;
   if (item.tag_operations) patch.tag_operations = item.tag_operations;
   return patch;
+}
+
+/** Datadog clients spell booleans `true`, `True`, `1`...: read them case-insensitively. */
+export function booleanParam(value: string | undefined, name: string, fallback: boolean): boolean {
+  if (value === undefined || value === '') return fallback;
+  if (/^(true|1|yes)$/i.test(value)) return true;
+  if (/^(false|0|no)$/i.test(value)) return false;
+  throw ValidationError.field(`/${name}`, 'must be true or false', { in: 'query' });
 }

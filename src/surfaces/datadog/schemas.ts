@@ -66,10 +66,17 @@ export const DeleteProjectsBody = Envelope(Type.Object({ project_ids: Ids }));
 export const NewDatasetBody = Envelope(Type.Object({ name: Name, description: Description, metadata: Type.Optional(Metadata) }));
 export const DatasetChangeBody = Envelope(Type.Object({ name: Type.Optional(Name), description: Description, metadata: Type.Optional(Metadata) }));
 export const DeleteDatasetsBody = Envelope(Type.Object({ dataset_ids: Ids }));
+export const CloneDatasetBody = Envelope(Type.Object({ name: Name, description: Description }));
+export const RestoreDatasetBody = Envelope(Type.Object({ dataset_version: Type.Integer({ minimum: 0 }) }));
+export const ExportQuery = Type.Object({ format: Type.Optional(Type.Literal('csv')), version: Type.Optional(Type.Integer({ minimum: 0 })) });
+/** Reads of datasets: `include[user_data]` adds the author (who committed the first version). */
+export const DatasetListQuery = Type.Object({ ...ListQuery.properties, 'include[user_data]': Type.Optional(Type.String()) });
+export const DatasetReadQuery = Type.Object({ 'include[user_data]': Type.Optional(Type.String()) });
 export const UnstableDeleteDatasetsBody = Envelope(Type.Object({ dataset_ids: Ids, type: Type.Optional(Type.String()) }));
 
 export const RecordsQuery = Type.Object({
   'filter[version]': Type.Optional(Type.Integer()),
+  'include[user_data]': Type.Optional(Type.String()),
   'filter[tags]': Type.Optional(Type.Array(Type.String())),
   ...PageFields,
 });
@@ -237,7 +244,39 @@ export const IntakeSpan = Type.Object(
 );
 export type IntakeSpan = Static<typeof IntakeSpan>;
 
-const IntakeEvent = Type.Object({ spans: Type.Array(IntakeSpan, { maxItems: LIMITS.recordsPerRequest }) }, { additionalProperties: true });
-/** One event or a list of them, each holding spans (dd-trace JS sends a list, one span an event). */
-export const IntakeBody = Type.Union([IntakeEvent, Type.Array(IntakeEvent, { maxItems: LIMITS.recordsPerRequest })]);
-export type IntakeBody = Static<typeof IntakeBody>;
+export const IntakeEvent = Type.Object({ spans: Type.Array(IntakeSpan, { maxItems: LIMITS.recordsPerRequest }) }, { additionalProperties: true });
+export type IntakeEvent = Static<typeof IntakeEvent>;
+/**
+ * One event or a list of them, each holding spans (dd-trace JS sends a list, one span an event). The
+ * route checks each event itself (IntakeEvent), so that a fault names its field rather than the union.
+ */
+export const IntakeBody = Type.Unsafe<IntakeEvent | IntakeEvent[]>({ type: ['object', 'array'], maxItems: LIMITS.recordsPerRequest });
+
+/**
+ * A span evaluation metric as the tracers' evaluation writers send it (`/api/intake/llm-obs/v2/eval-metric`):
+ * the span it joins on (`join_on.span`, or `span_id`/`trace_id` at the top as older tracers send), its
+ * label, type, value and time, as in the events push.
+ */
+export const EvalMetric = Type.Object(
+  {
+    join_on: Type.Optional(
+      Type.Object(
+        { span: Type.Object({ span_id: Type.String({ minLength: 1, maxLength: 64 }), trace_id: Type.String({ minLength: 1, maxLength: 64 }) }) },
+        { additionalProperties: true },
+      ),
+    ),
+    ml_app: Type.Optional(Type.String()),
+    event_kind: Type.Optional(Type.String()),
+    ...Metric.properties,
+  },
+  { additionalProperties: true },
+);
+export type EvalMetric = Static<typeof EvalMetric>;
+
+export const EvalMetricBody = Type.Object({
+  data: Type.Object({
+    type: Type.Optional(Type.String()),
+    attributes: Type.Object({ metrics: Type.Array(EvalMetric, { minItems: 1, maxItems: LIMITS.recordsPerRequest }) }, { additionalProperties: true }),
+  }),
+});
+export type EvalMetricBody = Static<typeof EvalMetricBody>;

@@ -9,6 +9,7 @@ import type { Services } from '../../services/index.js';
 import { csvRows, type CsvMapping, type UploadSummary } from '../../services/uploads/index.js';
 import { presentUploadError } from './errors.js';
 import { presentUploadSummary } from './present.js';
+import { booleanParam } from './requests.js';
 import type { UploadQuery } from './schemas.js';
 
 /** Datadog's CSV upload: the `file` part of a multipart body, streamed through evalstore's upload pipeline. */
@@ -66,14 +67,6 @@ export function streamUpload(services: Services, upload: DatadogUpload, reply: F
     completed: (summary) => presentUploadSummary(summary, upload.request.actor, includeUser),
     failed: presentUploadError,
   });
-}
-
-/** Datadog clients spell booleans `true`, `True`, `1`...: read them case-insensitively. */
-function booleanParam(value: string | undefined, name: string, fallback: boolean): boolean {
-  if (value === undefined || value === '') return fallback;
-  if (/^(true|1|yes)$/i.test(value)) return true;
-  if (/^(false|0|no)$/i.test(value)) return false;
-  throw ValidationError.field(`/${name}`, 'must be true or false', { in: 'query' });
 }
 
 function tagsParam(values: string[] | undefined): string[] {

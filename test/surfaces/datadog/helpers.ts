@@ -1,5 +1,9 @@
 import type { InjectOptions, LightMyRequestResponse } from 'fastify';
-import type { TestApp } from '../../support/app.js';
+import { spawn } from 'node:child_process';
+import { client, v2 } from '@datadog/datadog-api-client';
+import { expect } from 'vitest';
+import type { TestApp, TestServer } from '../../support/app.js';
+import { ChildHandle, REPO_ROOT } from '../../support/processes.js';
 
 /** The public API's path family; the unstable family (dd-trace-py's) serves the same JSON routes. */
 export const PUBLIC = '/datadog/api/v2/llm-obs/v1';
@@ -38,4 +42,65 @@ export const MULTIPART = { 'content-type': `multipart/form-data; boundary=${BOUN
 /** A multipart body with `file` as its `file` part. */
 export function csvForm(file: string): { payload: string; headers: Record<string, string> } {
   return { payload: fileHead() + file + FILE_TAIL, headers: MULTIPART };
+}
+
+/** The script's output: the experiment it made. */
+export interface ScriptResult {
+  experimentId: string;
+  rows: number;
+  datasetId: string;
+}
+
+/** Runs the dd-trace script in a child process, its Datadog requests sent to `server` by the preload module. */
+export async function runDdTrace(server: TestServer, mode: 'run' | 'external' | 'evaluate', name: string): Promise<ScriptResult> {
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', '--import', './src/client/datadog.ts', 'test/surfaces/datadog/routes/dd-trace-experiment.mjs', mode, name],
+    {
+      cwd: REPO_ROOT,
+      env: {
+        PATH: process.env.PATH,
+        HOME: process.env.HOME,
+        EVALSTORE_URL: server.url,
+        DD_API_KEY: server.adminKey,
+        DD_APP_KEY: 'unused-application-key',
+        DD_SITE: 'datadoghq.com',
+        DD_LLMOBS_ENABLED: 'true',
+        DD_TRACE_AGENT_URL: 'http://127.0.0.1:9',
+        DD_INSTRUMENTATION_TELEMETRY_ENABLED: 'false',
+        DD_REMOTE_CONFIGURATION_ENABLED: 'false',
+        DD_CRASHTRACKING_ENABLED: 'false',
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
+  const handle = new ChildHandle(child, `dd-trace ${mode}`);
+  const exit = await handle.waitForExit(60_000);
+  expect(exit.code, handle.describeOutput()).toBe(0);
+  const line = handle.stdout.trim().split('\n').at(-1)!;
+  return JSON.parse(line) as ScriptResult;
+}
+
+/** Polls `read` until `done` holds of its answer (the span writer flushes on its own clock), within 20 s. */
+export async function eventually<T>(read: () => Promise<T>, done: (value: T) => boolean): Promise<T> {
+  const deadline = Date.now() + 20_000;
+  let value = await read();
+  while (!done(value) && Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    value = await read();
+  }
+  return value;
+}
+
+/** Datadog's own client pointed at the server at `baseUrl`, every LLM Observability operation enabled. */
+export function datadogClient(baseUrl: string, key: string): v2.AgentObservabilityApi {
+  const configuration = client.createConfiguration({
+    baseServer: new client.BaseServerConfiguration(`${baseUrl}/datadog`, {}),
+    authMethods: { apiKeyAuth: key, appKeyAuth: 'unused-application-key' },
+    enableRetry: false,
+  });
+  for (const operation of Object.keys(configuration.unstableOperations)) {
+    if (/LLMObs/.test(operation)) configuration.unstableOperations[operation] = true;
+  }
+  return new v2.AgentObservabilityApi(configuration);
 }

@@ -5,7 +5,7 @@ import type { SurfaceApp } from '../../../http/app.js';
 import type { Services } from '../../../services/index.js';
 import type { ChangeOptions, RecordChanges } from '../../../services/records.js';
 import { presentChanges, presentPage, presentRecord, sendJsonApi } from '../present.js';
-import { datasetIn, pageOf, toNewRecord, toPatch } from '../requests.js';
+import { booleanParam, datasetIn, pageOf, toNewRecord, toPatch } from '../requests.js';
 import { AddRecordsBody, BatchUpdateBody, DatasetParams, DeleteRecordsBody, RecordsQuery, UpdateRecordsBody } from '../schemas.js';
 
 /**
@@ -17,6 +17,8 @@ export function recordRoutes(app: SurfaceApp, services: Services): void {
     schema: { params: DatasetParams, querystring: RecordsQuery },
     handler: async (request, reply) => {
       const dataset = await datasetIn(services, request.actor, request.params);
+      // Records keep no author of their own: the parameter is read (and checked) and adds nothing.
+      booleanParam(request.query['include[user_data]'], 'include[user_data]', false);
       const version = request.query['filter[version]'];
       if (version !== undefined && (version < 0 || version > dataset.latest_version)) {
         // Datadog's own wording and status for a version out of range.

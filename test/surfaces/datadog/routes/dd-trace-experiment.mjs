@@ -50,4 +50,31 @@ if (mode === 'run') {
   }
   await experiment.close();
   console.log(JSON.stringify({ experimentId: experiment.experimentId(), rows: pulled.length, datasetId: dataset.id() }));
+} else if (mode === 'evaluate') {
+  // Evaluations submitted after the run with llmobs.submitEvaluation(), as for a human review: they go
+  // through the eval-metric intake and join on the task spans, which must have landed first.
+  const dataset = experiments.createDataset(`${name}-dataset`, { records });
+  const spans = [];
+  const experiment = experiments.experiment({
+    name,
+    dataset,
+    task: async function upper(input) {
+      spans.push(tracer.llmobs.exportSpan());
+      return input.q.toUpperCase();
+    },
+  });
+  const result = await experiment.run({ concurrency: 1 });
+  tracer.llmobs.flush();
+  const events = `${process.env.EVALSTORE_URL}/datadog/api/v2/llm-obs/v3/experiments/${result.experimentId}/events`;
+  for (let tries = 0; tries < 100; tries++) {
+    const answer = await fetch(events, { headers: { 'dd-api-key': process.env.DD_API_KEY } }).then((r) => r.json());
+    if (answer.data.attributes.spans.length === spans.length) break;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  for (const [index, span] of spans.entries()) {
+    tracer.llmobs.submitEvaluation(span, { label: 'human', metricType: 'score', value: index / 2, reasoning: 'reviewed', assessment: 'pass' });
+    tracer.llmobs.submitEvaluation(span, { label: 'tone', metricType: 'categorical', value: 'polite' });
+  }
+  tracer.llmobs.flush();
+  console.log(JSON.stringify({ experimentId: result.experimentId, rows: spans.length, datasetId: dataset.id() }));
 }

@@ -1,10 +1,8 @@
-import { spawn } from 'node:child_process';
-import { client, v2 } from '@datadog/datadog-api-client';
 import { afterAll, describe, expect, it } from 'vitest';
-import { type TestServer, useTestApp, useTestServer } from '../../../support/app.js';
+import { useTestApp, useTestServer } from '../../../support/app.js';
 import { DIALECTS } from '../../../support/databases.js';
-import { ChildHandle, killAllChildren, REPO_ROOT } from '../../../support/processes.js';
-import { datadogCaller, envelope, makeDataset, PUBLIC, UNSTABLE } from '../helpers.js';
+import { killAllChildren } from '../../../support/processes.js';
+import { datadogCaller, datadogClient, envelope, eventually, makeDataset, PUBLIC, runDdTrace, UNSTABLE } from '../helpers.js';
 
 /** Datadog experiments through the wire: create, list, update, delete, events push and lists, bad input. */
 for (const dialect of DIALECTS) {
@@ -275,54 +273,6 @@ for (const dialect of DIALECTS) {
   });
 }
 
-/** The script's output: the experiment it made. */
-interface ScriptResult {
-  experimentId: string;
-  rows: number;
-  datasetId: string;
-}
-
-/** Runs the dd-trace script in a child process, its Datadog requests sent to `server` by the preload module. */
-async function runDdTrace(server: TestServer, mode: 'run' | 'external', name: string): Promise<ScriptResult> {
-  const child = spawn(
-    process.execPath,
-    ['--import', 'tsx', '--import', './src/client/datadog.ts', 'test/surfaces/datadog/routes/dd-trace-experiment.mjs', mode, name],
-    {
-      cwd: REPO_ROOT,
-      env: {
-        PATH: process.env.PATH,
-        HOME: process.env.HOME,
-        EVALSTORE_URL: server.url,
-        DD_API_KEY: server.adminKey,
-        DD_APP_KEY: 'unused-application-key',
-        DD_SITE: 'datadoghq.com',
-        DD_LLMOBS_ENABLED: 'true',
-        DD_TRACE_AGENT_URL: 'http://127.0.0.1:9',
-        DD_INSTRUMENTATION_TELEMETRY_ENABLED: 'false',
-        DD_REMOTE_CONFIGURATION_ENABLED: 'false',
-        DD_CRASHTRACKING_ENABLED: 'false',
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  );
-  const handle = new ChildHandle(child, `dd-trace ${mode}`);
-  const exit = await handle.waitForExit(60_000);
-  expect(exit.code, handle.describeOutput()).toBe(0);
-  const line = handle.stdout.trim().split('\n').at(-1)!;
-  return JSON.parse(line) as ScriptResult;
-}
-
-/** Polls `read` until `done` holds of its answer (the span writer flushes on its own clock), within 20 s. */
-async function eventually<T>(read: () => Promise<T>, done: (value: T) => boolean): Promise<T> {
-  const deadline = Date.now() + 20_000;
-  let value = await read();
-  while (!done(value) && Date.now() < deadline) {
-    await new Promise((resolve) => setTimeout(resolve, 200));
-    value = await read();
-  }
-  return value;
-}
-
 for (const dialect of DIALECTS) {
   describe(`${dialect}: dd-trace's experiments against a real server`, () => {
     const server = useTestServer(dialect);
@@ -401,15 +351,7 @@ for (const dialect of DIALECTS) {
     }, 120_000);
 
     it("serves every experiments operation of Datadog's own client (@datadog/datadog-api-client)", async () => {
-      const configuration = client.createConfiguration({
-        baseServer: new client.BaseServerConfiguration(`${server.url}/datadog`, {}),
-        authMethods: { apiKeyAuth: server.adminKey, appKeyAuth: 'unused-application-key' },
-        enableRetry: false,
-      });
-      for (const operation of Object.keys(configuration.unstableOperations)) {
-        if (/LLMObs/.test(operation)) configuration.unstableOperations[operation] = true;
-      }
-      const api = new v2.AgentObservabilityApi(configuration);
+      const api = datadogClient(server.url, server.adminKey);
       const project = await api.createLLMObsProject({ body: { data: { type: 'projects', attributes: { name: `client-${dialect}` } } } });
       const dataset = await api.createLLMObsDataset({ projectId: project.data.id, body: { data: { type: 'datasets', attributes: { name: 'client-ds' } } } });
       const created = await api.createLLMObsExperiment({
