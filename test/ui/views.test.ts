@@ -21,6 +21,10 @@ const STEP_TIMEOUT = 240_000;
 
 /** What seedExperiments gives each run of `candidate-verbose` (the third experiment), by record index. */
 const verbose = (i: number) => ({ failed: i % 25 === 24, quality: Number((0.55 + (i % 4) * 0.05).toFixed(2)) });
+/** The `quality` score seedExperiments gives each experiment's run of record `i`. */
+const quality = [(i: number) => 0.6 + (i % 5) * 0.05, (i: number) => 0.7 + (i % 3) * 0.05, (i: number) => 0.55 + (i % 4) * 0.05].map(
+  (plan) => (i: number) => Number(plan(i).toFixed(2)),
+);
 /** The baseline's `correct` score: its output is the expected one except on every tenth record from the fourth. */
 const baselineCorrect = (i: number) => (i % 10 === 3 ? 0 : 1);
 
@@ -38,6 +42,9 @@ async function signIn(): Promise<void> {
   await page.getByRole('button', { name: 'Sign in' }).click();
   await page.waitForURL('**/datasets');
 }
+
+/** Polls for what the page shows, allowing for a busy machine. */
+const poll = <T>(read: () => Promise<T> | T) => expect.poll(read, { timeout: 15_000, interval: 100 });
 
 const total = async () => Number(await page.getByTestId('runs-total').getAttribute('data-total'));
 
@@ -72,13 +79,13 @@ describe.skipIf(!DIALECTS.includes('sqlite'))('finding things in the web UI, in 
     await page.goto(`${server.url}/experiments/${candidate.id}`);
     const runs = page.getByTestId('runs-table');
     await runs.waitFor();
-    await expect.poll(total).toBe(RECORDS);
+    await poll(total).toBe(RECORDS);
 
     await page.getByLabel('Errors only').click();
     const failed = Array.from({ length: RECORDS }, (_, i) => verbose(i)).filter((run) => run.failed).length;
     expect(failed).toBe(6);
-    await expect.poll(total).toBe(failed);
-    await expect.poll(() => runs.locator('tbody tr').count()).toBe(failed);
+    await poll(total).toBe(failed);
+    await poll(() => runs.locator('tbody tr').count()).toBe(failed);
     expect(await runs.locator('tbody tr[data-status=error]').count()).toBe(failed);
     expect(new URL(page.url()).searchParams.get('errors')).toBe('1');
 
@@ -89,10 +96,10 @@ describe.skipIf(!DIALECTS.includes('sqlite'))('finding things in the web UI, in 
     await page.getByRole('button', { name: 'Apply filters' }).click();
     const inRange = Array.from({ length: RECORDS }, (_, i) => verbose(i)).filter((run) => !run.failed && run.quality >= 0.6 && run.quality <= 0.65).length;
     expect(inRange).toBe(72);
-    await expect.poll(total).toBe(inRange);
+    await poll(total).toBe(inRange);
     const api = await server.api('GET', `/experiments/${candidate.id}/runs?root_only=true&score_key=quality&score_min=0.6&score_max=0.65&limit=1`);
     expect(api.total).toBe(inRange);
-    await expect.poll(() => runs.locator('tbody tr').count()).toBe(50);
+    await poll(() => runs.locator('tbody tr').count()).toBe(50);
     const shown = await runs.locator('td[data-score-key=quality]').allTextContents();
     await expect
       .poll(async () => (await runs.locator('td[data-score-key=quality]').allTextContents()).every((text) => ['0.6', '0.65'].includes(text)))
@@ -101,10 +108,10 @@ describe.skipIf(!DIALECTS.includes('sqlite'))('finding things in the web UI, in 
 
     // Errors and the score range together: the failed runs have no score, so none.
     await page.getByLabel('Errors only').click();
-    await expect.poll(total).toBe(0);
+    await poll(total).toBe(0);
     await page.getByText('No run matches these filters').waitFor();
     await page.getByLabel('Errors only').click();
-    await expect.poll(total).toBe(inRange);
+    await poll(total).toBe(inRange);
     await page.screenshot({ path: join(SCREENSHOTS, 'experiment-runs-filtered.png'), fullPage: true });
   });
 
@@ -116,13 +123,13 @@ describe.skipIf(!DIALECTS.includes('sqlite'))('finding things in the web UI, in 
     await page.getByLabel('Score at least').fill('1');
     await page.getByRole('button', { name: 'Apply filters' }).click();
     const correct = Array.from({ length: RECORDS }, (_, i) => baselineCorrect(i)).filter((score) => score === 1).length;
-    await expect.poll(total).toBe(correct);
+    await poll(total).toBe(correct);
     await page.getByLabel('Sort runs by').selectOption('start_time');
     await page.getByLabel('Sort order').selectOption('desc');
     // Record 0's run (the traced one) started first, so it is the last of the last page.
     for (const expected of [2, 3]) {
       await page.getByRole('button', { name: 'Next →' }).click();
-      await expect.poll(() => page.locator('.pager').textContent()).toContain(`Page ${expected}`);
+      await poll(() => page.locator('.pager').textContent()).toContain(`Page ${expected}`);
     }
     const row = page.locator(`tr[data-run-id="${tracedRunId}"]`);
     await row.waitFor();
@@ -131,19 +138,19 @@ describe.skipIf(!DIALECTS.includes('sqlite'))('finding things in the web UI, in 
     const tree = page.getByTestId('trace-tree');
     await tree.waitFor();
     await tree.getByText('tokenize').click();
-    await expect.poll(() => tree.locator('li.selected .trace-name').textContent()).toBe('tokenize');
+    await poll(() => tree.locator('li.selected .trace-name').textContent()).toBe('tokenize');
     const before = new URL(page.url()).searchParams;
     expect(before.get('run')).toBe(tracedRunId);
     expect(before.getAll('cursor')).toHaveLength(2);
 
     await page.reload();
-    await expect.poll(total).toBe(correct);
-    await expect.poll(() => page.locator('.pager').textContent()).toContain('Page 3');
+    await poll(total).toBe(correct);
+    await poll(() => page.locator('.pager').textContent()).toContain('Page 3');
     expect(await page.getByLabel('Sort runs by').inputValue()).toBe('start_time');
     expect(await page.getByLabel('Score at least').inputValue()).toBe('1');
     await page.getByTestId('trace-tree').waitFor();
-    await expect.poll(() => page.getByTestId('trace-tree').locator('li.selected .trace-name').textContent()).toBe('tokenize');
-    await expect.poll(() => page.getByTestId('run-scores').textContent()).toContain('correct');
+    await poll(() => page.getByTestId('trace-tree').locator('li.selected .trace-name').textContent()).toBe('tokenize');
+    await poll(() => page.getByTestId('run-scores').textContent()).toContain('correct');
     expect(await page.locator(`[data-testid=runs-table] tr[data-run-id="${tracedRunId}"]`).count()).toBe(1);
 
     // Closing the drawer and going back opens it again: the drawer is a step of the history.
@@ -152,5 +159,64 @@ describe.skipIf(!DIALECTS.includes('sqlite'))('finding things in the web UI, in 
     await page.goBack();
     await page.getByTestId('trace-tree').waitFor();
     await page.keyboard.press('Escape');
+  });
+
+  it('sorts the comparison by change against the baseline, largest regression first, with the total', async () => {
+    const [baseline, short, wordy] = experiments as [SeededExperiment, SeededExperiment, SeededExperiment];
+    await page.goto(`${server.url}/datasets/${datasetId}/compare?experiments=${baseline.id},${short.id},${wordy.id}&baseline=${baseline.id}`);
+    const rows = page.getByTestId('comparison-row');
+    await rows.first().waitFor();
+    await poll(() => page.getByTestId('rows-total').getAttribute('data-total')).toBe(String(RECORDS));
+
+    await page.getByRole('combobox', { name: 'Score', exact: true }).selectOption('quality');
+    await page.getByLabel('Sort records by').selectOption('change');
+    await poll(() => new URL(page.url()).searchParams.get('sort')).toBe('change');
+    // By hand: the short prompt scores 0.7 to 0.8, the baseline 0.6 to 0.8, so the largest regression is 0.7 against 0.8.
+    const deltas = Array.from({ length: RECORDS }, (_, i) => quality[1]!(i) - quality[0]!(i));
+    const largest = Math.min(...deltas);
+    expect(largest).toBeCloseTo(-0.1, 9);
+    const chip = (index: number) => rows.nth(index).locator(`[data-experiment-id="${short.id}"] [data-score-key=quality]`);
+    await poll(async () => Number(await chip(0).getAttribute('data-delta'))).toBeCloseTo(largest, 9);
+    const shown = await rows.count();
+    const seen: number[] = [];
+    for (let index = 0; index < shown; index += 1) seen.push(Number(await chip(index).getAttribute('data-delta')));
+    expect(seen).toEqual([...seen].sort((a, b) => a - b));
+    expect(seen.filter((delta) => Math.abs(delta - largest) < 1e-9).length).toBe(Math.min(shown, deltas.filter((d) => Math.abs(d - largest) < 1e-9).length));
+
+    // Regressions only (of any candidate), hiding the wordy candidate's column: the total is counted by hand.
+    await page.getByRole('button', { name: 'Regressions only' }).click();
+    const regressed = Array.from(
+      { length: RECORDS },
+      (_, i) => quality[1]!(i) < quality[0]!(i) || (!verbose(i).failed && quality[2]!(i) < quality[0]!(i)),
+    ).filter(Boolean).length;
+    await poll(() => page.getByTestId('rows-total').getAttribute('data-total')).toBe(String(regressed));
+    await page.getByText(/^Columns/).click();
+    await page.getByLabel(`Show the column of ${wordy.name}`).uncheck();
+    await poll(() => rows.first().locator(`[data-experiment-id="${wordy.id}"]`).count()).toBe(0);
+    await page.getByText(/^Columns/).click();
+    await poll(async () => Number(await chip(0).getAttribute('data-delta'))).toBeCloseTo(largest, 9);
+    await page.screenshot({ path: join(SCREENSHOTS, 'comparison-sorted-by-change.png') });
+
+    // All of it is in the address: a reload shows the same.
+    await page.reload();
+    await poll(() => page.getByTestId('rows-total').getAttribute('data-total')).toBe(String(regressed));
+    expect(await page.getByLabel('Sort records by').inputValue()).toBe('change');
+    await poll(async () => Number(await chip(0).getAttribute('data-delta'))).toBeCloseTo(largest, 9);
+    expect(await rows.first().locator(`[data-experiment-id="${wordy.id}"]`).count()).toBe(0);
+
+    // Text search narrows the records; its total matches the API's.
+    await page.getByRole('button', { name: 'All records' }).click();
+    await page.getByRole('search').getByLabel('Search records').fill('country 1');
+    await page.getByRole('button', { name: 'Search', exact: true }).click();
+    const api = await server.api('POST', '/comparisons/rows', {
+      experiment_ids: [baseline.id, short.id, wordy.id],
+      baseline_id: baseline.id,
+      q: 'country 1',
+      count: true,
+      limit: 1,
+    });
+    // "country 1", "country 10" to "country 19", "country 100" to "country 149".
+    expect(api.total).toBe(1 + 10 + 50);
+    await poll(() => page.getByTestId('rows-total').getAttribute('data-total')).toBe(String(api.total));
   });
 });
