@@ -191,7 +191,7 @@ describe.skipIf(!DIALECTS.includes('sqlite'))('finding things in the web UI, in 
     ).filter(Boolean).length;
     await poll(() => page.getByTestId('rows-total').getAttribute('data-total')).toBe(String(regressed));
     await page.getByText(/^Columns/).click();
-    await page.getByLabel(`Show the column of ${wordy.name}`).uncheck();
+    await page.getByLabel(`Show the column of ${wordy.name}`).click();
     await poll(() => rows.first().locator(`[data-experiment-id="${wordy.id}"]`).count()).toBe(0);
     await page.getByText(/^Columns/).click();
     await poll(async () => Number(await chip(0).getAttribute('data-delta'))).toBeCloseTo(largest, 9);
@@ -206,7 +206,7 @@ describe.skipIf(!DIALECTS.includes('sqlite'))('finding things in the web UI, in 
 
     // Text search narrows the records; its total matches the API's.
     await page.getByRole('button', { name: 'All records' }).click();
-    await page.getByRole('search').getByLabel('Search records').fill('country 1');
+    await page.getByRole('form', { name: 'Search the records' }).getByLabel('Search records').fill('country 1');
     await page.getByRole('button', { name: 'Search', exact: true }).click();
     const api = await server.api('POST', '/comparisons/rows', {
       experiment_ids: [baseline.id, short.id, wordy.id],

@@ -184,7 +184,7 @@ function SearchForm({ q, onChange }: { q: string | undefined; onChange: (q: stri
   return (
     <form
       className="group-by"
-      role="search"
+      aria-label="Search the records"
       onSubmit={(event) => {
         event.preventDefault();
         onChange(text.trim() || undefined);
