@@ -219,4 +219,29 @@ describe.skipIf(!DIALECTS.includes('sqlite'))('finding things in the web UI, in 
     expect(api.total).toBe(1 + 10 + 50);
     await poll(() => page.getByTestId('rows-total').getAttribute('data-total')).toBe(String(api.total));
   });
+
+  it('tells the records of a page apart: the external id when there is one, else enough of the id’s random part', async () => {
+    await page.goto(`${server.url}/datasets/${datasetId}`);
+    const table = page.getByTestId('records-table');
+    await poll(() => table.locator('tbody tr').count()).toBe(50);
+    const api = (await server.api('GET', `/datasets/${datasetId}/records?limit=50`)).data as { id: string; external_id: string | null }[];
+    const shown = await table
+      .locator('tbody tr')
+      .evaluateAll((rows) => rows.map((row) => [row.getAttribute('data-record-id')!, row.querySelector('[data-testid=record-label]')!.textContent!] as const));
+    expect(shown.map(([id]) => id)).toEqual(api.map((record) => record.id));
+    const labels = shown.map(([, label]) => label);
+    expect(new Set(labels).size).toBe(50);
+    // The 8-digit prefixes the page showed before tell hardly any of them apart: they are the ids' timestamps.
+    expect(new Set(api.map((record) => record.id.slice(0, 8))).size).toBeLessThan(10);
+    for (const [index, record] of api.entries()) {
+      if (record.external_id) expect(labels[index]).toBe(record.external_id);
+      else {
+        expect(labels[index]).toMatch(/^…[0-9a-f]{6,}$/);
+        expect(record.id.replaceAll('-', '').endsWith(labels[index]!.slice(1))).toBe(true);
+      }
+    }
+    expect(api.filter((record) => record.external_id).length).toBeGreaterThan(0);
+    expect(api.filter((record) => !record.external_id).length).toBeGreaterThan(0);
+    await page.screenshot({ path: join(SCREENSHOTS, 'records-distinct-ids.png') });
+  });
 });

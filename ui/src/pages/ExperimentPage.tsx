@@ -8,7 +8,8 @@ import { Drawer } from '../components/Drawer.js';
 import { JsonView } from '../components/JsonView.js';
 import { Pager } from '../components/Pager.js';
 import { Empty, QueryState } from '../components/States.js';
-import { formatCost, formatCount, formatDateTime, formatMs, formatPercent, formatScore, preview, shortId } from '../lib/format.js';
+import { distinctId, distinctIds } from '../lib/distinct-ids.js';
+import { formatCost, formatCount, formatDateTime, formatMs, formatPercent, formatScore, preview } from '../lib/format.js';
 import { isFiltered, parseRunsState, runsQuery, runsSearch, type RunSortChoice, type RunsState } from './experiment/runs-state.js';
 import { TraceTree } from './experiment/TraceTree.js';
 
@@ -120,6 +121,8 @@ function ResultsTable({ experiment, scoreKeys }: { experiment: Experiment; score
   });
   const recordOf = new Map(recordIds.map((id, index) => [id, records[index]?.data]));
   const scoresOf = new Map(rows.map((run, index) => [run.id, scores[index]?.data?.data]));
+  const recordLabels = distinctIds(recordIds.map((id) => recordOf.get(id) ?? { id }));
+  const runLabels = distinctIds(rows);
   const keys = [...new Set([...scoreKeys, ...[...scoresOf.values()].flatMap((list) => list?.map((score) => score.key) ?? [])])].sort();
   const filterChanges = (changes: Partial<RunsState>) => update({ ...changes, cursors: [], run: undefined, node: undefined });
 
@@ -170,6 +173,7 @@ function ResultsTable({ experiment, scoreKeys }: { experiment: Experiment; score
             <thead>
               <tr>
                 {onDataset && <th>Record input</th>}
+                <th>Run</th>
                 <th>Output</th>
                 <th className="num">Latency</th>
                 <th className="num">Tokens</th>
@@ -198,10 +202,16 @@ function ResultsTable({ experiment, scoreKeys }: { experiment: Experiment; score
                   >
                     {onDataset && (
                       <td className="clip">
+                        <span className="mono muted small record-label" title={run.record_id ?? undefined}>
+                          {run.record_id ? recordLabels.get(run.record_id) : ''}
+                        </span>{' '}
                         {record ? preview(record.input, 100) : '…'}
                         {(run.repetition ?? 1) > 1 && <span className="badge">rep {run.repetition}</span>}
                       </td>
                     )}
+                    <td className="mono small" title={run.id}>
+                      {runLabels.get(run.id)}
+                    </td>
                     <td className="clip">{preview(run.output, 140)}</td>
                     <td className="num">{formatMs(run.latency_ms)}</td>
                     <td className="num">{formatCount(run.total_tokens)}</td>
@@ -397,7 +407,7 @@ function RunDrawer({
     enabled: experiment.dataset_id !== null && recordId !== undefined,
   });
   return (
-    <Drawer title={`Run ${shortId(runId)}`} onClose={onClose} wide>
+    <Drawer title={`Run ${distinctId({ id: runId })}${record.data ? ` of record ${distinctId(record.data)}` : ''}`} onClose={onClose} wide>
       {!run.isSuccess ? (
         <QueryState query={run} loading="Loading the run…" failure="Could not open the run" />
       ) : (

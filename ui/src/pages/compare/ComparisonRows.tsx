@@ -7,6 +7,7 @@ import { Drawer } from '../../components/Drawer.js';
 import { JsonView } from '../../components/JsonView.js';
 import { Empty, QueryState } from '../../components/States.js';
 import { TextDiff } from '../../components/TextDiff.js';
+import { distinctIds } from '../../lib/distinct-ids.js';
 import { displayText, formatCost, formatCount, formatMs, formatScore, formatSigned } from '../../lib/format.js';
 
 /** Rows asked of the server at a time; more are fetched as the list is scrolled near its end. */
@@ -71,6 +72,7 @@ export function ComparisonRows({
   // Rebuilt only when a page arrives, not on every scroll frame.
   const loaded = useMemo(() => rows.data?.pages.flatMap((page) => page.data) ?? [], [rows.data]);
   const total = rows.data?.pages[0]?.total;
+  const labels = useMemo(() => distinctIds(loaded.map((row) => row.record)), [loaded]);
   const scrollRef = useRef<HTMLDivElement>(null);
   const headerRef = useRef<HTMLDivElement>(null);
   const [headerHeight, setHeaderHeight] = useState(0);
@@ -154,6 +156,9 @@ export function ComparisonRows({
                   {row ? (
                     <>
                       <div className="cell record-cell">
+                        <div className="mono muted small" title={row.record.id} data-testid="record-label">
+                          {labels.get(row.record.id)}
+                        </div>
                         <div className="cell-text">{displayText(row.record.input)}</div>
                         {row.record.expected_output !== null && (
                           <div className="cell-expected" title="Expected output">
@@ -182,7 +187,7 @@ export function ComparisonRows({
         </div>
       </div>
       {open && (
-        <Drawer title="Record, side by side" onClose={() => setOpen(undefined)} wide>
+        <Drawer title={`Record ${labels.get(open.record.id) ?? ''}, side by side`} onClose={() => setOpen(undefined)} wide>
           <RowDetails row={open} order={order} colors={colors} baselineId={baselineId} />
         </Drawer>
       )}
