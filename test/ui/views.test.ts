@@ -244,4 +244,41 @@ describe.skipIf(!DIALECTS.includes('sqlite'))('finding things in the web UI, in 
     expect(api.filter((record) => !record.external_id).length).toBeGreaterThan(0);
     await page.screenshot({ path: join(SCREENSHOTS, 'records-distinct-ids.png') });
   });
+
+  it('uploads a CSV through the UI with its columns mapped: an extra column kept as metadata, one dropped, cells as text', async () => {
+    const target = await server.api('POST', '/datasets', { name: 'qa' });
+    await page.goto(`${server.url}/datasets/${target.id}?tab=upload`);
+    const csv = [
+      'question,answer,topic,notes,code',
+      ...Array.from({ length: 12 }, (_, n) => `What is ${n} + ${n}?,${2 * n},${n % 2 ? 'odd' : 'even'},scratch ${n},0${40068 + n}`),
+    ].join('\n');
+    await page.locator('input[type=file]').setInputFiles({ name: 'qa.csv', mimeType: 'text/csv', buffer: Buffer.from(`${csv}\n`) });
+    const mapping = page.getByTestId('column-mapping');
+    await mapping.waitFor();
+    expect(await mapping.locator('tbody tr').count()).toBe(5);
+    expect(await mapping.locator('tbody tr').first().textContent()).toContain('What is 0 + 0?');
+    // The columns named after no field are kept as metadata keys unless told otherwise; without an input, no upload.
+    expect(await page.getByLabel('Column topic becomes').inputValue()).toBe('metadata_key');
+    expect(await page.getByRole('button', { name: 'Upload', exact: true }).isDisabled()).toBe(true);
+    await page.getByLabel('Column question becomes').selectOption('input');
+    await page.getByLabel('Column answer becomes').selectOption('expected_output');
+    await page.getByLabel('Column notes becomes').selectOption('drop');
+    await page.getByLabel('Text as it is').check();
+    await page.screenshot({ path: join(SCREENSHOTS, 'upload-mapping.png'), fullPage: true });
+    await page.getByRole('button', { name: 'Upload', exact: true }).click();
+
+    await page.locator('[data-testid=upload-progress][data-phase=completed]').waitFor();
+    expect(await page.getByTestId('columns-used').textContent()).toContain('question → input');
+    expect(await page.getByTestId('columns-used').textContent()).toContain('answer → expected_output');
+    expect(await page.getByTestId('columns-metadata').textContent()).toBe('topic, code');
+    expect(await page.getByTestId('columns-ignored').textContent()).toBe('notes');
+    await page.screenshot({ path: join(SCREENSHOTS, 'upload-columns-report.png'), fullPage: true });
+
+    const records = (await server.api('GET', `/datasets/${target.id}/records?limit=100`)).data;
+    expect(records).toHaveLength(12);
+    const three = records.find((record: any) => record.input === 'What is 3 + 3?');
+    // Text as it is: "6" stays text and the leading zero of the code is kept.
+    expect(three).toMatchObject({ expected_output: '6', metadata: { topic: 'odd', code: '040071' } });
+    expect(Object.keys(three.metadata).sort()).toEqual(['code', 'topic']);
+  });
 });
