@@ -281,4 +281,65 @@ describe.skipIf(!DIALECTS.includes('sqlite'))('finding things in the web UI, in 
     expect(three).toMatchObject({ expected_output: '6', metadata: { topic: 'odd', code: '040071' } });
     expect(Object.keys(three.metadata).sort()).toEqual(['code', 'topic']);
   });
+
+  it('charts each score: counts per value for binary and categorical scores, a histogram for numeric ones, and each score over time', async () => {
+    const [baseline, short, wordy] = experiments as [SeededExperiment, SeededExperiment, SeededExperiment];
+    // A categorical judgement on the first two: "bad" on every fifth run, else "good".
+    for (const experiment of [baseline, short]) {
+      const runs = (await server.api('GET', `/experiments/${experiment.id}/runs?root_only=true&limit=200`)).data as { id: string }[];
+      expect(runs).toHaveLength(RECORDS);
+      await server.api('POST', `/experiments/${experiment.id}/scores`, {
+        scores: runs.map((run, k) => ({ run_id: run.id, key: 'verdict', value: k % 5 === 0 ? 'bad' : 'good' })),
+      });
+    }
+    await page.goto(`${server.url}/datasets/${datasetId}/compare?experiments=${baseline.id},${short.id},${wordy.id}&baseline=${baseline.id}`);
+    const chart = (key: string) => page.locator(`[data-testid=score-chart][data-score-key=${key}]`);
+    const count = (key: string, value: string, experimentId: string) =>
+      chart(key).locator(`g[data-value="${value}"] rect[data-experiment-id="${experimentId}"]`).getAttribute('data-count');
+
+    // correct is 0 or 1: the baseline misses every tenth record from the fourth.
+    await poll(() => chart('correct').getAttribute('data-kind')).toBe('values');
+    const wrong = Array.from({ length: RECORDS }, (_, i) => baselineCorrect(i)).filter((score) => score === 0).length;
+    await poll(() => count('correct', '0', baseline.id)).toBe(String(wrong));
+    await poll(() => count('correct', '1', baseline.id)).toBe(String(RECORDS - wrong));
+
+    // quality is numeric: ten bins from 0.55 to 0.8; the short prompt's 0.7, 0.75 and 0.8 fall in three of them.
+    await poll(() => chart('quality').getAttribute('data-kind')).toBe('histogram');
+    expect(await chart('quality').locator('g[data-value]').count()).toBe(10);
+    const bars = chart('quality').locator(`rect[data-experiment-id="${short.id}"]`);
+    await poll(async () => (await bars.evaluateAll((rects) => rects.map((rect) => Number(rect.getAttribute('data-count'))))).reduce((a, b) => a + b, 0)).toBe(
+      RECORDS,
+    );
+    const perBin = await bars.evaluateAll((rects) => rects.map((rect) => Number(rect.getAttribute('data-count'))));
+    expect(perBin.filter((n) => n > 0).sort()).toEqual([50, 50, 50]);
+    const wordyBars = chart('quality').locator(`rect[data-experiment-id="${wordy.id}"]`);
+    await poll(async () =>
+      (await wordyBars.evaluateAll((rects) => rects.map((rect) => Number(rect.getAttribute('data-count'))))).reduce((a, b) => a + b, 0),
+    ).toBe(RECORDS - 6);
+
+    // verdict is categorical: the server's counts of each value.
+    await poll(() => chart('verdict').getAttribute('data-kind')).toBe('categorical');
+    expect(await count('verdict', 'bad', short.id)).toBe(String(RECORDS / 5));
+    expect(await count('verdict', 'good', short.id)).toBe(String(RECORDS - RECORDS / 5));
+    await page.locator('.charts').screenshot({ path: join(SCREENSHOTS, 'score-charts.png') });
+
+    // Over time, on the dataset's experiments tab: a point per experiment at its mean, in the order they ran.
+    await page.goto(`${server.url}/datasets/${datasetId}?tab=experiments`);
+    const trend = page.locator('[data-testid=score-trend][data-score-key=quality]');
+    await trend.waitFor();
+    const comparison = await server.api('POST', '/comparisons', { experiment_ids: experiments.map((e) => e.id) });
+    const points = await trend
+      .locator('circle')
+      .evaluateAll((circles) =>
+        circles.map((circle) => ({
+          id: circle.getAttribute('data-experiment-id'),
+          x: Number(circle.getAttribute('cx')),
+          mean: Number(circle.getAttribute('data-mean')),
+        })),
+      );
+    expect(points.map((point) => point.id)).toEqual(experiments.map((e) => e.id));
+    expect(points.map((point) => point.x)).toEqual([...points.map((point) => point.x)].sort((a, b) => a - b));
+    for (const [index, point] of points.entries()) expect(point.mean).toBeCloseTo(comparison.stats[index].scores.quality.mean, 9);
+    await page.getByTestId('score-trends').screenshot({ path: join(SCREENSHOTS, 'score-trends.png') });
+  });
 });

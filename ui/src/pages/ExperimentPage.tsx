@@ -7,6 +7,7 @@ import { DownloadButton } from '../components/DownloadButton.js';
 import { Drawer } from '../components/Drawer.js';
 import { JsonView } from '../components/JsonView.js';
 import { Pager } from '../components/Pager.js';
+import { ScoreChart } from '../components/ScoreChart.js';
 import { Empty, QueryState } from '../components/States.js';
 import { distinctId, distinctIds } from '../lib/distinct-ids.js';
 import { formatCost, formatCount, formatDateTime, formatMs, formatPercent, formatScore, preview } from '../lib/format.js';
@@ -72,6 +73,15 @@ function ExperimentView({ experiment }: { experiment: Experiment }) {
               value={score.n > 0 ? `${formatScore(score.mean)} ± ${formatScore(score.stdev)}` : Object.keys(score.values).join(', ')}
             />
           ))}
+        </div>
+      )}
+      {s && Object.keys(s.scores).length > 0 && (
+        <div className="charts" data-testid="experiment-charts">
+          {Object.keys(s.scores)
+            .sort()
+            .map((key) => (
+              <ScoreChart key={key} scoreKey={key} series={[{ experimentId: experiment.id, name: experiment.name, color: '#2b59c3', stats: s.scores[key] }]} />
+            ))}
         </div>
       )}
       {Object.keys(experiment.metadata).length > 0 && (
