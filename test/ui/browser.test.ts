@@ -204,6 +204,8 @@ describe.skipIf(!DIALECTS.includes('sqlite'))('web UI in Chromium, on SQLite', (
     await runs.waitFor();
     expect(await runs.locator('tbody tr').count()).toBe(50);
     expect(await page.getByTestId('experiment-stats').textContent()).toContain(String(EXPERIMENT_RECORDS));
+    // The traced run is the first to start (its id, chosen by the test, may sort anywhere).
+    await page.getByLabel('Sort runs by').selectOption('start_time');
     await runs.locator(`tr[data-run-id="${tracedRunId}"]`).click();
     const tree = page.getByTestId('trace-tree');
     await tree.waitFor();

@@ -46,12 +46,34 @@ export const listRuns = (
   query: Pick<ApiQuery<'/api/v1/experiments/{experiment_id}/runs', 'get'>, 'trace_id' | 'parent_run_id' | 'root_only' | 'cursor' | 'limit'>,
 ) => evalstore.runs.list(experimentId, query);
 
+type RunQuery = ApiQuery<'/api/v1/experiments/{experiment_id}/runs', 'get'>;
+
+/** What the experiment page filters and sorts its runs by (the native list's own query). */
+export type RunListQuery = Omit<RunQuery, 'record_id' | 'trace_id' | 'parent_run_id' | 'name'>;
+
+/** A page of runs with `total`, how many match over every page. */
+export const listRunsPage = (experimentId: string, query: RunListQuery) =>
+  transport.call<ApiResponse<'/api/v1/experiments/{experiment_id}/runs', 'get'>>(
+    transport.api.GET('/api/v1/experiments/{experiment_id}/runs', { params: { path: { experiment_id: experimentId }, query } }),
+  );
+
+export const getRun = (id: string) => evalstore.runs.get(id);
+
+export const listScores = (experimentId: string, query: Pick<ApiQuery<'/api/v1/experiments/{experiment_id}/scores', 'get'>, 'run_id' | 'limit'>) =>
+  evalstore.scores.list(experimentId, query);
+
+export const getRecord = (datasetId: string, recordId: string, version?: number) =>
+  evalstore.records.get(datasetId, recordId, version === undefined ? {} : { version });
+
 export type ComparisonQuery = Pick<ApiBody<'/api/v1/comparisons', 'post'>, 'experiment_ids' | 'baseline_id' | 'group_by' | 'filters'>;
 
 export const compare = (body: ComparisonQuery, signal?: AbortSignal) => transport.call<Comparison>(transport.api.POST('/api/v1/comparisons', { body, signal }));
 
 export const comparisonRows = (
-  body: Pick<ApiBody<'/api/v1/comparisons/rows', 'post'>, 'experiment_ids' | 'baseline_id' | 'filters' | 'cursor' | 'limit' | 'change'>,
+  body: Pick<
+    ApiBody<'/api/v1/comparisons/rows', 'post'>,
+    'experiment_ids' | 'baseline_id' | 'filters' | 'cursor' | 'limit' | 'change' | 'q' | 'sort' | 'count'
+  >,
   signal?: AbortSignal,
 ) => transport.call<ApiResponse<'/api/v1/comparisons/rows', 'post'>>(transport.api.POST('/api/v1/comparisons/rows', { body, signal }));
 

@@ -4,7 +4,12 @@ import { uploadRequest, type UploadFormat, type UploadOptions as ClientUploadOpt
 import { isFinished, startProgress, withEvent, withProblem, withSentBytes, type UploadProgress } from '../lib/upload-progress.js';
 import { evalstore } from './client.js';
 
-export type UploadOptions = Pick<ClientUploadOptions, 'message' | 'deduplicate' | 'overwrite' | 'tags'> & { format: UploadFormat };
+export type UploadOptions = Pick<
+  ClientUploadOptions,
+  'message' | 'deduplicate' | 'overwrite' | 'tags' | 'columns' | 'otherColumns' | 'ignoreColumns' | 'cells'
+> & {
+  format: UploadFormat;
+};
 
 /** Failures the browser sees rather than the server says: the upload stopped before its answer. */
 const STOPPED = {

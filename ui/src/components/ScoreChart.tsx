@@ -1,122 +1,125 @@
+import { useQueries } from '@tanstack/react-query';
+import { listRunsPage } from '../api/endpoints.js';
 import type { ScoreStats } from '../api/types.js';
-import { formatScore, preview } from '../lib/format.js';
+import { formatCount, formatScore, preview } from '../lib/format.js';
+import { type ScoreBin, histogramBins, isDiscreteRange, valueBins } from '../lib/score-bins.js';
 
 export interface ChartSeries {
+  experimentId: string;
   name: string;
   color: string;
   stats: ScoreStats | undefined;
 }
 
-const WIDTH = 300;
-const LABEL = 96;
-const ROW = 18;
-const PAD = 6;
+const WIDTH = 320;
+const PLOT_TOP = 8;
+const PLOT_HEIGHT = 90;
+const AXIS = 30;
 
 /**
- * The distribution of one score key in each experiment, from the server's statistics: the range
- * (min to max) as a line, mean ± one standard deviation as a box, the mean as a dot. Categorical
- * values are shown as the share of each value.
+ * The distribution of one score key in each experiment, as bars side by side per value: categorical
+ * and binary (or small integer) scores as the count of each value, other numeric scores as a
+ * histogram of ten bins over the range of every experiment. Categorical counts are the server's
+ * statistics; numeric ones are counted by the server too, as the runs with a score of the key in each
+ * bar (the runs list's total), so nothing is read score by score.
  */
 export function ScoreChart({ scoreKey, series }: { scoreKey: string; series: ChartSeries[] }) {
   const numeric = series.some((s) => (s.stats?.n ?? 0) > 0);
+  const present = series.flatMap((s) => (s.stats && s.stats.n > 0 && s.stats.min !== null && s.stats.max !== null ? [s.stats] : []));
+  const low = Math.min(...present.map((s) => s.min!));
+  const high = Math.max(...present.map((s) => s.max!));
+  const discrete = numeric && isDiscreteRange(low, high);
+  const bins: ScoreBin[] = !numeric ? [] : discrete ? valueBins(low, high) : histogramBins(low, high);
+  const counted = useQueries({
+    queries: numeric
+      ? series.flatMap((s) =>
+          bins.map((bin) => ({
+            queryKey: ['score-bin', s.experimentId, scoreKey, bin.min, bin.max],
+            queryFn: () => listRunsPage(s.experimentId, { score_key: scoreKey, score_min: bin.min, score_max: bin.max, limit: 1 }),
+            staleTime: 60_000,
+          })),
+        )
+      : [],
+  });
+  const categories = numeric ? bins.map((bin) => bin.label) : [...new Set(series.flatMap((s) => Object.keys(s.stats?.values ?? {})))].sort();
+  const counts = series.map((s, index) =>
+    numeric ? bins.map((_, bin) => counted[index * bins.length + bin]?.data?.total) : categories.map((value) => s.stats?.values[value] ?? 0),
+  );
+  const kind = !numeric ? 'categorical' : discrete ? 'values' : 'histogram';
   return (
-    <figure className="score-chart" data-score-key={scoreKey}>
-      <figcaption>{scoreKey}</figcaption>
-      {numeric ? <NumericChart series={series} /> : <CategoricalChart series={series} />}
+    <figure className="score-chart" data-score-key={scoreKey} data-kind={kind} data-testid="score-chart">
+      <figcaption>
+        {scoreKey}{' '}
+        <span className="muted small">
+          {kind === 'histogram' ? 'histogram of runs' : 'runs per value'}
+          {numeric &&
+            present.length > 0 &&
+            ` · mean ${series
+              .filter((s) => s.stats?.mean !== null && s.stats?.mean !== undefined)
+              .map((s) => formatScore(s.stats!.mean))
+              .join(' / ')}`}
+        </span>
+      </figcaption>
+      {categories.length === 0 ? (
+        <div className="muted small">No scores.</div>
+      ) : (
+        <Bars categories={categories} series={series} counts={counts} scoreKey={scoreKey} />
+      )}
+      <div className="chart-legend">
+        {series.map((s) => (
+          <span key={s.experimentId}>
+            <i style={{ background: s.color }} /> {preview(s.name, 24)}
+          </span>
+        ))}
+      </div>
     </figure>
   );
 }
 
-function NumericChart({ series }: { series: ChartSeries[] }) {
-  const present = series.flatMap((s) => (s.stats && s.stats.n > 0 && s.stats.min !== null && s.stats.max !== null ? [s.stats] : []));
-  let low = Math.min(...present.map((s) => s.min!));
-  let high = Math.max(...present.map((s) => s.max!));
-  // Scores between 0 and 1 are drawn on the whole of that scale, so a chart reads the same everywhere.
-  if (low >= 0 && high <= 1) [low, high] = [0, 1];
-  if (low === high) [low, high] = [low - 0.5, high + 0.5];
-  const x = (value: number) => LABEL + ((value - low) / (high - low)) * (WIDTH - LABEL - PAD);
-  const height = series.length * ROW + 16;
+/** Bars side by side per category, one per series, on one count axis. */
+function Bars({ categories, series, counts, scoreKey }: { categories: string[]; series: ChartSeries[]; counts: (number | undefined)[][]; scoreKey: string }) {
+  const top = Math.max(1, ...counts.flat().map((count) => count ?? 0));
+  const slot = (WIDTH - AXIS) / categories.length;
+  const bar = Math.max(1, (slot - 4) / series.length);
+  const height = PLOT_TOP + PLOT_HEIGHT + 30;
+  const y = (count: number) => PLOT_TOP + PLOT_HEIGHT - (count / top) * PLOT_HEIGHT;
+  const labelEvery = Math.ceil(categories.length / 6);
   return (
-    <svg width={WIDTH} height={height} viewBox={`0 0 ${WIDTH} ${height}`} role="img" aria-label="Score distribution per experiment">
-      {series.map((s, index) => {
-        const y = index * ROW + ROW / 2;
-        const stats = s.stats;
-        return (
-          <g key={index}>
-            <text x={0} y={y + 4} className="chart-label">
-              {preview(s.name, 14)}
+    <svg width={WIDTH} height={height} viewBox={`0 0 ${WIDTH} ${height}`} role="img" aria-label={`Distribution of ${scoreKey} per experiment`}>
+      <text x={AXIS - 4} y={PLOT_TOP + 4} className="chart-axis" textAnchor="end">
+        {formatCount(top)}
+      </text>
+      <text x={AXIS - 4} y={PLOT_TOP + PLOT_HEIGHT} className="chart-axis" textAnchor="end">
+        0
+      </text>
+      <line x1={AXIS} x2={WIDTH} y1={PLOT_TOP + PLOT_HEIGHT} y2={PLOT_TOP + PLOT_HEIGHT} className="chart-track" />
+      {categories.map((category, index) => (
+        <g key={category} data-value={category}>
+          {series.map((s, at) => {
+            const count = counts[at]?.[index];
+            if (count === undefined) return null;
+            return (
+              <rect
+                key={s.experimentId}
+                x={AXIS + index * slot + 2 + at * bar}
+                y={y(count)}
+                width={bar}
+                height={Math.max(0, PLOT_TOP + PLOT_HEIGHT - y(count))}
+                fill={s.color}
+                data-experiment-id={s.experimentId}
+                data-count={count}
+              >
+                <title>{`${s.name}: ${formatCount(count)} runs with ${scoreKey} ${category}`}</title>
+              </rect>
+            );
+          })}
+          {index % labelEvery === 0 && (
+            <text x={AXIS + index * slot + slot / 2} y={PLOT_TOP + PLOT_HEIGHT + 14} className="chart-axis" textAnchor="middle">
+              {preview(category, Math.max(4, Math.floor((slot * labelEvery) / 6)))}
             </text>
-            <line x1={LABEL} x2={WIDTH - PAD} y1={y} y2={y} className="chart-track" />
-            {stats && stats.n > 0 && stats.mean !== null && (
-              <>
-                <title>{`${s.name}: mean ${formatScore(stats.mean)} ± ${formatScore(stats.stdev)} (n ${stats.n}, ${formatScore(stats.min)} to ${formatScore(stats.max)})`}</title>
-                <line x1={x(stats.min!)} x2={x(stats.max!)} y1={y} y2={y} stroke={s.color} strokeWidth={1.5} />
-                <rect
-                  x={x(Math.max(low, stats.mean - (stats.stdev ?? 0)))}
-                  y={y - 5}
-                  width={Math.max(1, x(Math.min(high, stats.mean + (stats.stdev ?? 0))) - x(Math.max(low, stats.mean - (stats.stdev ?? 0))))}
-                  height={10}
-                  fill={s.color}
-                  opacity={0.25}
-                />
-                <circle cx={x(stats.mean)} cy={y} r={3.5} fill={s.color} />
-              </>
-            )}
-          </g>
-        );
-      })}
-      <text x={LABEL} y={height - 2} className="chart-axis">
-        {formatScore(low)}
-      </text>
-      <text x={WIDTH - PAD} y={height - 2} className="chart-axis" textAnchor="end">
-        {formatScore(high)}
-      </text>
+          )}
+        </g>
+      ))}
     </svg>
-  );
-}
-
-const VALUE_COLORS = ['#2b59c3', '#c2410c', '#0f766e', '#7c3aed', '#b45309', '#be185d', '#15803d', '#57606a'];
-
-function CategoricalChart({ series }: { series: ChartSeries[] }) {
-  const values = [...new Set(series.flatMap((s) => Object.keys(s.stats?.values ?? {})))].sort();
-  const colorOf = (value: string) => VALUE_COLORS[values.indexOf(value) % VALUE_COLORS.length]!;
-  const height = series.length * ROW + 4;
-  const trackWidth = WIDTH - LABEL - PAD;
-  return (
-    <>
-      <svg width={WIDTH} height={height} viewBox={`0 0 ${WIDTH} ${height}`} role="img" aria-label="Categorical values per experiment">
-        {series.map((s, index) => {
-          const counts = s.stats?.values ?? {};
-          const total = Object.values(counts).reduce((sum, n) => sum + n, 0);
-          let offset = LABEL;
-          const y = index * ROW + 3;
-          return (
-            <g key={index}>
-              <text x={0} y={y + 10} className="chart-label">
-                {preview(s.name, 14)}
-              </text>
-              {total > 0 &&
-                values.map((value) => {
-                  const width = ((counts[value] ?? 0) / total) * trackWidth;
-                  const rect = (
-                    <rect key={value} x={offset} y={y} width={width} height={12} fill={colorOf(value)}>
-                      <title>{`${s.name}: ${value} ${counts[value] ?? 0} of ${total}`}</title>
-                    </rect>
-                  );
-                  offset += width;
-                  return rect;
-                })}
-            </g>
-          );
-        })}
-      </svg>
-      <div className="chart-legend">
-        {values.slice(0, 8).map((value) => (
-          <span key={value}>
-            <i style={{ background: colorOf(value) }} /> {value}
-          </span>
-        ))}
-      </div>
-    </>
   );
 }

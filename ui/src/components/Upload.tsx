@@ -223,6 +223,7 @@ function UploadReport({ progress }: { progress: UploadProgress }) {
           'Nothing changed, so no version was committed.'
         )}
       </div>
+      {summary.columns && <UploadColumns columns={summary.columns} />}
       <table className="compact">
         <tbody>
           {rows
@@ -236,6 +237,30 @@ function UploadReport({ progress }: { progress: UploadProgress }) {
         </tbody>
       </table>
     </div>
+  );
+}
+
+/** Where each column of a CSV went, as the server says. */
+function UploadColumns({ columns }: { columns: NonNullable<UploadProgress['summary']>['columns'] & object }) {
+  const used = Object.entries(columns.used);
+  return (
+    <dl className="facts-list upload-columns" data-testid="upload-columns">
+      <dt>Fields</dt>
+      <dd data-testid="columns-used">
+        {used.length === 0
+          ? 'none'
+          : used.map(([field, column], index) => (
+              <span key={field}>
+                {index > 0 && ', '}
+                <code>{column}</code> → {field}
+              </span>
+            ))}
+      </dd>
+      <dt>Kept as metadata</dt>
+      <dd data-testid="columns-metadata">{columns.metadata.length ? columns.metadata.join(', ') : 'none'}</dd>
+      <dt>Not read</dt>
+      <dd data-testid="columns-ignored">{columns.ignored.length ? columns.ignored.join(', ') : 'none'}</dd>
+    </dl>
   );
 }
 

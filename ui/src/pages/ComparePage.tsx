@@ -112,6 +112,27 @@ export function ComparePage() {
                 </button>
               ))}
             </div>
+            <label className="inline-label">
+              Sort
+              <select
+                aria-label="Sort records by"
+                value={state.sort ?? ''}
+                disabled={!scoreKey}
+                onChange={(event) => update({ sort: (event.target.value || undefined) as CompareState['sort'], key: scoreKey })}
+              >
+                <option value="">record order</option>
+                <option value="change">change against the baseline</option>
+                <option value="score">score</option>
+              </select>
+            </label>
+            {state.sort && (
+              <select aria-label="Sort order" value={state.order ?? 'asc'} onChange={(event) => update({ order: event.target.value as 'asc' | 'desc' })}>
+                <option value="asc">{state.sort === 'change' ? 'largest regression first' : 'lowest first'}</option>
+                <option value="desc">{state.sort === 'change' ? 'largest improvement first' : 'highest first'}</option>
+              </select>
+            )}
+            <SearchForm key={state.q ?? ''} q={state.q} onChange={(q) => update({ q })} />
+            <ColumnChoice experiments={experiments} hidden={state.hidden ?? []} onChange={(hidden) => update({ hidden })} />
             <label className="checkbox">
               <input type="checkbox" checked={state.diff !== false} onChange={(event) => update({ diff: event.target.checked })} />
               Diff outputs against the baseline
@@ -144,14 +165,64 @@ export function ComparePage() {
               baselineId: state.baseline,
               change: state.change && scoreKey ? { kind: state.change, key: scoreKey } : undefined,
               filters,
+              q: state.q,
+              sort: state.sort && scoreKey ? { by: state.sort, key: scoreKey, order: state.order ?? 'asc' } : undefined,
             }}
-            order={experiments}
+            order={experiments.filter((experiment) => !state.hidden?.includes(experiment.id))}
             colors={colors}
             showDiff={state.diff !== false}
           />
         </>
       )}
     </div>
+  );
+}
+
+/** Text search of the records and their runs' outputs, sent with Enter. */
+function SearchForm({ q, onChange }: { q: string | undefined; onChange: (q: string | undefined) => void }) {
+  const [text, setText] = useState(q ?? '');
+  return (
+    <form
+      className="group-by"
+      aria-label="Search the records"
+      onSubmit={(event) => {
+        event.preventDefault();
+        onChange(text.trim() || undefined);
+      }}
+    >
+      <input
+        type="search"
+        value={text}
+        onChange={(event) => setText(event.target.value)}
+        placeholder="Search records and outputs"
+        aria-label="Search records"
+      />
+      <button type="submit">Search</button>
+    </form>
+  );
+}
+
+/** Which experiments' columns the rows show; hidden ones stay in the comparison. */
+function ColumnChoice({ experiments, hidden, onChange }: { experiments: Experiment[]; hidden: string[]; onChange: (hidden: string[]) => void }) {
+  return (
+    <details className="column-choice">
+      <summary>
+        Columns ({experiments.length - hidden.length} of {experiments.length})
+      </summary>
+      <div className="column-choice-menu">
+        {experiments.map((experiment) => (
+          <label key={experiment.id} className="checkbox">
+            <input
+              type="checkbox"
+              checked={!hidden.includes(experiment.id)}
+              aria-label={`Show the column of ${experiment.name}`}
+              onChange={(event) => onChange(event.target.checked ? hidden.filter((id) => id !== experiment.id) : [...hidden, experiment.id])}
+            />
+            {experiment.name}
+          </label>
+        ))}
+      </div>
+    </details>
   );
 }
 

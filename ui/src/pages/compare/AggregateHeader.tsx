@@ -79,6 +79,7 @@ export function AggregateHeader({ comparison, order, colors }: { comparison: Com
               key={key}
               scoreKey={key}
               series={order.map((experiment) => ({
+                experimentId: experiment.id,
                 name: experiment.name,
                 color: colors.get(experiment.id) ?? '#888',
                 stats: statsOf(experiment.id)?.scores[key],

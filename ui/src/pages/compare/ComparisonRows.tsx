@@ -7,6 +7,7 @@ import { Drawer } from '../../components/Drawer.js';
 import { JsonView } from '../../components/JsonView.js';
 import { Empty, QueryState } from '../../components/States.js';
 import { TextDiff } from '../../components/TextDiff.js';
+import { distinctIds } from '../../lib/distinct-ids.js';
 import { displayText, formatCost, formatCount, formatMs, formatScore, formatSigned } from '../../lib/format.js';
 
 /** Rows asked of the server at a time; more are fetched as the list is scrolled near its end. */
@@ -23,14 +24,30 @@ export interface RowsQuery {
   baselineId: string | undefined;
   change: ChangeFilter | undefined;
   filters: RunFilters | undefined;
+  q?: string;
+  sort?: RowsSort;
 }
+
+/** How the rows are ordered: by a score key's change against the baseline, or by the score. */
+export type RowsSort = NonNullable<Parameters<typeof comparisonRows>[0]['sort']>;
 
 /**
  * The records side by side, each experiment's output in its column. Only the rows on screen are
  * in the page (virtualized), and pages of rows are fetched as the list is scrolled, so a comparison
  * of 100,000 records reads and draws as quickly as one of 100.
  */
-export function ComparisonRows({ query, order, colors, showDiff }: { query: RowsQuery; order: Experiment[]; colors: Map<string, string>; showDiff: boolean }) {
+export function ComparisonRows({
+  query,
+  order,
+  colors,
+  showDiff,
+}: {
+  query: RowsQuery;
+  /** The experiments whose columns are shown. */
+  order: Experiment[];
+  colors: Map<string, string>;
+  showDiff: boolean;
+}) {
   const rows = useInfiniteQuery({
     queryKey: ['comparison-rows', query],
     queryFn: ({ pageParam, signal }) =>
@@ -40,8 +57,12 @@ export function ComparisonRows({ query, order, colors, showDiff }: { query: Rows
           baseline_id: query.baselineId,
           change: query.change,
           filters: query.filters,
+          q: query.q,
+          sort: query.sort,
           cursor: pageParam,
           limit: ROWS_PAGE,
+          // The total is counted once, with the first page.
+          count: pageParam === undefined,
         },
         signal,
       ),
@@ -50,6 +71,8 @@ export function ComparisonRows({ query, order, colors, showDiff }: { query: Rows
   });
   // Rebuilt only when a page arrives, not on every scroll frame.
   const loaded = useMemo(() => rows.data?.pages.flatMap((page) => page.data) ?? [], [rows.data]);
+  const total = rows.data?.pages[0]?.total;
+  const labels = useMemo(() => distinctIds(loaded.map((row) => row.record)), [loaded]);
   const scrollRef = useRef<HTMLDivElement>(null);
   const headerRef = useRef<HTMLDivElement>(null);
   const [headerHeight, setHeaderHeight] = useState(0);
@@ -74,7 +97,9 @@ export function ComparisonRows({ query, order, colors, showDiff }: { query: Rows
 
   if (!rows.isSuccess) return <QueryState query={rows} loading="Loading the records side by side…" failure="Could not load the rows" />;
   if (loaded.length === 0) {
-    return query.change ? (
+    return query.q ? (
+      <Empty title={`No record has “${query.q}”`}>No record's input or expected output, nor any run's output or error, has this text.</Empty>
+    ) : query.change ? (
       <Empty title={`No record ${query.change.kind} on “${query.change.key}”`}>
         No compared experiment scored a record {query.change.kind === 'regressed' ? 'lower' : 'higher'} than the baseline on this key. Show all records, or pick
         another score key.
@@ -89,6 +114,11 @@ export function ComparisonRows({ query, order, colors, showDiff }: { query: Rows
   return (
     <>
       <div className="rows-status muted small" data-testid="rows-status">
+        {total !== undefined && (
+          <strong data-testid="rows-total" data-total={total}>
+            {formatCount(total)} {total === 1 ? 'record matches' : 'records match'}.{' '}
+          </strong>
+        )}
         {formatCount(loaded.length)} records loaded{rows.hasNextPage ? '; more load as you scroll' : ', all of them'}. Click a row for its full details.
       </div>
       <div className="rows-scroll" ref={scrollRef} data-testid="comparison-rows">
@@ -126,6 +156,9 @@ export function ComparisonRows({ query, order, colors, showDiff }: { query: Rows
                   {row ? (
                     <>
                       <div className="cell record-cell">
+                        <div className="mono muted small" title={row.record.id} data-testid="record-label">
+                          {labels.get(row.record.id)}
+                        </div>
                         <div className="cell-text">{displayText(row.record.input)}</div>
                         {row.record.expected_output !== null && (
                           <div className="cell-expected" title="Expected output">
@@ -137,6 +170,7 @@ export function ComparisonRows({ query, order, colors, showDiff }: { query: Rows
                       {order.map((experiment) => (
                         <RunCell
                           key={experiment.id}
+                          experimentId={experiment.id}
                           runs={row.runs[experiment.id] ?? NO_RUNS}
                           baselineRuns={baselineId && experiment.id !== baselineId && showDiff ? row.runs[baselineId] : undefined}
                           changes={row.changes?.[experiment.id]}
@@ -153,7 +187,7 @@ export function ComparisonRows({ query, order, colors, showDiff }: { query: Rows
         </div>
       </div>
       {open && (
-        <Drawer title="Record, side by side" onClose={() => setOpen(undefined)} wide>
+        <Drawer title={`Record ${labels.get(open.record.id) ?? ''}, side by side`} onClose={() => setOpen(undefined)} wide>
           <RowDetails row={open} order={order} colors={colors} baselineId={baselineId} />
         </Drawer>
       )}
@@ -181,22 +215,29 @@ function meanScores(runs: RunWithScores[]): Map<string, number | string> {
 
 /** Memoised: its props are the row's own arrays and objects, unchanged while the list scrolls. */
 const RunCell = memo(function RunCell({
+  experimentId,
   runs,
   baselineRuns,
   changes,
 }: {
+  experimentId: string;
   runs: RunWithScores[];
   baselineRuns: RunWithScores[] | undefined;
   changes: Record<string, CellChange> | undefined;
 }) {
-  if (runs.length === 0) return <div className="cell muted">No run</div>;
+  if (runs.length === 0)
+    return (
+      <div className="cell muted" data-experiment-id={experimentId}>
+        No run
+      </div>
+    );
   const first = runs[0]!;
   const output = displayText(first.output);
   // A cell shows the start of an output; the row's drawer shows it whole.
   const baselineOutput = baselineRuns?.[0] ? displayText(baselineRuns[0].output).slice(0, CELL_DIFF_CHARS) : undefined;
   const scores = meanScores(runs);
   return (
-    <div className="cell run-cell">
+    <div className="cell run-cell" data-experiment-id={experimentId}>
       {first.error ? (
         <div className="cell-error">{first.error}</div>
       ) : baselineOutput !== undefined ? (
@@ -215,6 +256,7 @@ const RunCell = memo(function RunCell({
               className={`score-chip ${change?.change ?? ''}`}
               data-score-key={key}
               data-change={change?.change ?? undefined}
+              data-delta={change?.delta ?? undefined}
               title={
                 change && change.delta !== null
                   ? `${key}: ${formatScore(change.value)} vs baseline ${formatScore(change.baseline)} (${formatSigned(change.delta)})`

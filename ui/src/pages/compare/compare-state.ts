@@ -15,6 +15,13 @@ export interface CompareState {
   group?: string;
   /** Show each output as a text diff against the baseline's. */
   diff?: boolean;
+  /** Order the records by `key`: its change against the baseline (ascending: the largest regression first) or its score. */
+  sort?: 'change' | 'score';
+  order?: 'asc' | 'desc';
+  /** Text in the records' input or expected output, or in a run's output or error. */
+  q?: string;
+  /** Experiments whose column the rows leave out (they are still compared). */
+  hidden?: string[];
 }
 
 export function parseCompareState(params: URLSearchParams): CompareState {
@@ -24,6 +31,7 @@ export function parseCompareState(params: URLSearchParams): CompareState {
     .slice(0, MAX_COMPARED + 1);
   const baseline = params.get('baseline') ?? undefined;
   const change = params.get('change');
+  const sort = params.get('sort');
   const group = /^(run|record):(.+)$/.exec(params.get('group_by') ?? '');
   return {
     experiments,
@@ -33,6 +41,10 @@ export function parseCompareState(params: URLSearchParams): CompareState {
     groupBy: group ? { source: group[1] as GroupBy['source'], key: group[2]! } : undefined,
     group: params.get('group') ?? undefined,
     diff: params.get('diff') !== '0',
+    sort: sort === 'change' || sort === 'score' ? sort : undefined,
+    order: params.get('order') === 'desc' ? 'desc' : 'asc',
+    q: params.get('q') || undefined,
+    hidden: (params.get('hide') ?? '').split(',').filter((id) => id && experiments.includes(id)),
   };
 }
 
@@ -45,6 +57,10 @@ export function compareSearch(state: CompareState): string {
   if (state.groupBy) params.set('group_by', `${state.groupBy.source}:${state.groupBy.key}`);
   if (state.groupBy && state.group !== undefined) params.set('group', state.group);
   if (state.diff === false) params.set('diff', '0');
+  if (state.sort) params.set('sort', state.sort);
+  if (state.sort && state.order === 'desc') params.set('order', 'desc');
+  if (state.q) params.set('q', state.q);
+  if (state.hidden?.length) params.set('hide', state.hidden.join(','));
   return params.toString();
 }
 

@@ -5,7 +5,8 @@ import type { Dataset, DatasetRecord, Json, RecordChange } from '../../api/types
 import { Pager, useCursorPager } from '../../components/Pager.js';
 import { Empty, QueryState } from '../../components/States.js';
 import { TextDiff } from '../../components/TextDiff.js';
-import { displayText, preview, shortId } from '../../lib/format.js';
+import { distinctIds } from '../../lib/distinct-ids.js';
+import { displayText, preview } from '../../lib/format.js';
 import { useVersionChoices } from './use-versions.js';
 import { VersionSelect } from './VersionSelect.js';
 
@@ -54,9 +55,12 @@ export function DiffTab({
       ) : (
         <>
           <div className="diff-list" data-testid="diff-list">
-            {diff.data.data.map((change) => (
-              <ChangeView key={change.record_id} change={change} />
-            ))}
+            {(() => {
+              const labels = distinctIds(diff.data.data.map((change) => (change.after ?? change.before)!));
+              return diff.data.data.map((change) => (
+                <ChangeView key={change.record_id} change={change} label={labels.get((change.after ?? change.before)!.id)} />
+              ));
+            })()}
           </div>
           <Pager
             page={pager.page}
@@ -71,14 +75,14 @@ export function DiffTab({
   );
 }
 
-function ChangeView({ change }: { change: RecordChange }) {
+function ChangeView({ change, label }: { change: RecordChange; label: string | undefined }) {
   const record = (change.after ?? change.before)!;
   return (
     <div className={`diff-item diff-${change.change}`} data-change={change.change}>
       <div className="diff-item-header">
         <span className={`badge badge-${change.change}`}>{change.change}</span>
         <span className="mono" title={record.id}>
-          {record.external_id ?? shortId(record.id)}
+          {label}
         </span>
         {change.change !== 'changed' && <span className="clip muted">{preview(record.input, 200)}</span>}
       </div>

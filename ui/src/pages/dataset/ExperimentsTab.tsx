@@ -7,6 +7,7 @@ import { Pager, useCursorPager } from '../../components/Pager.js';
 import { Empty, ErrorState, QueryState } from '../../components/States.js';
 import { formatAgo, formatCost, formatCount, formatDateTime, formatMs, formatPercent, formatScore } from '../../lib/format.js';
 import { MAX_COMPARED, comparePath } from '../compare/compare-state.js';
+import { ScoreTrends } from './ScoreTrend.js';
 
 const PAGE_SIZE = 50;
 /** The compare API takes at most 20 experiments at once. */
@@ -65,6 +66,11 @@ export function ExperimentsTab({ dataset }: { dataset: Dataset }) {
           Compare selected
         </button>
       </div>
+      <ScoreTrends
+        experiments={experiments.data.data}
+        stats={stats}
+        scoreKeys={[...new Set([...stats.values()].flatMap((s) => Object.entries(s.scores).flatMap(([key, score]) => (score.n > 0 ? [key] : []))))].sort()}
+      />
       {statsError !== undefined && <ErrorState title="Could not compute the experiments' aggregates" error={statsError} />}
       <table className="data-table" data-testid="experiments-table">
         <thead>

@@ -6,7 +6,8 @@ import { Drawer } from '../../components/Drawer.js';
 import { JsonView } from '../../components/JsonView.js';
 import { Pager, useCursorPager } from '../../components/Pager.js';
 import { Empty, QueryState } from '../../components/States.js';
-import { formatCount, formatDateTime, preview, shortId } from '../../lib/format.js';
+import { distinctId, distinctIds } from '../../lib/distinct-ids.js';
+import { formatCount, formatDateTime, preview } from '../../lib/format.js';
 import { useDebounced } from '../../lib/use-debounced.js';
 import { useVersionChoices } from './use-versions.js';
 import { VersionSelect } from './VersionSelect.js';
@@ -61,6 +62,7 @@ export function RecordsTab({
     placeholderData: keepPreviousData,
     enabled: dataset.latest_version > 0,
   });
+  const labels = distinctIds(records.data?.data ?? []);
   const filtering = Boolean(filters.q || filters.tag?.length || filters.split?.length || filters.metadata?.length);
   const shownVersion = records.data?.version ?? (version ? Number(version) : dataset.latest_version);
   const versionInfo = versions.data?.data.find((v) => v.version === shownVersion);
@@ -129,9 +131,15 @@ export function RecordsTab({
             </thead>
             <tbody>
               {records.data.data.map((record) => (
-                <tr key={record.id} onClick={() => setOpen(record)} tabIndex={0} onKeyDown={(event) => event.key === 'Enter' && setOpen(record)}>
-                  <td className="mono" title={record.id}>
-                    {record.external_id ?? shortId(record.id)}
+                <tr
+                  key={record.id}
+                  data-record-id={record.id}
+                  onClick={() => setOpen(record)}
+                  tabIndex={0}
+                  onKeyDown={(event) => event.key === 'Enter' && setOpen(record)}
+                >
+                  <td className="mono" title={record.id} data-testid="record-label">
+                    {labels.get(record.id)}
                   </td>
                   <td className="clip">{preview(record.input)}</td>
                   <td className="clip">{preview(record.expected_output)}</td>
@@ -158,7 +166,7 @@ export function RecordsTab({
         </>
       )}
       {open && (
-        <Drawer title={`Record ${open.external_id ?? shortId(open.id)}`} onClose={() => setOpen(undefined)}>
+        <Drawer title={`Record ${labels.get(open.id) ?? distinctId(open)}`} onClose={() => setOpen(undefined)}>
           <RecordDetails record={open} />
         </Drawer>
       )}

@@ -1,9 +1,11 @@
 import { useQueryClient } from '@tanstack/react-query';
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import type { Dataset } from '../../api/types.js';
 import { Empty } from '../../components/States.js';
 import { FilePicker, UploadProgressView, UploadSettingsFields, useUpload, type UploadSettings } from '../../components/Upload.js';
+import { type ColumnRole, columnOptions, defaultRoles } from '../../lib/csv-preview.js';
 import { isFinished } from '../../lib/upload-progress.js';
+import { ColumnMapping, useCsvPreview } from './ColumnMapping.js';
 
 /** Adds records from a file as one new version, with the server's progress shown live. */
 export function UploadTab({ dataset }: { dataset: Dataset }) {
@@ -11,6 +13,11 @@ export function UploadTab({ dataset }: { dataset: Dataset }) {
   const [file, setFile] = useState<File>();
   const [settings, setSettings] = useState<UploadSettings>({});
   const [error, setError] = useState<string>();
+  const csv = useCsvPreview(file);
+  const [roles, setRoles] = useState<ColumnRole[]>([]);
+  const [cells, setCells] = useState<'json' | 'text'>('json');
+  useEffect(() => setRoles(csv.preview ? defaultRoles(csv.preview.header) : []), [csv.preview]);
+  const mapping = csv.preview && roles.length === csv.preview.header.length ? columnOptions(csv.preview.header, roles) : undefined;
   const upload = useUpload((final) => {
     if (final.phase !== 'completed') return;
     for (const key of ['dataset', 'versions', 'records', 'diff', 'datasets']) void queryClient.invalidateQueries({ queryKey: [key] });
@@ -26,7 +33,13 @@ export function UploadTab({ dataset }: { dataset: Dataset }) {
   const start = () => {
     setError(undefined);
     try {
-      if (file) upload.start(dataset.id, file, settings);
+      if (!file) return;
+      if (mapping && !mapping.ok) throw new Error(mapping.problem);
+      upload.start(
+        dataset.id,
+        file,
+        mapping?.ok ? { ...settings, columns: mapping.columns, ignoreColumns: mapping.ignoreColumns, otherColumns: 'metadata', cells } : settings,
+      );
     } catch (failure) {
       setError((failure as Error).message);
     }
@@ -45,6 +58,11 @@ export function UploadTab({ dataset }: { dataset: Dataset }) {
         }}
         disabled={running}
       />
+      {csv.error && <div className="state state-error">{csv.error}</div>}
+      {csv.preview && roles.length > 0 && (
+        <ColumnMapping preview={csv.preview} roles={roles} onRoles={setRoles} cells={cells} onCells={setCells} disabled={running} />
+      )}
+      {mapping && !mapping.ok && <div className="muted small bad">{mapping.problem}</div>}
       <UploadSettingsFields settings={settings} onChange={setSettings} disabled={running} />
       {error && (
         <div className="state state-error" role="alert">
@@ -53,7 +71,7 @@ export function UploadTab({ dataset }: { dataset: Dataset }) {
       )}
       {upload.progress && <UploadProgressView progress={upload.progress} fileName={upload.fileName} onCancel={upload.cancel} />}
       <div className="actions">
-        <button type="button" className="primary" disabled={!file || running} onClick={start}>
+        <button type="button" className="primary" disabled={!file || running || (mapping !== undefined && !mapping.ok)} onClick={start}>
           Upload
         </button>
       </div>

@@ -37,10 +37,15 @@ async function traceRuns(root: Run): Promise<Run[]> {
   return runs;
 }
 
-/** The runs of a trace as an indented tree with a time bar each; choosing one shows its details. */
-export function TraceTree({ root }: { root: Run }) {
+/**
+ * The runs of a trace as an indented tree with a time bar each; choosing one shows its details. The
+ * selected run is the caller's when it passes `selected` and `onSelect` (to keep it in the address).
+ */
+export function TraceTree({ root, selected: chosenId, onSelect }: { root: Run; selected?: string; onSelect?: (runId: string) => void }) {
   const trace = useQuery({ queryKey: ['trace', root.id], queryFn: () => traceRuns(root) });
-  const [selected, setSelected] = useState<string>(root.id);
+  const [ownSelected, setOwnSelected] = useState<string>(root.id);
+  const selected = onSelect ? (chosenId ?? root.id) : ownSelected;
+  const setSelected = onSelect ?? setOwnSelected;
   // Built once per load of the trace, not on every click that selects a run.
   const layout = useMemo(() => (trace.data ? traceLayout(trace.data) : undefined), [trace.data]);
   if (!trace.isSuccess) return <QueryState query={trace} loading="Loading the trace…" failure="Could not load the trace" />;
