@@ -11,6 +11,15 @@ export interface Config {
   databaseUrl?: string;
   /** Becomes the admin key on first start instead of a random one (for scripted deployments). */
   adminKey?: string;
+  /** With adminPassword, the first admin user, made on a start that finds no user. */
+  adminEmail?: string;
+  adminPassword?: string;
+  /**
+   * Behind a reverse proxy: trust its X-Forwarded-For/-Proto (client addresses for the sign-in limit,
+   * HTTPS for the session cookie's Secure flag). Off unless EVALSTORE_TRUST_PROXY is true, so that a
+   * client cannot forge them.
+   */
+  trustProxy?: boolean;
   logLevel: string;
   /**
    * How the LangSmith surface tells LangSmith's SDK to send runs (its `/info`): `multipart`
@@ -34,10 +43,19 @@ export function loadConfig(overrides: ConfigOverrides = {}, env: NodeJS.ProcessE
     dataDir: overrides.dataDir ?? env.EVALSTORE_DATA_DIR ?? './data',
     databaseUrl: overrides.databaseUrl ?? (env.DATABASE_URL || undefined),
     adminKey: env.EVALSTORE_ADMIN_KEY || undefined,
+    adminEmail: env.EVALSTORE_ADMIN_EMAIL || undefined,
+    adminPassword: env.EVALSTORE_ADMIN_PASSWORD || undefined,
+    trustProxy: trustProxy(env.EVALSTORE_TRUST_PROXY),
     logLevel: overrides.logLevel ?? env.LOG_LEVEL ?? 'info',
     langsmithIngestion: overrides.langsmithIngestion ?? langsmithIngestion(env.EVALSTORE_LANGSMITH_INGESTION),
     pricesFile: env.EVALSTORE_PRICES || undefined,
   };
+}
+
+function trustProxy(value: string | undefined): boolean {
+  if (value === undefined || value === '' || value === 'false' || value === '0') return false;
+  if (value === 'true' || value === '1') return true;
+  throw new Error(`EVALSTORE_TRUST_PROXY must be true or false (got ${JSON.stringify(value)})`);
 }
 
 function langsmithIngestion(value: string | undefined): LangSmithIngestion {

@@ -22,7 +22,7 @@ const VERSION = '0.1.0';
 const UPLOAD_SWEEP_INTERVAL_MS = 10 * 60 * 1000;
 
 /** Never log credentials, whichever surface's header carries them. */
-const REDACTED_HEADERS = ['authorization', 'x-api-key', 'dd-api-key', 'dd-application-key'].map((name) => `req.headers["${name}"]`);
+const REDACTED_HEADERS = ['authorization', 'x-api-key', 'dd-api-key', 'dd-application-key', 'cookie', 'x-csrf-token'].map((name) => `req.headers["${name}"]`);
 
 export interface AppOptions {
   logger?: FastifyServerOptions['logger'];
@@ -30,6 +30,8 @@ export interface AppOptions {
   langsmithIngestion?: LangSmithIngestion;
   /** The OTLP receiver's limits (see OtlpOptions). */
   otlp?: OtlpOptions;
+  /** Trust X-Forwarded-* headers from a reverse proxy (see Config.trustProxy). */
+  trustProxy?: boolean;
 }
 
 /** Assembles the HTTP application over a set of services: every surface, the docs and health. */
@@ -37,11 +39,14 @@ export async function buildApp(services: Services, options: AppOptions = {}): Pr
   const app = Fastify({
     logger: options.logger ?? false,
     bodyLimit: LIMITS.jsonBodyBytes,
+    trustProxy: options.trustProxy ?? false,
   });
   installValidators(app);
   // Shared at the root so that the OpenAPI document lists them once, under components.
   for (const schema of sharedSchemas) app.addSchema(schema);
   app.decorateRequest('actor', null as unknown as Actor);
+  app.decorateRequest('signedIn', null);
+  app.decorateRequest('sessionToken', null);
   handleErrorsWith(app, sendProblem);
 
   await app.register(fastifySwagger, {
@@ -89,6 +94,13 @@ export async function buildApp(services: Services, options: AppOptions = {}): Pr
   return app;
 }
 
+/** The setup link, on the address the server listens on (a wildcard host is shown as localhost). */
+function setupUrl(listening: string, host: string, token: string): string {
+  const base = new URL(listening);
+  if (host === '0.0.0.0' || host === '::') base.hostname = 'localhost';
+  return `${base.origin}/accept-invitation#token=${encodeURIComponent(token)}`;
+}
+
 export interface RunningServer {
   app: FastifyInstance;
   services: Services;
@@ -110,11 +122,16 @@ export async function startServer(config: Config, options: { print?: (line: stri
     await migrateToLatest(store);
     const services = createServices(store);
     const created = await services.workspaces.bootstrap({ adminKey: config.adminKey });
+    if ((config.adminEmail === undefined) !== (config.adminPassword === undefined)) {
+      throw new Error('Set both EVALSTORE_ADMIN_EMAIL and EVALSTORE_ADMIN_PASSWORD, or neither');
+    }
+    const firstAdmin = await services.users.bootstrapAdmin({ email: config.adminEmail, password: config.adminPassword });
     await services.uploads.sweepAbandoned();
     app = await buildApp(services, {
       logger: { level: config.logLevel, redact: REDACTED_HEADERS },
       langsmithIngestion: config.langsmithIngestion,
       otlp: { prices },
+      trustProxy: config.trustProxy,
     });
     const url = await app.listen({ port: config.port, host: config.host });
     app.log.info({ store: describeStore(target) }, 'evalstore is ready');
@@ -128,6 +145,15 @@ export async function startServer(config: Config, options: { print?: (line: stri
         print('');
         print(`  ${created.admin.key}`);
       }
+      print('');
+    }
+    if (firstAdmin && 'user' in firstAdmin) {
+      print(`Created the admin user ${firstAdmin.user.email} (its password is the value of EVALSTORE_ADMIN_PASSWORD).`);
+    } else if (firstAdmin) {
+      // Printed, never logged: the link is good once, for 7 days, and makes whoever opens it the first admin.
+      print('No user exists yet. Open this one-time link to make the first admin (or set EVALSTORE_ADMIN_EMAIL and EVALSTORE_ADMIN_PASSWORD):');
+      print('');
+      print(`  ${setupUrl(url, config.host, firstAdmin.setupToken)}`);
       print('');
     }
     // Uploads of a process that died are freed by whichever server sweeps next.

@@ -11,10 +11,15 @@ import type {
   Comparison,
   ComparisonRow,
   CreatedApiKey,
+  CreatedInvitation,
+  CreatedPasswordReset,
   Dataset,
   DatasetRecord,
   DatasetVersion,
   Experiment,
+  Invitation,
+  Me,
+  Member,
   NewRun,
   NewScore,
   Project,
@@ -22,9 +27,12 @@ import type {
   RecordsChanged,
   Run,
   RunsAppended,
+  Role,
   Score,
   ScoresCreated,
+  SessionInfo,
   UploadSummary,
+  User,
   Workspace,
 } from './types.js';
 
@@ -58,6 +66,9 @@ export class Evalstore {
   readonly scores: ScoresResource;
   readonly comparisons: ComparisonsResource;
   readonly logs: LogsResource;
+  readonly auth: AuthResource;
+  readonly users: UsersResource;
+  readonly invitations: InvitationsResource;
 
   constructor(options: ClientOptions = {}) {
     this.transport = new Transport(options);
@@ -73,6 +84,9 @@ export class Evalstore {
     this.scores = new ScoresResource(this.transport);
     this.comparisons = new ComparisonsResource(this.transport);
     this.logs = new LogsResource(this.transport);
+    this.auth = new AuthResource(this.transport);
+    this.users = new UsersResource(this.transport);
+    this.invitations = new InvitationsResource(this.transport);
   }
 }
 
@@ -389,5 +403,74 @@ class LogsResource extends Resource {
   /** Records runs of a log stream (made on first use), such as an application's production calls. */
   create(body: ApiBody<'/api/v1/logs', 'post'>): Promise<ApiResponse<'/api/v1/logs', 'post', 201>> {
     return this.call(this.api.POST('/api/v1/logs', { body }));
+  }
+}
+
+/** Sign-in and a signed-in user's own sessions: for a browser's client (`session` option), which the cookie goes with. */
+class AuthResource extends Resource {
+  /** Signs in by email and password: the server sets the session cookie and answers the CSRF token. */
+  signIn(body: ApiBody<'/api/v1/auth/sign-in', 'post'>): Promise<Me> {
+    return this.call(this.api.POST('/api/v1/auth/sign-in', { body }));
+  }
+
+  signOut(): Promise<void> {
+    return this.call(this.api.POST('/api/v1/auth/sign-out'));
+  }
+
+  /** The signed-in user, their workspaces with roles, and the session's CSRF token. */
+  me(): Promise<Me> {
+    return this.call(this.api.GET('/api/v1/auth/me'));
+  }
+
+  sessions(): Promise<SessionInfo[]> {
+    return this.call<{ data: SessionInfo[] }>(this.api.GET('/api/v1/auth/sessions')).then((page) => page.data);
+  }
+
+  revokeSession(sessionId: string): Promise<void> {
+    return this.call(this.api.DELETE('/api/v1/auth/sessions/{session_id}', { params: { path: { session_id: sessionId } } }));
+  }
+
+  /** Accepts an invitation's token: makes the account and signs in. */
+  acceptInvitation(body: ApiBody<'/api/v1/auth/invitations/accept', 'post'>): Promise<Me> {
+    return this.call(this.api.POST('/api/v1/auth/invitations/accept', { body }));
+  }
+
+  acceptPasswordReset(body: ApiBody<'/api/v1/auth/password-resets/accept', 'post'>): Promise<User> {
+    return this.call(this.api.POST('/api/v1/auth/password-resets/accept', { body }));
+  }
+}
+
+/** The members of the workspace (admin). */
+class UsersResource extends Resource {
+  list(): Promise<Member[]> {
+    return this.call<{ data: Member[] }>(this.api.GET('/api/v1/users')).then((page) => page.data);
+  }
+
+  setRole(userId: string, role: Role): Promise<Member> {
+    return this.call(this.api.PATCH('/api/v1/users/{user_id}', { params: { path: { user_id: userId } }, body: { role } }));
+  }
+
+  remove(userId: string): Promise<void> {
+    return this.call(this.api.DELETE('/api/v1/users/{user_id}', { params: { path: { user_id: userId } } }));
+  }
+
+  revokeSessions(userId: string): Promise<{ revoked: number }> {
+    return this.call(this.api.DELETE('/api/v1/users/{user_id}/sessions', { params: { path: { user_id: userId } } }));
+  }
+
+  /** A one-time password reset link's token and path, to hand over. */
+  resetPassword(userId: string): Promise<CreatedPasswordReset> {
+    return this.call(this.api.POST('/api/v1/users/{user_id}/password-resets', { params: { path: { user_id: userId } } }));
+  }
+}
+
+/** Invitations to the workspace (admin). */
+class InvitationsResource extends Resource {
+  create(body: ApiBody<'/api/v1/invitations', 'post'>): Promise<CreatedInvitation> {
+    return this.call(this.api.POST('/api/v1/invitations', { body }));
+  }
+
+  list(): Promise<Invitation[]> {
+    return this.call<{ data: Invitation[] }>(this.api.GET('/api/v1/invitations')).then((page) => page.data);
   }
 }

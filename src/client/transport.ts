@@ -15,6 +15,12 @@ export interface ClientOptions {
   fetch?: typeof fetch;
   /** Told when the server refuses the key (401), before the call throws: a session can sign out. */
   onUnauthorized?: (error: EvalstoreError) => void;
+  /**
+   * A browser signed in with a session cookie instead of a key (the web UI): the cookie goes by
+   * itself (same origin), and each request carries the session's CSRF token (from `auth.me()` or
+   * `auth.signIn()`), which the server requires of every request but GET made with the cookie.
+   */
+  session?: { csrfToken: () => string | null | undefined };
 }
 
 const DEFAULT_URL = 'http://localhost:8080';
@@ -27,6 +33,7 @@ export class Transport {
   readonly baseUrl: string;
   readonly api: Client<paths>;
   private readonly apiKey: () => string | null | undefined;
+  private readonly csrfToken: (() => string | null | undefined) | undefined;
   private readonly fetchImpl: typeof fetch;
   private readonly onUnauthorized: ((error: EvalstoreError) => void) | undefined;
 
@@ -36,8 +43,9 @@ export class Transport {
     // The paths of the document start with /api/v1; a URL given with it is the same server.
     this.baseUrl = url.replace(/\/+$/, '').replace(/\/api\/v1$/, '');
     const apiKey = options.apiKey ?? env.EVALSTORE_API_KEY;
-    if (!apiKey) throw new TypeError('An API key is needed: pass apiKey or set EVALSTORE_API_KEY');
+    if (!apiKey && !options.session) throw new TypeError('An API key is needed: pass apiKey or set EVALSTORE_API_KEY');
     this.apiKey = typeof apiKey === 'function' ? apiKey : () => apiKey;
+    this.csrfToken = options.session?.csrfToken;
     this.onUnauthorized = options.onUnauthorized;
     this.fetchImpl = options.fetch ?? globalThis.fetch.bind(globalThis);
     const fetchImpl = this.fetchImpl;
@@ -51,10 +59,12 @@ export class Transport {
     });
   }
 
-  /** The header that carries the key (none when a key getter has no key). */
+  /** The header that carries the key (none when a key getter has no key), or a session's CSRF token. */
   authorization(): Record<string, string> {
     const key = this.apiKey();
-    return key ? { authorization: `Bearer ${key}` } : {};
+    if (key) return { authorization: `Bearer ${key}` };
+    const csrf = this.csrfToken?.();
+    return csrf ? { 'x-csrf-token': csrf } : {};
   }
 
   /** The address of `path` (under the server's root) with its query. */

@@ -95,3 +95,13 @@ export type CellChange = NonNullable<ComparisonRow['changes']>[string][string];
 export type GroupBy = NonNullable<CompareRequest['group_by']>;
 export type RunFilters = NonNullable<CompareRequest['filters']>;
 export type ChangeFilter = NonNullable<CompareRowsRequest['change']>;
+
+// People: the signed-in user, sessions, members and invitations.
+export type Me = ApiResponse<'/api/v1/auth/me', 'get'>;
+export type User = ApiResponse<'/api/v1/auth/password-resets/accept', 'post'>;
+export type SessionInfo = ApiResponse<'/api/v1/auth/sessions', 'get'>['data'][number];
+export type Member = ApiResponse<'/api/v1/users/{user_id}', 'patch'>;
+export type Role = Member['role'];
+export type Invitation = ApiResponse<'/api/v1/invitations', 'get'>['data'][number];
+export type CreatedInvitation = ApiResponse<'/api/v1/invitations', 'post', 201>;
+export type CreatedPasswordReset = ApiResponse<'/api/v1/users/{user_id}/password-resets', 'post', 201>;

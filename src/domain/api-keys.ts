@@ -1,7 +1,14 @@
 import { createHmac, randomBytes } from 'node:crypto';
 
-export const API_KEY_ROLES = ['read', 'write', 'admin'] as const;
+/**
+ * What a key or a member of a workspace may do: `read` sees the data; `review` sees it and scores it
+ * (nothing else); `write` changes the data; `admin` also manages keys and people.
+ */
+export const API_KEY_ROLES = ['read', 'review', 'write', 'admin'] as const;
 export type ApiKeyRole = (typeof API_KEY_ROLES)[number];
+
+/** What a route needs: a role's own name, or `score` (writing scores and reviews: review, write and admin). */
+export type AccessAction = ApiKeyRole | 'score';
 
 const KEY_PREFIX = 'es_';
 /** Versions the hashing scheme, so that a future scheme can tell its hashes from these. */
@@ -26,8 +33,14 @@ export function apiKeyPreview(key: string): string {
   return key.slice(0, KEY_PREFIX.length + 6);
 }
 
-const ROLE_RANK: Record<ApiKeyRole, number> = { read: 0, write: 1, admin: 2 };
+const ALLOWED: Record<AccessAction, readonly ApiKeyRole[]> = {
+  read: ['read', 'review', 'write', 'admin'],
+  score: ['review', 'write', 'admin'],
+  review: ['review', 'write', 'admin'],
+  write: ['write', 'admin'],
+  admin: ['admin'],
+};
 
-export function roleAllows(held: ApiKeyRole, needed: ApiKeyRole): boolean {
-  return ROLE_RANK[held] >= ROLE_RANK[needed];
+export function roleAllows(held: ApiKeyRole, needed: AccessAction): boolean {
+  return ALLOWED[needed].includes(held);
 }

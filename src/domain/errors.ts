@@ -23,6 +23,7 @@ export type ErrorCode =
   | 'forbidden'
   | 'payload_too_large'
   | 'unsupported_media_type'
+  | 'rate_limited'
   | 'internal_error';
 
 export abstract class DomainError extends Error {
@@ -74,6 +75,12 @@ export class ForbiddenError extends DomainError {
 export class PayloadTooLargeError extends DomainError {
   readonly code = 'payload_too_large';
   readonly status = 413;
+}
+
+/** Too many attempts (failed sign-ins): try again later. */
+export class TooManyRequestsError extends DomainError {
+  readonly code = 'rate_limited';
+  readonly status = 429;
 }
 
 export class UnsupportedMediaTypeError extends DomainError {

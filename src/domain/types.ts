@@ -7,6 +7,8 @@ export interface Actor {
   keyId: string | null;
   /** The person acting: set when a signed-in user acts, or a key made by a user; absent for operators' keys. */
   userId?: string | null;
+  /** The sign-in session the request came with, when it came with one rather than a key. */
+  sessionId?: string | null;
   /** How versions and other authored things name their author. */
   name: string;
   role: ApiKeyRole;
@@ -27,6 +29,8 @@ export interface ApiKey {
   preview: string;
   created_at: string;
   revoked_at: string | null;
+  /** The user who made the key; null for operators' keys. */
+  created_by: string | null;
 }
 
 export interface Project {

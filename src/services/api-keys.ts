@@ -22,18 +22,22 @@ export class ApiKeyService {
   async authenticate(presented: string): Promise<Actor> {
     const row = await this.store.db
       .selectFrom('api_keys')
-      .select(['id', 'workspace_id', 'name', 'role', 'revoked_at'])
+      .select(['id', 'workspace_id', 'name', 'role', 'revoked_at', 'created_by'])
       .where('key_hash', '=', hashApiKey(presented))
       .executeTakeFirst();
     if (!row || row.revoked_at !== null) throw new UnauthorizedError('The API key is not valid or was revoked');
-    return { workspaceId: row.workspace_id, keyId: row.id, name: row.name, role: row.role as ApiKeyRole };
+    return { workspaceId: row.workspace_id, keyId: row.id, userId: row.created_by, name: row.name, role: row.role as ApiKeyRole };
   }
 
   /**
    * Creates a key in a workspace. `chosenKey` lets an operator set the key's value (EVALSTORE_ADMIN_KEY);
-   * otherwise a random one is made.
+   * otherwise a random one is made. `createdBy` is the user making it: the key then says who.
    */
-  async create(workspaceId: string, input: { name: string; role: ApiKeyRole; chosenKey?: string }, options: TransactionOptions = {}): Promise<CreatedApiKey> {
+  async create(
+    workspaceId: string,
+    input: { name: string; role: ApiKeyRole; chosenKey?: string; createdBy?: string | null },
+    options: TransactionOptions = {},
+  ): Promise<CreatedApiKey> {
     if (input.chosenKey !== undefined && input.chosenKey.length < MIN_CHOSEN_KEY_LENGTH) {
       throw ValidationError.field('/key', `must be at least ${MIN_CHOSEN_KEY_LENGTH} characters long`);
     }
@@ -47,6 +51,7 @@ export class ApiKeyService {
       key_preview: apiKeyPreview(key),
       created_at: nowIso(),
       revoked_at: null,
+      created_by: input.createdBy ?? null,
     };
     await withTransaction(this.store, options, (tx) => tx.insertInto('api_keys').values(row).execute());
     return { apiKey: presentApiKey(row), key };
@@ -93,5 +98,6 @@ function presentApiKey(row: ApiKeyTable): ApiKey {
     preview: row.key_preview,
     created_at: row.created_at,
     revoked_at: row.revoked_at,
+    created_by: row.created_by,
   };
 }

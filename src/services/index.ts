@@ -13,7 +13,9 @@ import { RecordService } from './records.js';
 import { RunIngestService } from './run-ingest.js';
 import { RunService } from './runs.js';
 import { ScoreService } from './scores.js';
+import { SessionService, type SessionLifetimes } from './sessions.js';
 import { UploadService } from './uploads/index.js';
+import { UserService } from './users.js';
 import { VersionService } from './versions.js';
 import { WorkspaceService } from './workspaces.js';
 
@@ -37,10 +39,18 @@ export interface Services {
   experimentUploads: ExperimentUploadService;
   comparisons: ComparisonService;
   comparativeExperiments: ComparativeExperimentService;
+  sessions: SessionService;
+  users: UserService;
 }
 
-export function createServices(store: Store): Services {
+export interface ServiceOptions {
+  /** How long sign-in sessions live (defaults: SESSION_IDLE_MS, SESSION_ABSOLUTE_MS). */
+  sessions?: SessionLifetimes;
+}
+
+export function createServices(store: Store, options: ServiceOptions = {}): Services {
   const keys = new ApiKeyService(store);
+  const sessions = new SessionService(store, options.sessions);
   const projects = new ProjectService(store);
   const records = new RecordService(store);
   const datasets = new DatasetService(store, projects, records);
@@ -66,5 +76,7 @@ export function createServices(store: Store): Services {
     experimentUploads: new ExperimentUploadService(store, datasets, records, experiments, runs, scores),
     comparisons: new ComparisonService(store),
     comparativeExperiments: new ComparativeExperimentService(store),
+    sessions,
+    users: new UserService(store, sessions),
   };
 }

@@ -21,6 +21,59 @@ export interface ApiKeyTable {
   key_preview: string;
   created_at: string;
   revoked_at: string | null;
+  /** The user who made the key; null for operators' keys (the first admin key, the CLI's). */
+  created_by: string | null;
+}
+
+export interface UserTable {
+  id: string;
+  email: string;
+  display_name: string;
+  password_hash: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface MembershipTable {
+  workspace_id: string;
+  user_id: string;
+  role: string;
+  created_at: string;
+}
+
+export interface SessionTable {
+  id: string;
+  user_id: string;
+  token_hash: string;
+  method: string;
+  user_agent: string | null;
+  ip: string | null;
+  created_at: string;
+  last_seen_at: string;
+  expires_at: string;
+  revoked_at: string | null;
+}
+
+/** One-time tokens: invitations to a workspace and password resets. */
+export interface UserTokenTable {
+  id: string;
+  kind: string;
+  token_hash: string;
+  workspace_id: string;
+  email: string | null;
+  role: string | null;
+  user_id: string | null;
+  created_by: string;
+  created_at: string;
+  expires_at: string;
+  used_at: string | null;
+}
+
+export interface SignInFailureTable {
+  id: string;
+  email: string;
+  ip: string;
+  at: string;
 }
 
 export interface ProjectTable {
@@ -253,4 +306,9 @@ export interface Database {
   deferred_run_changes: DeferredRunChangeTable;
   comparative_experiments: ComparativeExperimentTable;
   dataset_drafts: DatasetDraftTable;
+  users: UserTable;
+  memberships: MembershipTable;
+  sessions: SessionTable;
+  user_tokens: UserTokenTable;
+  sign_in_failures: SignInFailureTable;
 }

@@ -21,7 +21,7 @@ async function signIn(page: Page, server: UiServer): Promise<void> {
   await page.goto(`${server.url}/`);
   await page.waitForURL('**/sign-in');
   await page.getByLabel('API key').fill(server.adminKey);
-  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('button', { name: 'Use this key' }).click();
   await page.waitForURL('**/datasets');
 }
 
@@ -74,7 +74,7 @@ describe.skipIf(!DIALECTS.includes('sqlite'))('web UI in Chromium, on SQLite', (
     await page.goto(`${server.url}/datasets`);
     await page.waitForURL('**/sign-in');
     await page.getByLabel('API key').fill('es_not-a-key-of-this-server');
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('button', { name: 'Use this key' }).click();
     await expect.poll(() => page.getByRole('alert').textContent()).toContain('does not know this key');
     await signIn(page, server);
     await expect.poll(() => page.getByTestId('workspace-name').textContent()).toBe(server.workspaceName);

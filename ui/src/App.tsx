@@ -1,11 +1,13 @@
 import { Link, Navigate, Route, Routes, useLocation } from 'react-router';
 import { useAuth } from './auth.js';
 import { Layout } from './components/Layout.js';
-import { Empty } from './components/States.js';
+import { Empty, Loading } from './components/States.js';
+import { AcceptInvitationPage, ResetPasswordPage } from './pages/AcceptPage.js';
 import { ComparePage } from './pages/ComparePage.js';
 import { DatasetPage } from './pages/DatasetPage.js';
 import { DatasetsPage } from './pages/DatasetsPage.js';
 import { ExperimentPage } from './pages/ExperimentPage.js';
+import { PeoplePage } from './pages/PeoplePage.js';
 import { SignInPage } from './pages/SignInPage.js';
 
 /**
@@ -16,7 +18,10 @@ export function App() {
   return (
     <Routes>
       <Route path="/sign-in" element={<SignInPage />} />
+      <Route path="/accept-invitation" element={<AcceptInvitationPage />} />
+      <Route path="/reset-password" element={<ResetPasswordPage />} />
       <Route element={<RequireSignIn />}>
+        <Route path="/people" element={<PeoplePage />} />
         <Route path="/" element={<Navigate to="/datasets" replace />} />
         <Route path="/datasets" element={<DatasetsPage />} />
         <Route path="/datasets/:datasetId" element={<DatasetPage />} />
@@ -36,8 +41,9 @@ export function App() {
 }
 
 function RequireSignIn() {
-  const { signedIn } = useAuth();
+  const { signedIn, checking } = useAuth();
   const location = useLocation();
+  if (checking) return <Loading label="Signing in…" />;
   if (!signedIn) return <Navigate to="/sign-in" replace state={{ from: location.pathname + location.search }} />;
   return <Layout />;
 }

@@ -7,6 +7,7 @@ import { versionRecordBound } from './0008_version_record_bound.js';
 import { spansByTrace } from './0009_spans_by_trace.js';
 import { datasetDrafts } from './0011_dataset_drafts.js';
 import { comparativeExperiments } from './0014_comparative_experiments.js';
+import { users } from './0015_users.js';
 
 /**
  * Every migration, in order. Names are permanent: a migration once released is never edited, only
@@ -22,5 +23,6 @@ export function migrations(dialect: DialectName): Record<string, Migration> {
     '0009_spans_by_trace': spansByTrace(),
     '0011_dataset_drafts': datasetDrafts(dialect),
     '0014_comparative_experiments': comparativeExperiments(dialect),
+    '0015_users': users(dialect),
   };
 }

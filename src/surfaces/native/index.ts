@@ -1,7 +1,7 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyPluginAsync } from 'fastify';
 import { LIMITS } from '../../domain/limits.js';
-import { bearerToken, firstKey, headerValue, requireApiKey } from '../../http/auth.js';
+import { bearerToken, firstKey, headerValue, requireKeyOrSession } from '../../http/auth.js';
 import { handleErrorsWith } from '../../http/errors.js';
 import { acceptMultipart } from '../../http/multipart.js';
 import type { Services } from '../../services/index.js';
@@ -12,6 +12,7 @@ import { experimentRoutes } from './routes/experiments.js';
 import { logRoutes } from './routes/logs.js';
 import { projectRoutes } from './routes/projects.js';
 import { CSV_TYPES, JSONL_TYPES, recordRoutes } from './routes/records.js';
+import { userRoutes } from './routes/users.js';
 import { versionRoutes } from './routes/versions.js';
 import { workspaceRoutes } from './routes/workspace.js';
 
@@ -20,12 +21,15 @@ import { workspaceRoutes } from './routes/workspace.js';
 export { sendProblem } from './errors.js';
 export { sharedSchemas } from './schemas/common.js';
 
-/** The native REST API, mounted at /api/v1. Keys come as `Authorization: Bearer` or `x-api-key`. */
+/**
+ * The native REST API, mounted at /api/v1. Keys come as `Authorization: Bearer` or `x-api-key`; the web
+ * UI's signed-in users come with the session cookie (and a CSRF token on every request but GET).
+ */
 export function nativeApi(services: Services): FastifyPluginAsync {
   return async (instance) => {
     const app = instance.withTypeProvider<TypeBoxTypeProvider>();
     handleErrorsWith(app, sendProblem);
-    requireApiKey(app, services.keys, firstKey(bearerToken, headerValue('x-api-key')));
+    requireKeyOrSession(app, services, firstKey(bearerToken, headerValue('x-api-key')));
     // The native API takes JSON; other media types get 415 rather than a guess at their meaning.
     app.removeContentTypeParser('text/plain');
     // Streamed bodies reach their handler unread; the handler consumes them as they arrive.
@@ -40,5 +44,6 @@ export function nativeApi(services: Services): FastifyPluginAsync {
     experimentRoutes(app, services);
     logRoutes(app, services);
     comparisonRoutes(app, services);
+    userRoutes(app, services);
   };
 }

@@ -26,7 +26,14 @@ for (const dialect of DIALECTS) {
       const revoked = await t.services.keys.create(t.workspaceId, { name: 'revoked', role: 'admin' });
       await t.services.keys.revoke({ workspaceId: t.workspaceId }, revoked.apiKey.id);
       const other = await t.services.workspaces.create('other');
-      keys = { read: await make('read'), write: await make('write'), admin: t.adminKey, revoked: revoked.key, otherWorkspace: other.admin.key };
+      keys = {
+        read: await make('read'),
+        review: await make('review'),
+        write: await make('write'),
+        admin: t.adminKey,
+        revoked: revoked.key,
+        otherWorkspace: other.admin.key,
+      };
 
       const project = (await t.call({ method: 'POST', url: '/api/v1/projects', payload: { name: 'p' } })).json();
       const dataset = await createDataset(t, { name: 'd', project_id: project.id });
@@ -104,7 +111,7 @@ for (const dialect of DIALECTS) {
     });
 
     it('lets each role call exactly the routes its role allows (403 otherwise)', async () => {
-      for (const role of ['read', 'write'] as const) {
+      for (const role of ['read', 'review', 'write'] as const) {
         for (const route of routes.filter((r) => r.needs !== 'read')) {
           const allowed = role === 'write' && route.needs === 'write';
           if (allowed) continue; // allowed writes are exercised below, in order, by the admin key
@@ -121,7 +128,7 @@ for (const dialect of DIALECTS) {
 
     it('accepts the key as a bearer token or as x-api-key, for every role allowed', async () => {
       for (const route of routes.filter((r) => r.method === 'GET')) {
-        for (const role of ['read', 'write', 'admin'] as const) {
+        for (const role of ['read', 'review', 'write', 'admin'] as const) {
           if (route.needs === 'admin' && role !== 'admin') continue;
           const response = await send(route, role === 'read' ? { 'x-api-key': keys[role] } : { authorization: `Bearer ${keys[role]}` });
           expect({ route: `${route.method} ${route.url}`, role, status: response.statusCode }).toEqual({

@@ -17,6 +17,21 @@ export function forgetKey(): void {
   window.localStorage.removeItem(STORAGE_KEY);
 }
 
+/**
+ * Signed in with email and password instead, the session is an HttpOnly cookie this page cannot read;
+ * what it keeps (in memory only) is the session's CSRF token, sent as x-csrf-token with every request.
+ * A reload asks the server for it again (GET /auth/me, which the cookie alone may call).
+ */
+let csrfToken: string | null = null;
+
+export function storedCsrfToken(): string | null {
+  return csrfToken;
+}
+
+export function storeCsrfToken(token: string | null): void {
+  csrfToken = token;
+}
+
 /** Told when the server refuses the stored key (revoked, or another server's), so the UI can sign out. */
 export function reportUnauthorized(): void {
   window.dispatchEvent(new Event(UNAUTHORIZED_EVENT));

@@ -2,7 +2,8 @@ import { Link, NavLink, Outlet } from 'react-router';
 import { useAuth } from '../auth.js';
 
 export function Layout() {
-  const { workspace, signOut } = useAuth();
+  const { workspace, me, signOut } = useAuth();
+  const role = me?.workspaces.find((w) => w.id === workspace?.id)?.role;
   return (
     <div className="app">
       <header className="topbar">
@@ -11,11 +12,17 @@ export function Layout() {
         </Link>
         <nav>
           <NavLink to="/datasets">Datasets</NavLink>
+          {(me === undefined || role === 'admin') && <NavLink to="/people">People</NavLink>}
         </nav>
         <div className="topbar-right">
           <span className="workspace" title={workspace ? `Workspace id ${workspace.id}` : undefined}>
             Workspace <strong data-testid="workspace-name">{workspace?.name ?? '…'}</strong>
           </span>
+          {me && (
+            <span className="user" data-testid="user-name" title={`${me.user.email}, ${role ?? 'no'} role`}>
+              {me.user.display_name}
+            </span>
+          )}
           <a href="/docs" target="_blank" rel="noreferrer">
             API docs
           </a>

@@ -154,9 +154,12 @@ export function experimentRoutes(app: SurfaceApp, services: Services): void {
 
   app.post('/experiments/:experiment_id/scores', {
     bodyLimit: LIMITS.bulkBodyBytes,
+    // Reviewers score runs without being able to change anything else.
+    config: { access: 'score' },
     schema: {
       summary: 'Record scores',
-      description: 'Scores of runs of the experiment, or of the whole experiment (no `run_id`). A score whose `id` was recorded before is not recorded again.',
+      description:
+        'Scores of runs of the experiment, or of the whole experiment (no `run_id`). A score whose `id` was recorded before is not recorded again. The `review` role may call it (as write and admin).',
       tags,
       params: ExperimentParams,
       body: ScoresCreate,

@@ -21,7 +21,7 @@ export function workspaceRoutes(app: SurfaceApp, services: Services): void {
       response: { 201: ApiKeyCreated, ...Errors },
     },
     handler: async (request, reply) => {
-      const created = await services.keys.create(request.actor.workspaceId, request.body);
+      const created = await services.keys.create(request.actor.workspaceId, { ...request.body, createdBy: request.actor.userId });
       return reply.status(201).send({ api_key: created.apiKey, key: created.key });
     },
   });

@@ -60,7 +60,9 @@ export const DatasetVersion = Type.Object({
   version: Type.Integer(),
   name: Type.Union([Type.String(), Type.Null()]),
   message: Type.String(),
-  created_by: Type.Union([Type.String(), Type.Null()], { description: 'Name of the API key that made the version' }),
+  created_by: Type.Union([Type.String(), Type.Null()], {
+    description: 'Who made the version: the display name of the signed-in user, or the name of the API key',
+  }),
   created_at: Timestamp,
   records_added: Type.Integer(),
   records_updated: Type.Integer(),

@@ -17,6 +17,7 @@ export const ApiKey = Type.Object({
   preview: Type.String({ description: 'The first characters of the key' }),
   created_at: Timestamp,
   revoked_at: Type.Union([Timestamp, Type.Null()]),
+  created_by: Type.Union([Id, Type.Null()], { description: 'The user who made the key; null for operators’ keys' }),
 });
 
 export const ApiKeyCreate = Type.Object({ name: Name, role: Role }, { additionalProperties: false });
