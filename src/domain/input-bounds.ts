@@ -1,5 +1,6 @@
 import { ValidationError, type FieldIssue } from './errors.js';
-import { LIMITS } from './limits.js';
+import { LIMITS, MEASURE_BOUNDS, type Measure } from './limits.js';
+import { formatCost } from './money.js';
 import { escapePointer } from './validation.js';
 
 /**
@@ -73,4 +74,41 @@ function isPlain(value: unknown): value is object {
   const prototype: unknown = Object.getPrototypeOf(value);
   // Query strings are parsed into objects whose prototype is itself an empty object without a prototype.
   return prototype === Object.prototype || prototype === null || Object.getPrototypeOf(prototype) === null;
+}
+
+/** The fault in a run's measure or a score (see MEASURE_BOUNDS), or undefined when it fits. */
+export function measureFault(measure: Measure, value: number): string | undefined {
+  const { min, max, integer, unit } = MEASURE_BOUNDS[measure];
+  if (!Number.isFinite(value)) return 'must be a finite number';
+  if (integer && unit !== 'nano-dollars' && !Number.isInteger(value)) return 'must be an integer';
+  if (value >= min && value <= max) return undefined;
+  if (unit === 'nano-dollars') return `must be between ${formatCost(min)} and ${formatCost(max)} US dollars`;
+  return `must be between ${min} and ${max}${unit ? ` ${unit}` : ''}`;
+}
+
+/** Throws a 400 naming `${pointer}/<measure>` for the first measure of `values` out of its bounds; null and absent pass. */
+export function checkMeasures(values: Partial<Record<Measure, number | null>>, pointer: string): void {
+  for (const measure of Object.keys(MEASURE_BOUNDS) as Measure[]) {
+    const value = values[measure];
+    if (value === undefined || value === null) continue;
+    const fault = measureFault(measure, value);
+    if (fault) throw ValidationError.field(`${pointer}/${measure}`, fault);
+  }
+}
+
+/**
+ * Names and descriptions within `LIMITS.nameLength` and `LIMITS.descriptionLength`, whichever surface
+ * sent them: checked by the services on what a create or an update gives (stored values are not
+ * rechecked, so an older, longer value does not block changing another field).
+ */
+export function checkTextLengths(fields: { name?: string | null; description?: string | null }, pointer = ''): void {
+  const bounds = [
+    ['name', fields.name, LIMITS.nameLength],
+    ['description', fields.description, LIMITS.descriptionLength],
+  ] as const;
+  for (const [field, value, max] of bounds) {
+    if (typeof value === 'string' && value.length > max) {
+      throw ValidationError.field(`${pointer}/${field}`, `must be at most ${max} characters (got ${value.length})`);
+    }
+  }
 }

@@ -1,4 +1,4 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifySchemaValidationError } from 'fastify';
 import { checkStorable } from '../domain/input-bounds.js';
 import { createAjv } from '../domain/validation.js';
 
@@ -21,7 +21,7 @@ export function installValidators(app: FastifyInstance): void {
   const bodies = createAjv();
   const parameters = createAjv({ coerceTypes: 'array' });
   app.setValidatorCompiler(({ schema, httpPart }) => {
-    if (httpPart !== 'body') return parameters.compile(schema);
+    if (httpPart !== 'body') return withSafeNumbers(parameters.compile(schema));
     if ((schema as Record<string, unknown>)[STREAMED] === true) return () => true;
     return bodies.compile(schema);
   });
@@ -31,4 +31,41 @@ export function installValidators(app: FastifyInstance): void {
     checkStorable(request.query, '', { in: 'query' });
     checkStorable(request.body, '', { in: 'body' });
   });
+}
+
+/** An Ajv validator's shape, as Fastify calls it: false with `errors` set when the data is refused. */
+type Validator = ((data: unknown) => boolean) & { errors?: FastifySchemaValidationError[] | null };
+
+/**
+ * A parameter validator that also refuses numbers a query string coerced to but no column or
+ * JavaScript integer holds: `Infinity` (which Ajv counts as an integer) and integers beyond 2⁵³
+ * (`?offset=1e20`, `9223372036854775808`); a 4xx naming the parameter in the surface's format.
+ */
+function withSafeNumbers(validate: Validator): Validator {
+  const check: Validator = (data) => {
+    if (!validate(data)) {
+      check.errors = validate.errors ?? null;
+      return false;
+    }
+    const fault = unsafeNumber(data);
+    if (!fault) return true;
+    check.errors = [
+      { instancePath: fault, schemaPath: '#/maximum', keyword: 'maximum', params: {}, message: `must be a finite number within ±${Number.MAX_SAFE_INTEGER}` },
+    ];
+    return false;
+  };
+  return check;
+}
+
+/** The pointer of the first parameter (or item of a repeated one) holding an unsafe number. */
+function unsafeNumber(data: unknown): string | undefined {
+  if (typeof data !== 'object' || data === null) return undefined;
+  for (const [key, value] of Object.entries(data)) {
+    for (const [index, item] of (Array.isArray(value) ? value : [value]).entries()) {
+      if (typeof item === 'number' && !(Number.isFinite(item) && Math.abs(item) <= Number.MAX_SAFE_INTEGER)) {
+        return Array.isArray(value) ? `/${key}/${index}` : `/${key}`;
+      }
+    }
+  }
+  return undefined;
 }

@@ -1,10 +1,12 @@
 import { ConflictError, ValidationError } from '../domain/errors.js';
+import { checkTextLengths } from '../domain/input-bounds.js';
 import { newId, parseId } from '../domain/ids.js';
 import type { JsonObject } from '../domain/json.js';
 import { nowIso, toIsoTime } from '../domain/time.js';
 import type { Actor, ComparativeExperiment, Preference } from '../domain/types.js';
 import type { Store } from '../store/database.js';
 import type { ComparativeExperimentTable } from '../store/schema.js';
+import { checkedOffset } from './pagination.js';
 import { findDatasetRow, findOwnedRow, findOwnedRows } from './rows/finders.js';
 import { presentComparativeExperiment } from './rows/present.js';
 import { writeUnique } from './unique.js';
@@ -33,6 +35,7 @@ export class ComparativeExperimentService {
   constructor(private readonly store: Store) {}
 
   async create(actor: Actor, input: NewComparativeExperiment): Promise<ComparativeExperiment> {
+    checkTextLengths(input);
     return this.store.transaction(async (tx) => {
       const dataset = await findDatasetRow(this.store, tx, actor, input.dataset_id, { issue: { pointer: '/dataset_id', detail: 'is not a dataset' } });
       if (new Set(input.experiment_ids).size < 2 || new Set(input.experiment_ids).size !== input.experiment_ids.length) {
@@ -82,7 +85,7 @@ export class ComparativeExperimentService {
       .$if(query.name !== undefined, (q) => q.where('name', '=', query.name!))
       .orderBy('created_at', 'desc')
       .orderBy('id')
-      .offset(query.offset ?? 0)
+      .offset(checkedOffset(query.offset) ?? 0)
       .limit(query.limit ?? 100)
       .execute();
     return rows.map(presentComparativeExperiment);

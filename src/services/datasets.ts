@@ -1,4 +1,5 @@
 import type { Kysely } from 'kysely';
+import { checkTextLengths } from '../domain/input-bounds.js';
 import { ConflictError, NotFoundError, ValidationError } from '../domain/errors.js';
 import { newId, parseId } from '../domain/ids.js';
 import type { Json, JsonObject } from '../domain/json.js';
@@ -6,7 +7,7 @@ import { nowIso } from '../domain/time.js';
 import type { Actor, Dataset, DatasetManager } from '../domain/types.js';
 import type { Store, Transaction } from '../store/database.js';
 import type { Database, DatasetTable } from '../store/schema.js';
-import { decodeCursor, pageSize, toPage, type Page } from './pagination.js';
+import { checkedOffset, decodeCursor, pageSize, toPage, type Page } from './pagination.js';
 import type { ProjectService } from './projects.js';
 import type { ChangeOptions, ChangeResult, NewRecord, RecordChanges, RecordService } from './records.js';
 import { findDatasetRow, findProjectRow } from './rows/finders.js';
@@ -76,6 +77,7 @@ export class DatasetService {
   ) {}
 
   async create(actor: Actor, input: DatasetInput, options: TransactionOptions = {}): Promise<Dataset> {
+    checkTextLengths(input);
     const id = input.id === undefined ? newId() : parseId(input.id);
     if (!id) throw ValidationError.field('/id', 'must be a UUID');
     return withTransaction(this.store, options, async (tx) => {
@@ -145,7 +147,7 @@ export class DatasetService {
     if (query.name !== undefined) select = select.where('name', '=', query.name);
     if (query.name_contains) select = select.where(this.store.sql.containsText('name', query.name_contains));
     if (after) select = select.where('id', '<', String(after[0]));
-    if (query.offset) select = select.offset(query.offset);
+    if (checkedOffset(query.offset)) select = select.offset(query.offset!);
     const rows = await select
       .orderBy('id', 'desc')
       .limit(limit + 1)
@@ -154,6 +156,7 @@ export class DatasetService {
   }
 
   async update(actor: Actor, id: string, patch: Partial<Omit<DatasetInput, 'managed_by'>>): Promise<Dataset> {
+    checkTextLengths(patch);
     return this.store.transaction(async (tx) => {
       const row = await findDatasetRow(this.store, tx, actor, id, { lock: true });
       const projectId = patch.project_id === undefined ? row.project_id : (await findProjectRow(this.store, tx, actor, patch.project_id)).id;

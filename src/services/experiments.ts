@@ -1,11 +1,12 @@
 import { ConflictError, ValidationError } from '../domain/errors.js';
+import { checkTextLengths } from '../domain/input-bounds.js';
 import { newId, parseId } from '../domain/ids.js';
 import type { Json, JsonObject } from '../domain/json.js';
 import { nowIso, optionalTime } from '../domain/time.js';
 import type { Actor, DatasetManager, Experiment } from '../domain/types.js';
 import type { Store } from '../store/database.js';
 import type { ExperimentTable } from '../store/schema.js';
-import { decodeCursor, pageSize, toPage, type Page } from './pagination.js';
+import { checkedOffset, decodeCursor, pageSize, toPage, type Page } from './pagination.js';
 import type { ProjectService } from './projects.js';
 import { chunks } from './rows/chunks.js';
 import { findDatasetRow, findExperimentRow, findProjectRow } from './rows/finders.js';
@@ -87,6 +88,7 @@ export class ExperimentService {
   ) {}
 
   async create(actor: Actor, input: ExperimentInput, options: ExperimentWriteOptions & TransactionOptions = {}): Promise<CreatedExperiment> {
+    checkTextLengths(input);
     return withTransaction(this.store, options, async (tx) => {
       const dataset = input.dataset_id ? await findDatasetRow(this.store, tx, actor, input.dataset_id) : undefined;
       if (dataset) checkWriter(dataset, options.writer ?? 'evalstore');
@@ -233,7 +235,7 @@ export class ExperimentService {
     if (query.name_contains) select = select.where(this.store.sql.containsText('name', query.name_contains));
     if (query.on_dataset !== undefined) select = select.where('dataset_id', query.on_dataset ? 'is not' : 'is', null);
     if (after) select = select.where('id', '<', String(after[0]));
-    if (query.offset) select = select.offset(query.offset);
+    if (checkedOffset(query.offset)) select = select.offset(query.offset!);
     const rows = await select
       .orderBy('id', 'desc')
       .limit(limit + 1)
@@ -242,6 +244,7 @@ export class ExperimentService {
   }
 
   async update(actor: Actor, id: string, patch: ExperimentPatch, options: TransactionOptions = {}): Promise<Experiment> {
+    checkTextLengths(patch);
     return withTransaction(this.store, options, async (tx) => {
       const row = await findExperimentRow(this.store, tx, actor, id, { lock: true });
       const next: ExperimentTable = {

@@ -46,6 +46,15 @@ export function decodeCursor(cursor: string | undefined, kind: CursorKind): [str
   throw ValidationError.field('/cursor', 'is not a cursor this list handed out', { in: 'query' });
 }
 
+/** The rows a list skips: 0 to `LIMITS.offsetMax` (a larger offset is a 400 naming `offset`, never a database's overflow). */
+export function checkedOffset(offset: number | undefined): number | undefined {
+  if (offset === undefined) return undefined;
+  if (!Number.isSafeInteger(offset) || offset < 0 || offset > LIMITS.offsetMax) {
+    throw ValidationError.field('/offset', `must be an integer from 0 to ${LIMITS.offsetMax}`, { in: 'query' });
+  }
+  return offset;
+}
+
 /** A cursor is far shorter than this; longer text is not decoded at all. */
 const MAX_CURSOR_LENGTH = 256;
 const BASE64URL = /^[A-Za-z0-9_-]+={0,2}$/;

@@ -1,4 +1,5 @@
 import { ConflictError } from '../domain/errors.js';
+import { checkTextLengths } from '../domain/input-bounds.js';
 import { newId, parseId } from '../domain/ids.js';
 import type { Json, JsonObject } from '../domain/json.js';
 import { nowIso } from '../domain/time.js';
@@ -65,6 +66,7 @@ export class ProjectService {
   }
 
   async update(actor: Actor, id: string, patch: Partial<ProjectInput>): Promise<Project> {
+    checkTextLengths(patch);
     return this.store.transaction(async (tx) => {
       const row = await findProjectRow(this.store, tx, actor, id);
       const next: ProjectTable = {
@@ -163,6 +165,7 @@ export class ProjectService {
   }
 
   private async insert(db: Transaction, workspaceId: string, input: ProjectInput, isDefault: boolean): Promise<Project> {
+    checkTextLengths(input);
     const now = nowIso();
     const row: ProjectTable = {
       id: newId(),

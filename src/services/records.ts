@@ -8,7 +8,7 @@ import type { Actor, DatasetManager, DatasetRecord, DatasetVersion, Run } from '
 import type { Store, Transaction } from '../store/database.js';
 import { OPEN_VERSION, type RecordRevisionTable } from '../store/schema.js';
 import { commitVersion } from './commits.js';
-import { decodeCursor, pageSize, toPage, type Page } from './pagination.js';
+import { checkedOffset, decodeCursor, pageSize, toPage, type Page } from './pagination.js';
 import { chunks } from './rows/chunks.js';
 import { findDatasetRow, findRunRows } from './rows/finders.js';
 import { presentRecord, presentRun } from './rows/present.js';
@@ -531,7 +531,7 @@ export class RecordService {
       select = select.where((eb) => eb.or([sqlOf.containsText('input', search), sqlOf.containsText('expected_output', search)]));
     }
     if (after) select = select.where('record_id', '>', String(after[0]));
-    if (query.offset) select = select.offset(query.offset);
+    if (checkedOffset(query.offset)) select = select.offset(query.offset!);
     const rows = await select
       .orderBy('record_id')
       .limit(limit + 1)

@@ -2,6 +2,7 @@ import { sql, type SelectQueryBuilder } from 'kysely';
 import { ConflictError, NotFoundError, ValidationError } from '../domain/errors.js';
 import { newId, parseId } from '../domain/ids.js';
 import type { Json, JsonObject } from '../domain/json.js';
+import { checkMeasures } from '../domain/input-bounds.js';
 import { checkBatchSize } from '../domain/limits.js';
 import { parseCost } from '../domain/money.js';
 import { nowIso, optionalTime } from '../domain/time.js';
@@ -444,7 +445,7 @@ function toRunRow(workspaceId: string, run: NewRun, pointer: string, now: string
   const promptCost = cost('prompt_cost');
   const completionCost = cost('completion_cost');
   const error = run.error ?? null;
-  return {
+  return measured(pointer, {
     workspace_id: workspaceId,
     id,
     experiment_id: '',
@@ -472,7 +473,7 @@ function toRunRow(workspaceId: string, run: NewRun, pointer: string, now: string
     parent_run_id: run.parent_run_id ?? null,
     created_at: now,
     updated_at: now,
-  };
+  });
 }
 
 /** Nano-dollars of a cost given in US dollars; null stays null. */
@@ -500,7 +501,7 @@ function applyRunPatch(row: RunTable, patch: RunPatch, pointer: string, now: str
   const costsMoved = given('prompt_cost') || given('completion_cost');
   // An error makes the run failed; an end without one makes a pending run done.
   const derivedStatus = error !== null ? 'error' : end !== null && row.status === 'pending' ? 'success' : row.status;
-  return {
+  return measured(pointer, {
     ...row,
     name: given('name') ? (patch.name ?? null) : row.name,
     run_type: given('run_type') ? (patch.run_type ?? null) : row.run_type,
@@ -521,7 +522,13 @@ function applyRunPatch(row: RunTable, patch: RunPatch, pointer: string, now: str
     metadata: given('metadata') ? JSON.stringify(patch.metadata ?? {}) : row.metadata,
     extra: given('extra') ? JSON.stringify({ ...(JSON.parse(row.extra) as JsonObject), ...patch.extra }) : row.extra,
     updated_at: now,
-  };
+  });
+}
+
+/** The row, once its measures (latency, tokens, costs, as derived or given) are within their bounds (MEASURE_BOUNDS). */
+function measured(pointer: string, row: RunTable): RunTable {
+  checkMeasures(row, pointer);
+  return row;
 }
 
 function sumOrNull(a: number | null | undefined, b: number | null | undefined): number | null {

@@ -8,7 +8,7 @@ import type { Actor, Score, ScoreSource } from '../domain/types.js';
 import type { Store, Transaction } from '../store/database.js';
 import type { ScoreTable } from '../store/schema.js';
 import { deferRunChanges, lockRunIds } from './deferred-changes.js';
-import { decodeCursor, pageSize, toPage, type Page } from './pagination.js';
+import { checkedOffset, decodeCursor, pageSize, toPage, type Page } from './pagination.js';
 import { chunks } from './rows/chunks.js';
 import { existingScoreIds, experimentsOfRuns, findExperimentIds, findExperimentRow, findScoreRow } from './rows/finders.js';
 import { presentScore } from './rows/present.js';
@@ -236,7 +236,7 @@ export class ScoreService {
     if (query.key !== undefined) select = select.where('key', '=', query.key);
     if (query.experiment_level !== undefined) select = select.where('run_id', query.experiment_level ? 'is' : 'is not', null);
     if (after) select = select.where('id', '>', String(after[0]));
-    if (query.offset) select = select.offset(query.offset);
+    if (checkedOffset(query.offset)) select = select.offset(query.offset!);
     const rows = await select
       .orderBy('id')
       .limit(limit + 1)

@@ -4,7 +4,7 @@ import { toIsoTime } from '../domain/time.js';
 import type { Actor, DatasetRecord, DatasetVersion } from '../domain/types.js';
 import type { Store } from '../store/database.js';
 import type { RecordRevisionTable } from '../store/schema.js';
-import { decodeCursor, pageSize, toPage, type Page } from './pagination.js';
+import { checkedOffset, decodeCursor, pageSize, toPage, type Page } from './pagination.js';
 import { findDatasetRow } from './rows/finders.js';
 import { presentRecord, presentVersion } from './rows/present.js';
 import { checkVersionName, resolveVersion, versionNameTaken, type VersionRef } from './rows/versions.js';
@@ -123,7 +123,7 @@ export class VersionService {
     const after = decodeCursor(query.cursor, 'version');
     let select = this.store.db.selectFrom('dataset_versions').selectAll().where('dataset_id', '=', dataset.id);
     if (after) select = select.where('version', '<', Number(after[0]));
-    if (query.offset) select = select.offset(query.offset);
+    if (checkedOffset(query.offset)) select = select.offset(query.offset!);
     const rows = await select
       .orderBy('version', 'desc')
       .limit(limit + 1)

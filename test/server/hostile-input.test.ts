@@ -1,4 +1,6 @@
+import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
+import { humanloopId } from '../../src/surfaces/humanloop/ids.js';
 import { useTestApp } from '../support/app.js';
 import { DIALECTS } from '../support/databases.js';
 import { datadogCaller, makeDataset } from '../surfaces/datadog/helpers.js';
@@ -259,6 +261,197 @@ for (const dialect of DIALECTS) {
       });
       expect(answer.statusCode).toBe(400);
       expect(performance.now() - started).toBeLessThan(500);
+    });
+  });
+}
+
+for (const dialect of DIALECTS) {
+  describe(`${dialect}: hostile input, items 4 to 11`, () => {
+    const t = useTestApp(dialect);
+    const ls = (method: 'GET' | 'POST', url: string, payload?: unknown) =>
+      t.call({
+        method,
+        url: `/langsmith${url}`,
+        ...(payload === undefined ? {} : { payload: payload as object }),
+        key: null,
+        headers: { 'x-api-key': t.adminKey },
+      });
+    const hl = (method: 'GET' | 'POST' | 'DELETE', url: string, payload?: unknown, key = t.adminKey) =>
+      t.call({ method, url: `/humanloop${url}`, ...(payload === undefined ? {} : { payload: payload as object }), key: null, headers: { 'x-api-key': key } });
+    const newDataset = async () => {
+      const created = await t.call({ method: 'POST', url: '/api/v1/datasets', payload: { name: `d-${Math.random()}`, records: [{ input: 'q' }] } });
+      expect(created.statusCode).toBe(201);
+      return created.json().id as string;
+    };
+    const newExperiment = async (datasetId: string) => {
+      const created = await t.call({ method: 'POST', url: '/api/v1/experiments', payload: { dataset_id: datasetId, name: `e-${Math.random()}` } });
+      expect(created.statusCode).toBe(201);
+      return created.json().id as string;
+    };
+    const count = async (table: 'datasets' | 'experiments' | 'record_revisions' | 'runs' | 'scores') => countRows(t.testStore.store.db, table);
+    /** The reads the issue found poisoned: they must still answer 200 after whatever was written. */
+    const readsStillAnswer = async (experimentId: string) => {
+      expect((await t.call({ method: 'GET', url: `/api/v1/experiments/${experimentId}/runs` })).statusCode).toBe(200);
+      expect((await t.call({ method: 'POST', url: '/api/v1/comparisons', payload: { experiment_ids: [experimentId] } })).statusCode).toBe(200);
+      expect((await ls('GET', `/sessions/${experimentId}?include_stats=true`)).statusCode).toBe(200);
+      expect((await t.call({ method: 'GET', url: '/api/v1/datasets' })).statusCode).toBe(200);
+      expect((await t.call({ method: 'GET', url: '/api/v1/experiments' })).statusCode).toBe(200);
+    };
+
+    it('item 4: an upload with no body, no Content-Type or a JSON body is a 415 in the problem format, never a 500', async () => {
+      const ds = await newDataset();
+      const revisions = await count('record_revisions');
+      const answers = [
+        await t.call({ method: 'POST', url: `/api/v1/datasets/${ds}/uploads` }),
+        await t.call({ method: 'POST', url: `/api/v1/datasets/${ds}/uploads`, payload: { input: 'q' } }),
+        await t.call({
+          method: 'POST',
+          url: `/api/v1/datasets/${ds}/uploads?format=jsonl`,
+          payload: '{"input":"q"}',
+          headers: { 'content-type': 'application/json' },
+        }),
+      ];
+      for (const answer of answers) {
+        expect(answer.statusCode).toBe(415);
+        expect(answer.json()).toMatchObject({ code: 'unsupported_media_type', errors: [{ pointer: '/content-type', in: 'headers' }] });
+      }
+      expect(await count('record_revisions')).toBe(revisions);
+    });
+
+    it('items 5 and 8: measures and scores beyond their bounds are a 400 naming the field on every surface, and the reads after still answer', async () => {
+      const ds = await newDataset();
+      const e = await newExperiment(ds);
+      const record = (await t.call({ method: 'GET', url: `/api/v1/datasets/${ds}/records` })).json().data[0].id as string;
+      const [runs, scores] = [await count('runs'), await count('scores')];
+      const native = async (run: string) =>
+        t.call({
+          method: 'POST',
+          url: `/api/v1/experiments/${e}/runs`,
+          payload: `{"runs":[{"record_id":"${record}",${run}}]}`,
+          headers: { 'content-type': 'application/json' },
+        });
+      for (const [field, value] of [
+        ['latency_ms', '1e308'],
+        ['latency_ms', '-5'],
+        ['first_token_ms', '1e300'],
+        ['prompt_tokens', '1e308'],
+        ['completion_tokens', '1.5'],
+        ['total_tokens', '9007199254740993'],
+        ['prompt_cost', '"1000000"'],
+        ['total_cost', '-1e6'],
+      ] as const) {
+        const answer = await native(`"${field}":${value}`);
+        expect({ field, value, status: answer.statusCode }).toEqual({ field, value, status: 400 });
+        expect(answer.json().errors[0].pointer).toBe(`/runs/0/${field}`);
+      }
+      const score = await native('"scores":[{"key":"s","score":1e308}]');
+      expect(score.statusCode).toBe(400);
+      expect(score.json().errors[0].pointer).toBe('/runs/0/scores/0/score');
+      // What a run can hold still goes in: the bounds are far beyond any real value.
+      expect(
+        (await native('"latency_ms":120000.5,"prompt_tokens":1000000,"completion_tokens":2,"prompt_cost":"999.5","scores":[{"key":"s","score":1e12}]'))
+          .statusCode,
+      ).toBe(201);
+      expect([await count('runs'), await count('scores')]).toEqual([runs + 1, scores + 1]);
+      const run = (await t.call({ method: 'GET', url: `/api/v1/experiments/${e}/runs` })).json().data[0].id as string;
+      // The same bounds on the vendor surfaces: LangSmith feedback, Humanloop v4 duration and v5 tokens.
+      const feedback = await ls('POST', '/feedback', { run_id: run, key: 'k', score: 1e308 });
+      expect(feedback.statusCode).toBe(422);
+      const v4 = await hl('POST', '/v4/logs', { project: 'p', output: 'x', duration: 1e306 });
+      expect(v4.statusCode).toBe(422);
+      const v5 = await hl('POST', '/v5/prompts/log', { path: 'p', output: 'x', prompt_tokens: 1e308 });
+      expect(v5.statusCode).toBe(422);
+      expect(JSON.stringify(v5.json())).toMatch(/prompt_tokens/);
+      expect(await count('scores')).toBe(scores + 1);
+      await readsStillAnswer(e);
+    });
+
+    it('item 6: one length limit per field on every way in, and presenters that do not fail on longer stored text', async () => {
+      const before = [await count('datasets'), await count('experiments')];
+      const long = 'y'.repeat(10_001);
+      expect((await ls('POST', '/datasets', { name: `x-${Math.random()}`, description: long })).statusCode).toBe(422);
+      expect((await ls('POST', '/sessions', { name: `s-${Math.random()}`, description: long })).statusCode).toBe(422);
+      expect(
+        (await hl('POST', '/v5/datasets', { path: `h-${Math.random()}`, datapoints: [{ inputs: { q: 'a' } }], description: long })).statusCode,
+      ).toBeLessThan(500);
+      const native = await t.call({ method: 'POST', url: '/api/v1/datasets', payload: { name: 'n', description: long } });
+      expect(native.statusCode).toBe(400);
+      expect([await count('datasets'), await count('experiments')]).toEqual(before);
+      // A description as long as the limit is kept, through LangSmith too.
+      expect((await ls('POST', '/datasets', { name: `x-${Math.random()}`, description: 'y'.repeat(10_000) })).statusCode).toBe(200);
+      // Text stored before the limit (or by any other way) still reads back.
+      const ds = await newDataset();
+      const e = await newExperiment(ds);
+      await t.testStore.store.db
+        .updateTable('datasets')
+        .set({ description: 'z'.repeat(20_000) })
+        .where('id', '=', ds)
+        .execute();
+      await t.testStore.store.db
+        .updateTable('experiments')
+        .set({ description: 'z'.repeat(20_000) })
+        .where('id', '=', e)
+        .execute();
+      expect((await t.call({ method: 'GET', url: `/api/v1/datasets/${ds}` })).statusCode).toBe(200);
+      expect((await t.call({ method: 'GET', url: `/api/v1/experiments/${e}` })).statusCode).toBe(200);
+      await readsStillAnswer(e);
+      // And another field of it can still change.
+      expect((await t.call({ method: 'PATCH', url: `/api/v1/datasets/${ds}`, payload: { name: `renamed-${Math.random()}` } })).statusCode).toBe(200);
+    });
+
+    it('item 7: huge offsets and pages are a 4xx in the surface format, never a 500', async () => {
+      const ds = await newDataset();
+      const e = await newExperiment(ds);
+      const lists = ['/datasets?', `/examples?dataset=${ds}&`, '/sessions?', `/feedback?session=${e}&`, `/datasets/${ds}/versions?`];
+      for (const offset of ['100000000000000000000', '9223372036854775808', 'Infinity', '1e20', '-1']) {
+        for (const list of lists) {
+          const answer = await ls('GET', `${list}offset=${offset}`);
+          expect({ list, offset, status: answer.statusCode }).toEqual({ list, offset, status: 422 });
+          expect(answer.json().detail[0].loc).toEqual(['query', 'offset']);
+        }
+      }
+      for (const page of ['1e20', '100000000000000000000', 'Infinity']) {
+        for (const list of ['/v5/datasets', '/v5/prompts', '/v4/projects']) {
+          const answer = await hl('GET', `${list}?page=${page}`);
+          expect({ list, page, status: answer.statusCode }).toEqual({ list, page, status: 422 });
+        }
+      }
+      // Other numeric parameters are held to safe numbers too, on every surface.
+      expect((await t.call({ method: 'GET', url: `/api/v1/experiments/${e}/runs?min_latency_ms=Infinity` })).statusCode).toBe(400);
+      expect((await ls('GET', '/datasets?offset=0')).statusCode).toBe(200);
+    });
+
+    it('item 11: Humanloop v4 DELETE of an unknown or another workspace dataset is a 404', async () => {
+      const ds = await newDataset();
+      const id = humanloopId('dataset', ds, 'evts');
+      const other = await t.services.workspaces.create(`other-${Math.random()}`);
+      const datasets = await count('datasets');
+      const foreign = await hl('DELETE', `/v4/datasets/${id}`, undefined, other.admin.key);
+      expect(foreign.statusCode).toBe(404);
+      const unknown = await hl('DELETE', `/v4/datasets/${humanloopId('dataset', randomUUID(), 'evts')}`);
+      expect(unknown.statusCode).toBe(404);
+      expect((await hl('DELETE', '/v4/datasets/evts_0000000000000000000000')).statusCode).toBe(404);
+      expect(await count('datasets')).toBe(datasets);
+      expect((await hl('DELETE', `/v4/datasets/${id}`)).statusCode).toBe(200);
+    });
+
+    it('minor: JSONL uploads refuse invalid UTF-8 and an empty file, as CSV uploads do', async () => {
+      const ds = await newDataset();
+      const revisions = await count('record_revisions');
+      const invalid = await t.call({
+        method: 'POST',
+        url: `/api/v1/datasets/${ds}/uploads`,
+        payload: Buffer.concat([Buffer.from('{"input":"ok"}\n{"input":"'), Buffer.from([0xff, 0xfe]), Buffer.from('"}\n')]),
+        headers: { 'content-type': 'application/x-ndjson' },
+      });
+      expect(invalid.statusCode).toBe(400);
+      expect(invalid.json().errors[0]).toMatchObject({ in: 'line', line: 2 });
+      for (const payload of ['', '\n\n']) {
+        const empty = await t.call({ method: 'POST', url: `/api/v1/datasets/${ds}/uploads`, payload, headers: { 'content-type': 'application/x-ndjson' } });
+        expect(empty.statusCode).toBe(400);
+        expect(empty.json().detail).toMatch(/empty/);
+      }
+      expect(await count('record_revisions')).toBe(revisions);
     });
   });
 }

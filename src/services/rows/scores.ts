@@ -1,5 +1,6 @@
 import { ValidationError } from '../../domain/errors.js';
 import { newId, parseId } from '../../domain/ids.js';
+import { checkMeasures } from '../../domain/input-bounds.js';
 import type { Json, JsonObject } from '../../domain/json.js';
 import { SCORE_SOURCES, type ScoreSource } from '../../domain/types.js';
 import type { RunTable, ScoreTable } from '../../store/schema.js';
@@ -42,7 +43,7 @@ export function toScoreRows(
       throw ValidationError.field(`${pointerOf(index)}/source`, `must be one of ${SCORE_SOURCES.join(', ')}`);
     }
     const numeric = typeof score.score === 'boolean' ? Number(score.score) : (score.score ?? null);
-    if (numeric !== null && !Number.isFinite(numeric)) throw ValidationError.field(`${pointerOf(index)}/score`, 'must be a finite number');
+    checkMeasures({ score: numeric }, pointerOf(index));
     const value = score.value === undefined ? null : score.value;
     return {
       workspace_id: workspaceId,

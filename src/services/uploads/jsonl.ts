@@ -8,10 +8,12 @@ import type { SourceRow } from './types.js';
 
 const checkLine = compileChecker(ImportLineSchema);
 
-/** Records from JSONL text: one JSON object per line, blank lines ignored. */
+/** Records from JSONL text: one JSON object per line, blank lines ignored; a file of no record is refused, as an empty CSV is. */
 export async function* jsonlRows(source: AsyncIterable<Buffer | string>): AsyncGenerator<SourceRow> {
+  let records = 0;
   for await (const { number, text } of readLines(source, LIMITS.uploadLineBytes)) {
     if (text.trim() === '') continue;
+    records += 1;
     let value: unknown;
     try {
       value = JSON.parse(text);
@@ -25,5 +27,10 @@ export async function* jsonlRows(source: AsyncIterable<Buffer | string>): AsyncG
     if (issue) throw ValidationError.field(issue.pointer, issue.detail, { in: 'line', line: number });
     const { id: _id, created_at: _created, updated_at: _updated, ...record } = value as NewRecord & Record<string, unknown>;
     yield { line: number, record: record as NewRecord };
+  }
+  if (records === 0) {
+    throw new ValidationError('line 1: the file is empty; a JSONL upload holds one record object per line', [
+      { pointer: '', detail: 'is empty: at least one record object is required', in: 'line', line: 1 },
+    ]);
   }
 }

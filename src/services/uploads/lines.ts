@@ -1,4 +1,5 @@
 import { PayloadTooLargeError } from '../../domain/errors.js';
+import { Utf8Checker } from './utf8.js';
 
 export interface Line {
   /** 1-based. */
@@ -8,14 +9,17 @@ export interface Line {
 
 /**
  * Splits a byte stream into lines as the bytes arrive, holding at most one line in memory. Accepts LF
- * and CRLF endings and a leading byte-order mark; a line longer than `maxLineBytes` is refused.
+ * and CRLF endings and a leading byte-order mark; a line longer than `maxLineBytes` is refused, and so
+ * are bytes that are not UTF-8 (a 400 naming their line, as CSV uploads answer), rather than read as U+FFFD.
  */
 export async function* readLines(source: AsyncIterable<Buffer | string>, maxLineBytes: number): AsyncGenerator<Line> {
   const decoder = new TextDecoder('utf-8');
+  const utf8 = new Utf8Checker();
   let pending = '';
   let number = 0;
   let first = true;
   for await (const chunk of source) {
+    if (typeof chunk !== 'string') utf8.check(chunk);
     pending += typeof chunk === 'string' ? chunk : decoder.decode(chunk, { stream: true });
     if (first && pending.length > 0) {
       if (pending.charCodeAt(0) === 0xfeff) pending = pending.slice(1);
@@ -34,6 +38,7 @@ export async function* readLines(source: AsyncIterable<Buffer | string>, maxLine
       ]);
     }
   }
+  utf8.finish();
   pending += decoder.decode();
   if (pending.length > 0) yield { number: number + 1, text: stripCarriageReturn(pending) };
 }

@@ -92,7 +92,7 @@ export const V4ProjectUpdate = Type.Object(
 
 export const V4ProjectList = Type.Object(
   {
-    page: Type.Optional(Type.Integer({ minimum: 1, default: 1 })),
+    page: Type.Optional(Type.Integer({ minimum: 1, maximum: LIMITS.offsetMax / LIMITS.pageSizeMax, default: 1 })),
     size: Type.Optional(Type.Integer({ minimum: 1, maximum: LIMITS.pageSizeMax, default: 10 })),
     filter: Type.Optional(Type.String()),
     user_filter: Type.Optional(Type.String()),
@@ -114,7 +114,7 @@ export const V4DatasetUpdate = Type.Object(
 
 export const PageQuery = Type.Object(
   {
-    page: Type.Optional(Type.Integer({ minimum: 1, default: 1 })),
+    page: Type.Optional(Type.Integer({ minimum: 1, maximum: LIMITS.offsetMax / LIMITS.pageSizeMax, default: 1 })),
     size: Type.Optional(Type.Integer({ minimum: 1, maximum: LIMITS.pageSizeMax, default: 10 })),
   },
   { additionalProperties: false },

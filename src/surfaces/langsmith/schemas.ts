@@ -23,7 +23,7 @@ const NameAndDescription = { name: Maybe(Name), description: Maybe(Type.String()
 
 /** Offset pagination as LangSmith's lists take it: at most 100 a page. */
 const OffsetPage = {
-  offset: Type.Optional(Type.Integer({ minimum: 0, default: 0 })),
+  offset: Type.Optional(Type.Integer({ minimum: 0, maximum: LIMITS.offsetMax, default: 0 })),
   limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 100 })),
 };
 
@@ -478,7 +478,7 @@ export const GroupRunsBody = Type.Object(
     session_ids: Type.Array(Uuid, { minItems: 1 }),
     group_by: Type.Union([Type.Literal('run_metadata'), Type.Literal('example_metadata')]),
     metadata_key: Type.String({ minLength: 1 }),
-    offset: Type.Optional(Type.Integer({ minimum: 0, default: 0 })),
+    offset: Type.Optional(Type.Integer({ minimum: 0, maximum: LIMITS.offsetMax, default: 0 })),
     limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 10 })),
     per_group_limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 10, default: 5 })),
     preview: Type.Optional(Type.Boolean({ default: false })),

@@ -1,4 +1,3 @@
-import type { Readable } from 'node:stream';
 import type { Static } from '@sinclair/typebox';
 import type { FastifyRequest } from 'fastify';
 import { ValidationError } from '../../../domain/errors.js';
@@ -7,7 +6,7 @@ import { LIMITS } from '../../../domain/limits.js';
 import type { SurfaceApp } from '../../../http/app.js';
 import { filePart, isMultipart } from '../../../http/multipart.js';
 import { type EventStream, wantsEventStream } from '../../../http/sse.js';
-import { CountedStream, limitBytes } from '../../../http/streams.js';
+import { CountedStream, limitBytes, mediaType, streamedRequestBody } from '../../../http/streams.js';
 import { answerAsEventStream } from '../../../http/upload-events.js';
 import { streamedBody } from '../../../http/validation.js';
 import { EXPORT_ONLY_COLUMNS } from '../../../services/exports.js';
@@ -298,12 +297,13 @@ async function uploadSource(request: FastifyRequest, requested: 'jsonl' | 'csv' 
     }
     return { format, stream: part.stream, filename: part.filename };
   }
-  const type = (request.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+  const body = streamedRequestBody(request, [...JSONL_TYPES, ...CSV_TYPES, 'multipart/form-data']);
+  const type = mediaType(request);
   const format = CSV_TYPES.includes(type) ? 'csv' : 'jsonl';
   if (requested && requested !== format) {
     throw ValidationError.field('/format', `is ${requested}, but the body is ${type}`, { in: 'query' });
   }
-  return { format, stream: limitBytes(request.body as Readable, LIMITS.uploadBytes) };
+  return { format, stream: limitBytes(body, LIMITS.uploadBytes) };
 }
 
 function formatOf(mimetype: string, filename: string | undefined): 'jsonl' | 'csv' | undefined {

@@ -10,7 +10,9 @@ import { LIMITS } from '../../../domain/limits.js';
 export const Id = Type.String({ format: 'uuid' });
 export const Timestamp = Type.String({ format: 'date-time' });
 export const Name = Type.String({ minLength: 1, maxLength: LIMITS.nameLength });
-export const Description = Type.Union([Type.String({ maxLength: 10_000 }), Type.Null()]);
+export const Description = Type.Union([Type.String({ maxLength: LIMITS.descriptionLength }), Type.Null()]);
+/** A description as stored, in responses: unbounded, so that no stored value can make a response fail to serialize. */
+export const StoredDescription = Type.Union([Type.String(), Type.Null()]);
 
 /** `schema`, or null. */
 export const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]);

@@ -1,7 +1,7 @@
 import { Type, type TSchema } from '@sinclair/typebox';
 import { LIMITS } from '../../../domain/limits.js';
 import { ExternalId, JsonObjectSchema, JsonValue, NewRecordSchema, Tags } from '../../../domain/record-schema.js';
-import { Description, ExportFormat, Id, MetadataFilter, Name, Page, PageQuery, Timestamp, VersionParam } from './common.js';
+import { Description, StoredDescription, ExportFormat, Id, MetadataFilter, Name, Page, PageQuery, Timestamp, VersionParam } from './common.js';
 
 /** Datasets, their versions and their records: as the routes of datasets.ts, versions.ts and records.ts take and answer them. */
 
@@ -11,7 +11,7 @@ export const Dataset = Type.Object({
   id: Id,
   project_id: Id,
   name: Type.String(),
-  description: Description,
+  description: StoredDescription,
   metadata: JsonObjectSchema,
   managed_by: Type.Union([Type.Literal('evalstore'), Type.Literal('external')]),
   latest_version: Type.Integer({ description: '0 until the first change commits version 1' }),

@@ -2,7 +2,7 @@ import { Type } from '@sinclair/typebox';
 import { LIMITS } from '../../../domain/limits.js';
 import { JsonObjectSchema, JsonValue } from '../../../domain/record-schema.js';
 import { SCORE_SOURCES } from '../../../domain/types.js';
-import { Description, ExportFormat, Id, MetadataFilter, Name, Page, PageQuery, Timestamp, VersionParam } from './common.js';
+import { Description, StoredDescription, ExportFormat, Id, MetadataFilter, Name, Page, PageQuery, Timestamp, VersionParam } from './common.js';
 
 /** Experiments, their runs and scores, and logs: as the routes of experiments.ts and logs.ts take and answer them. */
 const TimeInput = Type.Union([Type.String({ minLength: 1 }), Type.Number(), Type.Null()], {
@@ -22,7 +22,7 @@ export const Experiment = Type.Object({
   dataset_id: Type.Union([Id, Type.Null()], { description: 'Null for a log stream (runs without a dataset)' }),
   dataset_version: Type.Union([Type.Integer(), Type.Null()], { description: 'The dataset version the experiment ran on' }),
   name: Type.String(),
-  description: Description,
+  description: StoredDescription,
   metadata: JsonObjectSchema,
   source: Type.String({ description: 'The surface it was created through (native, langsmith, arize, ...)' }),
   start_time: Type.Union([Timestamp, Type.Null()]),
@@ -293,7 +293,7 @@ export const ComparativeExperiment = Type.Object({
   id: Id,
   dataset_id: Id,
   name: Type.String(),
-  description: Description,
+  description: StoredDescription,
   metadata: JsonObjectSchema,
   experiment_ids: Type.Array(Id, { description: 'The experiments compared, in the order given' }),
   created_at: Timestamp,

@@ -1,7 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import { API_KEY_ROLES } from '../../../domain/api-keys.js';
 import { JsonObjectSchema } from '../../../domain/record-schema.js';
-import { Description, Id, Name, PageQuery, Timestamp } from './common.js';
+import { Description, StoredDescription, Id, Name, PageQuery, Timestamp } from './common.js';
 
 /** The workspace of a key, its API keys, and its projects. */
 
@@ -36,7 +36,7 @@ export const KeyPageQuery = Type.Object(PageQuery);
 export const Project = Type.Object({
   id: Id,
   name: Type.String(),
-  description: Description,
+  description: StoredDescription,
   metadata: JsonObjectSchema,
   is_default: Type.Boolean(),
   created_at: Timestamp,
