@@ -171,7 +171,40 @@ export interface Score {
   comment: string | null;
   correction: Json;
   source: ScoreSource;
+  /** Who gave a human score; null for other sources. */
+  reviewer: Reviewer | null;
   metadata: JsonObject;
+  created_at: string;
+  updated_at: string;
+}
+
+/** A person (or key) reviewing: the user's id when a person acts, else the key's, and the name they act under. */
+export interface Reviewer {
+  id: string;
+  name: string | null;
+}
+
+/** The reviewer an actor is: its user when a person acts, else its key. */
+export function reviewerOf(actor: Actor): Reviewer {
+  return { id: actor.userId ?? actor.keyId ?? `workspace:${actor.workspaceId}`, name: actor.name };
+}
+
+export const SCORE_CONFIG_TYPES = ['numeric', 'boolean', 'categorical'] as const;
+export type ScoreConfigType = (typeof SCORE_CONFIG_TYPES)[number];
+
+/** What a named score may hold in a workspace: scores of its key are checked against it on every surface. */
+export interface ScoreConfig {
+  id: string;
+  /** The score key it governs. */
+  name: string;
+  type: ScoreConfigType;
+  /** Numeric: the bounds, inclusive (null: unbounded). */
+  min: number | null;
+  max: number | null;
+  /** Categorical: the allowed labels. */
+  categories: string[] | null;
+  description: string | null;
+  comment_required: boolean;
   created_at: string;
   updated_at: string;
 }

@@ -11,6 +11,7 @@ import { ProjectService } from './projects.js';
 import { RecordService } from './records.js';
 import { RunIngestService } from './run-ingest.js';
 import { RunService } from './runs.js';
+import { ScoreConfigService } from './score-configs.js';
 import { ScoreService } from './scores.js';
 import { UploadService } from './uploads/index.js';
 import { VersionService } from './versions.js';
@@ -32,6 +33,7 @@ export interface Services {
   runIngest: RunIngestService;
   logs: LogService;
   scores: ScoreService;
+  scoreConfigs: ScoreConfigService;
   experimentUploads: ExperimentUploadService;
   comparisons: ComparisonService;
   comparativeExperiments: ComparativeExperimentService;
@@ -60,6 +62,7 @@ export function createServices(store: Store): Services {
     runIngest: new RunIngestService(store, experiments, runs, scores),
     logs: new LogService(store, projects, experiments, runs),
     scores,
+    scoreConfigs: new ScoreConfigService(store),
     experimentUploads: new ExperimentUploadService(store, datasets, records, experiments, runs, scores),
     comparisons: new ComparisonService(store),
     comparativeExperiments: new ComparativeExperimentService(store),

@@ -6,6 +6,7 @@ import { langsmithRuns } from './0006_langsmith_runs.js';
 import { versionRecordBound } from './0008_version_record_bound.js';
 import { spansByTrace } from './0009_spans_by_trace.js';
 import { comparativeExperiments } from './0014_comparative_experiments.js';
+import { review } from './0016_review.js';
 
 /**
  * Every migration, in order. Names are permanent: a migration once released is never edited, only
@@ -20,5 +21,6 @@ export function migrations(dialect: DialectName): Record<string, Migration> {
     '0008_version_record_bound': versionRecordBound(dialect),
     '0009_spans_by_trace': spansByTrace(),
     '0014_comparative_experiments': comparativeExperiments(dialect),
+    '0016_review': review(dialect),
   };
 }

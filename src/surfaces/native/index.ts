@@ -12,6 +12,7 @@ import { experimentRoutes } from './routes/experiments.js';
 import { logRoutes } from './routes/logs.js';
 import { projectRoutes } from './routes/projects.js';
 import { CSV_TYPES, JSONL_TYPES, recordRoutes } from './routes/records.js';
+import { scoreConfigRoutes } from './routes/score-configs.js';
 import { versionRoutes } from './routes/versions.js';
 import { workspaceRoutes } from './routes/workspace.js';
 
@@ -40,5 +41,6 @@ export function nativeApi(services: Services): FastifyPluginAsync {
     experimentRoutes(app, services);
     logRoutes(app, services);
     comparisonRoutes(app, services);
+    scoreConfigRoutes(app, services);
   };
 }
