@@ -1,4 +1,5 @@
 import type { Store } from '../store/database.js';
+import { AnnotationQueueService } from './annotation-queues.js';
 import { ApiKeyService } from './api-keys.js';
 import { ComparativeExperimentService } from './comparative-experiments.js';
 import { ComparisonService } from './comparisons/index.js';
@@ -34,6 +35,7 @@ export interface Services {
   logs: LogService;
   scores: ScoreService;
   scoreConfigs: ScoreConfigService;
+  annotationQueues: AnnotationQueueService;
   experimentUploads: ExperimentUploadService;
   comparisons: ComparisonService;
   comparativeExperiments: ComparativeExperimentService;
@@ -47,6 +49,7 @@ export function createServices(store: Store): Services {
   const runs = new RunService(store);
   const experiments = new ExperimentService(store, projects, runs);
   const scores = new ScoreService(store);
+  const comparisons = new ComparisonService(store);
   return {
     store,
     keys,
@@ -64,7 +67,8 @@ export function createServices(store: Store): Services {
     scores,
     scoreConfigs: new ScoreConfigService(store),
     experimentUploads: new ExperimentUploadService(store, datasets, records, experiments, runs, scores),
-    comparisons: new ComparisonService(store),
+    comparisons,
+    annotationQueues: new AnnotationQueueService(store, runs, records, scores, comparisons),
     comparativeExperiments: new ComparativeExperimentService(store),
   };
 }

@@ -6,6 +6,7 @@ import { handleErrorsWith } from '../../http/errors.js';
 import { acceptMultipart } from '../../http/multipart.js';
 import type { Services } from '../../services/index.js';
 import { sendProblem } from './errors.js';
+import { annotationQueueRoutes } from './routes/annotation-queues.js';
 import { comparisonRoutes } from './routes/comparisons.js';
 import { datasetRoutes } from './routes/datasets.js';
 import { experimentRoutes } from './routes/experiments.js';
@@ -42,5 +43,6 @@ export function nativeApi(services: Services): FastifyPluginAsync {
     logRoutes(app, services);
     comparisonRoutes(app, services);
     scoreConfigRoutes(app, services);
+    annotationQueueRoutes(app, services);
   };
 }

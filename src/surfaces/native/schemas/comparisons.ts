@@ -7,7 +7,7 @@ import { Experiment, Run, Score } from './experiments.js';
 
 /** Comparisons of experiments: as the routes of comparisons.ts take and answer them. */
 
-const RunFilters = Type.Object(
+export const RunFilters = Type.Object(
   {
     run_metadata: Type.Optional(JsonObjectSchema),
     record_metadata: Type.Optional(JsonObjectSchema),
@@ -32,7 +32,7 @@ const RunFilters = Type.Object(
   },
 );
 
-const CompareFields = {
+export const CompareFields = {
   experiment_ids: Type.Array(Id, { minItems: 1, maxItems: MAX_COMPARED_EXPERIMENTS, description: 'Experiments on one dataset' }),
   baseline_id: Type.Optional(Type.String({ format: 'uuid', description: 'One of experiment_ids, which the others are measured against' })),
   filters: Type.Optional(RunFilters),
