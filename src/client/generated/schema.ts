@@ -951,7 +951,7 @@ export interface paths {
                             experiment_id?: string;
                             /** @description Experiments on one dataset */
                             experiment_ids: string[];
-                            /** @description Applied to runs before anything is counted: runs whose metadata (or whose record's metadata) has these key/value pairs, failed runs only, a latency range, runs with a score of a key within [min, max]. */
+                            /** @description Applied to runs before anything is counted: runs whose metadata (or whose record's metadata) has these key/value pairs, failed runs only, a latency range, runs with a score of a key within [min, max]; `score_source` keeps only the scores of one source. */
                             filters?: {
                                 errors_only?: boolean;
                                 latency_ms?: {
@@ -966,6 +966,8 @@ export interface paths {
                                 run_metadata?: {
                                     [key: string]: unknown;
                                 };
+                                /** @description Only scores of this source count, everywhere in the comparison (e.g. `human`: the scores reviewers gave) */
+                                score_source?: "human" | "model" | "code" | "api";
                                 scores?: {
                                     key: string;
                                     max?: number;
@@ -2427,7 +2429,7 @@ export interface paths {
                         baseline_id?: string;
                         /** @description Experiments on one dataset */
                         experiment_ids: string[];
-                        /** @description Applied to runs before anything is counted: runs whose metadata (or whose record's metadata) has these key/value pairs, failed runs only, a latency range, runs with a score of a key within [min, max]. */
+                        /** @description Applied to runs before anything is counted: runs whose metadata (or whose record's metadata) has these key/value pairs, failed runs only, a latency range, runs with a score of a key within [min, max]; `score_source` keeps only the scores of one source. */
                         filters?: {
                             errors_only?: boolean;
                             latency_ms?: {
@@ -2442,6 +2444,8 @@ export interface paths {
                             run_metadata?: {
                                 [key: string]: unknown;
                             };
+                            /** @description Only scores of this source count, everywhere in the comparison (e.g. `human`: the scores reviewers gave) */
+                            score_source?: "human" | "model" | "code" | "api";
                             scores?: {
                                 key: string;
                                 max?: number;
@@ -2714,7 +2718,7 @@ export interface paths {
                         cursor?: string;
                         /** @description Experiments on one dataset */
                         experiment_ids: string[];
-                        /** @description Applied to runs before anything is counted: runs whose metadata (or whose record's metadata) has these key/value pairs, failed runs only, a latency range, runs with a score of a key within [min, max]. */
+                        /** @description Applied to runs before anything is counted: runs whose metadata (or whose record's metadata) has these key/value pairs, failed runs only, a latency range, runs with a score of a key within [min, max]; `score_source` keeps only the scores of one source. */
                         filters?: {
                             errors_only?: boolean;
                             latency_ms?: {
@@ -2729,6 +2733,8 @@ export interface paths {
                             run_metadata?: {
                                 [key: string]: unknown;
                             };
+                            /** @description Only scores of this source count, everywhere in the comparison (e.g. `human`: the scores reviewers gave) */
+                            score_source?: "human" | "model" | "code" | "api";
                             scores?: {
                                 key: string;
                                 max?: number;
