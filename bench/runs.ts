@@ -210,6 +210,8 @@ function directBatch(batch: number, settings: Settings, fixture: Fixture): Direc
       correction: null,
       source: 'api',
       metadata: '{}',
+      reviewer_id: null,
+      reviewer_name: null,
       created_at: now,
       updated_at: now,
     });

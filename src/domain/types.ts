@@ -175,7 +175,95 @@ export interface Score {
   comment: string | null;
   correction: Json;
   source: ScoreSource;
+  /** Who gave a human score; null for other sources. */
+  reviewer: Reviewer | null;
   metadata: JsonObject;
+  created_at: string;
+  updated_at: string;
+}
+
+/** A person (or key) reviewing: the user's id when a person acts, else the key's, and the name they act under. */
+export interface Reviewer {
+  id: string;
+  name: string | null;
+}
+
+/** The reviewer an actor is: its user when a person acts, else its key. */
+export function reviewerOf(actor: Actor): Reviewer {
+  return { id: actor.userId ?? actor.keyId ?? `workspace:${actor.workspaceId}`, name: actor.name };
+}
+
+export const SCORE_CONFIG_TYPES = ['numeric', 'boolean', 'categorical'] as const;
+export type ScoreConfigType = (typeof SCORE_CONFIG_TYPES)[number];
+
+/** What a named score may hold in a workspace: scores of its key are checked against it on every surface. */
+export interface ScoreConfig {
+  id: string;
+  /** The score key it governs. */
+  name: string;
+  type: ScoreConfigType;
+  /** Numeric: the bounds, inclusive (null: unbounded). */
+  min: number | null;
+  max: number | null;
+  /** Categorical: the allowed labels. */
+  categories: string[] | null;
+  description: string | null;
+  comment_required: boolean;
+  created_at: string;
+  updated_at: string;
+}
+
+/** A queue of runs and dataset records for people to review, each item until it has `reviews_needed` reviews. */
+export interface AnnotationQueue {
+  id: string;
+  name: string;
+  description: string | null;
+  /** The score configs its reviewers fill in, in order (at least one). */
+  score_config_ids: string[];
+  score_configs: ScoreConfig[];
+  reviews_needed: number;
+  /** The reviewers assigned (user or key ids); null: anyone of the workspace who may score. */
+  reviewers: string[] | null;
+  /** How long an item taken stays the reviewer's. */
+  lease_seconds: number;
+  created_at: string;
+  updated_at: string;
+}
+
+export type AnnotationItemKind = 'run' | 'record';
+
+export interface AnnotationItem {
+  id: string;
+  queue_id: string;
+  kind: AnnotationItemKind;
+  run_id: string | null;
+  /** The record reviewed, or the run's record (where a correction goes). */
+  dataset_id: string | null;
+  record_id: string | null;
+  /** Reviews given (skips not counted). */
+  reviews: number;
+  done: boolean;
+  done_at: string | null;
+  created_at: string;
+}
+
+export type AnnotationReviewStatus = 'reviewed' | 'skipped';
+
+export interface AnnotationReview {
+  id: string;
+  queue_id: string;
+  item_id: string;
+  reviewer: Reviewer;
+  status: AnnotationReviewStatus;
+  /** The value given per score config name. */
+  scores: Record<string, Json>;
+  /** The scores written on the run for them (run items). */
+  score_ids: string[];
+  comment: string | null;
+  /** The expected output the reviewer says is right, if they wrote one. */
+  correction: Json;
+  /** The dataset version the correction was committed in, once it is. */
+  correction_version: number | null;
   created_at: string;
   updated_at: string;
 }

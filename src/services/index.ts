@@ -1,4 +1,5 @@
 import type { Store } from '../store/database.js';
+import { AnnotationQueueService } from './annotation-queues.js';
 import { ApiKeyService } from './api-keys.js';
 import { ComparativeExperimentService } from './comparative-experiments.js';
 import { ComparisonService } from './comparisons/index.js';
@@ -12,6 +13,7 @@ import { ProjectService } from './projects.js';
 import { RecordService } from './records.js';
 import { RunIngestService } from './run-ingest.js';
 import { RunService } from './runs.js';
+import { ScoreConfigService } from './score-configs.js';
 import { ScoreService } from './scores.js';
 import { SessionService, type SessionLifetimes } from './sessions.js';
 import { UploadService } from './uploads/index.js';
@@ -36,6 +38,8 @@ export interface Services {
   runIngest: RunIngestService;
   logs: LogService;
   scores: ScoreService;
+  scoreConfigs: ScoreConfigService;
+  annotationQueues: AnnotationQueueService;
   experimentUploads: ExperimentUploadService;
   comparisons: ComparisonService;
   comparativeExperiments: ComparativeExperimentService;
@@ -57,6 +61,7 @@ export function createServices(store: Store, options: ServiceOptions = {}): Serv
   const runs = new RunService(store);
   const experiments = new ExperimentService(store, projects, runs);
   const scores = new ScoreService(store);
+  const comparisons = new ComparisonService(store);
   return {
     store,
     keys,
@@ -73,8 +78,10 @@ export function createServices(store: Store, options: ServiceOptions = {}): Serv
     runIngest: new RunIngestService(store, experiments, runs, scores),
     logs: new LogService(store, projects, experiments, runs),
     scores,
+    scoreConfigs: new ScoreConfigService(store),
     experimentUploads: new ExperimentUploadService(store, datasets, records, experiments, runs, scores),
-    comparisons: new ComparisonService(store),
+    comparisons,
+    annotationQueues: new AnnotationQueueService(store, runs, records, scores, comparisons),
     comparativeExperiments: new ComparativeExperimentService(store),
     sessions,
     users: new UserService(store, sessions),

@@ -16,7 +16,8 @@ import { existingScoreIds, experimentsOfRuns, findExperimentIds, findExperimentR
 import { presentRun } from './rows/present.js';
 import { applyRunFilters, sortExpression, type RecordScope, type RunListFilters, type RunSort } from './run-filters.js';
 import { revisionsAt } from './rows/revisions.js';
-import { scoredRecord, toScoreRows, type NewScore } from './rows/scores.js';
+import { checkScoreConfigs } from './rows/score-configs.js';
+import { byActor, scoredRecord, toScoreRows, type NewScore } from './rows/scores.js';
 import { touchExperiment } from './rows/writers.js';
 import { withTransaction, type TransactionOptions } from './transaction.js';
 import { writeUnique } from './unique.js';
@@ -253,16 +254,22 @@ export class RunService {
         const scoreRows = toScoreRows(
           actor.workspaceId,
           experiment.id,
-          run.scores.map((score) => ({ ...score, run_id: row.id })),
+          run.scores.map((score) => byActor(actor, { ...score, run_id: row.id })),
           now,
           (i) => `${at(index)}/scores/${i}`,
         );
         for (const scoreRow of scoreRows) scoreRow.record_id = scoredRecord(row);
-        return scoreRows;
+        return scoreRows.map((scoreRow, i) => ({ scoreRow, at: `${at(index)}/scores/${i}` }));
       });
+      await checkScoreConfigs(
+        tx,
+        actor.workspaceId,
+        scores.map((s) => s.scoreRow),
+        (i) => scores[i]!.at,
+      );
       await refuseTakenScoreIds(tx, actor.workspaceId, runs, rows, freshIds, at);
       const deferredScores = await this.deferredScoreRows(tx, actor.workspaceId, experiment.id, fresh, deferred, now);
-      await this.store.bulk.insert(tx, 'scores', [...scores, ...deferredScores]);
+      await this.store.bulk.insert(tx, 'scores', [...scores.map((s) => s.scoreRow), ...deferredScores]);
       if (lockLate && fresh.length) {
         await findExperimentRow(this.store, tx, actor, experimentId, { lock: true });
         await numberInserted(tx, experiment, fresh);

@@ -12,7 +12,8 @@ import { checkedOffset, decodeCursor, pageSize, toPage, type Page } from './pagi
 import { chunks } from './rows/chunks.js';
 import { existingScoreIds, experimentsOfRuns, findExperimentIds, findExperimentRow, findScoreRow } from './rows/finders.js';
 import { presentScore } from './rows/present.js';
-import { scoredRecord, toScoreRows, type NewScore } from './rows/scores.js';
+import { checkScoreConfigs } from './rows/score-configs.js';
+import { byActor, scoredRecord, toScoreRows, type NewScore } from './rows/scores.js';
 import { touchExperiment } from './rows/writers.js';
 import { withTransaction, type TransactionOptions } from './transaction.js';
 import { writeUnique } from './unique.js';
@@ -83,7 +84,14 @@ export class ScoreService {
     const now = nowIso();
     return withTransaction(this.store, options, async (tx) => {
       const experiment = await findExperimentRow(this.store, tx, actor, experimentId);
-      const rows = toScoreRows(actor.workspaceId, experiment.id, scores, now, at);
+      const rows = toScoreRows(
+        actor.workspaceId,
+        experiment.id,
+        scores.map((score) => byActor(actor, score)),
+        now,
+        at,
+      );
+      await checkScoreConfigs(tx, actor.workspaceId, rows, at);
       const recordOfRun = await findRunsOf(tx, actor.workspaceId, experiment.id, rows, at);
       for (const row of rows) if (row.run_id) row.record_id = recordOfRun.get(row.run_id) ?? null;
       const existing = await existingScoreIds(
@@ -107,11 +115,12 @@ export class ScoreService {
    */
   async place(
     actor: Actor,
-    scores: readonly PlacedScore[],
+    given: readonly PlacedScore[],
     options: PlaceOptions & TransactionOptions = {},
   ): Promise<{ score_ids: string[]; deferred: number }> {
     const at = options.at ?? DEFAULT_AT;
     const now = nowIso();
+    const scores = given.map((score) => byActor(actor, score));
     return withTransaction(this.store, options, async (tx) => {
       // Checked whole before anything is written, wherever each score goes.
       const rows = toScoreRows(actor.workspaceId, '', scores, now, at);
@@ -150,6 +159,12 @@ export class ScoreService {
         const placed = indexes.map((index) => ({ ...withoutPlace(scores[index]!), id: rows[index]!.id }));
         await this.create(actor, experimentId, placed, { at: (i) => at(indexes[i]!), transaction: tx });
       }
+      await checkScoreConfigs(
+        tx,
+        actor.workspaceId,
+        deferred.map((index) => rows[index]!),
+        (i) => at(deferred[i]!),
+      );
       await deferRunChanges(
         tx,
         actor.workspaceId,
@@ -189,7 +204,14 @@ export class ScoreService {
         now,
         () => '',
       );
-      const next: ScoreTable = { ...revised!, record_id: row.record_id, created_at: row.created_at };
+      const next: ScoreTable = {
+        ...revised!,
+        record_id: row.record_id,
+        reviewer_id: row.reviewer_id,
+        reviewer_name: row.reviewer_name,
+        created_at: row.created_at,
+      };
+      await checkScoreConfigs(tx, actor.workspaceId, [next], () => '');
       await tx.updateTable('scores').set(next).where('workspace_id', '=', row.workspace_id).where('id', '=', row.id).execute();
       await touchExperiment(tx, row.experiment_id, now);
       return presentScore(next);

@@ -31,6 +31,12 @@ export interface DialectSql {
    */
   readonly forUpdate: RawBuilder<unknown>;
   /**
+   * Like forUpdate, but rows another transaction holds are passed over instead of waited for (work
+   * queues: each of several server processes takes a different row). SQLite's write lock already
+   * serializes the transactions, so it needs nothing.
+   */
+  readonly forUpdateSkipLocked: RawBuilder<unknown>;
+  /**
    * A statement that makes the current transaction hold a lock named by `key` until it ends, serializing
    * work that has no row to lock (first-start bootstrap). SQLite's write lock already serializes writers.
    */
@@ -57,6 +63,7 @@ export const sqliteSql: DialectSql = {
   jsonArrayIncludes: (column, value) => sql<SqlBool>`exists (select 1 from json_each(${sql.ref(column)}) where json_each.value = ${value})`,
   containsText: (column, text) => sql<SqlBool>`${columnRef(column)} like ${likePattern(text)} escape '\\'`,
   forUpdate: sql``,
+  forUpdateSkipLocked: sql``,
   transactionLock: () => sql`select 1`,
   transactionLocks: () => sql`select 1`,
 };
@@ -67,6 +74,7 @@ export const postgresSql: DialectSql = {
   jsonArrayIncludes: (column, value) => sql<SqlBool>`(${sql.ref(column)}::jsonb ? ${value}::text)`,
   containsText: (column, text) => sql<SqlBool>`${columnRef(column)} ilike ${likePattern(text)} escape '\\'`,
   forUpdate: sql` for no key update`,
+  forUpdateSkipLocked: sql` for no key update skip locked`,
   transactionLock: (key) => sql`select pg_advisory_xact_lock(${key})`,
   transactionLocks: (keys, exclusive) =>
     sql`select case when x then pg_advisory_xact_lock(k) else pg_advisory_xact_lock_shared(k) end

@@ -248,6 +248,9 @@ export interface ScoreTable {
   correction: string | null;
   source: string;
   metadata: string;
+  /** Who gave a human score (migration 0016): a user's or key's id, and their name. */
+  reviewer_id: string | null;
+  reviewer_name: string | null;
   created_at: string;
   updated_at: string;
 }
@@ -311,4 +314,75 @@ export interface Database {
   sessions: SessionTable;
   user_tokens: UserTokenTable;
   sign_in_failures: SignInFailureTable;
+  score_configs: ScoreConfigTable;
+  annotation_queues: AnnotationQueueTable;
+  annotation_items: AnnotationItemTable;
+  annotation_leases: AnnotationLeaseTable;
+  annotation_reviews: AnnotationReviewTable;
+}
+
+/** What a named score may hold in a workspace (migration 0016). */
+export interface ScoreConfigTable {
+  id: string;
+  workspace_id: string;
+  name: string;
+  type: string;
+  min: number | null;
+  max: number | null;
+  /** A JSON array of allowed labels. */
+  categories: string | null;
+  description: string | null;
+  comment_required: number;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface AnnotationQueueTable {
+  id: string;
+  workspace_id: string;
+  name: string;
+  description: string | null;
+  /** JSON array of score config ids. */
+  score_config_ids: string;
+  /** JSON array of reviewer ids, or null: anyone in the workspace. */
+  reviewers: string | null;
+  reviews_needed: number;
+  lease_seconds: number;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface AnnotationItemTable {
+  id: string;
+  workspace_id: string;
+  queue_id: string;
+  run_id: string | null;
+  dataset_id: string | null;
+  record_id: string | null;
+  reviews: number;
+  done_at: string | null;
+  created_at: string;
+}
+
+export interface AnnotationLeaseTable {
+  item_id: string;
+  reviewer_id: string;
+  expires_at: string;
+}
+
+export interface AnnotationReviewTable {
+  id: string;
+  workspace_id: string;
+  queue_id: string;
+  item_id: string;
+  reviewer_id: string;
+  reviewer_name: string | null;
+  status: string;
+  score_values: string;
+  score_ids: string;
+  comment: string | null;
+  correction: string | null;
+  correction_version: number | null;
+  created_at: string;
+  updated_at: string;
 }

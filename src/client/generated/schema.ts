@@ -4,6 +4,2254 @@
  */
 
 export interface paths {
+    "/api/v1/annotation-queues": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List annotation queues, newest first */
+        get: {
+            parameters: {
+                query?: {
+                    name?: string;
+                    name_contains?: string;
+                    offset?: number;
+                    limit?: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: {
+                                /** Format: date-time */
+                                created_at: string;
+                                description: string | null;
+                                /** Format: uuid */
+                                id: string;
+                                lease_seconds: number;
+                                name: string;
+                                reviewers: string[] | null;
+                                reviews_needed: number;
+                                score_config_ids: string[];
+                                score_configs: {
+                                    categories: string[] | null;
+                                    comment_required: boolean;
+                                    /** Format: date-time */
+                                    created_at: string;
+                                    description: string | null;
+                                    /** Format: uuid */
+                                    id: string;
+                                    max: number | null;
+                                    min: number | null;
+                                    /** @description The score key it governs */
+                                    name: string;
+                                    /** @description numeric (with optional min and max), boolean, or categorical (with its categories) */
+                                    type: "numeric" | "boolean" | "categorical";
+                                    /** Format: date-time */
+                                    updated_at: string;
+                                }[];
+                                /** Format: date-time */
+                                updated_at: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /**
+         * Create an annotation queue
+         * @description A queue of runs and dataset records for people to review: the score configs reviewers fill in (at least one), how many reviews each item needs, and optionally who may review.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        description?: string | null;
+                        /** Format: uuid */
+                        id?: string;
+                        /** @description How long an item taken stays the reviewer’s (default 600) */
+                        lease_seconds?: number;
+                        name: string;
+                        reviewers?: string[] | null;
+                        /** @description Reviews each item needs before it is done (default 1) */
+                        reviews_needed?: number;
+                        /** @description The score configs reviewers fill in: at least one */
+                        score_config_ids: string[];
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** Format: date-time */
+                            created_at: string;
+                            description: string | null;
+                            /** Format: uuid */
+                            id: string;
+                            lease_seconds: number;
+                            name: string;
+                            reviewers: string[] | null;
+                            reviews_needed: number;
+                            score_config_ids: string[];
+                            score_configs: {
+                                categories: string[] | null;
+                                comment_required: boolean;
+                                /** Format: date-time */
+                                created_at: string;
+                                description: string | null;
+                                /** Format: uuid */
+                                id: string;
+                                max: number | null;
+                                min: number | null;
+                                /** @description The score key it governs */
+                                name: string;
+                                /** @description numeric (with optional min and max), boolean, or categorical (with its categories) */
+                                type: "numeric" | "boolean" | "categorical";
+                                /** Format: date-time */
+                                updated_at: string;
+                            }[];
+                            /** Format: date-time */
+                            updated_at: string;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/annotation-queues/{queue_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get an annotation queue */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    queue_id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** Format: date-time */
+                            created_at: string;
+                            description: string | null;
+                            /** Format: uuid */
+                            id: string;
+                            lease_seconds: number;
+                            name: string;
+                            reviewers: string[] | null;
+                            reviews_needed: number;
+                            score_config_ids: string[];
+                            score_configs: {
+                                categories: string[] | null;
+                                comment_required: boolean;
+                                /** Format: date-time */
+                                created_at: string;
+                                description: string | null;
+                                /** Format: uuid */
+                                id: string;
+                                max: number | null;
+                                min: number | null;
+                                /** @description The score key it governs */
+                                name: string;
+                                /** @description numeric (with optional min and max), boolean, or categorical (with its categories) */
+                                type: "numeric" | "boolean" | "categorical";
+                                /** Format: date-time */
+                                updated_at: string;
+                            }[];
+                            /** Format: date-time */
+                            updated_at: string;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        /** Delete an annotation queue with its items and reviews (the scores written stay) */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    queue_id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        /**
+         * Update an annotation queue
+         * @description Changing `reviews_needed` marks items done or open again by the reviews they have.
+         */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    queue_id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        description?: string | null;
+                        /** @description How long an item taken stays the reviewer’s (default 600) */
+                        lease_seconds?: number;
+                        name?: string;
+                        reviewers?: string[] | null;
+                        /** @description Reviews each item needs before it is done (default 1) */
+                        reviews_needed?: number;
+                        /** @description The score configs reviewers fill in (at least one) */
+                        score_config_ids?: string[];
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** Format: date-time */
+                            created_at: string;
+                            description: string | null;
+                            /** Format: uuid */
+                            id: string;
+                            lease_seconds: number;
+                            name: string;
+                            reviewers: string[] | null;
+                            reviews_needed: number;
+                            score_config_ids: string[];
+                            score_configs: {
+                                categories: string[] | null;
+                                comment_required: boolean;
+                                /** Format: date-time */
+                                created_at: string;
+                                description: string | null;
+                                /** Format: uuid */
+                                id: string;
+                                max: number | null;
+                                min: number | null;
+                                /** @description The score key it governs */
+                                name: string;
+                                /** @description numeric (with optional min and max), boolean, or categorical (with its categories) */
+                                type: "numeric" | "boolean" | "categorical";
+                                /** Format: date-time */
+                                updated_at: string;
+                            }[];
+                            /** Format: date-time */
+                            updated_at: string;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+            };
+        };
+        trace?: never;
+    };
+    "/api/v1/annotation-queues/{queue_id}/agreement": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Agreement between reviewers
+         * @description Per score config, over the items with two or more reviews: percent agreement, Cohen's kappa (exactly two reviewers), Krippendorff's alpha (nominal for boolean and categorical configs, interval for numeric), and the items reviewers disagree on most. Formulas in docs/review.md.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    queue_id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            configs: {
+                                cohen_kappa: number | null;
+                                disagreements: {
+                                    disagreement: number;
+                                    /** Format: uuid */
+                                    item_id: string;
+                                    record_id: string | null;
+                                    run_id: string | null;
+                                    values: {
+                                        reviewer: {
+                                            id: string;
+                                            name: string | null;
+                                        };
+                                        /** @description Any JSON value */
+                                        value: unknown;
+                                    }[];
+                                }[];
+                                items: number;
+                                krippendorff_alpha: number | null;
+                                level: "nominal" | "interval";
+                                name: string;
+                                percent_agreement: number | null;
+                                reviewers: number;
+                                /** Format: uuid */
+                                score_config_id: string;
+                                /** @description numeric (with optional min and max), boolean, or categorical (with its categories) */
+                                type: "numeric" | "boolean" | "categorical";
+                            }[];
+                            /** @description Items with two or more reviews */
+                            items: number;
+                            /** Format: uuid */
+                            queue_id: string;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/annotation-queues/{queue_id}/corrections/commit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Commit the queue's corrections
+         * @description Every correction not committed yet becomes its record’s expected output: one new version per dataset (the latest correction of a record wins).
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    queue_id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        message?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            versions: {
+                                /** Format: uuid */
+                                dataset_id: string;
+                                records: number;
+                                version: number | null;
+                            }[];
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/annotation-queues/{queue_id}/items": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List a queue's items */
+        get: {
+            parameters: {
+                query?: {
+                    status?: "pending" | "done";
+                    offset?: number;
+                    limit?: number;
+                };
+                header?: never;
+                path: {
+                    queue_id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: {
+                                /** Format: date-time */
+                                created_at: string;
+                                dataset_id: string | null;
+                                done: boolean;
+                                done_at: string | null;
+                                /** Format: uuid */
+                                id: string;
+                                kind: "run" | "record";
+                                /** Format: uuid */
+                                queue_id: string;
+                                record_id: string | null;
+                                reviews: number;
+                                run_id: string | null;
+                            }[];
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /**
+         * Add items
+         * @description Runs and records by id, the runs of an experiment that pass run filters (`runs_where`), or the runs on the records a comparison answers (`comparison`: e.g. those that regressed on a score against the baseline). Items already queued are not added again. One transaction.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    queue_id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description The runs of an experiment on the records a comparison answers, e.g. `baseline_id` and `change: {kind: "regressed", key: "correct"}`: the runs that regressed on `correct` */
+                        comparison?: {
+                            /**
+                             * Format: uuid
+                             * @description One of experiment_ids, which the others are measured against
+                             */
+                            baseline_id?: string;
+                            /** @description Only records where an experiment (any but the baseline by default) improved or regressed on a score key; needs baseline_id */
+                            change?: {
+                                /** Format: uuid */
+                                experiment_id?: string;
+                                key: string;
+                                kind: "improved" | "regressed";
+                            };
+                            /**
+                             * Format: uuid
+                             * @description Whose runs are added: by default the changed experiment, else the first that is not the baseline
+                             */
+                            experiment_id?: string;
+                            /** @description Experiments on one dataset */
+                            experiment_ids: string[];
+                            /** @description Applied to runs before anything is counted: runs whose metadata (or whose record's metadata) has these key/value pairs, failed runs only, a latency range, runs with a score of a key within [min, max]; `score_source` keeps only the scores of one source. */
+                            filters?: {
+                                errors_only?: boolean;
+                                latency_ms?: {
+                                    max?: number;
+                                    min?: number;
+                                };
+                                /** @description A JSON object */
+                                record_metadata?: {
+                                    [key: string]: unknown;
+                                };
+                                /** @description A JSON object */
+                                run_metadata?: {
+                                    [key: string]: unknown;
+                                };
+                                /** @description Only scores of this source count, everywhere in the comparison (e.g. `human`: the scores reviewers gave) */
+                                score_source?: "human" | "model" | "code" | "api";
+                                scores?: {
+                                    key: string;
+                                    max?: number;
+                                    min?: number;
+                                }[];
+                            };
+                            /** @description Score keys for which a lower score is better */
+                            lower_is_better?: string[];
+                            /** @description Only records whose input or expected output has this text, or with a run in scope whose output or error has it (ASCII case ignored) */
+                            q?: string;
+                        };
+                        /** @description Current records of any dataset of the workspace */
+                        record_ids?: string[];
+                        run_ids?: string[];
+                        /** @description The result runs of an experiment that pass the run filters of the runs list (e.g. `score_key: "judge", score_max: 0.5`: runs a judge scored at most 0.5) */
+                        runs_where?: {
+                            /** Format: uuid */
+                            experiment_id: string;
+                            max_total_tokens?: number;
+                            /** @description A JSON object */
+                            metadata?: {
+                                [key: string]: unknown;
+                            };
+                            min_total_tokens?: number;
+                            missing_score_key?: string;
+                            q?: string;
+                            /** @description A JSON object */
+                            record_metadata?: {
+                                [key: string]: unknown;
+                            };
+                            score_key?: string;
+                            score_max?: number;
+                            score_min?: number;
+                            score_value?: string;
+                            splits?: string[];
+                            tags?: string[];
+                        };
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            added: number;
+                            /** @description Every item named, in order, those already queued too */
+                            item_ids: string[];
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/annotation-queues/{queue_id}/items/{item_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get an item as a reviewer sees it
+         * @description The run (input, output), its record (expected output), the run's trace, your review of it and your lease.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    queue_id: string;
+                    item_id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** Format: date-time */
+                            created_at: string;
+                            dataset_id: string | null;
+                            done: boolean;
+                            done_at: string | null;
+                            /** Format: uuid */
+                            id: string;
+                            kind: "run" | "record";
+                            lease_expires_at: string | null;
+                            /** Format: uuid */
+                            queue_id: string;
+                            record: {
+                                /** Format: date-time */
+                                created_at: string;
+                                /** Format: uuid */
+                                dataset_id: string;
+                                /** @description Any JSON value */
+                                expected_output: unknown;
+                                external_id: string | null;
+                                /** Format: uuid */
+                                id: string;
+                                /** @description Any JSON value */
+                                input: unknown;
+                                /** @description A JSON object */
+                                metadata: {
+                                    [key: string]: unknown;
+                                };
+                                source: {
+                                    [key: string]: unknown;
+                                } | null;
+                                splits: string[];
+                                tags: string[];
+                                /** Format: date-time */
+                                updated_at: string;
+                            } | null;
+                            record_id: string | null;
+                            review: {
+                                comment: string | null;
+                                /** @description Any JSON value */
+                                correction: unknown;
+                                correction_version: number | null;
+                                /** Format: date-time */
+                                created_at: string;
+                                /** Format: uuid */
+                                id: string;
+                                /** Format: uuid */
+                                item_id: string;
+                                /** Format: uuid */
+                                queue_id: string;
+                                reviewer: {
+                                    id: string;
+                                    name: string | null;
+                                };
+                                score_ids: string[];
+                                scores: {
+                                    [key: string]: unknown;
+                                };
+                                status: "reviewed" | "skipped";
+                                /** Format: date-time */
+                                updated_at: string;
+                            } | null;
+                            reviews: number;
+                            run: ({
+                                completion_cost: string | null;
+                                completion_tokens: number | null;
+                                /** Format: date-time */
+                                created_at: string;
+                                end_time: string | null;
+                                error: string | null;
+                                /** Format: uuid */
+                                experiment_id: string;
+                                first_token_ms: number | null;
+                                /** Format: uuid */
+                                id: string;
+                                /** @description Any JSON value */
+                                input: unknown;
+                                latency_ms: number | null;
+                                /** @description A JSON object */
+                                metadata: {
+                                    [key: string]: unknown;
+                                };
+                                name: string | null;
+                                /** @description Any JSON value */
+                                output: unknown;
+                                parent_run_id: string | null;
+                                prompt_cost: string | null;
+                                prompt_tokens: number | null;
+                                record_id: string | null;
+                                repetition: number | null;
+                                run_type: string | null;
+                                start_time: string | null;
+                                status: "success" | "error" | "pending";
+                                total_cost: string | null;
+                                total_tokens: number | null;
+                                trace_id: string | null;
+                                /** Format: date-time */
+                                updated_at: string;
+                            } & {
+                                [key: string]: unknown;
+                            }) | null;
+                            run_id: string | null;
+                            /** @description The runs of the run’s trace */
+                            trace: ({
+                                completion_cost: string | null;
+                                completion_tokens: number | null;
+                                /** Format: date-time */
+                                created_at: string;
+                                end_time: string | null;
+                                error: string | null;
+                                /** Format: uuid */
+                                experiment_id: string;
+                                first_token_ms: number | null;
+                                /** Format: uuid */
+                                id: string;
+                                /** @description Any JSON value */
+                                input: unknown;
+                                latency_ms: number | null;
+                                /** @description A JSON object */
+                                metadata: {
+                                    [key: string]: unknown;
+                                };
+                                name: string | null;
+                                /** @description Any JSON value */
+                                output: unknown;
+                                parent_run_id: string | null;
+                                prompt_cost: string | null;
+                                prompt_tokens: number | null;
+                                record_id: string | null;
+                                repetition: number | null;
+                                run_type: string | null;
+                                start_time: string | null;
+                                status: "success" | "error" | "pending";
+                                total_cost: string | null;
+                                total_tokens: number | null;
+                                trace_id: string | null;
+                                /** Format: date-time */
+                                updated_at: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        /** Remove an item with its reviews (the scores written stay) */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    queue_id: string;
+                    item_id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/annotation-queues/{queue_id}/items/{item_id}/review": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Review an item
+         * @description A value for each of the queue's score configs (checked against it), a comment and an optional correction of the expected output (committed now with `commit_correction`, or later with the queue's corrections). Written as scores of the run with source `human`, naming you. The item must be leased to you (409 otherwise), or reviewed by you before (your review is replaced).
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    queue_id: string;
+                    item_id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        comment?: string | null;
+                        /** @description Commit the correction as the record’s expected output now (one new dataset version) */
+                        commit_correction?: boolean;
+                        /** @description Any JSON value */
+                        correction?: unknown;
+                        /** @description A value per score config of the queue, by config name: a number, true/false, or a category */
+                        scores: {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            item: {
+                                /** Format: date-time */
+                                created_at: string;
+                                dataset_id: string | null;
+                                done: boolean;
+                                done_at: string | null;
+                                /** Format: uuid */
+                                id: string;
+                                kind: "run" | "record";
+                                /** Format: uuid */
+                                queue_id: string;
+                                record_id: string | null;
+                                reviews: number;
+                                run_id: string | null;
+                            };
+                            review: {
+                                comment: string | null;
+                                /** @description Any JSON value */
+                                correction: unknown;
+                                correction_version: number | null;
+                                /** Format: date-time */
+                                created_at: string;
+                                /** Format: uuid */
+                                id: string;
+                                /** Format: uuid */
+                                item_id: string;
+                                /** Format: uuid */
+                                queue_id: string;
+                                reviewer: {
+                                    id: string;
+                                    name: string | null;
+                                };
+                                score_ids: string[];
+                                scores: {
+                                    [key: string]: unknown;
+                                };
+                                status: "reviewed" | "skipped";
+                                /** Format: date-time */
+                                updated_at: string;
+                            };
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/annotation-queues/{queue_id}/items/{item_id}/skip": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Skip an item leased to you
+         * @description It is not served to you again; others may take it.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    queue_id: string;
+                    item_id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            comment: string | null;
+                            /** @description Any JSON value */
+                            correction: unknown;
+                            correction_version: number | null;
+                            /** Format: date-time */
+                            created_at: string;
+                            /** Format: uuid */
+                            id: string;
+                            /** Format: uuid */
+                            item_id: string;
+                            /** Format: uuid */
+                            queue_id: string;
+                            reviewer: {
+                                id: string;
+                                name: string | null;
+                            };
+                            score_ids: string[];
+                            scores: {
+                                [key: string]: unknown;
+                            };
+                            status: "reviewed" | "skipped";
+                            /** Format: date-time */
+                            updated_at: string;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/annotation-queues/{queue_id}/next": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Take the next item to review
+         * @description Leases you an item for the queue’s lease_seconds: the one you hold already, else the oldest that still needs a review, that you have neither reviewed nor skipped, and that is not leased to as many other reviewers as it still needs reviews. `item` is null when none is left for you.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    queue_id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The item leased to you, or null when none is left for you */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            item: {
+                                /** Format: date-time */
+                                created_at: string;
+                                dataset_id: string | null;
+                                done: boolean;
+                                done_at: string | null;
+                                /** Format: uuid */
+                                id: string;
+                                kind: "run" | "record";
+                                lease_expires_at: string | null;
+                                /** Format: uuid */
+                                queue_id: string;
+                                record: {
+                                    /** Format: date-time */
+                                    created_at: string;
+                                    /** Format: uuid */
+                                    dataset_id: string;
+                                    /** @description Any JSON value */
+                                    expected_output: unknown;
+                                    external_id: string | null;
+                                    /** Format: uuid */
+                                    id: string;
+                                    /** @description Any JSON value */
+                                    input: unknown;
+                                    /** @description A JSON object */
+                                    metadata: {
+                                        [key: string]: unknown;
+                                    };
+                                    source: {
+                                        [key: string]: unknown;
+                                    } | null;
+                                    splits: string[];
+                                    tags: string[];
+                                    /** Format: date-time */
+                                    updated_at: string;
+                                } | null;
+                                record_id: string | null;
+                                review: {
+                                    comment: string | null;
+                                    /** @description Any JSON value */
+                                    correction: unknown;
+                                    correction_version: number | null;
+                                    /** Format: date-time */
+                                    created_at: string;
+                                    /** Format: uuid */
+                                    id: string;
+                                    /** Format: uuid */
+                                    item_id: string;
+                                    /** Format: uuid */
+                                    queue_id: string;
+                                    reviewer: {
+                                        id: string;
+                                        name: string | null;
+                                    };
+                                    score_ids: string[];
+                                    scores: {
+                                        [key: string]: unknown;
+                                    };
+                                    status: "reviewed" | "skipped";
+                                    /** Format: date-time */
+                                    updated_at: string;
+                                } | null;
+                                reviews: number;
+                                run: ({
+                                    completion_cost: string | null;
+                                    completion_tokens: number | null;
+                                    /** Format: date-time */
+                                    created_at: string;
+                                    end_time: string | null;
+                                    error: string | null;
+                                    /** Format: uuid */
+                                    experiment_id: string;
+                                    first_token_ms: number | null;
+                                    /** Format: uuid */
+                                    id: string;
+                                    /** @description Any JSON value */
+                                    input: unknown;
+                                    latency_ms: number | null;
+                                    /** @description A JSON object */
+                                    metadata: {
+                                        [key: string]: unknown;
+                                    };
+                                    name: string | null;
+                                    /** @description Any JSON value */
+                                    output: unknown;
+                                    parent_run_id: string | null;
+                                    prompt_cost: string | null;
+                                    prompt_tokens: number | null;
+                                    record_id: string | null;
+                                    repetition: number | null;
+                                    run_type: string | null;
+                                    start_time: string | null;
+                                    status: "success" | "error" | "pending";
+                                    total_cost: string | null;
+                                    total_tokens: number | null;
+                                    trace_id: string | null;
+                                    /** Format: date-time */
+                                    updated_at: string;
+                                } & {
+                                    [key: string]: unknown;
+                                }) | null;
+                                run_id: string | null;
+                                /** @description The runs of the run’s trace */
+                                trace: ({
+                                    completion_cost: string | null;
+                                    completion_tokens: number | null;
+                                    /** Format: date-time */
+                                    created_at: string;
+                                    end_time: string | null;
+                                    error: string | null;
+                                    /** Format: uuid */
+                                    experiment_id: string;
+                                    first_token_ms: number | null;
+                                    /** Format: uuid */
+                                    id: string;
+                                    /** @description Any JSON value */
+                                    input: unknown;
+                                    latency_ms: number | null;
+                                    /** @description A JSON object */
+                                    metadata: {
+                                        [key: string]: unknown;
+                                    };
+                                    name: string | null;
+                                    /** @description Any JSON value */
+                                    output: unknown;
+                                    parent_run_id: string | null;
+                                    prompt_cost: string | null;
+                                    prompt_tokens: number | null;
+                                    record_id: string | null;
+                                    repetition: number | null;
+                                    run_type: string | null;
+                                    start_time: string | null;
+                                    status: "success" | "error" | "pending";
+                                    total_cost: string | null;
+                                    total_tokens: number | null;
+                                    trace_id: string | null;
+                                    /** Format: date-time */
+                                    updated_at: string;
+                                } & {
+                                    [key: string]: unknown;
+                                })[];
+                            } | null;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/annotation-queues/{queue_id}/previous": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Go back: the item you reviewed or skipped before `before` (or last) */
+        get: {
+            parameters: {
+                query?: {
+                    before?: string;
+                };
+                header?: never;
+                path: {
+                    queue_id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The item leased to you, or null when none is left for you */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            item: {
+                                /** Format: date-time */
+                                created_at: string;
+                                dataset_id: string | null;
+                                done: boolean;
+                                done_at: string | null;
+                                /** Format: uuid */
+                                id: string;
+                                kind: "run" | "record";
+                                lease_expires_at: string | null;
+                                /** Format: uuid */
+                                queue_id: string;
+                                record: {
+                                    /** Format: date-time */
+                                    created_at: string;
+                                    /** Format: uuid */
+                                    dataset_id: string;
+                                    /** @description Any JSON value */
+                                    expected_output: unknown;
+                                    external_id: string | null;
+                                    /** Format: uuid */
+                                    id: string;
+                                    /** @description Any JSON value */
+                                    input: unknown;
+                                    /** @description A JSON object */
+                                    metadata: {
+                                        [key: string]: unknown;
+                                    };
+                                    source: {
+                                        [key: string]: unknown;
+                                    } | null;
+                                    splits: string[];
+                                    tags: string[];
+                                    /** Format: date-time */
+                                    updated_at: string;
+                                } | null;
+                                record_id: string | null;
+                                review: {
+                                    comment: string | null;
+                                    /** @description Any JSON value */
+                                    correction: unknown;
+                                    correction_version: number | null;
+                                    /** Format: date-time */
+                                    created_at: string;
+                                    /** Format: uuid */
+                                    id: string;
+                                    /** Format: uuid */
+                                    item_id: string;
+                                    /** Format: uuid */
+                                    queue_id: string;
+                                    reviewer: {
+                                        id: string;
+                                        name: string | null;
+                                    };
+                                    score_ids: string[];
+                                    scores: {
+                                        [key: string]: unknown;
+                                    };
+                                    status: "reviewed" | "skipped";
+                                    /** Format: date-time */
+                                    updated_at: string;
+                                } | null;
+                                reviews: number;
+                                run: ({
+                                    completion_cost: string | null;
+                                    completion_tokens: number | null;
+                                    /** Format: date-time */
+                                    created_at: string;
+                                    end_time: string | null;
+                                    error: string | null;
+                                    /** Format: uuid */
+                                    experiment_id: string;
+                                    first_token_ms: number | null;
+                                    /** Format: uuid */
+                                    id: string;
+                                    /** @description Any JSON value */
+                                    input: unknown;
+                                    latency_ms: number | null;
+                                    /** @description A JSON object */
+                                    metadata: {
+                                        [key: string]: unknown;
+                                    };
+                                    name: string | null;
+                                    /** @description Any JSON value */
+                                    output: unknown;
+                                    parent_run_id: string | null;
+                                    prompt_cost: string | null;
+                                    prompt_tokens: number | null;
+                                    record_id: string | null;
+                                    repetition: number | null;
+                                    run_type: string | null;
+                                    start_time: string | null;
+                                    status: "success" | "error" | "pending";
+                                    total_cost: string | null;
+                                    total_tokens: number | null;
+                                    trace_id: string | null;
+                                    /** Format: date-time */
+                                    updated_at: string;
+                                } & {
+                                    [key: string]: unknown;
+                                }) | null;
+                                run_id: string | null;
+                                /** @description The runs of the run’s trace */
+                                trace: ({
+                                    completion_cost: string | null;
+                                    completion_tokens: number | null;
+                                    /** Format: date-time */
+                                    created_at: string;
+                                    end_time: string | null;
+                                    error: string | null;
+                                    /** Format: uuid */
+                                    experiment_id: string;
+                                    first_token_ms: number | null;
+                                    /** Format: uuid */
+                                    id: string;
+                                    /** @description Any JSON value */
+                                    input: unknown;
+                                    latency_ms: number | null;
+                                    /** @description A JSON object */
+                                    metadata: {
+                                        [key: string]: unknown;
+                                    };
+                                    name: string | null;
+                                    /** @description Any JSON value */
+                                    output: unknown;
+                                    parent_run_id: string | null;
+                                    prompt_cost: string | null;
+                                    prompt_tokens: number | null;
+                                    record_id: string | null;
+                                    repetition: number | null;
+                                    run_type: string | null;
+                                    start_time: string | null;
+                                    status: "success" | "error" | "pending";
+                                    total_cost: string | null;
+                                    total_tokens: number | null;
+                                    trace_id: string | null;
+                                    /** Format: date-time */
+                                    updated_at: string;
+                                } & {
+                                    [key: string]: unknown;
+                                })[];
+                            } | null;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/annotation-queues/{queue_id}/progress": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A queue's progress, and yours */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    queue_id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            done: number;
+                            items: number;
+                            mine: {
+                                remaining: number;
+                                reviewed: number;
+                                skipped: number;
+                            };
+                            reviewers: {
+                                reviewed: number;
+                                reviewer: {
+                                    id: string;
+                                    name: string | null;
+                                };
+                                skipped: number;
+                            }[];
+                            reviews: number;
+                            reviews_needed: number;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/auth/invitations/accept": {
         parameters: {
             query?: never;
@@ -954,7 +3202,7 @@ export interface paths {
                         baseline_id?: string;
                         /** @description Experiments on one dataset */
                         experiment_ids: string[];
-                        /** @description Applied to runs before anything is counted: runs whose metadata (or whose record's metadata) has these key/value pairs, failed runs only, a latency range, runs with a score of a key within [min, max]. */
+                        /** @description Applied to runs before anything is counted: runs whose metadata (or whose record's metadata) has these key/value pairs, failed runs only, a latency range, runs with a score of a key within [min, max]; `score_source` keeps only the scores of one source. */
                         filters?: {
                             errors_only?: boolean;
                             latency_ms?: {
@@ -969,6 +3217,8 @@ export interface paths {
                             run_metadata?: {
                                 [key: string]: unknown;
                             };
+                            /** @description Only scores of this source count, everywhere in the comparison (e.g. `human`: the scores reviewers gave) */
+                            score_source?: "human" | "model" | "code" | "api";
                             scores?: {
                                 key: string;
                                 max?: number;
@@ -1241,7 +3491,7 @@ export interface paths {
                         cursor?: string;
                         /** @description Experiments on one dataset */
                         experiment_ids: string[];
-                        /** @description Applied to runs before anything is counted: runs whose metadata (or whose record's metadata) has these key/value pairs, failed runs only, a latency range, runs with a score of a key within [min, max]. */
+                        /** @description Applied to runs before anything is counted: runs whose metadata (or whose record's metadata) has these key/value pairs, failed runs only, a latency range, runs with a score of a key within [min, max]; `score_source` keeps only the scores of one source. */
                         filters?: {
                             errors_only?: boolean;
                             latency_ms?: {
@@ -1256,6 +3506,8 @@ export interface paths {
                             run_metadata?: {
                                 [key: string]: unknown;
                             };
+                            /** @description Only scores of this source count, everywhere in the comparison (e.g. `human`: the scores reviewers gave) */
+                            score_source?: "human" | "model" | "code" | "api";
                             scores?: {
                                 key: string;
                                 max?: number;
@@ -1377,6 +3629,11 @@ export interface paths {
                                             metadata: {
                                                 [key: string]: unknown;
                                             };
+                                            /** @description Who gave a human score: the user (or else the key) and their name; null for other sources */
+                                            reviewer: {
+                                                id: string;
+                                                name: string | null;
+                                            } | null;
                                             run_id: string | null;
                                             score: number | null;
                                             source: "human" | "model" | "code" | "api";
@@ -4884,6 +7141,11 @@ export interface paths {
                                 metadata: {
                                     [key: string]: unknown;
                                 };
+                                /** @description Who gave a human score: the user (or else the key) and their name; null for other sources */
+                                reviewer: {
+                                    id: string;
+                                    name: string | null;
+                                } | null;
                                 run_id: string | null;
                                 score: number | null;
                                 source: "human" | "model" | "code" | "api";
@@ -6516,6 +8778,510 @@ export interface paths {
         options?: never;
         head?: never;
         patch?: never;
+        trace?: never;
+    };
+    "/api/v1/score-configs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List the workspace's score configs, by name */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: {
+                                categories: string[] | null;
+                                comment_required: boolean;
+                                /** Format: date-time */
+                                created_at: string;
+                                description: string | null;
+                                /** Format: uuid */
+                                id: string;
+                                max: number | null;
+                                min: number | null;
+                                /** @description The score key it governs */
+                                name: string;
+                                /** @description numeric (with optional min and max), boolean, or categorical (with its categories) */
+                                type: "numeric" | "boolean" | "categorical";
+                                /** Format: date-time */
+                                updated_at: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /**
+         * Create a score config
+         * @description A named score and what it may hold. Every score of its key, sent through any surface, is checked against it: a numeric score within [min, max], a boolean 0/1 (true/false), a categorical value among `categories`, and a comment when `comment_required`; otherwise 400 naming the field, and nothing is written.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        categories?: string[] | null;
+                        comment_required?: boolean;
+                        description?: string | null;
+                        max?: number | null;
+                        min?: number | null;
+                        name: string;
+                        /** @description numeric (with optional min and max), boolean, or categorical (with its categories) */
+                        type: "numeric" | "boolean" | "categorical";
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            categories: string[] | null;
+                            comment_required: boolean;
+                            /** Format: date-time */
+                            created_at: string;
+                            description: string | null;
+                            /** Format: uuid */
+                            id: string;
+                            max: number | null;
+                            min: number | null;
+                            /** @description The score key it governs */
+                            name: string;
+                            /** @description numeric (with optional min and max), boolean, or categorical (with its categories) */
+                            type: "numeric" | "boolean" | "categorical";
+                            /** Format: date-time */
+                            updated_at: string;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/score-configs/{score_config_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get a score config */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    score_config_id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            categories: string[] | null;
+                            comment_required: boolean;
+                            /** Format: date-time */
+                            created_at: string;
+                            description: string | null;
+                            /** Format: uuid */
+                            id: string;
+                            max: number | null;
+                            min: number | null;
+                            /** @description The score key it governs */
+                            name: string;
+                            /** @description numeric (with optional min and max), boolean, or categorical (with its categories) */
+                            type: "numeric" | "boolean" | "categorical";
+                            /** Format: date-time */
+                            updated_at: string;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        /**
+         * Delete a score config
+         * @description Refused (409) while an annotation queue uses it.
+         */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    score_config_id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        /**
+         * Update a score config
+         * @description Its name and type stay; scores written before are not checked again.
+         */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    score_config_id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        categories?: string[] | null;
+                        comment_required?: boolean;
+                        description?: string | null;
+                        max?: number | null;
+                        min?: number | null;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            categories: string[] | null;
+                            comment_required: boolean;
+                            /** Format: date-time */
+                            created_at: string;
+                            description: string | null;
+                            /** Format: uuid */
+                            id: string;
+                            max: number | null;
+                            min: number | null;
+                            /** @description The score key it governs */
+                            name: string;
+                            /** @description numeric (with optional min and max), boolean, or categorical (with its categories) */
+                            type: "numeric" | "boolean" | "categorical";
+                            /** Format: date-time */
+                            updated_at: string;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+            };
+        };
         trace?: never;
     };
     "/api/v1/users": {

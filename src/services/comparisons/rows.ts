@@ -150,6 +150,7 @@ async function runsWithScores(store: Store, scope: ComparisonScope, recordIds: r
           'in',
           runs.map((run) => run.id),
         )
+        .$if(scope.filters.score_source !== undefined, (q) => q.where('source', '=', scope.filters.score_source!))
         .orderBy('created_at')
         .orderBy('id')
         .execute()

@@ -1,7 +1,7 @@
 import { sql, type Kysely, type QueryCreator, type RawBuilder } from 'kysely';
 import { NotFoundError, ValidationError } from '../../domain/errors.js';
 import type { Json } from '../../domain/json.js';
-import type { Actor } from '../../domain/types.js';
+import type { Actor, ScoreSource } from '../../domain/types.js';
 import type { Store } from '../../store/database.js';
 import type { Database, ExperimentTable } from '../../store/schema.js';
 import { findExperimentRow } from '../rows/finders.js';
@@ -19,6 +19,8 @@ export interface RunFilters {
   latency_ms?: { min?: number; max?: number };
   /** Runs with a score of `key` within [min, max]. */
   scores?: { key: string; min?: number; max?: number }[];
+  /** Only scores of this source count, everywhere in the comparison (e.g. `human`: the reviewers' scores). */
+  score_source?: ScoreSource;
 }
 
 export interface GroupBy {
@@ -136,6 +138,7 @@ export function scopedRuns(store: Store, scope: ComparisonScope) {
         .whereRef('fs.workspace_id', '=', 'r.workspace_id')
         .whereRef('fs.run_id', '=', 'r.id')
         .where('fs.key', '=', score.key);
+      if (filters.score_source !== undefined) scored = scored.where('fs.source', '=', filters.score_source);
       if (score.min !== undefined) scored = scored.where('fs.score', '>=', score.min);
       if (score.max !== undefined) scored = scored.where('fs.score', '<=', score.max);
       return exists(scored);
@@ -159,11 +162,13 @@ export interface ScoresAsked {
  */
 export function scopedScores(store: Store, scope: ComparisonScope, asked: ScoresAsked = {}) {
   const { key, records } = asked;
+  const source = scope.filters.score_source;
   if (filtersRuns(scope.filters) || scope.groupBy?.source === 'run' || (records !== undefined && key === undefined)) {
     return scopedRuns(store, scope)
       .$if(records !== undefined, (q) => q.where('r.record_id', Array.isArray(records) ? 'in' : '=', records!))
       .innerJoin('scores as s', (join) => join.onRef('s.workspace_id', '=', 'r.workspace_id').onRef('s.run_id', '=', 'r.id'))
       .$if(key !== undefined, (q) => q.where('s.key', '=', key!))
+      .$if(source !== undefined, (q) => q.where('s.source', '=', source!))
       .select([experimentOf(scope, 's').as('experiment_id'), 's.record_id', 's.key', 's.score', 's.label']);
   }
   return withRecordGroups(store, scope)
@@ -175,6 +180,7 @@ export function scopedScores(store: Store, scope: ComparisonScope, asked: Scores
       scope.experiments.map((e) => e.id),
     )
     .$if(key !== undefined, (q) => q.where('s.key', '=', key!))
+    .$if(source !== undefined, (q) => q.where('s.source', '=', source!))
     .$if(records !== undefined, (q) => q.where('s.record_id', Array.isArray(records) ? 'in' : '=', records!))
     .where('s.record_id', 'is not', null)
     .select([

@@ -25,7 +25,17 @@ export interface FindOptions {
 }
 
 /** The tables whose rows belong to a workspace and are named by an id. */
-type OwnedTable = 'api_keys' | 'projects' | 'datasets' | 'experiments' | 'runs' | 'scores' | 'comparative_experiments';
+type OwnedTable =
+  | 'api_keys'
+  | 'projects'
+  | 'datasets'
+  | 'experiments'
+  | 'runs'
+  | 'scores'
+  | 'comparative_experiments'
+  | 'score_configs'
+  | 'annotation_queues'
+  | 'annotation_items';
 
 /** What a NotFound calls a row of each table. */
 const THING: Record<OwnedTable, string> = {
@@ -36,6 +46,9 @@ const THING: Record<OwnedTable, string> = {
   runs: 'Run',
   scores: 'Score',
   comparative_experiments: 'Comparative experiment',
+  score_configs: 'Score config',
+  annotation_queues: 'Annotation queue',
+  annotation_items: 'Annotation queue item',
 };
 
 /** Any owned table, seen through the two columns every finder reads it by. */

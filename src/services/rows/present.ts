@@ -136,6 +136,7 @@ export function presentScore(row: ScoreTable): Score {
     comment: row.comment,
     correction: row.correction === null ? null : (JSON.parse(row.correction) as Json),
     source: row.source as ScoreSource,
+    reviewer: row.reviewer_id === null ? null : { id: row.reviewer_id, name: row.reviewer_name },
     metadata: JSON.parse(row.metadata) as JsonObject,
     created_at: row.created_at,
     updated_at: row.updated_at,

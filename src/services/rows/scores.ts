@@ -2,7 +2,7 @@ import { ValidationError } from '../../domain/errors.js';
 import { newId, parseId } from '../../domain/ids.js';
 import { checkMeasures } from '../../domain/input-bounds.js';
 import type { Json, JsonObject } from '../../domain/json.js';
-import { SCORE_SOURCES, type ScoreSource } from '../../domain/types.js';
+import { reviewerOf, SCORE_SOURCES, type Actor, type Reviewer, type ScoreSource } from '../../domain/types.js';
 import type { RunTable, ScoreTable } from '../../store/schema.js';
 
 /** A score (feedback, evaluation) of a run, or of a whole experiment when `run_id` is absent. */
@@ -20,6 +20,14 @@ export interface NewScore {
   /** Who scored: human, model, code or api (the default). */
   source?: ScoreSource;
   metadata?: JsonObject;
+  /** Who gave a human score: set by services from the actor, never taken from a request. */
+  reviewer?: Reviewer | null;
+}
+
+/** The score as given by the actor: a human score names its reviewer (the actor) unless it names one already. */
+export function byActor<T extends NewScore>(actor: Actor, score: T): T {
+  if (score.source !== 'human' || score.reviewer) return score;
+  return { ...score, reviewer: reviewerOf(actor) };
 }
 
 /** Score rows from inputs; `pointerOf(i)` names the i-th input in error messages. Their `record_id` is the caller's to set (see scoredRecord). */
@@ -59,6 +67,8 @@ export function toScoreRows(
       correction: score.correction === undefined || score.correction === null ? null : JSON.stringify(score.correction),
       source: score.source ?? 'api',
       metadata: JSON.stringify(score.metadata ?? {}),
+      reviewer_id: score.source === 'human' ? (score.reviewer?.id ?? null) : null,
+      reviewer_name: score.source === 'human' ? (score.reviewer?.name ?? null) : null,
       created_at: now,
       updated_at: now,
     };

@@ -8,6 +8,7 @@ import { spansByTrace } from './0009_spans_by_trace.js';
 import { datasetDrafts } from './0011_dataset_drafts.js';
 import { comparativeExperiments } from './0014_comparative_experiments.js';
 import { users } from './0015_users.js';
+import { review } from './0016_review.js';
 
 /**
  * Every migration, in order. Names are permanent: a migration once released is never edited, only
@@ -24,5 +25,6 @@ export function migrations(dialect: DialectName): Record<string, Migration> {
     '0011_dataset_drafts': datasetDrafts(dialect),
     '0014_comparative_experiments': comparativeExperiments(dialect),
     '0015_users': users(dialect),
+    '0016_review': review(dialect),
   };
 }

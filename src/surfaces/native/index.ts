@@ -6,6 +6,7 @@ import { handleErrorsWith } from '../../http/errors.js';
 import { acceptMultipart } from '../../http/multipart.js';
 import type { Services } from '../../services/index.js';
 import { sendProblem } from './errors.js';
+import { annotationQueueRoutes } from './routes/annotation-queues.js';
 import { comparisonRoutes } from './routes/comparisons.js';
 import { datasetRoutes } from './routes/datasets.js';
 import { experimentRoutes } from './routes/experiments.js';
@@ -13,6 +14,7 @@ import { logRoutes } from './routes/logs.js';
 import { projectRoutes } from './routes/projects.js';
 import { CSV_TYPES, JSONL_TYPES, recordRoutes } from './routes/records.js';
 import { userRoutes } from './routes/users.js';
+import { scoreConfigRoutes } from './routes/score-configs.js';
 import { versionRoutes } from './routes/versions.js';
 import { workspaceRoutes } from './routes/workspace.js';
 
@@ -45,5 +47,7 @@ export function nativeApi(services: Services): FastifyPluginAsync {
     logRoutes(app, services);
     comparisonRoutes(app, services);
     userRoutes(app, services);
+    scoreConfigRoutes(app, services);
+    annotationQueueRoutes(app, services);
   };
 }

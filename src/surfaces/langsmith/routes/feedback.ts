@@ -1,5 +1,6 @@
 import { ValidationError } from '../../../domain/errors.js';
 import type { Json } from '../../../domain/json.js';
+import { reviewerOf } from '../../../domain/types.js';
 import type { SurfaceApp } from '../../../http/app.js';
 import type { Services } from '../../../services/index.js';
 import { FEEDBACK_FIELDS } from '../errors.js';
@@ -34,6 +35,7 @@ export function feedbackRoutes(app: SurfaceApp, services: Services): void {
         comment: placed.comment ?? null,
         correction: (placed.correction ?? null) as Json,
         source: placed.source ?? 'api',
+        reviewer: placed.source === 'human' ? reviewerOf(request.actor) : null,
         metadata: placed.metadata ?? {},
         created_at: now,
         updated_at: now,

@@ -1,5 +1,6 @@
 import { Type } from '@sinclair/typebox';
 import { JsonObjectSchema, JsonValue } from '../../../domain/record-schema.js';
+import { SCORE_SOURCES } from '../../../domain/types.js';
 import { MAX_COMPARED_EXPERIMENTS, ROWS_PAGE_DEFAULT, ROWS_PAGE_MAX } from '../../../services/comparisons/index.js';
 import { Id, Nullable, Page } from './common.js';
 import { DatasetRecord } from './datasets.js';
@@ -7,7 +8,7 @@ import { Experiment, Run, Score } from './experiments.js';
 
 /** Comparisons of experiments: as the routes of comparisons.ts take and answer them. */
 
-const RunFilters = Type.Object(
+export const RunFilters = Type.Object(
   {
     run_metadata: Type.Optional(JsonObjectSchema),
     record_metadata: Type.Optional(JsonObjectSchema),
@@ -24,15 +25,21 @@ const RunFilters = Type.Object(
         { maxItems: 20 },
       ),
     ),
+    score_source: Type.Optional(
+      Type.Union(
+        SCORE_SOURCES.map((source) => Type.Literal(source)),
+        { description: 'Only scores of this source count, everywhere in the comparison (e.g. `human`: the scores reviewers gave)' },
+      ),
+    ),
   },
   {
     additionalProperties: false,
     description:
-      "Applied to runs before anything is counted: runs whose metadata (or whose record's metadata) has these key/value pairs, failed runs only, a latency range, runs with a score of a key within [min, max].",
+      "Applied to runs before anything is counted: runs whose metadata (or whose record's metadata) has these key/value pairs, failed runs only, a latency range, runs with a score of a key within [min, max]; `score_source` keeps only the scores of one source.",
   },
 );
 
-const CompareFields = {
+export const CompareFields = {
   experiment_ids: Type.Array(Id, { minItems: 1, maxItems: MAX_COMPARED_EXPERIMENTS, description: 'Experiments on one dataset' }),
   baseline_id: Type.Optional(Type.String({ format: 'uuid', description: 'One of experiment_ids, which the others are measured against' })),
   filters: Type.Optional(RunFilters),

@@ -241,6 +241,9 @@ export const Score = Type.Object({
   comment: Type.Union([Type.String(), Type.Null()]),
   correction: JsonValue,
   source: ScoreSource,
+  reviewer: Type.Union([Type.Object({ id: Type.String(), name: Type.Union([Type.String(), Type.Null()]) }), Type.Null()], {
+    description: 'Who gave a human score: the user (or else the key) and their name; null for other sources',
+  }),
   metadata: JsonObjectSchema,
   created_at: Timestamp,
   updated_at: Timestamp,
