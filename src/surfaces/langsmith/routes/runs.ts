@@ -8,6 +8,7 @@ import type { RunBatch } from '../../../services/run-ingest.js';
 import { FEEDBACK_FIELDS, RUN_FIELDS } from '../errors.js';
 import { locateInParts, rememberParts } from '../parts.js';
 import { presentRun } from '../present.js';
+import { runFilterConditions } from '../filter/translate.js';
 import { refuseFilter } from '../requests.js';
 import { batchOfParts, REFERENCE_KEPT_AS, toIngestedRun, toRunUpdate } from '../runs.js';
 import { RunBatchBody, RunBody, RunParams, RunsQueryBody } from '../schemas.js';
@@ -85,7 +86,7 @@ export function runRoutes(app: SurfaceApp, services: Services): void {
     schema: { hide: true, body: RunsQueryBody },
     handler: async (request) => {
       const body = request.body;
-      for (const field of ['query', 'filter', 'trace_filter', 'tree_filter', 'search_filter'] as const) refuseFilter(body[field], field, 'body');
+      refuseFilter(body.search_filter, 'search_filter', 'body');
       const references = body.reference_example ?? [];
       if (references.length > 1) throw ValidationError.field('/reference_example', 'may name one example at most on this server', { in: 'body' });
       const page = await services.runs.search(request.actor, {
@@ -101,6 +102,7 @@ export function runRoutes(app: SurfaceApp, services: Services): void {
         ...(body.is_root === false ? { children_only: true } : {}),
         ...(body.error === true ? { status: 'error' as const } : {}),
         ...(body.error === false ? { failed: false } : {}),
+        ...runFilterConditions(body),
         cursor: body.cursor ?? undefined,
         limit: body.limit ?? 100,
         order: body.order ?? 'asc',
