@@ -10,6 +10,7 @@ import {
   type ScoreStats,
 } from '../../services/comparisons/index.js';
 import type { DatasetExperimentSummary } from '../../services/experiments.js';
+import type { RunStats } from '../../services/run-stats.js';
 import type { FeedbackSourceType, GroupRunsBody } from './schemas.js';
 import { fromLangSmithTime } from './times.js';
 
@@ -162,6 +163,30 @@ export function sessionStats(stats: ExperimentStats): SessionStats {
     last_run_start_time: stats.max_start_time,
     feedback_stats: presentFeedbackStats(stats.scores),
     session_feedback_stats: null,
+    error_rate: stats.error_rate,
+    streaming_rate: stats.streaming_rate,
+  };
+}
+
+/**
+ * LangSmith's run statistics (`POST /runs/stats`): latencies in seconds, costs as decimal strings,
+ * `feedback_stats` keyed by feedback key as a session's.
+ */
+export function presentRunStats(stats: RunStats) {
+  const seconds = (ms: number | null) => (ms === null ? null : ms / 1000);
+  return {
+    run_count: stats.run_count,
+    latency_p50: seconds(stats.latency_ms.p50),
+    latency_p99: seconds(stats.latency_ms.p99),
+    latency_avg: seconds(stats.latency_ms.mean),
+    first_token_p50: seconds(stats.first_token_ms.p50),
+    first_token_p99: seconds(stats.first_token_ms.p99),
+    ...totalsOf(stats),
+    median_tokens: stats.tokens.p50,
+    tokens_p99: stats.tokens.p99,
+    last_run_start_time: langsmithTime(stats.max_start_time),
+    feedback_stats: presentFeedbackStats(stats.scores),
+    run_facets: null,
     error_rate: stats.error_rate,
     streaming_rate: stats.streaming_rate,
   };

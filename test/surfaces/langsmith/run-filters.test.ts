@@ -150,6 +150,26 @@ for (const dialect of DIALECTS) {
       expect(await names({ filter: 'eq(is_root, false)', traceFilter: 'neq(error, null)' })).toEqual(['beta-child']);
     });
 
+    it('answers getRunStats for a project, and for a filter, with LangSmith fields', async () => {
+      const all = await client.getRunStats({ projectNames: [projectName] });
+      // Latencies sorted: 0.1 0.2 0.5 1 3 10 seconds. p50: rank 2.5 → 0.75; p99: rank 4.95 → 3 + 0.95 × 7.
+      expect(all).toMatchObject({ run_count: 6, total_tokens: 450, prompt_tokens: 290, completion_tokens: 160, total_cost: '0.045', run_facets: null });
+      expect(all.latency_p50).toBeCloseTo(0.75, 9);
+      expect(all.latency_p99).toBeCloseTo(9.65, 9);
+      expect(all.error_rate).toBeCloseTo(2 / 6, 9);
+      expect(all.last_run_start_time).toMatch(/^2026-03-01T10:03:00/);
+      expect(all.feedback_stats.correctness).toMatchObject({ n: 3, min: 0.2, max: 1 });
+      expect(all.feedback_stats.correctness.avg).toBeCloseTo(1.9 / 3, 9);
+      expect(all.feedback_stats.helpfulness).toMatchObject({ n: 1, avg: 0.9 });
+
+      const llm = await client.getRunStats({ projectNames: [projectName], filter: 'eq(run_type, "llm")', isRoot: true });
+      // alpha and gamma: latencies 1 and 0.5, tokens 100 and 300.
+      expect(llm).toMatchObject({ run_count: 2, total_tokens: 400, error_rate: 0, median_tokens: 200 });
+      expect(llm.latency_p50).toBeCloseTo(0.75, 9);
+      expect(llm.feedback_stats).toEqual({ correctness: expect.objectContaining({ n: 1, avg: 1 }), helpfulness: expect.objectContaining({ n: 1 }) });
+      await expect(client.getRunStats({ projectNames: [projectName], filter: 'eq(name,' })).rejects.toThrow(/422/);
+    });
+
     it('refuses a malformed filter with 422 naming the token, and a field it does not serve naming the part', async () => {
       await expect(names({ filter: 'and(eq(name, "alpha"), gt(latency 2))' })).rejects.toThrow(/422[\s\S]*unexpected token \\?"2\\?"/);
       const malformed = await t.call({

@@ -5,13 +5,14 @@ import type { SurfaceApp } from '../../../http/app.js';
 import { bufferedParts } from '../../../http/multipart.js';
 import type { Services } from '../../../services/index.js';
 import type { RunBatch } from '../../../services/run-ingest.js';
+import type { RunSearch } from '../../../services/runs.js';
 import { FEEDBACK_FIELDS, RUN_FIELDS } from '../errors.js';
 import { locateInParts, rememberParts } from '../parts.js';
-import { presentRun } from '../present.js';
+import { presentRun, presentRunStats } from '../present.js';
 import { runFilterConditions } from '../filter/translate.js';
 import { refuseFilter } from '../requests.js';
 import { batchOfParts, REFERENCE_KEPT_AS, toIngestedRun, toRunUpdate } from '../runs.js';
-import { RunBatchBody, RunBody, RunParams, RunsQueryBody } from '../schemas.js';
+import { RunBatchBody, RunBody, RunParams, RunsQueryBody, RunStatsBody } from '../schemas.js';
 import { fromLangSmithTime } from '../times.js';
 
 /**
@@ -86,23 +87,8 @@ export function runRoutes(app: SurfaceApp, services: Services): void {
     schema: { hide: true, body: RunsQueryBody },
     handler: async (request) => {
       const body = request.body;
-      refuseFilter(body.search_filter, 'search_filter', 'body');
-      const references = body.reference_example ?? [];
-      if (references.length > 1) throw ValidationError.field('/reference_example', 'may name one example at most on this server', { in: 'body' });
       const page = await services.runs.search(request.actor, {
-        ...(body.session ? { experiment_ids: body.session } : {}),
-        ...(body.id ? { ids: body.id } : {}),
-        ...(references[0] ? { record_id: references[0] } : {}),
-        ...(body.trace ? { trace_id: body.trace } : {}),
-        ...(body.parent_run ? { parent_run_id: body.parent_run } : {}),
-        ...(body.run_type ? { run_type: body.run_type } : {}),
-        ...(body.start_time !== undefined && body.start_time !== null ? { started_after: fromLangSmithTime(body.start_time) } : {}),
-        // A root run is one with no parent; execution order 1 is LangSmith's older way to ask for them.
-        ...(body.is_root === true || body.execution_order === 1 ? { root_only: true } : {}),
-        ...(body.is_root === false ? { children_only: true } : {}),
-        ...(body.error === true ? { status: 'error' as const } : {}),
-        ...(body.error === false ? { failed: false } : {}),
-        ...runFilterConditions(body),
+        ...runSearchOf(body),
         cursor: body.cursor ?? undefined,
         limit: body.limit ?? 100,
         order: body.order ?? 'asc',
@@ -110,6 +96,42 @@ export function runRoutes(app: SurfaceApp, services: Services): void {
       return { runs: await presentRuns(services, request.actor, page.data), cursors: { next: page.next_cursor } };
     },
   });
+
+  app.post('/runs/stats', {
+    config: { access: 'read' },
+    schema: { hide: true, body: RunStatsBody },
+    handler: async (request) => {
+      const body = request.body;
+      if (!body.session?.length && !body.id?.length && !body.trace) {
+        throw ValidationError.field('/session', 'names the projects whose runs are counted (or give id or trace)', { in: 'body' });
+      }
+      if (body.group_by !== undefined && body.group_by !== null)
+        throw ValidationError.field('/group_by', 'is not supported by this server: statistics are of all the runs found', { in: 'body' });
+      return presentRunStats(await services.runs.stats(request.actor, runSearchOf(body)));
+    },
+  });
+}
+
+/** The filters of a runs query (`/runs/query`, `/runs/stats`, `/api/v2/runs/query`) as the runs service's search. */
+function runSearchOf(body: RunsQueryBody | RunStatsBody): RunSearch {
+  refuseFilter(body.search_filter, 'search_filter', 'body');
+  const references = body.reference_example ?? [];
+  if (references.length > 1) throw ValidationError.field('/reference_example', 'may name one example at most on this server', { in: 'body' });
+  return {
+    ...(body.session ? { experiment_ids: body.session } : {}),
+    ...(body.id ? { ids: body.id } : {}),
+    ...(references[0] ? { record_id: references[0] } : {}),
+    ...(body.trace ? { trace_id: body.trace } : {}),
+    ...(body.parent_run ? { parent_run_id: body.parent_run } : {}),
+    ...(body.run_type ? { run_type: body.run_type } : {}),
+    ...(body.start_time !== undefined && body.start_time !== null ? { started_after: fromLangSmithTime(body.start_time) } : {}),
+    // A root run is one with no parent; execution order 1 is LangSmith's older way to ask for them.
+    ...(body.is_root === true || body.execution_order === 1 ? { root_only: true } : {}),
+    ...(body.is_root === false ? { children_only: true } : {}),
+    ...(body.error === true ? { status: 'error' as const } : {}),
+    ...(body.error === false ? { failed: false } : {}),
+    ...runFilterConditions(body),
+  };
 }
 
 /** Runs as LangSmith's `Run`s, each with the feedback statistics of its scores. */
