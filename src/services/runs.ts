@@ -18,11 +18,13 @@ import { applyRunFilters, sortExpression, type RecordScope, type RunListFilters,
 import { revisionsAt } from './rows/revisions.js';
 import { checkScoreConfigs } from './rows/score-configs.js';
 import { byActor, scoredRecord, toScoreRows, type NewScore } from './rows/scores.js';
+import { summarizeRuns, type RunStats } from './run-stats.js';
 import { touchExperiment } from './rows/writers.js';
 import { withTransaction, type TransactionOptions } from './transaction.js';
 import { writeUnique } from './unique.js';
 
 export type { RunListFilters, RunSort } from './run-filters.js';
+export type { RunStats } from './run-stats.js';
 
 /** A run to record. Everything but what identifies it is optional. */
 export interface NewRun {
@@ -384,6 +386,16 @@ export class RunService {
       select = select.where('runs.experiment_id', 'in', experiments);
     }
     return this.pageOf(select, query);
+  }
+
+  /** What the runs a search finds add up to (all of them, not a page): counts, latency percentiles, totals, scores. */
+  async stats(actor: Actor, query: Omit<RunSearch, 'cursor' | 'limit' | 'sort' | 'order'> = {}): Promise<RunStats> {
+    let select = this.filtered(actor, query, undefined);
+    if (query.experiment_ids !== undefined) {
+      const experiments = await findExperimentIds(this.store, this.store.db, actor, query.experiment_ids);
+      select = experiments.length === 0 ? select.where(sql<boolean>`1 = 0`) : select.where('runs.experiment_id', 'in', experiments);
+    }
+    return summarizeRuns(this.store, actor.workspaceId, select);
   }
 
   /** A page of the runs `select` finds, in the query's order, after its cursor. */

@@ -21,6 +21,12 @@ export interface DialectSql {
   jsonFieldText(column: string, key: string): RawBuilder<string | null>;
   /** The JSON array of strings in `column` holds `value`. */
   jsonArrayIncludes(column: string, value: string): RawBuilder<SqlBool>;
+  /** The JSON object in `column` has `key` (with any value, null included). */
+  jsonHasKey(column: string, key: string): RawBuilder<SqlBool>;
+  /** Some scalar value of the JSON object in `column`, as text (numbers as written, booleans as true/false), is `text`. */
+  jsonSomeValueIs(column: string, text: string): RawBuilder<SqlBool>;
+  /** The JSON array at `key` of the object in `column` holds the string `value`. */
+  jsonFieldArrayIncludes(column: string, key: string, value: string): RawBuilder<SqlBool>;
   /** `column` contains `text`, ignoring ASCII case. */
   containsText(column: Expression<string> | string, text: string): RawBuilder<SqlBool>;
   /**
@@ -61,6 +67,11 @@ export const sqliteSql: DialectSql = {
   jsonFieldText: (column, key) => sql<string | null>`(${sql.ref(column)} -> ${`$.${JSON.stringify(key)}`})`,
   jsonFieldEquals: (column, key, value) => sql<SqlBool>`coalesce(${sql.ref(column)} -> ${`$.${JSON.stringify(key)}`}, 'null') = json(${canonicalJson(value)})`,
   jsonArrayIncludes: (column, value) => sql<SqlBool>`exists (select 1 from json_each(${sql.ref(column)}) where json_each.value = ${value})`,
+  jsonHasKey: (column, key) => sql<SqlBool>`(json_type(${sql.ref(column)}, ${`$.${JSON.stringify(key)}`}) is not null)`,
+  jsonSomeValueIs: (column, text) =>
+    sql<SqlBool>`exists (select 1 from json_each(${sql.ref(column)}) e where e.type not in ('object', 'array', 'null') and (case e.type when 'true' then 'true' when 'false' then 'false' else cast(e.value as text) end) = ${text})`,
+  jsonFieldArrayIncludes: (column, key, value) =>
+    sql<SqlBool>`coalesce(json_type(${sql.ref(column)}, ${`$.${JSON.stringify(key)}`}) = 'array' and exists (select 1 from json_each(${sql.ref(column)}, ${`$.${JSON.stringify(key)}`}) e where e.type = 'text' and e.value = ${value}), false)`,
   containsText: (column, text) => sql<SqlBool>`${columnRef(column)} like ${likePattern(text)} escape '\\'`,
   forUpdate: sql``,
   forUpdateSkipLocked: sql``,
@@ -72,6 +83,11 @@ export const postgresSql: DialectSql = {
   jsonFieldText: (column, key) => sql<string | null>`((${sql.ref(column)}::jsonb -> ${key}::text)::text)`,
   jsonFieldEquals: (column, key, value) => sql<SqlBool>`coalesce(${sql.ref(column)}::jsonb -> ${key}::text, 'null'::jsonb) = ${canonicalJson(value)}::jsonb`,
   jsonArrayIncludes: (column, value) => sql<SqlBool>`(${sql.ref(column)}::jsonb ? ${value}::text)`,
+  jsonHasKey: (column, key) => sql<SqlBool>`coalesce(jsonb_typeof(${sql.ref(column)}::jsonb) = 'object' and ${sql.ref(column)}::jsonb ? ${key}::text, false)`,
+  jsonSomeValueIs: (column, text) =>
+    sql<SqlBool>`coalesce(jsonb_typeof(${sql.ref(column)}::jsonb) = 'object' and exists (select 1 from jsonb_each(${sql.ref(column)}::jsonb) e where jsonb_typeof(e.value) in ('string', 'number', 'boolean') and (e.value #>> '{}') = ${text}::text), false)`,
+  jsonFieldArrayIncludes: (column, key, value) =>
+    sql<SqlBool>`coalesce(jsonb_typeof(${sql.ref(column)}::jsonb -> ${key}::text) = 'array' and (${sql.ref(column)}::jsonb -> ${key}::text) ? ${value}::text, false)`,
   containsText: (column, text) => sql<SqlBool>`${columnRef(column)} ilike ${likePattern(text)} escape '\\'`,
   forUpdate: sql` for no key update`,
   forUpdateSkipLocked: sql` for no key update skip locked`,

@@ -328,15 +328,13 @@ describe.skipIf(!DIALECTS.includes('sqlite'))('finding things in the web UI, in 
     const trend = page.locator('[data-testid=score-trend][data-score-key=quality]');
     await trend.waitFor();
     const comparison = await server.api('POST', '/comparisons', { experiment_ids: experiments.map((e) => e.id) });
-    const points = await trend
-      .locator('circle')
-      .evaluateAll((circles) =>
-        circles.map((circle) => ({
-          id: circle.getAttribute('data-experiment-id'),
-          x: Number(circle.getAttribute('cx')),
-          mean: Number(circle.getAttribute('data-mean')),
-        })),
-      );
+    const points = await trend.locator('circle').evaluateAll((circles) =>
+      circles.map((circle) => ({
+        id: circle.getAttribute('data-experiment-id'),
+        x: Number(circle.getAttribute('cx')),
+        mean: Number(circle.getAttribute('data-mean')),
+      })),
+    );
     expect(points.map((point) => point.id)).toEqual(experiments.map((e) => e.id));
     expect(points.map((point) => point.x)).toEqual([...points.map((point) => point.x)].sort((a, b) => a - b));
     for (const [index, point] of points.entries()) expect(point.mean).toBeCloseTo(comparison.stats[index].scores.quality.mean, 9);

@@ -12,7 +12,8 @@ import { exampleRoutes } from './routes/examples.js';
 import { feedbackRoutes } from './routes/feedback.js';
 import { groupRunsRoutes } from './routes/group-runs.js';
 import { infoRoutes } from './routes/info.js';
-import { runRoutes } from './routes/runs.js';
+import { notOfferedRoutes } from './routes/not-offered.js';
+import { runRoutes, runV2Routes } from './routes/runs.js';
 import { sessionRoutes } from './routes/sessions.js';
 import { uploadExperimentRoutes } from './routes/upload-experiment.js';
 
@@ -41,9 +42,11 @@ export function langsmithApi(services: Services, options: LangSmithOptions = { i
     exampleRoutes(app, services);
     sessionRoutes(app, services);
     runRoutes(app, services);
+    runV2Routes(app, services);
     feedbackRoutes(app, services);
     uploadExperimentRoutes(app, services);
     groupRunsRoutes(app, services);
     comparativeRoutes(app, services);
+    notOfferedRoutes(app);
   };
 }

@@ -10,6 +10,7 @@ import {
   type ScoreStats,
 } from '../../services/comparisons/index.js';
 import type { DatasetExperimentSummary } from '../../services/experiments.js';
+import type { RunStats } from '../../services/run-stats.js';
 import type { FeedbackSourceType, GroupRunsBody } from './schemas.js';
 import { fromLangSmithTime } from './times.js';
 
@@ -167,6 +168,30 @@ export function sessionStats(stats: ExperimentStats): SessionStats {
   };
 }
 
+/**
+ * LangSmith's run statistics (`POST /runs/stats`): latencies in seconds, costs as decimal strings,
+ * `feedback_stats` keyed by feedback key as a session's.
+ */
+export function presentRunStats(stats: RunStats) {
+  const seconds = (ms: number | null) => (ms === null ? null : ms / 1000);
+  return {
+    run_count: stats.run_count,
+    latency_p50: seconds(stats.latency_ms.p50),
+    latency_p99: seconds(stats.latency_ms.p99),
+    latency_avg: seconds(stats.latency_ms.mean),
+    first_token_p50: seconds(stats.first_token_ms.p50),
+    first_token_p99: seconds(stats.first_token_ms.p99),
+    ...totalsOf(stats),
+    median_tokens: stats.tokens.p50,
+    tokens_p99: stats.tokens.p99,
+    last_run_start_time: langsmithTime(stats.max_start_time),
+    feedback_stats: presentFeedbackStats(stats.scores),
+    run_facets: null,
+    error_rate: stats.error_rate,
+    streaming_rate: stats.streaming_rate,
+  };
+}
+
 type TotalField = 'total_tokens' | 'prompt_tokens' | 'completion_tokens' | 'total_cost' | 'prompt_cost' | 'completion_cost';
 
 /** Token and cost totals (of runs, or of one run), which LangSmith names as evalstore does. */
@@ -266,6 +291,50 @@ export function presentRun(run: Run, tenantId: string, scores?: readonly Pick<Sc
     in_dataset: false,
     trace_tier: 'longlived' as const,
   };
+}
+
+/**
+ * A run as the generated client's v2 API answers it (`/api/v2/runs/...`): the fields `selects` names
+ * (in its upper-case spelling: `NAME`, `LATENCY_SECONDS`, ...), and only `id` when it names none.
+ * Run types and statuses are upper case; costs are numbers; times RFC 3339.
+ */
+export function presentRunV2(run: Run, tenantId: string, selects: readonly string[] | undefined, scores?: readonly Pick<Score, 'key' | 'score' | 'value'>[]) {
+  const v1 = presentRun(run, tenantId, scores);
+  const cost = (value: string | null) => (value === null ? undefined : Number(value));
+  const all: Record<string, unknown> = {
+    id: run.id,
+    name: v1.name,
+    run_type: v1.run_type.toUpperCase(),
+    status: run.status.toUpperCase(),
+    start_time: run.start_time ?? run.created_at,
+    end_time: run.end_time ?? undefined,
+    latency_seconds: run.latency_ms === null ? undefined : run.latency_ms / 1000,
+    first_token_time: v1.first_token_time ?? undefined,
+    error: run.error ?? undefined,
+    error_preview: run.error === null ? undefined : run.error.slice(0, 200),
+    extra: v1.extra,
+    metadata: run.metadata,
+    events: v1.events ?? undefined,
+    inputs: v1.inputs,
+    outputs: v1.outputs ?? undefined,
+    parent_run_ids: v1.parent_run_ids,
+    project_id: run.experiment_id,
+    trace_id: v1.trace_id,
+    dotted_order: v1.dotted_order ?? undefined,
+    is_root: run.parent_run_id === null,
+    reference_example_id: v1.reference_example_id ?? undefined,
+    total_tokens: v1.total_tokens,
+    prompt_tokens: v1.prompt_tokens,
+    completion_tokens: v1.completion_tokens,
+    total_cost: cost(run.total_cost),
+    prompt_cost: cost(run.prompt_cost),
+    completion_cost: cost(run.completion_cost),
+    tags: v1.tags,
+    app_path: v1.app_path,
+    feedback_stats: v1.feedback_stats ?? undefined,
+  };
+  const wanted = selects?.length ? selects.map((select) => select.toLowerCase()) : ['id'];
+  return Object.fromEntries(['id', ...wanted].flatMap((field) => (all[field] === undefined ? [] : [[field, all[field]]])));
 }
 
 /** LangSmith's name for who gave a score made elsewhere (one sent through LangSmith keeps its own). */

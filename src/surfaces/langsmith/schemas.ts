@@ -324,37 +324,90 @@ export const FeedbackUpdate = Type.Object(
 );
 export type FeedbackUpdate = Static<typeof FeedbackUpdate>;
 
+/** What LangSmith's run queries (`POST /runs/query`, `POST /runs/stats`) filter by. */
+const RunQueryFilters = {
+  id: Maybe(Type.Array(Uuid)),
+  trace: Maybe(Uuid),
+  parent_run: Maybe(Uuid),
+  run_type: Maybe(Type.String()),
+  session: Maybe(Type.Array(Uuid)),
+  reference_example: Maybe(Type.Array(Uuid)),
+  execution_order: Maybe(Type.Integer({ minimum: 1 })),
+  start_time: Maybe(DateTime),
+  end_time: Maybe(DateTime),
+  error: Maybe(Type.Boolean()),
+  query: Maybe(Type.String()),
+  filter: Maybe(Type.String()),
+  trace_filter: Maybe(Type.String()),
+  tree_filter: Maybe(Type.String()),
+  is_root: Maybe(Type.Boolean()),
+  data_source_type: Maybe(Type.String()),
+  skip_pagination: Maybe(Type.Boolean()),
+  search_filter: Maybe(Type.String()),
+  use_experimental_search: Maybe(Type.Boolean()),
+  select: Maybe(Type.Array(Type.String())),
+};
+
 /** `BodyParamsForRunsQuerySchema`, the body of `POST /runs/query`. */
 export const RunsQueryBody = Type.Object(
   {
-    id: Maybe(Type.Array(Uuid)),
-    trace: Maybe(Uuid),
-    parent_run: Maybe(Uuid),
-    run_type: Maybe(Type.String()),
-    session: Maybe(Type.Array(Uuid)),
-    reference_example: Maybe(Type.Array(Uuid)),
-    execution_order: Maybe(Type.Integer({ minimum: 1 })),
-    start_time: Maybe(DateTime),
-    end_time: Maybe(DateTime),
-    error: Maybe(Type.Boolean()),
-    query: Maybe(Type.String()),
-    filter: Maybe(Type.String()),
-    trace_filter: Maybe(Type.String()),
-    tree_filter: Maybe(Type.String()),
-    is_root: Maybe(Type.Boolean()),
-    data_source_type: Maybe(Type.String()),
-    skip_pagination: Maybe(Type.Boolean()),
-    search_filter: Maybe(Type.String()),
-    use_experimental_search: Maybe(Type.Boolean()),
+    ...RunQueryFilters,
     cursor: Maybe(Type.String()),
     limit: Maybe(Type.Integer({ minimum: 1, maximum: 100 })),
-    select: Maybe(Type.Array(Type.String())),
     order: Maybe(OneOf(['asc', 'desc'] as const)),
     skip_prev_cursor: Maybe(Type.Boolean()),
   },
   { additionalProperties: false },
 );
 export type RunsQueryBody = Static<typeof RunsQueryBody>;
+
+/** `RunQueryV2Params`, the body of the generated client's `POST /api/v2/runs/query` (`client.runs.query()`). */
+export const RunsQueryV2Body = Type.Object(
+  {
+    project_ids: Type.Optional(Type.Array(Uuid)),
+    reference_dataset_id: Type.Optional(Uuid),
+    ids: Type.Optional(Type.Array(Uuid)),
+    reference_examples: Type.Optional(Type.Array(Uuid)),
+    trace_id: Type.Optional(Uuid),
+    run_type: Type.Optional(Type.String()),
+    is_root: Type.Optional(Type.Boolean()),
+    has_error: Type.Optional(Type.Boolean()),
+    min_start_time: Type.Optional(DateTime),
+    max_start_time: Type.Optional(DateTime),
+    filter: Type.Optional(Type.String()),
+    trace_filter: Type.Optional(Type.String()),
+    tree_filter: Type.Optional(Type.String()),
+    ai_search: Type.Optional(Type.String()),
+    min_feedback_modified_at: Type.Optional(Type.String()),
+    max_feedback_modified_at: Type.Optional(Type.String()),
+    include_subtree_usage: Type.Optional(Type.Boolean()),
+    selects: Type.Optional(Type.Array(Type.String())),
+    cursor: Type.Optional(Type.String()),
+    page_size: Type.Optional(Type.Integer({ minimum: 1, maximum: 100 })),
+  },
+  { additionalProperties: false },
+);
+export type RunsQueryV2Body = Static<typeof RunsQueryV2Body>;
+
+/** `GET /api/v2/runs/{id}` (`client.runs.retrieve()`): the run's project, the fields to answer. */
+export const RunV2Query = Type.Object({
+  project_id: Type.Optional(Uuid),
+  selects: Repeated(Type.String()),
+  start_time: Type.Optional(Type.String()),
+});
+
+/** `RunStatsQueryParams`, the body of `POST /runs/stats` (statistics of every run a query finds). */
+export const RunStatsBody = Type.Object(
+  {
+    ...RunQueryFilters,
+    include_details: Maybe(Type.Boolean()),
+    reference_dataset_id: Maybe(Uuid),
+    group_by: Maybe(Type.Unknown()),
+    groups: Maybe(Type.Array(Type.Union([Type.String(), Type.Null()]))),
+  },
+  { additionalProperties: false },
+);
+export type RunStatsBody = Static<typeof RunStatsBody>;
 
 // Paths and queries
 

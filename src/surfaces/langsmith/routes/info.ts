@@ -2,8 +2,13 @@ import type { LangSmithIngestion } from '../../../config.js';
 import { LIMITS } from '../../../domain/limits.js';
 import type { SurfaceApp } from '../../../http/app.js';
 
-/** The LangSmith server version `/info` reports: one whose API the surface follows (spec §2). */
-const LANGSMITH_API_VERSION = '0.12.99';
+/**
+ * The LangSmith server version `/info` reports: one whose API the surface follows (spec §2). The SDK
+ * (0.12) compares it only to warn: 0.16.0 for its generated client's `client.runs` (whose `query` and
+ * `retrieve` are served, under `/api/v2/runs`); 0.16.14 for `client.annotationQueues`, which is not
+ * served here, so the version stays below it.
+ */
+const LANGSMITH_API_VERSION = '0.16.0';
 
 /** Run operations the SDK may put in one ingest request (LangSmith's default). */
 const RUNS_PER_BATCH = 100;
