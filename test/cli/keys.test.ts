@@ -141,7 +141,7 @@ for (const dialect of DIALECTS) {
       const badRole = await evalstore('keys', 'create', '--name', 'x', '--role', 'god', '--workspace', 'acme');
       expect(badRole.code).not.toBe(0);
       expect(badRole.stderr).toMatch(/god/);
-      expect(badRole.stderr).toMatch(/read, write, admin/);
+      expect(badRole.stderr).toMatch(/read, review, write, admin/);
       expect(badRole.stdout).not.toMatch(ANY_KEY);
 
       const noWorkspace = await evalstore('keys', 'list', '--workspace', 'nope');
