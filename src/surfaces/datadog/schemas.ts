@@ -317,3 +317,21 @@ export const SimpleSearchBody = Envelope(
     ...SearchExtras,
   }),
 );
+
+/** Experimentation analytics: what to compute over the `experiment-evals` index (checked by the surface). */
+export const AnalyticsBody = Envelope(
+  Type.Object({
+    aggregate: Type.Object({
+      compute: Type.Array(Type.Object({ metric: Type.String({ maxLength: 200 }), name: Type.Optional(Type.String({ maxLength: 200 })) }), {
+        minItems: 1,
+        maxItems: 10,
+      }),
+      group_by: Type.Optional(Type.Array(Type.Object({ field: Type.String() }), { maxItems: 4 })),
+      indexes: Type.Array(Type.String(), { minItems: 1, maxItems: 4 }),
+      search: Type.Object({ query: Type.String({ maxLength: 1_000 }) }),
+      limit: Type.Optional(Type.Integer({ minimum: 1, maximum: LIMITS.pageSizeMax })),
+      dataset_version: Type.Optional(Type.Integer({ minimum: 0 })),
+      time: Type.Optional(Type.Object({ from: Type.Number(), to: Type.Number() })),
+    }),
+  }),
+);

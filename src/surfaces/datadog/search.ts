@@ -15,7 +15,8 @@ import { datadogRecordId, presentDataset, presentExperiment, presentProject, pre
 export const SCOPES = ['projects', 'datasets', 'dataset_records', 'experiments', 'experiment_runs'] as const;
 export type Scope = (typeof SCOPES)[number];
 
-const QUERY = '/data/attributes/filter/query';
+const QUERY_POINTER = '/data/attributes/filter/query';
+const QUERY = QUERY_POINTER;
 const CURSOR = '/data/attributes/page/cursor';
 const FIELDS = ['id', 'name', 'project_id', 'dataset_id', 'experiment_id'] as const;
 type Field = (typeof FIELDS)[number];
@@ -35,7 +36,7 @@ export interface SearchFilter {
 }
 
 /** Parses the supported subset; anything else (operators, wildcards, other fields) is a 400 naming `filter.query`. */
-export function parseQuery(query: string | undefined): Criteria {
+export function parseQuery(query: string | undefined, QUERY = QUERY_POINTER): Criteria {
   const criteria: Criteria = { terms: {}, words: [] };
   const text = (query ?? '').trim();
   if (text.length > 1_000) throw ValidationError.field(QUERY, 'is longer than 1000 characters');
@@ -157,10 +158,11 @@ async function scopePage(
         ...(id ? { ids: [id] } : {}),
         ...(terms.dataset_id ? { dataset_id: terms.dataset_id } : {}),
         ...(terms.project_id ? { project_id: terms.project_id } : {}),
-        ...(terms.name ? { name: terms.name } : {}),
         ...(words.length ? { name_contains: words[0] } : {}),
       });
-      const kept = result.data.filter((e) => deletionKept(filter)(e) && contains(e.name, words));
+      // `name:` is the unique run name or the name as requested (Datadog's `experiment`).
+      const named = (e: Experiment) => !terms.name || e.name === terms.name || datadogAttributes(e).experiment === terms.name;
+      const kept = result.data.filter((e) => deletionKept(filter)(e) && named(e) && contains(e.name, words));
       return { data: kept.map(presentSearchExperiment), next_cursor: result.next_cursor };
     }
     case 'experiment_runs': {

@@ -3,7 +3,8 @@ import type { SurfaceApp } from '../../../http/app.js';
 import { LIMITS } from '../../../domain/limits.js';
 import type { Services } from '../../../services/index.js';
 import { sendJsonApi } from '../present.js';
-import { SearchBody, SimpleSearchBody } from '../schemas.js';
+import { aggregate } from '../analytics.js';
+import { AnalyticsBody, SearchBody, SimpleSearchBody } from '../schemas.js';
 import { presentResults, searchAll, searchPage, type SearchItem } from '../search.js';
 
 const DEFAULT_LIMIT = 100;
@@ -38,6 +39,14 @@ export function searchRoutes(app: SurfaceApp, services: Services): void {
         data: { id: randomUUID(), type: 'experimentation', attributes: presentResults(scopes, slice) },
         meta: { page: { current, limit, total_count: items.length, total_pages: Math.ceil(items.length / limit) } },
       });
+    },
+  });
+
+  app.post('/experimentation/analytics', {
+    schema: { body: AnalyticsBody },
+    handler: async (request, reply) => {
+      const attributes = await aggregate(services, request.actor, request.body.data.attributes.aggregate);
+      return sendJsonApi(reply, 200, { data: { id: randomUUID(), type: 'experimentation', attributes } });
     },
   });
 }

@@ -46,7 +46,7 @@ async function seed(api: Api, tag: string) {
             status: 'ok',
             meta: { input: { q: n }, output: { a: n } },
           })),
-          metrics: [],
+          metrics: [1, 2, 3].map((n) => ({ spanId: `s${n}`, label: 'exact', metricType: 'score', scoreValue: n % 2, timestampMs: now })),
         },
       },
     },
@@ -89,6 +89,7 @@ for (const dialect of DIALECTS) {
       expect(records.data.attributes.datasetRecords!.map((r) => r.id).sort()).toEqual(['r1', 'r2', 'r3']);
       expect((await search(api, ['dataset_records'], `dataset_id:${mine.datasetId} id:r2`)).data.attributes.datasetRecords!.map((r) => r.id)).toEqual(['r2']);
 
+      expect((await search(api, ['experiments'], 'name:alpha-exp-mine')).data.attributes.experiments).toHaveLength(1);
       const experiments = await search(api, ['experiments'], `experiment_id:${mine.experimentId}`);
       const [experiment] = experiments.data.attributes.experiments!;
       expect(experiment!.name).toMatch(/^alpha-exp-mine-\d{13}$/);
@@ -153,6 +154,41 @@ for (const dialect of DIALECTS) {
       expect(names).toEqual([[expect.stringMatching(/^alpha-exp-paged-\d{13}$/)], ['alpha-qa-paged'], ['gamma-paged']]);
       const beyond = await simple(api, ['datasets'], `project_id:${mine.projectId}`, { number: 9, limit: 1 });
       expect(beyond.data.attributes.datasets).toEqual([]);
+    });
+
+    it('aggregates an experiment’s metrics over experiment-evals, grouped by experiment or span', async () => {
+      const api = clientOf(server);
+      const mine = await seed(api, 'analytics');
+      const aggregate = (attributes: Record<string, unknown>) =>
+        api.aggregateLLMObsExperimentation({
+          body: {
+            data: {
+              type: 'experimentation',
+              attributes: { aggregate: { indexes: ['experiment-evals'], search: { query: `experiment_id:${mine.experimentId}` }, ...attributes } as never },
+            },
+          },
+        });
+      const byExperiment = await aggregate({
+        compute: [{ metric: 'count', name: 'n' }, { metric: 'avg:@score_value', name: 'mean' }, { metric: 'max' }],
+        groupBy: [{ field: 'experiment_id' }],
+      });
+      expect(byExperiment.data.attributes.hitCount).toBe(3);
+      expect(byExperiment.data.attributes.result.values).toEqual([{ by: { experiment_id: mine.experimentId }, metrics: { n: 3, mean: 2 / 3, max: 1 } }]);
+      const bySpan = await aggregate({ compute: [{ metric: 'sum', name: 'total' }], groupBy: [{ field: 'span_id' }] });
+      expect(bySpan.data.attributes.result.values.map((v) => [v.by?.span_id, v.metrics.total]).sort()).toEqual([
+        ['s1', 1],
+        ['s2', 0],
+        ['s3', 1],
+      ]);
+      const other = await aggregate({ compute: [{ metric: 'count' }], search: { query: 'name:len' } });
+      expect(other.data.attributes.hitCount).toBe(0);
+
+      const index = await refusal(aggregate({ compute: [{ metric: 'count' }], indexes: ['spans'] }));
+      expect([index.code, index.body.errors[0]!.source?.pointer]).toEqual([400, '/data/attributes/aggregate/indexes']);
+      const metric = await refusal(aggregate({ compute: [{ metric: 'p99:@duration' }] }));
+      expect(metric.body.errors[0]!.source?.pointer).toBe('/data/attributes/aggregate/compute/0/metric');
+      const query = await refusal(aggregate({ compute: [{ metric: 'count' }], search: { query: 'status:ok' } }));
+      expect(query.body.errors[0]!.source?.pointer).toBe('/data/attributes/aggregate/search/query');
     });
 
     it('refuses what its query subset does not support with a 400 naming filter.query', async () => {
