@@ -14,12 +14,13 @@ import { experimentRoutes } from './routes/experiments.js';
 import { evalMetricRoutes, intakeRoutes } from './routes/intake.js';
 import { projectRoutes } from './routes/projects.js';
 import { recordRoutes } from './routes/records.js';
+import { searchRoutes } from './routes/search.js';
 import { unstableUploadRoutes, uploadRoutes } from './routes/uploads.js';
 
 type Routes = (app: SurfaceApp, services: Services) => void;
 
 /** The JSON routes, the same on the public and the unstable family. */
-const JSON_ROUTES: Routes[] = [projectRoutes, datasetRoutes, recordRoutes, experimentRoutes];
+const JSON_ROUTES: Routes[] = [projectRoutes, datasetRoutes, recordRoutes, experimentRoutes, searchRoutes];
 
 /** Each path family and its routes. */
 const FAMILIES: Record<string, Routes[]> = {

@@ -82,7 +82,7 @@ export function presentRestore(result: RestoreResult, dataset: Dataset) {
 }
 
 /** A record's Datadog id: the id its writer gave (evalstore's external_id), else evalstore's record id. */
-function datadogRecordId(record: DatasetRecord): string {
+export function datadogRecordId(record: DatasetRecord): string {
   return record.external_id ?? record.id;
 }
 

@@ -280,3 +280,58 @@ export const EvalMetricBody = Type.Object({
   }),
 });
 export type EvalMetricBody = Static<typeof EvalMetricBody>;
+
+/** Experimentation search: the filter both searches take (`filter.query` is parsed by the surface). */
+const SearchFilter = Type.Object({
+  scope: Type.Array(Type.String(), { minItems: 1, maxItems: 5 }),
+  query: Type.Optional(Type.String({ maxLength: 1_000 })),
+  version: Type.Optional(Type.Integer({ minimum: 0 })),
+  is_deleted: Type.Optional(Type.Boolean()),
+  include_deleted: Type.Optional(Type.Boolean()),
+});
+const SearchLimit = Type.Optional(Type.Integer({ minimum: 1, maximum: LIMITS.pageSizeMax }));
+const SearchExtras = {
+  content_preview: Type.Optional(Type.Object({ limit: Type.Optional(Type.Integer({ minimum: 0 })) })),
+  include: Type.Optional(Type.Object({ user_data: Type.Optional(Type.Boolean()) })),
+};
+export const SearchBody = Envelope(
+  Type.Object({
+    filter: SearchFilter,
+    page: Type.Optional(Type.Object({ cursor: Type.Optional(Type.String({ maxLength: 512 })), limit: SearchLimit })),
+    ...SearchExtras,
+  }),
+);
+export const SimpleSearchBody = Envelope(
+  Type.Object({
+    filter: SearchFilter,
+    page: Type.Optional(Type.Object({ number: Type.Optional(Type.Integer({ minimum: 1 })), limit: SearchLimit })),
+    sort: Type.Optional(
+      Type.Array(
+        Type.Object({
+          field: Type.Union([Type.Literal('name'), Type.Literal('created_at'), Type.Literal('updated_at')]),
+          direction: Type.Optional(Type.Union([Type.Literal('asc'), Type.Literal('desc')])),
+        }),
+        { maxItems: 3 },
+      ),
+    ),
+    ...SearchExtras,
+  }),
+);
+
+/** Experimentation analytics: what to compute over the `experiment-evals` index (checked by the surface). */
+export const AnalyticsBody = Envelope(
+  Type.Object({
+    aggregate: Type.Object({
+      compute: Type.Array(Type.Object({ metric: Type.String({ maxLength: 200 }), name: Type.Optional(Type.String({ maxLength: 200 })) }), {
+        minItems: 1,
+        maxItems: 10,
+      }),
+      group_by: Type.Optional(Type.Array(Type.Object({ field: Type.String() }), { maxItems: 4 })),
+      indexes: Type.Array(Type.String(), { minItems: 1, maxItems: 4 }),
+      search: Type.Object({ query: Type.String({ maxLength: 1_000 }) }),
+      limit: Type.Optional(Type.Integer({ minimum: 1, maximum: LIMITS.pageSizeMax })),
+      dataset_version: Type.Optional(Type.Integer({ minimum: 0 })),
+      time: Type.Optional(Type.Object({ from: Type.Number(), to: Type.Number() })),
+    }),
+  }),
+);
