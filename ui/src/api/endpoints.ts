@@ -1,6 +1,6 @@
 import { searchParams } from '../../../src/client/uploads.js';
 import { clientOfKey, evalstore } from './client.js';
-import type { ApiBody, ApiQuery, ApiResponse, Comparison } from './types.js';
+import type { ApiBody, ApiQuery, ApiResponse, Comparison, RunListQuery } from './types.js';
 
 /**
  * The native API calls the UI makes, one function each: the client's typed resources where what they
@@ -45,11 +45,6 @@ export const listRuns = (
   experimentId: string,
   query: Pick<ApiQuery<'/api/v1/experiments/{experiment_id}/runs', 'get'>, 'trace_id' | 'parent_run_id' | 'root_only' | 'cursor' | 'limit'>,
 ) => evalstore.runs.list(experimentId, query);
-
-type RunQuery = ApiQuery<'/api/v1/experiments/{experiment_id}/runs', 'get'>;
-
-/** What the experiment page filters and sorts its runs by (the native list's own query). */
-export type RunListQuery = Omit<RunQuery, 'record_id' | 'trace_id' | 'parent_run_id' | 'name'>;
 
 /** A page of runs with `total`, how many match over every page. */
 export const listRunsPage = (experimentId: string, query: RunListQuery) =>

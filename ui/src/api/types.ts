@@ -1,4 +1,4 @@
-import type { ApiResponse, DocumentedFields, ServerProblem } from '../../../src/client/types.js';
+import type { ApiQuery, ApiResponse, DocumentedFields, ServerProblem } from '../../../src/client/types.js';
 
 /**
  * The native API's shapes as the UI reads them: the client's (src/client/types.ts, named after the
@@ -37,6 +37,9 @@ export type {
   UploadSummary,
   Workspace,
 } from '../../../src/client/types.js';
+
+/** What the experiment page filters and sorts its runs by (the native runs list's own query). */
+export type RunListQuery = Omit<ApiQuery<'/api/v1/experiments/{experiment_id}/runs', 'get'>, 'record_id' | 'trace_id' | 'parent_run_id' | 'name'>;
 
 /** The UI reads only a run's documented fields, so a misspelt field stays a compile error. */
 export type Run = DocumentedFields<ApiResponse<'/api/v1/runs/{run_id}', 'get'>>;

@@ -1,4 +1,4 @@
-import type { RunListQuery } from '../../api/endpoints.js';
+import type { RunListQuery } from '../../api/types.js';
 
 /** The sorts the runs table offers; `score:<key>` sorts by the run's mean score of that key. */
 export type RunSortChoice = 'id' | 'latency_ms' | 'total_tokens' | 'total_cost' | 'start_time' | `score:${string}`;
