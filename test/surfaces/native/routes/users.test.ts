@@ -300,6 +300,36 @@ for (const dialect of DIALECTS) {
       expect(reused.status).toBe(400);
     });
 
+    it('joins another workspace with an existing account (its password, under the limit), picks the workspace by header, and guards resets', async () => {
+      const second = await t.services.workspaces.create('second');
+      const secondAdmin = (method: string, path: string, body?: unknown) => send(method, path, { key: second.admin.key, body });
+      const invited = await secondAdmin('POST', '/invitations', { email: 'root@example.com', role: 'read' });
+      const wrong = await send('POST', '/auth/invitations/accept', {
+        body: { token: invited.body.token, display_name: 'Root', password: 'not roots password' },
+      });
+      expect(wrong.status).toBe(401);
+      const joined = await send('POST', '/auth/invitations/accept', { body: { token: invited.body.token, display_name: 'ignored', password: PASSWORD } });
+      expect(joined.status, JSON.stringify(joined.body)).toBe(201);
+      expect(joined.body.user.display_name).toBe('Root');
+      expect(joined.body.workspaces.map((w: { name: string; role: string }) => [w.name, w.role])).toEqual([
+        ['default', 'admin'],
+        ['second', 'read'],
+      ]);
+      const root = browserOf(joined);
+      expect((await send('GET', '/workspace', { as: root })).body.id).toBe(t.workspaceId);
+      const inSecond = { as: root, headers: { 'x-evalstore-workspace': second.workspace.id } };
+      expect((await send('GET', '/workspace', inSecond)).body.id).toBe(second.workspace.id);
+      expect((await send('POST', '/datasets', { ...inSecond, body: { name: 'nope' } })).status).toBe(403);
+      expect((await send('GET', '/workspace', { as: root, headers: { 'x-evalstore-workspace': '00000000-0000-4000-8000-000000000000' } })).status).toBe(404);
+
+      // A password opens both workspaces: this workspace's key (one workspace) may not reset it.
+      const byKey = await admin('POST', `/users/${root.userId}/password-resets`);
+      expect(byKey.status).toBe(403);
+      expect((await secondAdmin('POST', `/users/${root.userId}/password-resets`)).status).toBe(403);
+      expect((await secondAdmin('PATCH', `/users/${root.userId}`, { role: 'admin' })).status).toBe(200);
+      expect((await send('POST', `/users/${root.userId}/password-resets`, { as: root })).status).toBe(201);
+    });
+
     it('keeps the last admin', async () => {
       const members = (await admin('GET', '/users')).body.data as { id: string; role: string }[];
       const admins = members.filter((m) => m.role === 'admin');
