@@ -358,3 +358,35 @@ for (const dialect of DIALECTS) {
     });
   });
 }
+
+for (const dialect of DIALECTS) {
+  describe(`${dialect}: the session cookie behind a proxy`, () => {
+    const trusting = useTestServer(dialect, { trustProxy: true });
+    const plain = useTestServer(dialect);
+
+    const signInThrough = async (server: { url: string; adminKey: string }, email: string) => {
+      const auth = { authorization: `Bearer ${server.adminKey}`, 'content-type': 'application/json' };
+      const invited: any = await (
+        await fetch(`${server.url}/api/v1/invitations`, { method: 'POST', headers: auth, body: JSON.stringify({ email, role: 'read' }) })
+      ).json();
+      const accepted = await fetch(`${server.url}/api/v1/auth/invitations/accept`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-forwarded-proto': 'https', 'x-forwarded-for': '203.0.113.9' },
+        body: JSON.stringify({ token: invited.token, display_name: 'P', password: PASSWORD }),
+      });
+      expect(accepted.status).toBe(201);
+      const cookie = accepted.headers.get('set-cookie')!;
+      const sessions: any = await (await fetch(`${server.url}/api/v1/auth/sessions`, { headers: { cookie: cookie.split(';')[0]! } })).json();
+      return { cookie, ip: sessions.data[0].ip as string };
+    };
+
+    it('is Secure, and the client address is the forwarded one, only when the proxy is trusted', async () => {
+      const behindProxy = await signInThrough(trusting, 'proxied@example.com');
+      expect(behindProxy.cookie).toContain('; Secure');
+      expect(behindProxy.ip).toBe('203.0.113.9');
+      const forged = await signInThrough(plain, 'forged@example.com');
+      expect(forged.cookie).not.toContain('Secure');
+      expect(forged.ip).toBe('127.0.0.1');
+    });
+  });
+}
