@@ -4,6 +4,7 @@ import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastif
 import { describeStore, loadPriceTable, storeConfig, type Config, type LangSmithIngestion } from './config.js';
 import { LIMITS } from './domain/limits.js';
 import type { Actor } from './domain/types.js';
+import { SESSION_COOKIE } from './http/cookies.js';
 import { handleErrorsWith } from './http/errors.js';
 import { installValidators } from './http/validation.js';
 import { createServices, type Services } from './services/index.js';
@@ -56,16 +57,17 @@ export async function buildApp(services: Services, options: AppOptions = {}): Pr
         title: 'evalstore',
         version: VERSION,
         description:
-          'The native API of evalstore, an open store for LLM evaluation data: datasets with immutable versions, records, experiments and scores. Every route needs an API key (`Authorization: Bearer <key>` or `x-api-key`). Errors are RFC 9457 problem details whose `errors` name the fields at fault with JSON pointers. Lists are cursor-paginated: pass `next_cursor` back as `cursor`.',
+          'The native API of evalstore, an open store for LLM evaluation data: datasets with immutable versions, records, experiments and scores. Every route needs an API key (`Authorization: Bearer <key>` or `x-api-key`), or the session cookie of a signed-in user (`POST /api/v1/auth/sign-in`), with the CSRF token of the session in `x-csrf-token` on every request but GET; `review` keys and members may read and score only. Errors are RFC 9457 problem details whose `errors` name the fields at fault with JSON pointers. Lists are cursor-paginated: pass `next_cursor` back as `cursor`.',
       },
       servers: [{ url: '/' }],
       components: {
         securitySchemes: {
           bearer: { type: 'http', scheme: 'bearer' },
           apiKeyHeader: { type: 'apiKey', in: 'header', name: 'x-api-key' },
+          sessionCookie: { type: 'apiKey', in: 'cookie', name: SESSION_COOKIE },
         },
       },
-      security: [{ bearer: [] }, { apiKeyHeader: [] }],
+      security: [{ bearer: [] }, { apiKeyHeader: [] }, { sessionCookie: [] }],
     },
     hideUntagged: true,
   });

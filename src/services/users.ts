@@ -1,6 +1,6 @@
 import { hash, verify } from '@node-rs/argon2';
 import type { ApiKeyRole } from '../domain/api-keys.js';
-import { ConflictError, NotFoundError, TooManyRequestsError, UnauthorizedError, ValidationError } from '../domain/errors.js';
+import { ConflictError, ForbiddenError, NotFoundError, TooManyRequestsError, UnauthorizedError, ValidationError } from '../domain/errors.js';
 import { newId, parseId } from '../domain/ids.js';
 import { nowIso } from '../domain/time.js';
 import type { Actor } from '../domain/types.js';
@@ -15,8 +15,9 @@ import {
   SIGN_IN_FAILURES_PER_IP,
   SIGN_IN_WINDOW_MS,
 } from '../domain/users.js';
+import type { Kysely } from 'kysely';
 import type { Store, Transaction } from '../store/database.js';
-import type { UserTable, UserTokenTable } from '../store/schema.js';
+import type { Database, UserTable, UserTokenTable } from '../store/schema.js';
 import type { CreatedSession, SessionService } from './sessions.js';
 import { writeUnique } from './unique.js';
 
@@ -97,14 +98,13 @@ export class UserService {
     const row = await this.store.db.selectFrom('users').selectAll().where('email', '=', email).executeTakeFirst();
     const ok = await this.passwordMatches(row?.password_hash ?? null, input.password);
     if (!row || !ok) {
-      await this.store.transaction(async (tx) => {
-        await tx.deleteFrom('sign_in_failures').where('at', '<', windowStart()).execute();
-        await tx.insertInto('sign_in_failures').values({ id: newId(), email, ip: client.ip, at: nowIso() }).execute();
-      });
+      await this.recordFailure(email, client.ip);
       throw new UnauthorizedError(WRONG_CREDENTIALS);
     }
     return this.store.transaction(async (tx) => {
       await tx.deleteFrom('sign_in_failures').where('email', '=', email).execute();
+      // The user's sessions past their absolute end are of no use to anyone: swept as they sign in.
+      await tx.deleteFrom('sessions').where('user_id', '=', row.id).where('expires_at', '<', nowIso()).execute();
       const session = await this.sessions.create(row.id, { method: 'password', userAgent: client.userAgent, ip: client.ip }, { transaction: tx });
       return { user: presentUser(row), session };
     });
@@ -202,38 +202,57 @@ export class UserService {
    */
   async acceptInvitation(token: string, input: { display_name: string; password: string; email?: string }, client: ClientInfo): Promise<SignedInUser> {
     checkPassword(input.password);
-    return this.store.transaction(async (tx) => {
-      const invitation = await this.takeToken(tx, token, 'invitation');
-      if (invitation.email === null && input.email === undefined) throw ValidationError.field('/email', 'is required by this invitation');
-      const email = invitation.email ?? normalizeEmail(input.email ?? '');
-      if (invitation.email !== null && input.email !== undefined && normalizeEmail(input.email) !== invitation.email) {
-        throw ValidationError.field('/email', 'is not the address this invitation was made for');
+    let failed: string | undefined;
+    try {
+      return await this.store.transaction((tx) => this.accept(tx, token, input, client, (email) => (failed = email)));
+    } catch (error) {
+      // Kept outside the transaction that rolled back.
+      if (failed !== undefined) await this.recordFailure(failed, client.ip);
+      throw error;
+    }
+  }
+
+  private async accept(
+    tx: Transaction,
+    token: string,
+    input: { display_name: string; password: string; email?: string },
+    client: ClientInfo,
+    fail: (email: string) => void,
+  ): Promise<SignedInUser> {
+    const invitation = await this.takeToken(tx, token, 'invitation');
+    if (invitation.email === null && input.email === undefined) throw ValidationError.field('/email', 'is required by this invitation');
+    const email = invitation.email ?? normalizeEmail(input.email ?? '');
+    if (invitation.email !== null && input.email !== undefined && normalizeEmail(input.email) !== invitation.email) {
+      throw ValidationError.field('/email', 'is not the address this invitation was made for');
+    }
+    let user = await tx.selectFrom('users').selectAll().where('email', '=', email).executeTakeFirst();
+    if (user) {
+      // A password check like sign-in's, under the same limits.
+      await this.checkRate(email, client.ip, tx);
+      if (!(await this.passwordMatches(user.password_hash, input.password))) {
+        fail(email);
+        throw new UnauthorizedError('This address has an account: give its password to accept the invitation');
       }
-      let user = await tx.selectFrom('users').selectAll().where('email', '=', email).executeTakeFirst();
-      if (user) {
-        if (!(await this.passwordMatches(user.password_hash, input.password))) {
-          throw new UnauthorizedError('This address has an account: give its password to accept the invitation');
-        }
-      } else {
-        user = await this.createUser(tx, { email, display_name: input.display_name, password: input.password });
-      }
-      await writeUnique(
-        () =>
-          tx
-            .insertInto('memberships')
-            .values({ workspace_id: invitation.workspace_id, user_id: user.id, role: invitation.role ?? 'read', created_at: nowIso() })
-            .execute(),
-        () => new ConflictError('You are already a member of this workspace'),
-      );
-      const session = await this.sessions.create(user.id, { method: 'password', userAgent: client.userAgent, ip: client.ip }, { transaction: tx });
-      return { user: presentUser(user), session };
-    });
+    } else {
+      user = await this.createUser(tx, { email, display_name: input.display_name, password: input.password });
+    }
+    await writeUnique(
+      () =>
+        tx
+          .insertInto('memberships')
+          .values({ workspace_id: invitation.workspace_id, user_id: user.id, role: invitation.role ?? 'read', created_at: nowIso() })
+          .execute(),
+      () => new ConflictError('You are already a member of this workspace'),
+    );
+    const session = await this.sessions.create(user.id, { method: 'password', userAgent: client.userAgent, ip: client.ip }, { transaction: tx });
+    return { user: presentUser(user), session };
   }
 
   /** An admin makes a one-time password reset for a member (no mail: the admin hands the link over). */
   async createPasswordReset(actor: Actor, userId: string): Promise<PasswordReset> {
     return this.store.transaction(async (tx) => {
       const member = await this.findMember(tx, actor, userId);
+      await this.checkAdminOfAll(tx, actor, member);
       const token = generateOneTimeToken();
       const row = tokenRow('reset', token, actor.workspaceId, { userId: member.id, createdBy: actor.name, ttlMs: RESET_TTL_MS });
       await tx.insertInto('user_tokens').values(row).execute();
@@ -278,10 +297,17 @@ export class UserService {
     });
   }
 
-  private async checkRate(email: string, ip: string): Promise<void> {
+  private async recordFailure(email: string, ip: string): Promise<void> {
+    await this.store.transaction(async (tx) => {
+      await tx.deleteFrom('sign_in_failures').where('at', '<', windowStart()).execute();
+      await tx.insertInto('sign_in_failures').values({ id: newId(), email, ip, at: nowIso() }).execute();
+    });
+  }
+
+  private async checkRate(email: string, ip: string, db: Kysely<Database> = this.store.db): Promise<void> {
     const since = windowStart();
     const count = async (column: 'email' | 'ip', value: string) => {
-      const row = await this.store.db
+      const row = await db
         .selectFrom('sign_in_failures')
         .select((eb) => eb.fn.countAll<number>().as('n'))
         .where(column, '=', value)
@@ -362,6 +388,36 @@ export class UserService {
       : undefined;
     if (!row) throw new NotFoundError('User', userId);
     return { ...presentUser(row), role: row.role as ApiKeyRole, joined_at: row.joined_at };
+  }
+
+  /**
+   * A password opens every workspace of its user, so only who is admin of all of them may reset it: a
+   * signed-in admin of each, or (a key, which is of one workspace) when the user is in this one only.
+   */
+  private async checkAdminOfAll(tx: Transaction, actor: Actor, member: Member): Promise<void> {
+    const others = await tx
+      .selectFrom('memberships')
+      .select('workspace_id')
+      .where('user_id', '=', member.id)
+      .where('workspace_id', '<>', actor.workspaceId)
+      .execute();
+    if (others.length === 0) return;
+    const adminOf = actor.userId
+      ? await tx
+          .selectFrom('memberships')
+          .select('workspace_id')
+          .where('user_id', '=', actor.userId)
+          .where('role', '=', 'admin')
+          .where(
+            'workspace_id',
+            'in',
+            others.map((other) => other.workspace_id),
+          )
+          .execute()
+      : [];
+    if (adminOf.length < others.length) {
+      throw new ForbiddenError(`${member.email} is also a member of other workspaces: only an admin of all of them may reset their password`);
+    }
   }
 
   /** A workspace keeps at least one admin member once it has members. */

@@ -2263,7 +2263,7 @@ export interface paths {
         put?: never;
         /**
          * Accept an invitation: make the account (or join with an existing one) and sign in
-         * @description The token is good once, until it expires. An address that has an account must give its password.
+         * @description The token is good once, until it expires. An address that has an account must give its password (limited as sign-in is: 429).
          */
         post: {
             parameters: {
@@ -2366,6 +2366,15 @@ export interface paths {
                 };
                 /** @description RFC 9457 problem details */
                 413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                429: {
                     headers: {
                         [name: string]: unknown;
                     };

@@ -105,11 +105,11 @@ export function userRoutes(app: SurfaceApp, services: Services): void {
     config: { access: 'public' },
     schema: {
       summary: 'Accept an invitation: make the account (or join with an existing one) and sign in',
-      description: 'The token is good once, until it expires. An address that has an account must give its password.',
+      description: 'The token is good once, until it expires. An address that has an account must give its password (limited as sign-in is: 429).',
       tags: authTags,
       security: [],
       body: InvitationAccept,
-      response: { 201: Me, ...Errors },
+      response: { 201: Me, ...SignInErrors },
     },
     handler: async (request, reply) => {
       const { token, ...input } = request.body;

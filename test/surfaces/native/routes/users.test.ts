@@ -300,6 +300,36 @@ for (const dialect of DIALECTS) {
       expect(reused.status).toBe(400);
     });
 
+    it('joins another workspace with an existing account (its password, under the limit), picks the workspace by header, and guards resets', async () => {
+      const second = await t.services.workspaces.create('second');
+      const secondAdmin = (method: string, path: string, body?: unknown) => send(method, path, { key: second.admin.key, body });
+      const invited = await secondAdmin('POST', '/invitations', { email: 'root@example.com', role: 'read' });
+      const wrong = await send('POST', '/auth/invitations/accept', {
+        body: { token: invited.body.token, display_name: 'Root', password: 'not roots password' },
+      });
+      expect(wrong.status).toBe(401);
+      const joined = await send('POST', '/auth/invitations/accept', { body: { token: invited.body.token, display_name: 'ignored', password: PASSWORD } });
+      expect(joined.status, JSON.stringify(joined.body)).toBe(201);
+      expect(joined.body.user.display_name).toBe('Root');
+      expect(joined.body.workspaces.map((w: { name: string; role: string }) => [w.name, w.role])).toEqual([
+        ['default', 'admin'],
+        ['second', 'read'],
+      ]);
+      const root = browserOf(joined);
+      expect((await send('GET', '/workspace', { as: root })).body.id).toBe(t.workspaceId);
+      const inSecond = { as: root, headers: { 'x-evalstore-workspace': second.workspace.id } };
+      expect((await send('GET', '/workspace', inSecond)).body.id).toBe(second.workspace.id);
+      expect((await send('POST', '/datasets', { ...inSecond, body: { name: 'nope' } })).status).toBe(403);
+      expect((await send('GET', '/workspace', { as: root, headers: { 'x-evalstore-workspace': '00000000-0000-4000-8000-000000000000' } })).status).toBe(404);
+
+      // A password opens both workspaces: this workspace's key (one workspace) may not reset it.
+      const byKey = await admin('POST', `/users/${root.userId}/password-resets`);
+      expect(byKey.status).toBe(403);
+      expect((await secondAdmin('POST', `/users/${root.userId}/password-resets`)).status).toBe(403);
+      expect((await secondAdmin('PATCH', `/users/${root.userId}`, { role: 'admin' })).status).toBe(200);
+      expect((await send('POST', `/users/${root.userId}/password-resets`, { as: root })).status).toBe(201);
+    });
+
     it('keeps the last admin', async () => {
       const members = (await admin('GET', '/users')).body.data as { id: string; role: string }[];
       const admins = members.filter((m) => m.role === 'admin');
@@ -325,6 +355,38 @@ for (const dialect of DIALECTS) {
         expect((await signIn(`stranger${i}@example.com`, 'guess')).status).toBe(401);
       }
       expect((await signIn('alice@example.com', PASSWORD)).status).toBe(429);
+    });
+  });
+}
+
+for (const dialect of DIALECTS) {
+  describe(`${dialect}: the session cookie behind a proxy`, () => {
+    const trusting = useTestServer(dialect, { trustProxy: true });
+    const plain = useTestServer(dialect);
+
+    const signInThrough = async (server: { url: string; adminKey: string }, email: string) => {
+      const auth = { authorization: `Bearer ${server.adminKey}`, 'content-type': 'application/json' };
+      const invited: any = await (
+        await fetch(`${server.url}/api/v1/invitations`, { method: 'POST', headers: auth, body: JSON.stringify({ email, role: 'read' }) })
+      ).json();
+      const accepted = await fetch(`${server.url}/api/v1/auth/invitations/accept`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-forwarded-proto': 'https', 'x-forwarded-for': '203.0.113.9' },
+        body: JSON.stringify({ token: invited.token, display_name: 'P', password: PASSWORD }),
+      });
+      expect(accepted.status).toBe(201);
+      const cookie = accepted.headers.get('set-cookie')!;
+      const sessions: any = await (await fetch(`${server.url}/api/v1/auth/sessions`, { headers: { cookie: cookie.split(';')[0]! } })).json();
+      return { cookie, ip: sessions.data[0].ip as string };
+    };
+
+    it('is Secure, and the client address is the forwarded one, only when the proxy is trusted', async () => {
+      const behindProxy = await signInThrough(trusting, 'proxied@example.com');
+      expect(behindProxy.cookie).toContain('; Secure');
+      expect(behindProxy.ip).toBe('203.0.113.9');
+      const forged = await signInThrough(plain, 'forged@example.com');
+      expect(forged.cookie).not.toContain('Secure');
+      expect(forged.ip).toBe('127.0.0.1');
     });
   });
 }
