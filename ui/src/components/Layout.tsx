@@ -11,6 +11,7 @@ export function Layout() {
         </Link>
         <nav>
           <NavLink to="/datasets">Datasets</NavLink>
+          <NavLink to="/queues">Review</NavLink>
         </nav>
         <div className="topbar-right">
           <span className="workspace" title={workspace ? `Workspace id ${workspace.id}` : undefined}>
