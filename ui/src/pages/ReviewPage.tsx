@@ -162,11 +162,15 @@ export function ReviewPage() {
               />
             ))}
             <label>
-              Comment <kbd>c</kbd>
+              <span>
+                Comment <kbd>c</kbd>
+              </span>
               <textarea ref={commentRef} value={comment} onChange={(event) => setComment(event.target.value)} rows={3} />
             </label>
             <label>
-              Correction of the expected output <kbd>e</kbd>
+              <span>
+                Correction of the expected output <kbd>e</kbd>
+              </span>
               <textarea ref={correctionRef} value={correction} onChange={(event) => setCorrection(event.target.value)} rows={3} placeholder="JSON or text" />
             </label>
             <div className="review-actions">
