@@ -313,12 +313,13 @@ export class AnnotationQueueService {
     return rows.map(presentItem);
   }
 
-  async countItems(actor: Actor, queueId: string): Promise<number> {
+  async countItems(actor: Actor, queueId: string, query: { status?: 'pending' | 'done' } = {}): Promise<number> {
     const queue = await findQueue(this.store, this.store.db, actor, queueId);
     const row = await this.store.db
       .selectFrom('annotation_items')
       .select((eb) => eb.fn.countAll<number>().as('n'))
       .where('queue_id', '=', queue.id)
+      .$if(query.status !== undefined, (q) => q.where('done_at', query.status === 'done' ? 'is not' : 'is', null))
       .executeTakeFirst();
     return Number(row?.n ?? 0);
   }

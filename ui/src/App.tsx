@@ -8,6 +8,9 @@ import { DatasetPage } from './pages/DatasetPage.js';
 import { DatasetsPage } from './pages/DatasetsPage.js';
 import { ExperimentPage } from './pages/ExperimentPage.js';
 import { PeoplePage } from './pages/PeoplePage.js';
+import { QueuePage } from './pages/QueuePage.js';
+import { QueuesPage } from './pages/QueuesPage.js';
+import { ReviewPage } from './pages/ReviewPage.js';
 import { SignInPage } from './pages/SignInPage.js';
 
 /**
@@ -27,6 +30,9 @@ export function App() {
         <Route path="/datasets/:datasetId" element={<DatasetPage />} />
         <Route path="/datasets/:datasetId/compare" element={<ComparePage />} />
         <Route path="/experiments/:experimentId" element={<ExperimentPage />} />
+        <Route path="/queues" element={<QueuesPage />} />
+        <Route path="/queues/:queueId" element={<QueuePage />} />
+        <Route path="/queues/:queueId/review" element={<ReviewPage />} />
         <Route
           path="*"
           element={

@@ -6,6 +6,7 @@ import { handleErrorsWith } from '../../http/errors.js';
 import { acceptBufferedMultipart } from '../../http/multipart.js';
 import type { Services } from '../../services/index.js';
 import { sendFastApiError } from './errors.js';
+import { annotationQueueRoutes } from './routes/annotation-queues.js';
 import { comparativeRoutes } from './routes/comparative.js';
 import { datasetRoutes } from './routes/datasets.js';
 import { exampleRoutes } from './routes/examples.js';
@@ -48,5 +49,6 @@ export function langsmithApi(services: Services, options: LangSmithOptions = { i
     groupRunsRoutes(app, services);
     comparativeRoutes(app, services);
     notOfferedRoutes(app);
+    annotationQueueRoutes(app, services);
   };
 }

@@ -1,6 +1,18 @@
 import { isJsonObject, type Json, type JsonObject } from '../../domain/json.js';
 import { toIsoTime } from '../../domain/time.js';
-import type { ComparativeExperiment, Dataset, DatasetRecord, DatasetVersion, Experiment, Preference, Run, Score, ScoreSource } from '../../domain/types.js';
+import type {
+  AnnotationItem,
+  AnnotationQueue,
+  ComparativeExperiment,
+  Dataset,
+  DatasetRecord,
+  DatasetVersion,
+  Experiment,
+  Preference,
+  Run,
+  Score,
+  ScoreSource,
+} from '../../domain/types.js';
 import {
   summarizeScores,
   type ComparisonRow,
@@ -491,5 +503,44 @@ export function presentComparativeExperiment(
     feedback_stats: Object.fromEntries(
       [...byKey].map(([key, scores]) => [key, { n: scores.length, avg: scores.length ? scores.reduce((a, b) => a + b, 0) / scores.length : null }]),
     ),
+  };
+}
+
+/** LangSmith's `AnnotationQueueWithDetails`: the queue, its rubric (the score configs reviewers fill in) and its review settings. */
+export function presentAnnotationQueue(queue: AnnotationQueue, tenantId: string) {
+  return {
+    id: queue.id,
+    name: queue.name,
+    description: queue.description,
+    created_at: langsmithTime(queue.created_at),
+    updated_at: langsmithTime(queue.updated_at),
+    tenant_id: tenantId,
+    default_dataset: null,
+    num_reviewers_per_item: queue.reviews_needed,
+    enable_reservations: true,
+    reservation_minutes: Math.max(1, Math.round(queue.lease_seconds / 60)),
+    rubric_instructions: null,
+    rubric_items: queue.score_configs.map((config) => ({
+      feedback_key: config.name,
+      description: config.description,
+      value_descriptions: config.categories ? Object.fromEntries(config.categories.map((category) => [category, category])) : null,
+      score_descriptions:
+        config.type === 'boolean'
+          ? { '0': 'false', '1': 'true' }
+          : config.min !== null && config.max !== null
+            ? { [String(config.min)]: 'min', [String(config.max)]: 'max' }
+            : null,
+      is_required: true,
+    })),
+  };
+}
+
+/** LangSmith's `RunWithAnnotationQueueInfo`: the run, with when it was added to the queue and when last reviewed. */
+export function presentQueuedRun(run: Run, item: AnnotationItem, tenantId: string, lastReviewed: string | null) {
+  return {
+    ...presentRun(run, tenantId),
+    queue_run_id: item.id,
+    added_at: langsmithTime(item.created_at),
+    last_reviewed_time: langsmithTime(lastReviewed),
   };
 }

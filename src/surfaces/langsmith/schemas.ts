@@ -560,3 +560,57 @@ export const ComparativeExperimentParams = Type.Object({ comparative_experiment_
 
 /** The query of `GET /datasets/{id}/comparative`. */
 export const ComparativeExperimentQuery = Type.Object({ ...OffsetPage, name: Type.Optional(Type.String()) });
+
+/** `AnnotationQueueRubricItem`: a feedback key reviewers fill in (evalstore's score config of that name). */
+const RubricItem = Type.Object({
+  feedback_key: Type.String({ minLength: 1, maxLength: 200 }),
+  description: Maybe(Type.String()),
+  value_descriptions: Maybe(Type.Record(Type.String(), Type.String())),
+  score_descriptions: Maybe(Type.Record(Type.String(), Type.String())),
+  is_required: Maybe(Type.Boolean()),
+});
+export type RubricItem = Static<typeof RubricItem>;
+
+/** `POST /annotation-queues` (`createAnnotationQueue`). */
+export const AnnotationQueueCreate = Type.Object({
+  id: Type.Optional(Uuid),
+  name: Type.String({ minLength: 1, maxLength: 500 }),
+  description: Maybe(Type.String()),
+  rubric_instructions: Maybe(Type.String()),
+  rubric_items: Maybe(Type.Array(RubricItem, { maxItems: 50 })),
+  num_reviewers_per_item: Maybe(Type.Integer({ minimum: 1, maximum: 100 })),
+  reservation_minutes: Maybe(Type.Integer({ minimum: 1, maximum: 1_440 })),
+});
+
+/** `PATCH /annotation-queues/{id}` (`updateAnnotationQueue`). */
+export const AnnotationQueueUpdate = Type.Object({
+  name: Type.Optional(Type.String({ minLength: 1, maxLength: 500 })),
+  description: Maybe(Type.String()),
+  rubric_instructions: Maybe(Type.String()),
+  rubric_items: Maybe(Type.Array(RubricItem, { maxItems: 50 })),
+  num_reviewers_per_item: Maybe(Type.Integer({ minimum: 1, maximum: 100 })),
+  reservation_minutes: Maybe(Type.Integer({ minimum: 1, maximum: 1_440 })),
+});
+
+export const AnnotationQueueParams = Type.Object({ queue_id: Uuid });
+export const QueueRunParams = Type.Object({ queue_id: Uuid, queue_run_id: Uuid });
+export const QueueIndexParams = Type.Object({ queue_id: Uuid, index: Type.Integer({ minimum: 0 }) });
+
+/** `GET /annotation-queues` (`listAnnotationQueues`). */
+export const AnnotationQueueQuery = Type.Object({
+  ids: Repeated(Uuid),
+  name: Type.Optional(Type.String()),
+  name_contains: Type.Optional(Type.String()),
+  ...OffsetPage,
+});
+
+/** `GET /annotation-queues/{id}/runs` (`listRunsFromAnnotationQueue`). */
+export const QueueRunsQuery = Type.Object({ status: Type.Optional(Type.String()), ...OffsetPage });
+
+/** `POST /annotation-queues/{id}/runs`: run ids (deprecated by the SDK, still sent for plain ids). */
+export const QueueRunIds = Type.Array(Uuid, { maxItems: LIMITS.recordsPerRequest });
+
+/** `POST /annotation-queues/{id}/runs/by-key`: runs by their lookup key. */
+export const QueueRunKeys = Type.Array(Type.Object({ run_id: Uuid, session_id: Uuid, start_time: Type.String(), source_proposed_example_id: Maybe(Uuid) }), {
+  maxItems: LIMITS.recordsPerRequest,
+});

@@ -12,7 +12,18 @@ export const UI_BUNDLE_DIR = fileURLToPath(new URL('../../../dist/ui/', import.m
  * app's router takes over. They are listed rather than caught by a wildcard so that unknown paths of
  * the API surfaces keep their surfaces' own 404s.
  */
-export const CLIENT_ROUTES = ['/', '/sign-in', '/accept-invitation', '/reset-password', '/people', '/datasets', '/datasets/*', '/experiments/*'] as const;
+export const CLIENT_ROUTES = [
+  '/',
+  '/sign-in',
+  '/accept-invitation',
+  '/reset-password',
+  '/people',
+  '/datasets',
+  '/datasets/*',
+  '/experiments/*',
+  '/queues',
+  '/queues/*',
+] as const;
 
 /**
  * A key in the browser's storage is worth stealing: the page may load only its own scripts, and may

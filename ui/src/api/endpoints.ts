@@ -86,3 +86,39 @@ export async function download(path: string, query: Record<string, string>, fall
   link.remove();
   setTimeout(() => URL.revokeObjectURL(url), 60_000);
 }
+
+// Review: annotation queues, their items, and agreement.
+
+export type Queue = ApiResponse<'/api/v1/annotation-queues/{queue_id}', 'get'>;
+export type QueueItem = NonNullable<ApiResponse<'/api/v1/annotation-queues/{queue_id}/next', 'post'>['item']>;
+export type QueueProgress = ApiResponse<'/api/v1/annotation-queues/{queue_id}/progress', 'get'>;
+export type QueueAgreement = ApiResponse<'/api/v1/annotation-queues/{queue_id}/agreement', 'get'>;
+export type ReviewBody = ApiBody<'/api/v1/annotation-queues/{queue_id}/items/{item_id}/review', 'post'>;
+
+const queuePath = (queueId: string) => ({ params: { path: { queue_id: queueId } } });
+const itemPath = (queueId: string, itemId: string) => ({ params: { path: { queue_id: queueId, item_id: itemId } } });
+
+export const listQueues = () =>
+  transport.call<ApiResponse<'/api/v1/annotation-queues', 'get'>>(transport.api.GET('/api/v1/annotation-queues', { params: { query: {} } }));
+
+export const getQueue = (queueId: string) => transport.call<Queue>(transport.api.GET('/api/v1/annotation-queues/{queue_id}', queuePath(queueId)));
+
+export const queueProgress = (queueId: string) =>
+  transport.call<QueueProgress>(transport.api.GET('/api/v1/annotation-queues/{queue_id}/progress', queuePath(queueId)));
+
+export const queueAgreement = (queueId: string) =>
+  transport.call<QueueAgreement>(transport.api.GET('/api/v1/annotation-queues/{queue_id}/agreement', queuePath(queueId)));
+
+export const nextItem = (queueId: string) =>
+  transport.call<{ item: QueueItem | null }>(transport.api.POST('/api/v1/annotation-queues/{queue_id}/next', queuePath(queueId)));
+
+export const previousItem = (queueId: string, before?: string) =>
+  transport.call<{ item: QueueItem | null }>(
+    transport.api.GET('/api/v1/annotation-queues/{queue_id}/previous', { params: { path: { queue_id: queueId }, query: before ? { before } : {} } }),
+  );
+
+export const reviewItem = (queueId: string, itemId: string, body: ReviewBody) =>
+  transport.call(transport.api.POST('/api/v1/annotation-queues/{queue_id}/items/{item_id}/review', { ...itemPath(queueId, itemId), body }));
+
+export const skipItem = (queueId: string, itemId: string) =>
+  transport.call(transport.api.POST('/api/v1/annotation-queues/{queue_id}/items/{item_id}/skip', itemPath(queueId, itemId)));

@@ -13,6 +13,7 @@ export function Layout() {
         <nav>
           <NavLink to="/datasets">Datasets</NavLink>
           {(me === undefined || role === 'admin') && <NavLink to="/people">People</NavLink>}
+          <NavLink to="/queues">Review</NavLink>
         </nav>
         <div className="topbar-right">
           <span className="workspace" title={workspace ? `Workspace id ${workspace.id}` : undefined}>

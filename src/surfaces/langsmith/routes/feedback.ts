@@ -19,7 +19,10 @@ export function feedbackRoutes(app: SurfaceApp, services: Services): void {
     config: { restate: { lists: [['/scores/0', '']], fields: FEEDBACK_FIELDS } },
     schema: { hide: true, body: FeedbackCreate },
     handler: async (request) => {
-      const placed = toPlacedScore(request.body);
+      const given = toPlacedScore(request.body);
+      // Feedback of the API kind (the SDK's default) on a run in an annotation queue is a person's review.
+      const queued = given.source === 'api' && given.run_id && (await services.annotationQueues.holdsRun(request.actor, given.run_id));
+      const placed = queued ? { ...given, source: 'human' as const } : given;
       const result = await services.scores.place(request.actor, [placed], { deferUnknownRuns: true });
       const id = result.score_ids[0]!;
       if (result.deferred === 0) return presentFeedback(await services.scores.get(request.actor, id));
