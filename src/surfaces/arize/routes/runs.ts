@@ -4,9 +4,9 @@ import type { SurfaceApp } from '../../../http/app.js';
 import type { Services } from '../../../services/index.js';
 import { allPages } from '../../../services/pagination.js';
 import { uuidOf } from '../ids.js';
-import { presentExperiment, presentPagination, presentRun } from '../present.js';
+import { presentAnnotation, presentExperiment, presentPagination, presentRun } from '../present.js';
 import { EXPERIMENT_RUNS, toNewRuns } from '../runs.js';
-import { ExperimentParams, RunQuery, RunsAppend } from '../schemas.js';
+import { AnnotateBody, ExperimentParams, RunQuery, RunsAppend } from '../schemas.js';
 
 /** An experiment's runs: its results, each with its evaluations as `eval.<name>.*` columns. */
 export function runRoutes(app: SurfaceApp, services: Services): void {
@@ -33,6 +33,34 @@ export function runRoutes(app: SurfaceApp, services: Services): void {
         experiment_runs: page.data.map((run) => presentRun(run, scoresOfRun.get(run.id) ?? [])),
         pagination: presentPagination(page.next_cursor),
       };
+    },
+  });
+
+  app.post('/v2/experiments/:experiment_id/runs/annotate', {
+    schema: { params: ExperimentParams, body: AnnotateBody },
+    config: {
+      restate: {
+        fields: [
+          ['key', 'name'],
+          ['comment', 'text'],
+        ],
+      },
+    },
+    handler: async (request, reply) => {
+      const id = experimentIdOf(request.params.experiment_id);
+      const { annotations } = request.body;
+      const annotated = await services.scores.annotate(
+        request.actor,
+        id,
+        annotations.map((annotation) => ({
+          run_id: annotation.record_id,
+          values: annotation.values.map(({ name, ...value }) => ({ key: name, ...value })),
+        })),
+        { name: request.actor.name, id: request.actor.userId ?? request.actor.keyId },
+      );
+      return reply.status(202).send({
+        results: annotations.map((annotation, index) => ({ record_id: annotation.record_id, annotations: annotated[index]!.map(presentAnnotation) })),
+      });
     },
   });
 
