@@ -8,6 +8,7 @@ import { ExperimentService } from './experiments.js';
 import { ExportService } from './exports.js';
 import { LogService } from './logs.js';
 import { ProjectService } from './projects.js';
+import { RecordScoreService } from './record-scores.js';
 import { RecordService } from './records.js';
 import { RunIngestService } from './run-ingest.js';
 import { RunService } from './runs.js';
@@ -24,6 +25,7 @@ export interface Services {
   projects: ProjectService;
   datasets: DatasetService;
   records: RecordService;
+  recordScores: RecordScoreService;
   versions: VersionService;
   exports: ExportService;
   uploads: UploadService;
@@ -52,6 +54,7 @@ export function createServices(store: Store): Services {
     workspaces: new WorkspaceService(store, keys, projects),
     datasets,
     records,
+    recordScores: new RecordScoreService(store),
     versions: new VersionService(store),
     exports: new ExportService(store),
     uploads: new UploadService(store),

@@ -216,6 +216,22 @@ export interface DeferredRunChangeTable {
 }
 
 /** Two or more experiments of one dataset judged against each other (migration 0014). */
+/** A score of a dataset record itself (0013): one per record and key. */
+export interface RecordScoreTable {
+  id: string;
+  workspace_id: string;
+  dataset_id: string;
+  record_id: string;
+  key: string;
+  score: number | null;
+  label: string | null;
+  comment: string | null;
+  source: string;
+  metadata: string;
+  created_at: string;
+  updated_at: string;
+}
+
 export interface ComparativeExperimentTable {
   id: string;
   workspace_id: string;
@@ -243,4 +259,5 @@ export interface Database {
   scores: ScoreTable;
   deferred_run_changes: DeferredRunChangeTable;
   comparative_experiments: ComparativeExperimentTable;
+  record_scores: RecordScoreTable;
 }

@@ -1,4 +1,5 @@
 import type { JsonObject } from '../../domain/json.js';
+import type { RecordScore } from '../../services/record-scores.js';
 import type { Dataset, DatasetRecord, DatasetVersion, Experiment, Project, Run, Score, Workspace } from '../../domain/types.js';
 import { exampleColumns } from './examples.js';
 import { datasetVersionId, globalId } from './ids.js';
@@ -58,8 +59,14 @@ export function presentWrittenVersion(dataset: Dataset, workspaceId: string, ver
 }
 
 /** An example: the record's row (examples.ts tells how a record becomes one) and the server's columns. */
-export function presentExample(record: DatasetRecord) {
-  return { id: record.id, ...exampleColumns(record), created_at: record.created_at, updated_at: record.updated_at };
+export function presentExample(record: DatasetRecord, annotations: readonly RecordScore[] = []) {
+  return {
+    id: record.id,
+    ...exampleColumns(record),
+    created_at: record.created_at,
+    updated_at: record.updated_at,
+    ...(annotations.length ? { annotations: annotations.map(presentAnnotation) } : {}),
+  };
 }
 
 /**
@@ -101,13 +108,14 @@ export function presentRun(run: Run, scores: readonly Score[]): JsonObject {
  * its comment the text; the annotator (kept in the score's metadata) as AX's user, whose `email` is the
  * name evalstore knows the person or key by.
  */
-export function presentAnnotation(score: Score): JsonObject {
+export function presentAnnotation(score: Score | RecordScore): JsonObject {
   const annotator = score.metadata.annotator;
   const annotatorId = score.metadata.annotator_id;
+  const label = 'label' in score ? score.label : typeof score.value === 'string' ? score.value : null;
   return {
     name: score.key,
     ...(score.score === null ? {} : { score: score.score }),
-    ...(typeof score.value === 'string' ? { label: score.value } : {}),
+    ...(label === null ? {} : { label }),
     ...(score.comment === null ? {} : { text: score.comment }),
     updated_at: score.updated_at,
     ...(typeof annotator === 'string' ? { annotator: { id: typeof annotatorId === 'string' ? annotatorId : annotator, email: annotator } } : {}),

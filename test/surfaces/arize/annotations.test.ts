@@ -1,4 +1,5 @@
 import {
+  annotateDatasetExamples,
   annotateExperimentRuns,
   createClient,
   createDataset,
@@ -102,6 +103,60 @@ for (const dialect of DIALECTS) {
       ).rejects.toThrow();
       const after = await t.call({ method: 'GET', url: `/api/v1/experiments/${experimentUuid}/scores?limit=100` });
       expect(after.json().data.filter((score: any) => score.source === 'human')).toHaveLength(3);
+    });
+
+    it('annotates dataset examples, changes an annotation by name, and reads them back through the client and the native API', async () => {
+      const client = createClient({ apiKey: t.adminKey, baseUrl });
+      const dataset = await createDataset({ client, space: 'default', name: `ex-ann-${dialect}`, examples: [{ q: 'a' }, { q: 'b' }] });
+      const [first, second] = (await listDatasetExamples({ client, dataset: dataset.id })).data as { id: string }[];
+      await annotateDatasetExamples({
+        client,
+        dataset: `ex-ann-${dialect}`,
+        space: 'default',
+        annotations: [
+          {
+            recordId: first!.id,
+            values: [
+              { name: 'difficulty', label: 'hard', text: 'needs context' },
+              { name: 'quality', score: 0.4 },
+            ],
+          },
+          { recordId: second!.id, values: [{ name: 'quality', score: 0.8 }] },
+        ],
+      });
+      await annotateDatasetExamples({ client, dataset: dataset.id, annotations: [{ recordId: first!.id, values: [{ name: 'quality', score: 0.6 }] }] });
+
+      const examples = (await listDatasetExamples({ client, dataset: dataset.id })).data as Record<string, any>[];
+      const of = (id: string) =>
+        examples.find((example) => example.id === id)!.annotations.map(({ name, score, label, text }: any) => ({ name, score, label, text }));
+      expect(of(first!.id)).toEqual([
+        { name: 'difficulty', score: undefined, label: 'hard', text: 'needs context' },
+        { name: 'quality', score: 0.6, label: undefined, text: undefined },
+      ]);
+      expect(of(second!.id)).toEqual([{ name: 'quality', score: 0.8, label: undefined, text: undefined }]);
+
+      const datasetUuid = uuidOf('Dataset', dataset.id, '/id', 'params');
+      const native = await t.call({ method: 'GET', url: `/api/v1/datasets/${datasetUuid}/records/${first!.id}/scores` });
+      expect(native.statusCode, native.body).toBe(200);
+      expect(native.json().data.map(({ key, score, label, comment, source }: any) => ({ key, score, label, comment, source }))).toEqual([
+        { key: 'difficulty', score: null, label: 'hard', comment: 'needs context', source: 'human' },
+        { key: 'quality', score: 0.6, label: null, comment: null, source: 'human' },
+      ]);
+      expect(native.json().data[0].metadata.annotator).toEqual(expect.any(String));
+
+      // An example of no dataset of this key's: 404, and nothing of the request written.
+      await expect(
+        annotateDatasetExamples({
+          client,
+          dataset: dataset.id,
+          annotations: [
+            { recordId: second!.id, values: [{ name: 'quality', score: 0 }] },
+            { recordId: '00000000-0000-4000-8000-000000000000', values: [{ name: 'quality', score: 1 }] },
+          ],
+        }),
+      ).rejects.toThrow();
+      const unchanged = await t.call({ method: 'GET', url: `/api/v1/datasets/${datasetUuid}/records/${second!.id}/scores` });
+      expect(unchanged.json().data.map((score: any) => score.score)).toEqual([0.8]);
     });
 
     it('lists projects, and resolves a project by name for listSpans', async () => {

@@ -5,8 +5,8 @@ import type { SurfaceApp } from '../../../http/app.js';
 import type { Services } from '../../../services/index.js';
 import { toNewRecord, toRecordPatch } from '../examples.js';
 import { uuidOf, versionOfDataset } from '../ids.js';
-import { presentExample, presentPagination, presentWrittenVersion } from '../present.js';
-import { DatasetParams, ExampleQuery, ExamplesAppend, ExamplesDelete, ExamplesUpdate, VersionQuery } from '../schemas.js';
+import { presentAnnotation, presentExample, presentPagination, presentWrittenVersion } from '../present.js';
+import { AnnotateBody, DatasetParams, ExampleQuery, ExamplesAppend, ExamplesDelete, ExamplesUpdate, VersionQuery } from '../schemas.js';
 
 /** The version a write builds on is the request's `dataset_version_id`. */
 const BASE_VERSION = ['/base_version', '/dataset_version_id'] as const;
@@ -32,7 +32,40 @@ export function exampleRoutes(app: SurfaceApp, services: Services): void {
       const id = datasetIdOf(request.params.dataset_id);
       const { dataset_version_id: versionId, limit, cursor } = request.query;
       const page = await services.records.list(request.actor, id, { version: versionInQuery(id, versionId), limit, cursor });
-      return { examples: page.data.map(presentExample), pagination: presentPagination(page.next_cursor) };
+      const annotations = await services.recordScores.ofRecords(
+        request.actor,
+        id,
+        page.data.map((record) => record.id),
+      );
+      return { examples: page.data.map((record) => presentExample(record, annotations.get(record.id))), pagination: presentPagination(page.next_cursor) };
+    },
+  });
+
+  app.post('/v2/datasets/:dataset_id/examples/annotate', {
+    schema: { params: DatasetParams, body: AnnotateBody },
+    config: {
+      restate: {
+        fields: [
+          ['key', 'name'],
+          ['comment', 'text'],
+        ],
+      },
+    },
+    handler: async (request, reply) => {
+      const id = datasetIdOf(request.params.dataset_id);
+      const { annotations } = request.body;
+      const annotated = await services.recordScores.annotate(
+        request.actor,
+        id,
+        annotations.map((annotation) => ({
+          record_id: annotation.record_id,
+          values: annotation.values.map(({ name, ...value }) => ({ key: name, ...value })),
+        })),
+        { name: request.actor.name, id: request.actor.userId ?? request.actor.keyId },
+      );
+      return reply.status(202).send({
+        results: annotations.map((annotation, index) => ({ record_id: annotation.record_id, annotations: annotated[index]!.map(presentAnnotation) })),
+      });
     },
   });
 
