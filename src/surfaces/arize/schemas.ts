@@ -143,6 +143,8 @@ export const AnnotateBody = Type.Object(
   { additionalProperties: false },
 );
 
+export type AnnotateBody = Static<typeof AnnotateBody>;
+
 export const RunQuery = Type.Object({ limit: Limit(500), cursor: Cursor }, { additionalProperties: false });
 
 export const DatasetParams = Type.Object({ dataset_id: Type.String() });

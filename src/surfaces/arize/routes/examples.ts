@@ -5,7 +5,8 @@ import type { SurfaceApp } from '../../../http/app.js';
 import type { Services } from '../../../services/index.js';
 import { toNewRecord, toRecordPatch } from '../examples.js';
 import { uuidOf, versionOfDataset } from '../ids.js';
-import { presentAnnotation, presentExample, presentPagination, presentWrittenVersion } from '../present.js';
+import { presentExample, presentPagination, presentWrittenVersion } from '../present.js';
+import { ANNOTATION_FIELDS, annotationValues, annotatorOf, presentAnnotationResults } from '../annotations.js';
 import { AnnotateBody, DatasetParams, ExampleQuery, ExamplesAppend, ExamplesDelete, ExamplesUpdate, VersionQuery } from '../schemas.js';
 
 /** The version a write builds on is the request's `dataset_version_id`. */
@@ -43,29 +44,11 @@ export function exampleRoutes(app: SurfaceApp, services: Services): void {
 
   app.post('/v2/datasets/:dataset_id/examples/annotate', {
     schema: { params: DatasetParams, body: AnnotateBody },
-    config: {
-      restate: {
-        fields: [
-          ['key', 'name'],
-          ['comment', 'text'],
-        ],
-      },
-    },
+    config: { restate: { fields: ANNOTATION_FIELDS } },
     handler: async (request, reply) => {
       const id = datasetIdOf(request.params.dataset_id);
-      const { annotations } = request.body;
-      const annotated = await services.recordScores.annotate(
-        request.actor,
-        id,
-        annotations.map((annotation) => ({
-          record_id: annotation.record_id,
-          values: annotation.values.map(({ name, ...value }) => ({ key: name, ...value })),
-        })),
-        { name: request.actor.name, id: request.actor.userId ?? request.actor.keyId },
-      );
-      return reply.status(202).send({
-        results: annotations.map((annotation, index) => ({ record_id: annotation.record_id, annotations: annotated[index]!.map(presentAnnotation) })),
-      });
+      const annotated = await services.recordScores.annotate(request.actor, id, annotationValues(request.body), annotatorOf(request.actor));
+      return reply.status(202).send(presentAnnotationResults(request.body, annotated));
     },
   });
 

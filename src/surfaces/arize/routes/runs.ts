@@ -3,8 +3,9 @@ import type { Score } from '../../../domain/types.js';
 import type { SurfaceApp } from '../../../http/app.js';
 import type { Services } from '../../../services/index.js';
 import { allPages } from '../../../services/pagination.js';
+import { ANNOTATION_FIELDS, annotationValues, annotatorOf, presentAnnotationResults } from '../annotations.js';
 import { uuidOf } from '../ids.js';
-import { presentAnnotation, presentExperiment, presentPagination, presentRun } from '../present.js';
+import { presentExperiment, presentPagination, presentRun } from '../present.js';
 import { EXPERIMENT_RUNS, toNewRuns } from '../runs.js';
 import { AnnotateBody, ExperimentParams, RunQuery, RunsAppend } from '../schemas.js';
 
@@ -38,29 +39,12 @@ export function runRoutes(app: SurfaceApp, services: Services): void {
 
   app.post('/v2/experiments/:experiment_id/runs/annotate', {
     schema: { params: ExperimentParams, body: AnnotateBody },
-    config: {
-      restate: {
-        fields: [
-          ['key', 'name'],
-          ['comment', 'text'],
-        ],
-      },
-    },
+    config: { restate: { fields: ANNOTATION_FIELDS } },
     handler: async (request, reply) => {
       const id = experimentIdOf(request.params.experiment_id);
-      const { annotations } = request.body;
-      const annotated = await services.scores.annotate(
-        request.actor,
-        id,
-        annotations.map((annotation) => ({
-          run_id: annotation.record_id,
-          values: annotation.values.map(({ name, ...value }) => ({ key: name, ...value })),
-        })),
-        { name: request.actor.name, id: request.actor.userId ?? request.actor.keyId },
-      );
-      return reply.status(202).send({
-        results: annotations.map((annotation, index) => ({ record_id: annotation.record_id, annotations: annotated[index]!.map(presentAnnotation) })),
-      });
+      const values = annotationValues(request.body).map(({ record_id: runId, values }) => ({ run_id: runId, values }));
+      const annotated = await services.scores.annotate(request.actor, id, values, annotatorOf(request.actor));
+      return reply.status(202).send(presentAnnotationResults(request.body, annotated));
     },
   });
 
