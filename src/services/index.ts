@@ -10,6 +10,7 @@ import { ExperimentService } from './experiments.js';
 import { ExportService } from './exports.js';
 import { LogService } from './logs.js';
 import { ProjectService } from './projects.js';
+import { RecordScoreService } from './record-scores.js';
 import { RecordService } from './records.js';
 import { RunIngestService } from './run-ingest.js';
 import { RunService } from './runs.js';
@@ -30,6 +31,7 @@ export interface Services {
   datasets: DatasetService;
   drafts: DraftService;
   records: RecordService;
+  recordScores: RecordScoreService;
   versions: VersionService;
   exports: ExportService;
   uploads: UploadService;
@@ -70,6 +72,7 @@ export function createServices(store: Store, options: ServiceOptions = {}): Serv
     datasets,
     drafts: new DraftService(store),
     records,
+    recordScores: new RecordScoreService(store),
     versions: new VersionService(store),
     exports: new ExportService(store),
     uploads: new UploadService(store),

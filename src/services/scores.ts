@@ -39,6 +39,12 @@ export interface PlaceOptions {
 }
 
 /** What may change in a recorded score; fields left out keep their values. */
+/** Human annotations of one run: values by annotation name; what a value leaves out stays as it was. */
+export interface RunAnnotation {
+  run_id: string;
+  values: readonly { key: string; score?: number; label?: string; text?: string }[];
+}
+
 export type ScorePatch = Partial<Pick<NewScore, 'score' | 'value' | 'comment' | 'correction' | 'metadata'>>;
 
 /** Scores across experiments. */
@@ -177,6 +183,113 @@ export class ScoreService {
         now,
       );
       return { score_ids: rows.map((row) => row.id), deferred: deferred.length };
+    });
+  }
+
+  /**
+   * Human annotations of an experiment's runs, in one transaction: each value is the run's human score
+   * of that key (the annotation's name), made or, when the run has one, changed in what the value gives
+   * (`score`, `label` kept as the value, `text` as the comment); the annotator is kept in the score's
+   * metadata. Every run named must be a run of the experiment. Answers each run's annotated scores.
+   */
+  async annotate(
+    actor: Actor,
+    experimentId: string,
+    annotations: readonly RunAnnotation[],
+    annotator: { name: string; id: string | null },
+  ): Promise<Score[][]> {
+    checkBatchSize(annotations.length, '/annotations');
+    return this.store.transaction(async (tx) => {
+      const experiment = await findExperimentRow(this.store, tx, actor, experimentId);
+      const runIds = [...new Set(annotations.flatMap((annotation) => parseId(annotation.run_id) ?? []))];
+      const keys = [...new Set(annotations.flatMap((annotation) => annotation.values.map((value) => value.key)))];
+      const existing = new Map<string, ScoreTable>();
+      for (const ids of chunks(runIds, 500)) {
+        if (keys.length === 0) break;
+        const rows = await tx
+          .selectFrom('scores')
+          .selectAll()
+          .where('workspace_id', '=', actor.workspaceId)
+          .where('experiment_id', '=', experiment.id)
+          .where('source', '=', 'human')
+          .where('run_id', 'in', ids)
+          .where('key', 'in', keys)
+          .orderBy('created_at')
+          .execute();
+        for (const row of rows) existing.set(`${row.run_id}\u0000${row.key}`, row);
+      }
+      const now = nowIso();
+      const fresh: NewScore[] = [];
+      const freshAt: string[] = [];
+      const changed = new Map<string, ScoreTable>();
+      for (const [index, annotation] of annotations.entries()) {
+        const runId = parseId(annotation.run_id);
+        if (!runId) throw ValidationError.field(`/annotations/${index}/run_id`, 'must be a UUID');
+        for (const [at, value] of annotation.values.entries()) {
+          const metadata: JsonObject = { annotator: annotator.name, ...(annotator.id ? { annotator_id: annotator.id } : {}) };
+          const kept = changed.get(`${runId}\u0000${value.key}`) ?? existing.get(`${runId}\u0000${value.key}`);
+          if (!kept) {
+            fresh.push({
+              run_id: runId,
+              key: value.key,
+              score: value.score ?? null,
+              value: value.label ?? null,
+              comment: value.text ?? null,
+              source: 'human',
+              metadata,
+            });
+            freshAt.push(`/annotations/${index}/values/${at}`);
+            // A later value of the same run and key in this request changes this one.
+            changed.set(`${runId}\u0000${value.key}`, toScoreRows(actor.workspaceId, experiment.id, [fresh.at(-1)!], now, () => freshAt.at(-1)!)[0]!);
+            continue;
+          }
+          const [revised] = toScoreRows(
+            actor.workspaceId,
+            experiment.id,
+            [
+              {
+                id: kept.id,
+                run_id: kept.run_id,
+                key: kept.key,
+                score: value.score === undefined ? kept.score : value.score,
+                value: value.label === undefined ? (kept.value === null ? null : (JSON.parse(kept.value) as Json)) : value.label,
+                comment: value.text === undefined ? kept.comment : value.text,
+                source: 'human',
+                metadata: { ...(JSON.parse(kept.metadata) as JsonObject), ...metadata },
+              },
+            ],
+            now,
+            () => `/annotations/${index}/values/${at}`,
+          );
+          changed.set(`${runId}\u0000${value.key}`, { ...revised!, record_id: kept.record_id, created_at: kept.created_at });
+        }
+      }
+      // New scores whose key came twice for a run are made once, with what the last value left.
+      const made = new Set<string>();
+      const toMake: NewScore[] = [];
+      const toMakeAt: string[] = [];
+      for (const [index, score] of fresh.entries()) {
+        const key = `${score.run_id}\u0000${score.key}`;
+        if (made.has(key)) continue;
+        made.add(key);
+        const last = changed.get(key)!;
+        toMake.push({ ...score, id: last.id, score: last.score, value: last.value === null ? null : (JSON.parse(last.value) as Json), comment: last.comment });
+        toMakeAt.push(freshAt[index]!);
+      }
+      if (toMake.length) await this.create(actor, experiment.id, toMake, { at: (i) => toMakeAt[i]!, transaction: tx });
+      for (const [key, row] of changed) {
+        if (made.has(key)) continue;
+        await tx.updateTable('scores').set(row).where('workspace_id', '=', row.workspace_id).where('id', '=', row.id).execute();
+      }
+      await touchExperiment(tx, experiment.id, now);
+      const byRun = new Map<string, Score[]>();
+      for (const [key, row] of changed) {
+        const runId = key.split('\u0000')[0]!;
+        const list = byRun.get(runId) ?? [];
+        list.push(presentScore(made.has(key) ? { ...row, record_id: null } : row));
+        byRun.set(runId, list);
+      }
+      return annotations.map((annotation) => byRun.get(parseId(annotation.run_id) ?? '') ?? []);
     });
   }
 

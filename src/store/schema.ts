@@ -272,6 +272,22 @@ export interface DeferredRunChangeTable {
 }
 
 /** Two or more experiments of one dataset judged against each other (migration 0014). */
+/** A score of a dataset record itself (0013): one per record and key. */
+export interface RecordScoreTable {
+  id: string;
+  workspace_id: string;
+  dataset_id: string;
+  record_id: string;
+  key: string;
+  score: number | null;
+  label: string | null;
+  comment: string | null;
+  source: string;
+  metadata: string;
+  created_at: string;
+  updated_at: string;
+}
+
 export interface ComparativeExperimentTable {
   id: string;
   workspace_id: string;
@@ -319,6 +335,7 @@ export interface Database {
   annotation_items: AnnotationItemTable;
   annotation_leases: AnnotationLeaseTable;
   annotation_reviews: AnnotationReviewTable;
+  record_scores: RecordScoreTable;
 }
 
 /** What a named score may hold in a workspace (migration 0016). */

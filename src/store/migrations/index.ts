@@ -6,6 +6,7 @@ import { langsmithRuns } from './0006_langsmith_runs.js';
 import { versionRecordBound } from './0008_version_record_bound.js';
 import { spansByTrace } from './0009_spans_by_trace.js';
 import { datasetDrafts } from './0011_dataset_drafts.js';
+import { recordScores } from './0013_record_scores.js';
 import { comparativeExperiments } from './0014_comparative_experiments.js';
 import { users } from './0015_users.js';
 import { review } from './0016_review.js';
@@ -23,6 +24,7 @@ export function migrations(dialect: DialectName): Record<string, Migration> {
     '0008_version_record_bound': versionRecordBound(dialect),
     '0009_spans_by_trace': spansByTrace(),
     '0011_dataset_drafts': datasetDrafts(dialect),
+    '0013_record_scores': recordScores(dialect),
     '0014_comparative_experiments': comparativeExperiments(dialect),
     '0015_users': users(dialect),
     '0016_review': review(dialect),

@@ -7,6 +7,7 @@ import { ARIZE_TERMS, presentError } from './errors.js';
 import { datasetRoutes } from './routes/datasets.js';
 import { exampleRoutes } from './routes/examples.js';
 import { experimentRoutes } from './routes/experiments.js';
+import { projectRoutes } from './routes/projects.js';
 import { runRoutes } from './routes/runs.js';
 import { spaceRoutes } from './routes/spaces.js';
 
@@ -25,6 +26,7 @@ export function arizeApi(services: Services): FastifyPluginAsync {
     app.removeContentTypeParser('text/plain');
 
     spaceRoutes(app, services);
+    projectRoutes(app, services);
     datasetRoutes(app, services);
     exampleRoutes(app, services);
     experimentRoutes(app, services);

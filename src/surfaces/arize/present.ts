@@ -1,5 +1,6 @@
 import type { JsonObject } from '../../domain/json.js';
-import type { Dataset, DatasetRecord, DatasetVersion, Experiment, Run, Score, Workspace } from '../../domain/types.js';
+import type { RecordScore } from '../../services/record-scores.js';
+import type { Dataset, DatasetRecord, DatasetVersion, Experiment, Project, Run, Score, Workspace } from '../../domain/types.js';
 import { exampleColumns } from './examples.js';
 import { datasetVersionId, globalId } from './ids.js';
 import { evaluationColumns } from './runs.js';
@@ -7,6 +8,11 @@ import { evaluationColumns } from './runs.js';
 /** Arize AX's wire shapes for evalstore's entities (its OpenAPI `components.schemas`). */
 
 /** A workspace is AX's one space: AX's SDKs resolve a space by name before most calls. */
+/** An evalstore project as AX's `Project`, in the key's one space. */
+export function presentProject(project: Project, workspaceId: string) {
+  return { id: globalId('Project', project.id), name: project.name, space_id: globalId('Space', workspaceId), created_at: project.created_at };
+}
+
 export function presentSpace(workspace: Workspace) {
   return {
     id: globalId('Space', workspace.id),
@@ -53,8 +59,14 @@ export function presentWrittenVersion(dataset: Dataset, workspaceId: string, ver
 }
 
 /** An example: the record's row (examples.ts tells how a record becomes one) and the server's columns. */
-export function presentExample(record: DatasetRecord) {
-  return { id: record.id, ...exampleColumns(record), created_at: record.created_at, updated_at: record.updated_at };
+export function presentExample(record: DatasetRecord, annotations: readonly RecordScore[] = []) {
+  return {
+    id: record.id,
+    ...exampleColumns(record),
+    created_at: record.created_at,
+    updated_at: record.updated_at,
+    ...(annotations.length ? { annotations: annotations.map(presentAnnotation) } : {}),
+  };
 }
 
 /**
@@ -78,6 +90,7 @@ export function presentExperiment(experiment: Experiment, workspaceId: string) {
 
 /** A run as AX shows it, with its scores as `eval.<key>.*` columns (runs.ts tells the mapping). */
 export function presentRun(run: Run, scores: readonly Score[]): JsonObject {
+  const annotations = scores.filter((score) => score.source === 'human');
   return {
     id: run.id,
     example_id: run.record_id,
@@ -85,7 +98,27 @@ export function presentRun(run: Run, scores: readonly Score[]): JsonObject {
     error: run.error,
     ...(run.latency_ms === null ? {} : { latency_ms: run.latency_ms }),
     ...run.extra,
-    ...evaluationColumns(scores),
+    ...evaluationColumns(scores.filter((score) => score.source !== 'human')),
+    ...(annotations.length ? { annotations: annotations.map(presentAnnotation) } : {}),
+  };
+}
+
+/**
+ * A human score as AX's `Annotation`: its key the name, its number the score, its text value the label,
+ * its comment the text; the annotator (kept in the score's metadata) as AX's user, whose `email` is the
+ * name evalstore knows the person or key by.
+ */
+export function presentAnnotation(score: Score | RecordScore): JsonObject {
+  const annotator = score.metadata.annotator;
+  const annotatorId = score.metadata.annotator_id;
+  const label = 'label' in score ? score.label : typeof score.value === 'string' ? score.value : null;
+  return {
+    name: score.key,
+    ...(score.score === null ? {} : { score: score.score }),
+    ...(label === null ? {} : { label }),
+    ...(score.comment === null ? {} : { text: score.comment }),
+    updated_at: score.updated_at,
+    ...(typeof annotator === 'string' ? { annotator: { id: typeof annotatorId === 'string' ? annotatorId : annotator, email: annotator } } : {}),
   };
 }
 

@@ -24,6 +24,12 @@ export const SpaceQuery = Type.Object(
   { additionalProperties: false },
 );
 
+export const ProjectQuery = Type.Object(
+  { space_id: Type.Optional(Type.String()), space_name: Type.Optional(Type.String()), name: Type.Optional(Type.String()), limit: Limit(100), cursor: Cursor },
+  { additionalProperties: false },
+);
+export const ProjectParams = Type.Object({ project_id: Type.String() });
+
 export const DatasetQuery = Type.Object(
   {
     space_id: Type.Optional(Type.String()),
@@ -108,6 +114,36 @@ export const RunsAppend = Type.Object(
   { experiment_runs: Type.Array(RunRow, { minItems: 1, maxItems: ARIZE_ITEMS_PER_REQUEST }) },
   { additionalProperties: false },
 );
+
+/** `POST /v2/experiments/{id}/runs/annotate` (and examples'): annotation values by record, by annotation name. */
+export const AnnotateBody = Type.Object(
+  {
+    annotations: Type.Array(
+      Type.Object(
+        {
+          record_id: Type.String({ minLength: 1 }),
+          values: Type.Array(
+            Type.Object(
+              {
+                name: Type.String({ minLength: 1, maxLength: 200 }),
+                score: Type.Optional(Type.Number()),
+                label: Type.Optional(Type.String()),
+                text: Type.Optional(Type.String()),
+              },
+              { additionalProperties: false },
+            ),
+            { minItems: 1, maxItems: 50 },
+          ),
+        },
+        { additionalProperties: false },
+      ),
+      { minItems: 1, maxItems: ARIZE_ITEMS_PER_REQUEST },
+    ),
+  },
+  { additionalProperties: false },
+);
+
+export type AnnotateBody = Static<typeof AnnotateBody>;
 
 export const RunQuery = Type.Object({ limit: Limit(500), cursor: Cursor }, { additionalProperties: false });
 

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Client } from 'langsmith';
+import { Client as Client03 } from 'langsmith-legacy';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { useTestServer } from '../../support/app.js';
 import { DIALECTS } from '../../support/databases.js';
@@ -148,6 +149,16 @@ for (const dialect of DIALECTS) {
       // Runs of a trace holding a run named alpha-child.
       expect(await names({ treeFilter: 'eq(name, "alpha-child")' })).toEqual(['alpha', 'alpha-child']);
       expect(await names({ filter: 'eq(is_root, false)', traceFilter: 'neq(error, null)' })).toEqual(['beta-child']);
+    });
+
+    it('reads the same filters and statistics through the older SDK line (0.3.87)', async () => {
+      const legacy = new Client03({ apiUrl: `${t.url}${LS}/api/v1`, apiKey: t.adminKey, autoBatchTracing: false });
+      for (const [filter, expected] of [EXPRESSIONS[5]!, EXPRESSIONS[9]!, EXPRESSIONS[16]!]) {
+        const found: string[] = [];
+        for await (const run of legacy.listRuns({ projectName, filter })) found.push(run.name);
+        expect(found.sort(), filter).toEqual(expected);
+      }
+      expect(await legacy.getRunStats({ projectNames: [projectName], filter: 'neq(error, null)' })).toMatchObject({ run_count: 2, error_rate: 1 });
     });
 
     it('answers getRunStats for a project, and for a filter, with LangSmith fields', async () => {

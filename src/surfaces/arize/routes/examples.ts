@@ -6,7 +6,8 @@ import type { Services } from '../../../services/index.js';
 import { toNewRecord, toRecordPatch } from '../examples.js';
 import { uuidOf, versionOfDataset } from '../ids.js';
 import { presentExample, presentPagination, presentWrittenVersion } from '../present.js';
-import { DatasetParams, ExampleQuery, ExamplesAppend, ExamplesDelete, ExamplesUpdate, VersionQuery } from '../schemas.js';
+import { ANNOTATION_FIELDS, annotationValues, annotatorOf, presentAnnotationResults } from '../annotations.js';
+import { AnnotateBody, DatasetParams, ExampleQuery, ExamplesAppend, ExamplesDelete, ExamplesUpdate, VersionQuery } from '../schemas.js';
 
 /** The version a write builds on is the request's `dataset_version_id`. */
 const BASE_VERSION = ['/base_version', '/dataset_version_id'] as const;
@@ -32,7 +33,22 @@ export function exampleRoutes(app: SurfaceApp, services: Services): void {
       const id = datasetIdOf(request.params.dataset_id);
       const { dataset_version_id: versionId, limit, cursor } = request.query;
       const page = await services.records.list(request.actor, id, { version: versionInQuery(id, versionId), limit, cursor });
-      return { examples: page.data.map(presentExample), pagination: presentPagination(page.next_cursor) };
+      const annotations = await services.recordScores.ofRecords(
+        request.actor,
+        id,
+        page.data.map((record) => record.id),
+      );
+      return { examples: page.data.map((record) => presentExample(record, annotations.get(record.id))), pagination: presentPagination(page.next_cursor) };
+    },
+  });
+
+  app.post('/v2/datasets/:dataset_id/examples/annotate', {
+    schema: { params: DatasetParams, body: AnnotateBody },
+    config: { restate: { fields: ANNOTATION_FIELDS } },
+    handler: async (request, reply) => {
+      const id = datasetIdOf(request.params.dataset_id);
+      const annotated = await services.recordScores.annotate(request.actor, id, annotationValues(request.body), annotatorOf(request.actor));
+      return reply.status(202).send(presentAnnotationResults(request.body, annotated));
     },
   });
 

@@ -3,10 +3,11 @@ import type { Score } from '../../../domain/types.js';
 import type { SurfaceApp } from '../../../http/app.js';
 import type { Services } from '../../../services/index.js';
 import { allPages } from '../../../services/pagination.js';
+import { ANNOTATION_FIELDS, annotationValues, annotatorOf, presentAnnotationResults } from '../annotations.js';
 import { uuidOf } from '../ids.js';
 import { presentExperiment, presentPagination, presentRun } from '../present.js';
 import { EXPERIMENT_RUNS, toNewRuns } from '../runs.js';
-import { ExperimentParams, RunQuery, RunsAppend } from '../schemas.js';
+import { AnnotateBody, ExperimentParams, RunQuery, RunsAppend } from '../schemas.js';
 
 /** An experiment's runs: its results, each with its evaluations as `eval.<name>.*` columns. */
 export function runRoutes(app: SurfaceApp, services: Services): void {
@@ -33,6 +34,17 @@ export function runRoutes(app: SurfaceApp, services: Services): void {
         experiment_runs: page.data.map((run) => presentRun(run, scoresOfRun.get(run.id) ?? [])),
         pagination: presentPagination(page.next_cursor),
       };
+    },
+  });
+
+  app.post('/v2/experiments/:experiment_id/runs/annotate', {
+    schema: { params: ExperimentParams, body: AnnotateBody },
+    config: { restate: { fields: ANNOTATION_FIELDS } },
+    handler: async (request, reply) => {
+      const id = experimentIdOf(request.params.experiment_id);
+      const values = annotationValues(request.body).map(({ record_id: runId, values }) => ({ run_id: runId, values }));
+      const annotated = await services.scores.annotate(request.actor, id, values, annotatorOf(request.actor));
+      return reply.status(202).send(presentAnnotationResults(request.body, annotated));
     },
   });
 

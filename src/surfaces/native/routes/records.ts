@@ -22,6 +22,7 @@ import {
   RecordDeleteQuery,
   RecordParams,
   RecordQuery,
+  RecordScores,
   RecordsAdded,
   RecordsCreate,
   RecordsDelete,
@@ -122,6 +123,22 @@ export function recordRoutes(app: SurfaceApp, services: Services): void {
       response: { 200: DatasetRecord, ...Errors },
     },
     handler: (request) => services.records.get(request.actor, request.params.dataset_id, request.params.record_id, request.query.version),
+  });
+
+  app.get('/datasets/:dataset_id/records/:record_id/scores', {
+    schema: {
+      summary: "List a record's own scores",
+      description: 'Scores of the record itself, apart from any experiment (annotations of an example, one per key), oldest first.',
+      tags,
+      params: RecordParams,
+      response: { 200: RecordScores, ...Errors },
+    },
+    handler: async (request) => {
+      const { dataset_id: datasetId, record_id: recordId } = request.params;
+      await services.records.get(request.actor, datasetId, recordId);
+      const scores = await services.recordScores.ofRecords(request.actor, datasetId, [recordId]);
+      return { data: scores.get(recordId) ?? [] };
+    },
   });
 
   app.patch('/datasets/:dataset_id/records/:record_id', {

@@ -188,6 +188,23 @@ export const RecordsPage = Type.Intersect([Page(DatasetRecord), Type.Object({ ve
 
 export const RecordParams = Type.Object({ dataset_id: Id, record_id: Id });
 
+/** A score of a record itself (a person's annotation of it), apart from any experiment: one per key. */
+export const RecordScore = Type.Object({
+  id: Id,
+  dataset_id: Id,
+  record_id: Id,
+  key: Type.String(),
+  score: Type.Union([Type.Number(), Type.Null()]),
+  label: Type.Union([Type.String(), Type.Null()]),
+  comment: Type.Union([Type.String(), Type.Null()]),
+  source: Type.String(),
+  metadata: JsonObjectSchema,
+  created_at: Timestamp,
+  updated_at: Timestamp,
+});
+
+export const RecordScores = Type.Object({ data: Type.Array(RecordScore) });
+
 /** A record as it is in a version. */
 export const RecordVersionQuery = Type.Object({ version: Type.Optional(VersionParam) }, { additionalProperties: false });
 
