@@ -4,7 +4,7 @@ import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastif
 import { describeStore, storeConfig, type Config, type LangSmithIngestion } from './config.js';
 import { LIMITS } from './domain/limits.js';
 import type { Actor } from './domain/types.js';
-import { closeAfterRefusal } from './http/connections.js';
+import { answerClientError, closeAfterRefusal } from './http/connections.js';
 import { handleErrorsWith } from './http/errors.js';
 import { installValidators } from './http/validation.js';
 import { createServices, type Services } from './services/index.js';
@@ -48,6 +48,7 @@ export async function buildApp(services: Services, options: AppOptions = {}): Pr
     logger:
       typeof options.logger === 'object' && options.logger !== null ? { serializers: { req: loggedRequest }, ...options.logger } : (options.logger ?? false),
     bodyLimit: LIMITS.jsonBodyBytes,
+    clientErrorHandler: answerClientError,
   });
   installValidators(app);
   closeAfterRefusal(app);
