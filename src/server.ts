@@ -5,6 +5,7 @@ import { describeStore, loadPriceTable, storeConfig, type Config, type LangSmith
 import { LIMITS } from './domain/limits.js';
 import type { Actor } from './domain/types.js';
 import { SESSION_COOKIE } from './http/cookies.js';
+import { answerClientError, closeAfterRefusal } from './http/connections.js';
 import { handleErrorsWith } from './http/errors.js';
 import { installValidators } from './http/validation.js';
 import { createServices, type Services } from './services/index.js';
@@ -25,6 +26,14 @@ const UPLOAD_SWEEP_INTERVAL_MS = 10 * 60 * 1000;
 /** Never log credentials, whichever surface's header carries them. */
 const REDACTED_HEADERS = ['authorization', 'x-api-key', 'dd-api-key', 'dd-application-key', 'cookie', 'x-csrf-token'].map((name) => `req.headers["${name}"]`);
 
+/** Query parameters that carry a key (`?api_key=`, as some clients send it): their values are never logged. */
+const KEY_PARAMETERS = /([?&](?:api_key|apikey|api-key|key|token|access_token)=)[^&#]*/gi;
+
+/** The request as the log shows it: its URL without the values of key parameters. */
+export function loggedRequest(request: { method: string; url: string; hostname?: string; ip?: string }) {
+  return { method: request.method, url: request.url.replace(KEY_PARAMETERS, '$1[Redacted]'), hostname: request.hostname, remoteAddress: request.ip };
+}
+
 export interface AppOptions {
   logger?: FastifyServerOptions['logger'];
   /** How the LangSmith surface asks LangSmith's SDK to send runs (see Config.langsmithIngestion). */
@@ -38,11 +47,15 @@ export interface AppOptions {
 /** Assembles the HTTP application over a set of services: every surface, the docs and health. */
 export async function buildApp(services: Services, options: AppOptions = {}): Promise<FastifyInstance> {
   const app = Fastify({
-    logger: options.logger ?? false,
+    // Whatever logger is given logs requests through loggedRequest (no key parameter's value).
+    logger:
+      typeof options.logger === 'object' && options.logger !== null ? { serializers: { req: loggedRequest }, ...options.logger } : (options.logger ?? false),
     bodyLimit: LIMITS.jsonBodyBytes,
     trustProxy: options.trustProxy ?? false,
+    clientErrorHandler: answerClientError,
   });
   installValidators(app);
+  closeAfterRefusal(app);
   // Shared at the root so that the OpenAPI document lists them once, under components.
   for (const schema of sharedSchemas) app.addSchema(schema);
   app.decorateRequest('actor', null as unknown as Actor);
@@ -71,7 +84,18 @@ export async function buildApp(services: Services, options: AppOptions = {}): Pr
     },
     hideUntagged: true,
   });
-  await app.register(fastifySwaggerUi, { routePrefix: '/docs' });
+  await app.register(fastifySwaggerUi, {
+    routePrefix: '/docs',
+    // The documentation page loads only its own scripts and styles (with their hashes), is not framed, and is never sniffed.
+    staticCSP: true,
+    transformStaticCSP: (header) => header.replace("frame-ancestors 'self'", "frame-ancestors 'none'"),
+    uiHooks: {
+      onRequest: (_request, reply, done) => {
+        reply.header('x-content-type-options', 'nosniff').header('referrer-policy', 'no-referrer');
+        done();
+      },
+    },
+  });
 
   app.get('/api/v1/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   app.get('/healthz', { schema: { hide: true } }, async (_request, reply) => {

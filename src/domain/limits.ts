@@ -27,6 +27,10 @@ export const LIMITS = {
   jsonDepth: 100,
   /** The largest offset into a list (LangSmith's `offset`, Humanloop's page × size): far beyond any list, far within every integer. */
   offsetMax: 1_000_000_000,
+  /** What of a refused request's unread body is read and discarded before the answer (see src/http/connections.ts). */
+  refusedBodyDrainBytes: 64 * 1024 * 1024,
+  refusedChunkedDrainBytes: 1024 * 1024,
+  refusedBodyDrainMs: 5_000,
 } as const;
 
 /**

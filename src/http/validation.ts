@@ -69,3 +69,16 @@ function unsafeNumber(data: unknown): string | undefined {
   }
   return undefined;
 }
+
+/**
+ * Routes of the surface registered after this that declare no query parameters refuse any (a 400
+ * naming the parameter), as its lists refuse unknown ones: `GET /datasets/:id?limit=5` is a mistake
+ * to report, not to ignore. The OpenAPI document is unchanged (an empty query is not listed).
+ */
+export function refuseUnknownQuery(app: FastifyInstance): void {
+  app.addHook('onRoute', (route) => {
+    const schema = (route.schema ?? {}) as Record<string, unknown>;
+    if (schema.querystring !== undefined) return;
+    route.schema = { ...schema, querystring: { type: 'object', properties: {}, additionalProperties: false } };
+  });
+}

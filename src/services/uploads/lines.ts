@@ -15,24 +15,32 @@ export interface Line {
 export async function* readLines(source: AsyncIterable<Buffer | string>, maxLineBytes: number): AsyncGenerator<Line> {
   const decoder = new TextDecoder('utf-8');
   const utf8 = new Utf8Checker();
+  // The unfinished line, and its size in bytes: each chunk is scanned once, whatever the line's length.
   let pending = '';
+  let pendingBytes = 0;
   let number = 0;
   let first = true;
   for await (const chunk of source) {
     if (typeof chunk !== 'string') utf8.check(chunk);
-    pending += typeof chunk === 'string' ? chunk : decoder.decode(chunk, { stream: true });
-    if (first && pending.length > 0) {
-      if (pending.charCodeAt(0) === 0xfeff) pending = pending.slice(1);
+    let text = typeof chunk === 'string' ? chunk : decoder.decode(chunk, { stream: true });
+    if (first && text.length > 0) {
+      if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
       first = false;
     }
     let start = 0;
-    for (let newline = pending.indexOf('\n', start); newline >= 0; newline = pending.indexOf('\n', start)) {
+    for (let newline = text.indexOf('\n'); newline >= 0; newline = text.indexOf('\n', start)) {
       number += 1;
-      yield { number, text: stripCarriageReturn(pending.slice(start, newline)) };
+      yield { number, text: stripCarriageReturn(start === 0 ? pending + text.slice(0, newline) : text.slice(start, newline)) };
       start = newline + 1;
     }
-    pending = pending.slice(start);
-    if (Buffer.byteLength(pending) > maxLineBytes) {
+    if (start > 0) {
+      pending = text.slice(start);
+      pendingBytes = Buffer.byteLength(pending);
+    } else {
+      pending += text;
+      pendingBytes += typeof chunk === 'string' ? Buffer.byteLength(text) : chunk.length;
+    }
+    if (pendingBytes > maxLineBytes) {
       throw new PayloadTooLargeError(`line ${number + 1} is longer than ${maxLineBytes} bytes`, [
         { pointer: '', detail: `is longer than ${maxLineBytes} bytes`, in: 'line', line: number + 1 },
       ]);

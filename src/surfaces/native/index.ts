@@ -4,6 +4,7 @@ import { LIMITS } from '../../domain/limits.js';
 import { bearerToken, firstKey, headerValue, requireKeyOrSession } from '../../http/auth.js';
 import { handleErrorsWith } from '../../http/errors.js';
 import { acceptMultipart } from '../../http/multipart.js';
+import { refuseUnknownQuery } from '../../http/validation.js';
 import type { Services } from '../../services/index.js';
 import { sendProblem } from './errors.js';
 import { annotationQueueRoutes } from './routes/annotation-queues.js';
@@ -37,6 +38,7 @@ export function nativeApi(services: Services): FastifyPluginAsync {
     // Streamed bodies reach their handler unread; the handler consumes them as they arrive.
     app.addContentTypeParser([...JSONL_TYPES, ...CSV_TYPES], (_request, payload, done) => done(null, payload));
     await acceptMultipart(app, { maxFileBytes: LIMITS.uploadBytes });
+    refuseUnknownQuery(app);
 
     workspaceRoutes(app, services);
     projectRoutes(app, services);

@@ -57,12 +57,22 @@ export function webUi(options: { bundleDir?: string } = {}): FastifyPluginAsync 
       immutable: true,
       maxAge: '365d',
       index: false,
+      // The bundle's source maps are for the build, not for every visitor: they are not served.
+      allowedPath: (path) => !path.endsWith('.map'),
+      setHeaders: (res) => {
+        res.setHeader('referrer-policy', 'no-referrer');
+        res.setHeader('x-content-type-options', 'nosniff');
+      },
     });
     for (const url of CLIENT_ROUTES) {
       app.get(url, { schema: { hide: true } }, async (_request, reply) => {
         const page = await readFile(join(bundleDir, 'index.html'), 'utf8').catch(() => undefined);
         // index.html names the current assets; it is read per request so a rebuild shows without a restart.
-        reply.header('cache-control', 'no-cache').header('content-security-policy', CONTENT_SECURITY_POLICY).header('x-content-type-options', 'nosniff');
+        reply
+          .header('cache-control', 'no-cache')
+          .header('content-security-policy', CONTENT_SECURITY_POLICY)
+          .header('x-content-type-options', 'nosniff')
+          .header('referrer-policy', 'no-referrer');
         return reply
           .status(page === undefined ? 503 : 200)
           .type('text/html; charset=utf-8')

@@ -15,12 +15,22 @@ describe('the web UI served at /', () => {
     mkdirSync(join(bundle, 'assets'));
     writeFileSync(join(bundle, 'index.html'), '<!doctype html><div id="root"></div><script type="module" src="/assets/app-1a2b.js"></script>');
     writeFileSync(join(bundle, 'assets', 'app-1a2b.js'), 'console.log("ui")');
+    writeFileSync(join(bundle, 'assets', 'app-1a2b.js.map'), '{"version":3,"sources":["src/App.tsx"]}');
     app = Fastify();
     await app.register(webUi({ bundleDir: bundle }));
   });
   afterAll(async () => {
     await app?.close();
     rmSync(bundle, { recursive: true, force: true });
+  });
+
+  it('sends no referrer from the page or its assets, and serves no source map (issue 14)', async () => {
+    const page = await app.inject({ url: '/' });
+    expect(page.headers['referrer-policy']).toBe('no-referrer');
+    const asset = await app.inject({ url: '/assets/app-1a2b.js' });
+    expect(asset.statusCode).toBe(200);
+    expect(asset.headers['referrer-policy']).toBe('no-referrer');
+    expect((await app.inject({ url: '/assets/app-1a2b.js.map' })).statusCode).toBe(404);
   });
 
   it("answers the app's page at each of its routes, never cached, with a strict content security policy", async () => {
