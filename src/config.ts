@@ -1,3 +1,4 @@
+import { hostname } from 'node:os';
 import { resolve } from 'node:path';
 import type { StoreConfig } from './store/database.js';
 
@@ -16,6 +17,11 @@ export interface Config {
    * Both are served.
    */
   langsmithIngestion?: LangSmithIngestion;
+  /**
+   * This server process's name among those sharing the store, the same across its restarts: the
+   * uploads it was receiving when it died are freed when it starts again. Default: host name and port.
+   */
+  instanceId?: string;
 }
 
 export const LANGSMITH_INGESTION_MODES = ['multipart', 'batch'] as const;
@@ -32,6 +38,7 @@ export function loadConfig(overrides: ConfigOverrides = {}, env: NodeJS.ProcessE
     adminKey: env.EVALSTORE_ADMIN_KEY || undefined,
     logLevel: overrides.logLevel ?? env.LOG_LEVEL ?? 'info',
     langsmithIngestion: overrides.langsmithIngestion ?? langsmithIngestion(env.EVALSTORE_LANGSMITH_INGESTION),
+    instanceId: env.EVALSTORE_INSTANCE_ID || undefined,
   };
 }
 
@@ -39,6 +46,11 @@ function langsmithIngestion(value: string | undefined): LangSmithIngestion {
   if (value === undefined || value === '') return 'multipart';
   if ((LANGSMITH_INGESTION_MODES as readonly string[]).includes(value)) return value as LangSmithIngestion;
   throw new Error(`EVALSTORE_LANGSMITH_INGESTION must be one of ${LANGSMITH_INGESTION_MODES.join(', ')} (got ${JSON.stringify(value)})`);
+}
+
+/** The process's instance id: as configured, else host name and port (none on a random port, which no restart keeps). */
+export function instanceIdOf(config: Pick<Config, 'instanceId' | 'port'>): string | undefined {
+  return config.instanceId ?? (config.port === 0 ? undefined : `${hostname()}:${config.port}`);
 }
 
 /** PostgreSQL when a database URL is set, else SQLite in the data folder. */

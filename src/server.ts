@@ -1,7 +1,7 @@
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
-import { describeStore, storeConfig, type Config, type LangSmithIngestion } from './config.js';
+import { type Config, describeStore, instanceIdOf, type LangSmithIngestion, storeConfig } from './config.js';
 import { LIMITS } from './domain/limits.js';
 import type { Actor } from './domain/types.js';
 import { answerClientError, closeAfterRefusal } from './http/connections.js';
@@ -131,8 +131,9 @@ export async function startServer(config: Config, options: { print?: (line: stri
   let app: FastifyInstance | undefined;
   try {
     await migrateToLatest(store);
-    const services = createServices(store);
+    const services = createServices(store, { instanceId: instanceIdOf(config) });
     const created = await services.workspaces.bootstrap({ adminKey: config.adminKey });
+    await services.uploads.freeUnfinishedOfReceiver();
     await services.uploads.sweepAbandoned();
     app = await buildApp(services, { logger: { level: config.logLevel, redact: REDACTED_HEADERS }, langsmithIngestion: config.langsmithIngestion });
     const url = await app.listen({ port: config.port, host: config.host });

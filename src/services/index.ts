@@ -37,7 +37,12 @@ export interface Services {
   comparativeExperiments: ComparativeExperimentService;
 }
 
-export function createServices(store: Store): Services {
+export interface ServiceOptions {
+  /** This server process's instance id (see UploadService); absent for stores used in-process. */
+  instanceId?: string;
+}
+
+export function createServices(store: Store, options: ServiceOptions = {}): Services {
   const keys = new ApiKeyService(store);
   const projects = new ProjectService(store);
   const records = new RecordService(store);
@@ -54,7 +59,7 @@ export function createServices(store: Store): Services {
     records,
     versions: new VersionService(store),
     exports: new ExportService(store),
-    uploads: new UploadService(store),
+    uploads: new UploadService(store, options.instanceId ?? null),
     experiments,
     runs,
     runIngest: new RunIngestService(store, experiments, runs, scores),

@@ -5,6 +5,7 @@ import { experiments } from './0002_experiments.js';
 import { langsmithRuns } from './0006_langsmith_runs.js';
 import { versionRecordBound } from './0008_version_record_bound.js';
 import { spansByTrace } from './0009_spans_by_trace.js';
+import { uploadReceivers } from './0012_upload_receivers.js';
 import { comparativeExperiments } from './0014_comparative_experiments.js';
 
 /**
@@ -19,6 +20,7 @@ export function migrations(dialect: DialectName): Record<string, Migration> {
     '0006_langsmith_runs': langsmithRuns(dialect),
     '0008_version_record_bound': versionRecordBound(dialect),
     '0009_spans_by_trace': spansByTrace(),
+    '0012_upload_receivers': uploadReceivers(),
     '0014_comparative_experiments': comparativeExperiments(dialect),
   };
 }
