@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { resolve } from 'node:path';
 import { PriceTable } from './domain/prices.js';
 import type { StoreConfig } from './store/database.js';
@@ -29,6 +30,11 @@ export interface Config {
   langsmithIngestion?: LangSmithIngestion;
   /** A JSON file of model prices (see PriceTable.parse), for the costs of OTLP spans that carry tokens but no cost. */
   pricesFile?: string;
+  /**
+   * This server process's name among those sharing the store, the same across its restarts: the
+   * uploads it was receiving when it died are freed when it starts again. Default: host name and port.
+   */
+  instanceId?: string;
 }
 
 export const LANGSMITH_INGESTION_MODES = ['multipart', 'batch'] as const;
@@ -49,6 +55,7 @@ export function loadConfig(overrides: ConfigOverrides = {}, env: NodeJS.ProcessE
     logLevel: overrides.logLevel ?? env.LOG_LEVEL ?? 'info',
     langsmithIngestion: overrides.langsmithIngestion ?? langsmithIngestion(env.EVALSTORE_LANGSMITH_INGESTION),
     pricesFile: env.EVALSTORE_PRICES || undefined,
+    instanceId: env.EVALSTORE_INSTANCE_ID || undefined,
   };
 }
 
@@ -72,6 +79,11 @@ export function loadPriceTable(file: string | undefined): PriceTable {
   } catch (error) {
     throw new Error(`EVALSTORE_PRICES (${file}): ${error instanceof Error ? error.message : String(error)}`);
   }
+}
+
+/** The process's instance id: as configured, else host name and port (none on a random port, which no restart keeps). */
+export function instanceIdOf(config: Pick<Config, 'instanceId' | 'port'>): string | undefined {
+  return config.instanceId ?? (config.port === 0 ? undefined : `${hostname()}:${config.port}`);
 }
 
 /** PostgreSQL when a database URL is set, else SQLite in the data folder. */

@@ -1,7 +1,7 @@
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
-import { describeStore, loadPriceTable, storeConfig, type Config, type LangSmithIngestion } from './config.js';
+import { type Config, describeStore, instanceIdOf, type LangSmithIngestion, loadPriceTable, storeConfig } from './config.js';
 import { LIMITS } from './domain/limits.js';
 import type { Actor } from './domain/types.js';
 import { SESSION_COOKIE } from './http/cookies.js';
@@ -146,12 +146,13 @@ export async function startServer(config: Config, options: { print?: (line: stri
   let app: FastifyInstance | undefined;
   try {
     await migrateToLatest(store);
-    const services = createServices(store);
+    const services = createServices(store, { instanceId: instanceIdOf(config) });
     const created = await services.workspaces.bootstrap({ adminKey: config.adminKey });
     if ((config.adminEmail === undefined) !== (config.adminPassword === undefined)) {
       throw new Error('Set both EVALSTORE_ADMIN_EMAIL and EVALSTORE_ADMIN_PASSWORD, or neither');
     }
     const firstAdmin = await services.users.bootstrapAdmin({ email: config.adminEmail, password: config.adminPassword });
+    await services.uploads.freeUnfinishedOfReceiver();
     await services.uploads.sweepAbandoned();
     app = await buildApp(services, {
       logger: { level: config.logLevel, redact: REDACTED_HEADERS },

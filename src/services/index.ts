@@ -52,6 +52,8 @@ export interface Services {
 export interface ServiceOptions {
   /** How long sign-in sessions live (defaults: SESSION_IDLE_MS, SESSION_ABSOLUTE_MS). */
   sessions?: SessionLifetimes;
+  /** This server process's instance id (see UploadService); absent for stores used in-process. */
+  instanceId?: string;
 }
 
 export function createServices(store: Store, options: ServiceOptions = {}): Services {
@@ -75,7 +77,7 @@ export function createServices(store: Store, options: ServiceOptions = {}): Serv
     recordScores: new RecordScoreService(store),
     versions: new VersionService(store),
     exports: new ExportService(store),
-    uploads: new UploadService(store),
+    uploads: new UploadService(store, options.instanceId ?? null),
     experiments,
     runs,
     runIngest: new RunIngestService(store, experiments, runs, scores),

@@ -150,6 +150,8 @@ export interface UploadTable {
   summary: string | null;
   error: string | null;
   version: number | null;
+  /** The server process receiving the upload (its instance id), when it has one. */
+  receiver: string | null;
   created_at: string;
   updated_at: string;
 }

@@ -44,7 +44,14 @@ type Disposition = 'add' | 'update' | 'unchanged' | 'superseded' | 'skipped_dupl
  * transaction by set-based SQL. A bad row, a dropped stream or a crash leaves the dataset as it was.
  */
 export class UploadService {
-  constructor(private readonly store: Store) {}
+  /**
+   * @param receiver This server process's instance id (stable across its restarts, distinct from every
+   * other process on the store), recorded on the uploads it receives; none for stores used in-process.
+   */
+  constructor(
+    private readonly store: Store,
+    private readonly receiver: string | null = null,
+  ) {}
 
   async upload(actor: Actor, datasetId: string, rows: AsyncIterable<SourceRow>, options: UploadOptions): Promise<UploadSummary> {
     const dataset = await findDatasetRow(this.store, this.store.db, actor, datasetId);
@@ -66,6 +73,7 @@ export class UploadService {
           summary: null,
           error: null,
           version: null,
+          receiver: this.receiver,
           created_at: startedAt,
           updated_at: startedAt,
         })
@@ -80,6 +88,17 @@ export class UploadService {
       await this.discard(uploadId, error);
       throw error;
     }
+  }
+
+  /**
+   * At start: the uploads this server's previous run was receiving cannot be finished by anyone (it
+   * died or stopped mid-way), so they fail and their staged rows are freed now.
+   */
+  async freeUnfinishedOfReceiver(): Promise<number> {
+    if (this.receiver === null) return 0;
+    const unfinished = await this.store.db.selectFrom('uploads').select('id').where('status', '=', 'receiving').where('receiver', '=', this.receiver).execute();
+    for (const { id } of unfinished) await this.discard(id, new Error('abandoned: the server receiving the upload stopped before it finished'));
+    return unfinished.length;
   }
 
   /** Marks uploads whose process died mid-way as failed and frees their staged rows. */

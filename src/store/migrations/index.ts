@@ -7,6 +7,7 @@ import { versionRecordBound } from './0008_version_record_bound.js';
 import { spansByTrace } from './0009_spans_by_trace.js';
 import { datasetDrafts } from './0011_dataset_drafts.js';
 import { recordScores } from './0013_record_scores.js';
+import { uploadReceivers } from './0012_upload_receivers.js';
 import { comparativeExperiments } from './0014_comparative_experiments.js';
 import { users } from './0015_users.js';
 import { review } from './0016_review.js';
@@ -25,6 +26,7 @@ export function migrations(dialect: DialectName): Record<string, Migration> {
     '0009_spans_by_trace': spansByTrace(),
     '0011_dataset_drafts': datasetDrafts(dialect),
     '0013_record_scores': recordScores(dialect),
+    '0012_upload_receivers': uploadReceivers(),
     '0014_comparative_experiments': comparativeExperiments(dialect),
     '0015_users': users(dialect),
     '0016_review': review(dialect),

@@ -485,6 +485,15 @@ for (const dialect of DIALECTS) {
       await server.handle.kill();
       req.destroy();
       server = await startServerProcess(storeFlags(database), { port: server.port, env: { EVALSTORE_ADMIN_KEY: KEY }, healthTimeoutMs: 45_000 });
+      // The restarted server knows the upload was its own: it failed it and freed its staged rows as it started, not an hour later.
+      const restarted = openStore(database.config);
+      try {
+        expect(await countRows(restarted.db, 'upload_rows')).toBe(0);
+        const uploads = await restarted.db.selectFrom('uploads').select(['status', 'error']).where('status', '<>', 'committed').execute();
+        expect(uploads).toEqual([{ status: 'failed', error: 'abandoned: the server receiving the upload stopped before it finished' }]);
+      } finally {
+        await restarted.close();
+      }
       expect(await state(dataset.path)).toEqual(before);
       const after = await upload(dataset.id, 'input,id\nafter restart,r1\n');
       expect(after.events.at(-1)).toMatchObject({ event: 'completed', data: { records_created: 1, dataset_version: before.version + 1 } });
