@@ -5,6 +5,7 @@ import { describeStore, storeConfig, type Config, type LangSmithIngestion } from
 import { LIMITS } from './domain/limits.js';
 import type { Actor } from './domain/types.js';
 import { handleErrorsWith } from './http/errors.js';
+import { closeConnectionsWithUnreadBodies } from './http/unread-body.js';
 import { installValidators } from './http/validation.js';
 import { createServices, type Services } from './services/index.js';
 import { openStore } from './store/database.js';
@@ -43,6 +44,7 @@ export async function buildApp(services: Services, options: AppOptions = {}): Pr
   for (const schema of sharedSchemas) app.addSchema(schema);
   app.decorateRequest('actor', null as unknown as Actor);
   handleErrorsWith(app, sendProblem, {}, appNotFoundPage());
+  closeConnectionsWithUnreadBodies(app);
 
   await app.register(fastifySwagger, {
     openapi: {
