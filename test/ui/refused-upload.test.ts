@@ -62,4 +62,27 @@ describe.skipIf(!DIALECTS.includes('sqlite'))('a refused upload, then a page loa
     },
     STEP_TIMEOUT,
   );
+
+  it(
+    'tells a read-only key that it cannot upload, rather than to correct the file',
+    async () => {
+      const readKey = (await server.api('POST', '/keys', { name: 'reader', role: 'read' })).key;
+      // The last test: the page signs out of the admin key and in with the read-only one.
+      await page.evaluate('localStorage.clear(); sessionStorage.clear()');
+      await page.goto(`${server.url}/sign-in`);
+      await page.getByLabel('API key').fill(readKey);
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      await page.waitForURL('**/datasets');
+      await page.goto(`${server.url}/datasets/${datasetId}?tab=upload`);
+      const file = { name: 'more.jsonl', mimeType: 'application/x-ndjson', buffer: Buffer.from('{"input":"q2"}\n') };
+      await page.locator('input[type=file]').setInputFiles(file);
+      await page.getByRole('button', { name: 'Upload', exact: true }).click();
+      const failed = page.locator('[data-testid=upload-progress][data-phase=failed]');
+      await failed.waitFor();
+      const report = await failed.locator('[role=alert]').textContent();
+      expect(report).toContain('cannot change this dataset');
+      expect(report).not.toContain('Correct the file');
+    },
+    STEP_TIMEOUT,
+  );
 });
