@@ -18,7 +18,7 @@ import { humanloopApi } from './surfaces/humanloop/index.js';
 import { LANGSMITH_PREFIXES, langsmithApi } from './surfaces/langsmith/index.js';
 import { OTLP_PREFIXES, otlpApi, type OtlpOptions } from './surfaces/otlp/index.js';
 import { phoenixApi } from './surfaces/phoenix/index.js';
-import { webUi } from './surfaces/ui/index.js';
+import { appNotFoundPage, webUi } from './surfaces/ui/index.js';
 
 const VERSION = '0.1.0';
 const UPLOAD_SWEEP_INTERVAL_MS = 10 * 60 * 1000;
@@ -61,7 +61,7 @@ export async function buildApp(services: Services, options: AppOptions = {}): Pr
   app.decorateRequest('actor', null as unknown as Actor);
   app.decorateRequest('signedIn', null);
   app.decorateRequest('sessionToken', null);
-  handleErrorsWith(app, sendProblem);
+  handleErrorsWith(app, sendProblem, {}, appNotFoundPage());
 
   await app.register(fastifySwagger, {
     openapi: {

@@ -14,6 +14,7 @@ import type {
   CreatedInvitation,
   CreatedPasswordReset,
   Dataset,
+  ListedDataset,
   DatasetRecord,
   DatasetVersion,
   Experiment,
@@ -170,11 +171,11 @@ class DatasetsResource extends Resource {
     return this.call(this.api.POST('/api/v1/datasets', { body }));
   }
 
-  list(query: ApiQuery<'/api/v1/datasets', 'get'> = {}): Promise<Page<Dataset>> {
+  list(query: ApiQuery<'/api/v1/datasets', 'get'> = {}): Promise<Page<ListedDataset>> {
     return this.call(this.api.GET('/api/v1/datasets', { params: { query } }));
   }
 
-  iterate(query: Filters<ApiQuery<'/api/v1/datasets', 'get'>> = {}): AsyncGenerator<Dataset> {
+  iterate(query: Filters<ApiQuery<'/api/v1/datasets', 'get'>> = {}): AsyncGenerator<ListedDataset> {
     return allPages((cursor) => this.list({ ...query, cursor }));
   }
 

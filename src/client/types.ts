@@ -62,6 +62,8 @@ export type ApiKey = ApiResponse<'/api/v1/keys/{key_id}', 'get'>;
 export type CreatedApiKey = ApiResponse<'/api/v1/keys', 'post', 201>;
 export type Project = ApiResponse<'/api/v1/projects/{project_id}', 'get'>;
 export type Dataset = ApiResponse<'/api/v1/datasets/{dataset_id}', 'get'>;
+/** A dataset as the list answers it: with its experiment count and latest activity. */
+export type ListedDataset = ApiResponse<'/api/v1/datasets', 'get'>['data'][number];
 export type DatasetVersion = ApiResponse<'/api/v1/datasets/{dataset_id}/versions/{version}', 'get'>;
 export type DatasetRecord = ApiResponse<'/api/v1/datasets/{dataset_id}/records/{record_id}', 'get'>;
 export type RecordChange = ApiResponse<'/api/v1/datasets/{dataset_id}/diff', 'get'>['data'][number];

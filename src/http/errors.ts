@@ -155,7 +155,13 @@ export function logFailure(request: FastifyRequest, error: unknown, explained: N
  * request's terms (`terms`, then each route's `config.restate`), logged once, and `present` writes the
  * surface's own error format.
  */
-export function handleErrorsWith(app: FastifyInstance, present: (reply: FastifyReply, error: NormalizedError) => FastifyReply, terms: SurfaceTerms = {}): void {
+export function handleErrorsWith(
+  app: FastifyInstance,
+  present: (reply: FastifyReply, error: NormalizedError) => FastifyReply,
+  terms: SurfaceTerms = {},
+  /** Answers a not-found first when it returns a reply (the web UI's page for a browser's page load). */
+  notFoundPage?: (request: FastifyRequest, reply: FastifyReply) => Promise<FastifyReply> | undefined,
+): void {
   if (!app.hasRequestDecorator('surfaceTerms')) app.decorateRequest('surfaceTerms', null);
   app.addHook('onRequest', async (request) => {
     request.surfaceTerms = terms;
@@ -165,5 +171,8 @@ export function handleErrorsWith(app: FastifyInstance, present: (reply: FastifyR
     logFailure(request, error, explained);
     return present(reply, explained);
   });
-  app.setNotFoundHandler((request, reply) => present(reply, normalizeError(new NotFoundError('Route', `${request.method} ${request.url.split('?')[0]}`))));
+  app.setNotFoundHandler(
+    (request, reply) =>
+      notFoundPage?.(request, reply) ?? present(reply, normalizeError(new NotFoundError('Route', `${request.method} ${request.url.split('?')[0]}`))),
+  );
 }

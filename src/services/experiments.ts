@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import { ConflictError, ValidationError } from '../domain/errors.js';
 import { checkTextLengths } from '../domain/input-bounds.js';
 import { newId, parseId } from '../domain/ids.js';
@@ -6,7 +7,7 @@ import { nowIso, optionalTime } from '../domain/time.js';
 import type { Actor, DatasetManager, Experiment } from '../domain/types.js';
 import type { Store } from '../store/database.js';
 import type { ExperimentTable } from '../store/schema.js';
-import { checkedOffset, decodeCursor, pageSize, toPage, type Page } from './pagination.js';
+import { checkedOffset, decodeCursor, orderByValue, pageSize, toPage, valueCursor, type Page } from './pagination.js';
 import type { ProjectService } from './projects.js';
 import { chunks } from './rows/chunks.js';
 import { findDatasetRow, findExperimentRow, findProjectRow } from './rows/finders.js';
@@ -59,7 +60,12 @@ export interface DatasetExperimentSummary {
   experiment_count: number;
   /** The latest start time of its experiments; null when none has one. */
   last_start_time: string | null;
+  /** When the latest of its experiments was created. */
+  last_created_at?: string;
 }
+
+/** What a list of experiments is ordered by: creation (the id), name, or latest activity (its newest run, else its last update). */
+export type ExperimentSort = 'created' | 'name' | 'activity';
 
 export interface ExperimentQuery {
   cursor?: string;
@@ -78,6 +84,10 @@ export interface ExperimentQuery {
   name_contains?: string;
   /** true: only experiments on a dataset; false: only log streams. */
   on_dataset?: boolean;
+  /** `created` (the default, newest first), `name` (A to Z first) or `activity`. */
+  sort?: ExperimentSort;
+  /** The default: descending for `created` and `activity`, ascending for `name`. */
+  order?: 'asc' | 'desc';
 }
 
 export class ExperimentService {
@@ -195,22 +205,33 @@ export class ExperimentService {
     for (const chunk of chunks([...new Set(datasetIds.flatMap((id) => parseId(id) ?? []))])) {
       const rows = await db
         .selectFrom('experiments')
-        .select((eb) => ['dataset_id', eb.fn.countAll<number>().as('experiment_count'), eb.fn.max('start_time').as('last_start_time')])
+        .select((eb) => [
+          'dataset_id',
+          eb.fn.countAll<number>().as('experiment_count'),
+          eb.fn.max('start_time').as('last_start_time'),
+          eb.fn.max('created_at').as('last_created_at'),
+        ])
         .where('workspace_id', '=', actor.workspaceId)
         .where('dataset_id', 'in', chunk)
         .groupBy('dataset_id')
         .execute();
       for (const row of rows) {
-        summaries.set(row.dataset_id!, { experiment_count: Number(row.experiment_count), last_start_time: row.last_start_time ?? null });
+        summaries.set(row.dataset_id!, {
+          experiment_count: Number(row.experiment_count),
+          last_start_time: row.last_start_time ?? null,
+          last_created_at: String(row.last_created_at),
+        });
       }
     }
     return summaries;
   }
 
-  /** Newest first. */
+  /** Newest first, or by `query.sort`. */
   async list(actor: Actor, query: ExperimentQuery = {}): Promise<Page<Experiment>> {
     const limit = pageSize(query.limit);
-    const after = decodeCursor(query.cursor, 'id');
+    const sort = query.sort ?? 'created';
+    const after = sort === 'created' ? decodeCursor(query.cursor, 'id') : undefined;
+    const afterValue = sort === 'created' ? undefined : decodeCursor(query.cursor, 'value');
     const datasetId = query.dataset_id === undefined ? undefined : parseId(query.dataset_id);
     const projectId = query.project_id === undefined ? undefined : parseId(query.project_id);
     // A filter by an id that cannot exist matches nothing.
@@ -234,10 +255,21 @@ export class ExperimentService {
     if (query.name !== undefined) select = select.where('name', '=', query.name);
     if (query.name_contains) select = select.where(this.store.sql.containsText('name', query.name_contains));
     if (query.on_dataset !== undefined) select = select.where('dataset_id', query.on_dataset ? 'is not' : 'is', null);
-    if (after) select = select.where('id', '<', String(after[0]));
+    if (sort !== 'created') {
+      const value =
+        sort === 'name'
+          ? sql`experiments.name`
+          : sql`coalesce((select max(runs.created_at) from runs where runs.experiment_id = experiments.id), experiments.updated_at)`;
+      const desc = (query.order ?? (sort === 'name' ? 'asc' : 'desc')) === 'desc';
+      let sorted = orderByValue(select.select(value.as('sort_value')), value, 'experiments.id', { desc, after: afterValue });
+      if (checkedOffset(query.offset)) sorted = sorted.offset(query.offset!);
+      const rows = await sorted.limit(limit + 1).execute();
+      return toPage(rows, limit, presentExperiment, (row) => valueCursor(row.sort_value, row.id, 'text'));
+    }
+    if (after) select = select.where('id', query.order === 'asc' ? '>' : '<', String(after[0]));
     if (checkedOffset(query.offset)) select = select.offset(query.offset!);
     const rows = await select
-      .orderBy('id', 'desc')
+      .orderBy('id', query.order === 'asc' ? 'asc' : 'desc')
       .limit(limit + 1)
       .execute();
     return toPage(rows, limit, presentExperiment, (row) => [row.id]);

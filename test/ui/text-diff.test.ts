@@ -21,4 +21,9 @@ describe('textDiff (outputs against the baseline)', () => {
     const words = (seed: number) => Array.from({ length: 5_000 }, (_, i) => `w${(i * seed) % 9973}`).join(' ');
     expect(textDiff(words(7), words(13))).toBeUndefined();
   });
+
+  it('gives up on outputs that share almost nothing, where a diff would be unreadable', () => {
+    expect(textDiff('The answer is forty-two, as computed.', 'No idea, sorry; I cannot help with that request.')).toBeUndefined();
+    expect(textDiff('one two three four five', 'one two three four six')).toBeDefined();
+  });
 });

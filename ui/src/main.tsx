@@ -14,7 +14,10 @@ const queryClient = new QueryClient({
       retry: (failures, error) => !(error instanceof EvalstoreError && error.status >= 400 && error.status < 500) && failures < 2,
       staleTime: 15_000,
       refetchOnWindowFocus: false,
+      // Asked even when the browser says it is offline, so that the page shows the failure (and a retry) rather than "Loading…" forever.
+      networkMode: 'always',
     },
+    mutations: { networkMode: 'always' },
   },
 });
 

@@ -3731,7 +3731,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List datasets, newest first */
+        /**
+         * List datasets, newest first
+         * @description Each with how many experiments ran on it and when the latest of them was created or started.
+         */
         get: {
             parameters: {
                 query?: {
@@ -3762,8 +3765,12 @@ export interface paths {
                                 /** Format: date-time */
                                 created_at: string;
                                 description: string | null;
+                                /** @description Experiments on the dataset (log streams are not on one) */
+                                experiment_count: number;
                                 /** Format: uuid */
                                 id: string;
+                                /** @description The latest creation or start time of its experiments; null when it has none */
+                                latest_activity_at: string | null;
                                 /** @description 0 until the first change commits version 1 */
                                 latest_version: number;
                                 managed_by: "evalstore" | "external";
@@ -6197,6 +6204,10 @@ export interface paths {
                     q?: string;
                     /** @description On a dataset, or a log stream */
                     kind?: "experiment" | "log_stream";
+                    /** @description `created` (the default), `name`, or `activity`: the time of the experiment's newest run, else of its last update */
+                    sort?: "created" | "name" | "activity";
+                    /** @description Descending by default for `created` and `activity`, ascending for `name` */
+                    order?: "asc" | "desc";
                 };
                 header?: never;
                 path?: never;

@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import fastifyStatic from '@fastify/static';
-import type { FastifyPluginAsync } from 'fastify';
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 
 /** Where `npm run build` writes the web UI's bundle (dist/ui); the path is the same from src/ and from dist/. */
 export const UI_BUNDLE_DIR = fileURLToPath(new URL('../../../dist/ui/', import.meta.url));
@@ -65,19 +65,28 @@ export function webUi(options: { bundleDir?: string } = {}): FastifyPluginAsync 
       },
     });
     for (const url of CLIENT_ROUTES) {
-      app.get(url, { schema: { hide: true } }, async (_request, reply) => {
-        const page = await readFile(join(bundleDir, 'index.html'), 'utf8').catch(() => undefined);
-        // index.html names the current assets; it is read per request so a rebuild shows without a restart.
-        reply
-          .header('cache-control', 'no-cache')
-          .header('content-security-policy', CONTENT_SECURITY_POLICY)
-          .header('x-content-type-options', 'nosniff')
-          .header('referrer-policy', 'no-referrer');
-        return reply
-          .status(page === undefined ? 503 : 200)
-          .type('text/html; charset=utf-8')
-          .send(page ?? NOT_BUILT);
-      });
+      app.get(url, { schema: { hide: true } }, async (_request, reply) => sendAppPage(reply, bundleDir, 200));
     }
   };
+}
+
+/** index.html, read per request (it names the current assets, so a rebuild shows without a restart), with `status`. */
+async function sendAppPage(reply: FastifyReply, bundleDir: string, status: number): Promise<FastifyReply> {
+  const page = await readFile(join(bundleDir, 'index.html'), 'utf8').catch(() => undefined);
+  reply.header('cache-control', 'no-cache').header('content-security-policy', CONTENT_SECURITY_POLICY).header('x-content-type-options', 'nosniff').header('referrer-policy', 'no-referrer');
+  return reply
+    .status(page === undefined && status === 200 ? 503 : status)
+    .type('text/html; charset=utf-8')
+    .send(page ?? NOT_BUILT);
+}
+
+/**
+ * The not-found answer of a browser's page load (a GET that accepts HTML) at a path no surface
+ * serves: the app's page with status 404, whose router shows its own "No page here". Any other
+ * request is left to the API's problem details (undefined).
+ */
+export function appNotFoundPage(options: { bundleDir?: string } = {}) {
+  const bundleDir = options.bundleDir ?? UI_BUNDLE_DIR;
+  return (request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> | undefined =>
+    request.method === 'GET' && (request.headers.accept ?? '').includes('text/html') ? sendAppPage(reply, bundleDir, 404) : undefined;
 }

@@ -83,4 +83,19 @@ describe('the UI beside the APIs', () => {
     const page = await t.call({ method: 'GET', url: '/datasets', key: null });
     expect(page.headers['content-type']).toBe('text/html; charset=utf-8');
   });
+
+  it("answers a browser's page load at an unknown path with the app's page (its own not-found), and other requests with problem details", async () => {
+    const html = { accept: 'text/html,application/xhtml+xml,*/*;q=0.8' };
+    for (const url of ['/nowhere', '/datasets-typo/x']) {
+      const page = await t.call({ method: 'GET', url, key: null, headers: html });
+      // The app's page when built, else the page saying how to build it: 404 either way.
+      expect(page.statusCode, url).toBe(404);
+      expect(page.headers['content-type']).toBe('text/html; charset=utf-8');
+    }
+    const api = await t.call({ method: 'GET', url: '/nowhere', key: null });
+    expect(api.statusCode).toBe(404);
+    expect(api.headers['content-type']).toMatch(/^application\/problem\+json/);
+    const apiHtml = await t.call({ method: 'GET', url: '/api/v1/no-such-route', headers: html });
+    expect(apiHtml.headers['content-type']).toMatch(/^application\/problem\+json/);
+  });
 });

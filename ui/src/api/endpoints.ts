@@ -36,7 +36,7 @@ export const diffVersions = (datasetId: string, query: Pick<ApiQuery<'/api/v1/da
     transport.api.GET('/api/v1/datasets/{dataset_id}/diff', { params: { path: { dataset_id: datasetId }, query } }),
   );
 
-export const listExperiments = (query: Pick<ApiQuery<'/api/v1/experiments', 'get'>, 'dataset_id' | 'cursor' | 'limit' | 'q'>) =>
+export const listExperiments = (query: Pick<ApiQuery<'/api/v1/experiments', 'get'>, 'dataset_id' | 'cursor' | 'limit' | 'q' | 'sort' | 'order'>) =>
   evalstore.experiments.list({ ...query, kind: query.dataset_id ? 'experiment' : undefined });
 
 export const getExperiment = (id: string) => evalstore.experiments.get(id);

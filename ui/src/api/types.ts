@@ -17,6 +17,7 @@ export type {
   Dataset,
   DatasetRecord,
   DatasetVersion,
+  ListedDataset,
   Experiment,
   ExperimentStats,
   GroupBy,

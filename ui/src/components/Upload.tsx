@@ -194,7 +194,18 @@ export function UploadProgressView({ progress, fileName, onCancel }: { progress:
               ))}
             </ul>
           )}
-          <div className="state-hint">Nothing was committed: the dataset is as it was. Correct the file and upload it again.</div>
+          <div className="state-hint">
+            Nothing was committed: the dataset is as it was.{' '}
+            {progress.problem.status === 401 || progress.problem.status === 403
+              ? 'The API key you signed in with cannot change this dataset (uploads need a key with the write role): sign in with one that can.'
+              : progress.problem.status === 404
+                ? 'The dataset is gone, or belongs to another workspace.'
+                : progress.problem.status === 0
+                  ? ''
+                  : progress.problem.status >= 500
+                    ? 'Try again; if it keeps failing, the server log says why.'
+                    : 'Correct the file and upload it again.'}
+          </div>
         </div>
       )}
     </div>

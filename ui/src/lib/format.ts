@@ -6,10 +6,34 @@ export function formatCount(value: number | null | undefined): string {
   return value === null || value === undefined ? '–' : numberFormat.format(value);
 }
 
-/** A score or mean: up to 3 decimals, trailing zeros dropped. */
+const scoreFormat = new Intl.NumberFormat('en-US', { maximumFractionDigits: 3 });
+
+/** A score or mean: up to 3 decimals, trailing zeros dropped, thousands separated ("42,283.5"). */
 export function formatScore(value: number | null | undefined): string {
   if (value === null || value === undefined) return '–';
-  return Number(value.toFixed(3)).toString();
+  return scoreFormat.format(value);
+}
+
+/** A p-value as a test reports it: "p = 0.042", or "p < 0.001" below that. */
+export function formatPValue(p: number): string {
+  return p < 0.001 ? 'p < 0.001' : `p = ${formatScore(p)}`;
+}
+
+/**
+ * A mean and its standard deviation to the same number of decimals, so neither loses the digits the
+ * other shows ("0.8 ±0.45" reads as "0.80 ±0.45"); at most 3.
+ */
+export function formatMeanStdev(mean: number, stdev: number | null | undefined): string {
+  if (stdev === null || stdev === undefined) return formatScore(mean);
+  const decimals = Math.max(decimalsOf(mean), decimalsOf(stdev));
+  const fixed = new Intl.NumberFormat('en-US', { minimumFractionDigits: decimals, maximumFractionDigits: decimals });
+  return `${fixed.format(mean)} ±${fixed.format(stdev)}`;
+}
+
+function decimalsOf(value: number): number {
+  const text = Number(value.toFixed(3)).toString();
+  const point = text.indexOf('.');
+  return point === -1 ? 0 : text.length - point - 1;
 }
 
 export function formatSigned(value: number | null | undefined): string {

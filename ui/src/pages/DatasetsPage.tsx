@@ -2,7 +2,7 @@ import { keepPreviousData, useQuery, useQueryClient } from '@tanstack/react-quer
 import { useState, type FormEvent } from 'react';
 import { Link } from 'react-router';
 import { createDataset, listDatasets } from '../api/endpoints.js';
-import type { Dataset } from '../api/types.js';
+import type { Dataset, ListedDataset } from '../api/types.js';
 import { Pager, useCursorPager } from '../components/Pager.js';
 import { Empty, ErrorState, QueryState } from '../components/States.js';
 import { FilePicker, UploadProgressView, UploadSettingsFields, useUpload, type UploadSettings } from '../components/Upload.js';
@@ -61,6 +61,8 @@ export function DatasetsPage() {
                 <th>Description</th>
                 <th className="num">Records</th>
                 <th className="num">Versions</th>
+                <th className="num">Experiments</th>
+                <th>Latest experiment</th>
                 <th>Last change</th>
               </tr>
             </thead>
@@ -77,7 +79,7 @@ export function DatasetsPage() {
   );
 }
 
-function DatasetRow({ dataset }: { dataset: Dataset }) {
+function DatasetRow({ dataset }: { dataset: ListedDataset }) {
   return (
     <tr>
       <td>
@@ -91,6 +93,10 @@ function DatasetRow({ dataset }: { dataset: Dataset }) {
       <td className="muted clip">{dataset.description}</td>
       <td className="num">{formatCount(dataset.record_count)}</td>
       <td className="num">{formatCount(dataset.latest_version)}</td>
+      <td className="num">{formatCount(dataset.experiment_count)}</td>
+      <td title={dataset.latest_activity_at ? formatDateTime(dataset.latest_activity_at) : undefined}>
+        {dataset.latest_activity_at ? formatAgo(dataset.latest_activity_at) : '–'}
+      </td>
       <td title={formatDateTime(dataset.updated_at)}>{formatAgo(dataset.updated_at)}</td>
     </tr>
   );

@@ -10,7 +10,7 @@ import { Pager } from '../components/Pager.js';
 import { ScoreChart } from '../components/ScoreChart.js';
 import { Empty, QueryState } from '../components/States.js';
 import { distinctId, distinctIds } from '../lib/distinct-ids.js';
-import { formatCost, formatCount, formatDateTime, formatMs, formatPercent, formatScore, preview } from '../lib/format.js';
+import { formatCost, formatCount, formatDateTime, formatMeanStdev, formatMs, formatPercent, formatScore, preview } from '../lib/format.js';
 import { isFiltered, parseRunsState, runsQuery, runsSearch, type RunSortChoice, type RunsState } from './experiment/runs-state.js';
 import { TraceTree } from './experiment/TraceTree.js';
 
@@ -67,11 +67,7 @@ function ExperimentView({ experiment }: { experiment: Experiment }) {
           <Stat label="Tokens" value={formatCount(s.total_tokens)} />
           <Stat label="Cost" value={formatCost(s.total_cost)} />
           {Object.entries(s.scores).map(([key, score]) => (
-            <Stat
-              key={key}
-              label={key}
-              value={score.n > 0 ? `${formatScore(score.mean)} ± ${formatScore(score.stdev)}` : Object.keys(score.values).join(', ')}
-            />
+            <Stat key={key} label={key} value={score.n > 0 ? formatMeanStdev(score.mean ?? 0, score.stdev) : Object.keys(score.values).join(', ')} />
           ))}
         </div>
       )}

@@ -1,9 +1,9 @@
 import { LIMITS } from '../../../domain/limits.js';
 import type { SurfaceApp } from '../../../http/app.js';
 import type { Services } from '../../../services/index.js';
-import { presentDeletion } from '../present.js';
+import { presentDeletion, presentListedDataset } from '../present.js';
 import { DatasetParams, Errors, NoContent, Page } from '../schemas/common.js';
-import { Dataset, DatasetCreate, DatasetQuery, DatasetUpdate } from '../schemas/datasets.js';
+import { Dataset, DatasetCreate, DatasetListItem, DatasetQuery, DatasetUpdate } from '../schemas/datasets.js';
 
 const tags = ['Datasets'];
 
@@ -24,13 +24,19 @@ export function datasetRoutes(app: SurfaceApp, services: Services): void {
   app.get('/datasets', {
     schema: {
       summary: 'List datasets, newest first',
+      description: 'Each with how many experiments ran on it and when the latest of them was created or started.',
       tags,
       querystring: DatasetQuery,
-      response: { 200: Page(Dataset), ...Errors },
+      response: { 200: Page(DatasetListItem), ...Errors },
     },
-    handler: (request) => {
+    handler: async (request) => {
       const { q, ...query } = request.query;
-      return services.datasets.list(request.actor, { ...query, name_contains: q });
+      const page = await services.datasets.list(request.actor, { ...query, name_contains: q });
+      const summaries = await services.experiments.summarizeByDataset(
+        request.actor,
+        page.data.map((dataset) => dataset.id),
+      );
+      return { ...page, data: page.data.map((dataset) => presentListedDataset(dataset, summaries.get(dataset.id))) };
     },
   });
 

@@ -20,6 +20,17 @@ export const Dataset = Type.Object({
   updated_at: Timestamp,
 });
 
+/** A dataset as the list answers it: with how many experiments ran on it and when the latest activity was. */
+export const DatasetListItem = Type.Composite([
+  Dataset,
+  Type.Object({
+    experiment_count: Type.Integer({ description: 'Experiments on the dataset (log streams are not on one)' }),
+    latest_activity_at: Type.Union([Timestamp, Type.Null()], {
+      description: 'The latest creation or start time of its experiments; null when it has none',
+    }),
+  }),
+]);
+
 const DatasetFields = {
   name: Name,
   description: Type.Optional(Description),

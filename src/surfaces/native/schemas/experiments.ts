@@ -64,6 +64,14 @@ export const ExperimentQuery = Type.Object(
     name: Type.Optional(Type.String({ description: 'Exact name' })),
     q: Type.Optional(Type.String({ minLength: 1, description: 'Substring of the name' })),
     kind: Type.Optional(Type.Union([Type.Literal('experiment'), Type.Literal('log_stream')], { description: 'On a dataset, or a log stream' })),
+    sort: Type.Optional(
+      Type.Union([Type.Literal('created'), Type.Literal('name'), Type.Literal('activity')], {
+        description: "`created` (the default), `name`, or `activity`: the time of the experiment's newest run, else of its last update",
+      }),
+    ),
+    order: Type.Optional(
+      Type.Union([Type.Literal('asc'), Type.Literal('desc')], { description: 'Descending by default for `created` and `activity`, ascending for `name`' }),
+    ),
   },
   { additionalProperties: false },
 );

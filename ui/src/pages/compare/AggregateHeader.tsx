@@ -1,7 +1,7 @@
 import { Link } from 'react-router';
 import type { Comparison, Experiment, ScoreChange } from '../../api/types.js';
 import { ScoreChart } from '../../components/ScoreChart.js';
-import { formatCost, formatCount, formatMs, formatPercent, formatScore, formatSigned } from '../../lib/format.js';
+import { formatCost, formatCount, formatMs, formatPValue, formatPercent, formatScore, formatSigned } from '../../lib/format.js';
 
 /** A card of aggregates per experiment, then one small distribution chart per score key. */
 export function AggregateHeader({ comparison, order, colors }: { comparison: Comparison; order: Experiment[]; colors: Map<string, string> }) {
@@ -98,7 +98,7 @@ function ChangeSummary({ change }: { change: ScoreChange }) {
   const significance =
     test.p_value === null
       ? 'too few paired records for a test'
-      : `${test.significant ? 'significant' : 'not significant'}: p = ${test.p_value < 0.001 ? '< 0.001' : formatScore(test.p_value)}, n = ${test.n}` +
+      : `${test.significant ? 'significant' : 'not significant'}: ${formatPValue(test.p_value)}, n = ${test.n}` +
         (test.ci95 ? `, 95% CI ${formatSigned(test.ci95[0])} to ${formatSigned(test.ci95[1])}` : '');
   return (
     <span

@@ -248,26 +248,28 @@ const RunCell = memo(function RunCell({
         <div className="cell-text">{output}</div>
       )}
       <div className="cell-scores">
-        {[...scores].map(([key, value]) => {
-          const change = changes?.[key];
-          return (
-            <span
-              key={key}
-              className={`score-chip ${change?.change ?? ''}`}
-              data-score-key={key}
-              data-change={change?.change ?? undefined}
-              data-delta={change?.delta ?? undefined}
-              title={
-                change && change.delta !== null
-                  ? `${key}: ${formatScore(change.value)} vs baseline ${formatScore(change.baseline)} (${formatSigned(change.delta)})`
-                  : key
-              }
-            >
-              {key} {typeof value === 'number' ? formatScore(value) : value}
-              {change?.delta ? <small> {formatSigned(change.delta)}</small> : null}
-            </span>
-          );
-        })}
+        {[...scores]
+          .sort(([a], [b]) => a.localeCompare(b))
+          .map(([key, value]) => {
+            const change = changes?.[key];
+            return (
+              <span
+                key={key}
+                className={`score-chip ${change?.change ?? ''}`}
+                data-score-key={key}
+                data-change={change?.change ?? undefined}
+                data-delta={change?.delta ?? undefined}
+                title={
+                  change && change.delta !== null
+                    ? `${key}: ${formatScore(change.value)} vs baseline ${formatScore(change.baseline)} (${formatSigned(change.delta)})`
+                    : key
+                }
+              >
+                {key} {typeof value === 'number' ? formatScore(value) : value}
+                {change?.delta ? <small> {formatSigned(change.delta)}</small> : null}
+              </span>
+            );
+          })}
       </div>
       <div className="cell-meta muted small">
         {formatMs(first.latency_ms)} · {formatCount(first.total_tokens)} tok · {formatCost(first.total_cost)}
