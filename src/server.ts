@@ -6,7 +6,7 @@ import { LIMITS } from './domain/limits.js';
 import type { Actor } from './domain/types.js';
 import { SESSION_COOKIE } from './http/cookies.js';
 import { answerClientError, closeAfterRefusal } from './http/connections.js';
-import { handleErrorsWith } from './http/errors.js';
+import { handleErrorsWith, normalizeError } from './http/errors.js';
 import { installValidators } from './http/validation.js';
 import { createServices, type Services } from './services/index.js';
 import { openStore } from './store/database.js';
@@ -53,6 +53,12 @@ export async function buildApp(services: Services, options: AppOptions = {}): Pr
     bodyLimit: LIMITS.jsonBodyBytes,
     trustProxy: options.trustProxy ?? false,
     clientErrorHandler: answerClientError,
+    // Errors of the router, before any route (and so any surface) is known: problem documents, not Fastify's default body.
+    frameworkErrors: (error, _request, reply) =>
+      sendProblem(reply, {
+        ...normalizeError(error),
+        ...(error.code === 'FST_ERR_MAX_PARAM_LENGTH' ? { detail: 'A part of the path is longer than the server takes (100 characters)' } : {}),
+      }),
   });
   installValidators(app);
   closeAfterRefusal(app);

@@ -1,5 +1,6 @@
 import { sql, type ExpressionBuilder, type Kysely } from 'kysely';
 import { cohensKappa, krippendorffAlpha, percentAgreement, unitDisagreement, type Level, type Rating, type Unit } from '../domain/agreement.js';
+import { roleAllows } from '../domain/api-keys.js';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../domain/errors.js';
 import { newId, parseId } from '../domain/ids.js';
 import type { Json } from '../domain/json.js';
@@ -469,6 +470,12 @@ export class AnnotationQueueService {
    */
   async review(actor: Actor, queueId: string, itemId: string, input: ReviewInput): Promise<{ review: AnnotationReview; item: AnnotationItem }> {
     const reviewer = reviewerOf(actor);
+    // Reviewers score; changing a dataset (committing a correction) takes the write role.
+    if (input.commit_correction && !roleAllows(actor.role, 'write')) {
+      throw new ForbiddenError(`The ${actor.role} role may review but not commit a correction to the dataset`, [
+        { pointer: '/commit_correction', detail: 'needs the write role' },
+      ]);
+    }
     return this.store.transaction(async (tx) => {
       const queue = await findQueue(this.store, tx, actor, queueId);
       checkAssigned(queue, reviewer);

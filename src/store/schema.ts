@@ -274,7 +274,7 @@ export interface DeferredRunChangeTable {
 }
 
 /** Two or more experiments of one dataset judged against each other (migration 0014). */
-/** A score of a dataset record itself (0013): one per record and key. */
+/** A score of a dataset record itself (migration 0019): one per record and key. */
 export interface RecordScoreTable {
   id: string;
   workspace_id: string;

@@ -114,5 +114,14 @@ for (const dialect of DIALECTS) {
       expect(answer).toMatch(/content-type: application\/problem\+json/i);
       expect(JSON.parse(answer.slice(answer.indexOf('\r\n\r\n') + 4))).toMatchObject({ status: 431, code: 'header_fields_too_large' });
     });
+
+    it("a path part too long for the router is a 414 problem document, not Fastify's default body, on every surface", async () => {
+      for (const path of ['/api/v1/datasets/', '/langsmith/datasets/', '/langsmith/api/v1/sessions/']) {
+        const response = await fetch(`${t.url}${path}${'a'.repeat(500)}`, { headers: { authorization: `Bearer ${t.adminKey}` } });
+        expect(response.status, path).toBe(414);
+        expect(response.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+        expect(await response.json()).toMatchObject({ status: 414, detail: 'A part of the path is longer than the server takes (100 characters)' });
+      }
+    });
   });
 }

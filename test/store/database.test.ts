@@ -22,6 +22,21 @@ for (const dialect of DIALECTS) {
       }
     });
 
+    it("upgrades a store at the last release's schema (0014) with every migration since", async () => {
+      const database = await createTestDatabase(dialect);
+      databases.push(database);
+      const store = openStore(database.config);
+      try {
+        const released = await migrateToLatest(store, { through: '0014_comparative_experiments' });
+        expect(released.at(-1)).toBe('0014_comparative_experiments');
+        const since = await migrateToLatest(store);
+        expect(since.length).toBeGreaterThan(0);
+        expect(since.every((name) => name > '0014_comparative_experiments')).toBe(true);
+      } finally {
+        await store.close();
+      }
+    });
+
     it('hands back times as ISO-8601 UTC strings with milliseconds, and rolls back a failed transaction whole', async () => {
       const { store, close } = await createTestStore(dialect);
       try {

@@ -80,7 +80,7 @@ describe.skipIf(!DIALECTS.includes('sqlite'))('web UI in Chromium: Datadog exper
       await page.goto(`${server.url}/`);
       await page.waitForURL('**/sign-in');
       await page.getByLabel('API key').fill(server.adminKey);
-      await page.getByRole('button', { name: 'Sign in' }).click();
+      await page.getByRole('button', { name: 'Use this key' }).click();
       await page.waitForURL('**/datasets');
 
       await page.goto(`${server.url}/experiments/${baseline.id}`);

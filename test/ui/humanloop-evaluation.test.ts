@@ -74,7 +74,7 @@ for (const dialect of DIALECTS) {
       }
       await page.goto(`${server.url}/sign-in`);
       await page.getByLabel('API key').fill(server.adminKey);
-      await page.getByRole('button', { name: 'Sign in' }).click();
+      await page.getByRole('button', { name: 'Use this key' }).click();
       await page.waitForURL('**/datasets');
     }, STEP_TIMEOUT);
 

@@ -28,7 +28,7 @@ describe.skipIf(!DIALECTS.includes('sqlite'))('a refused upload, then a page loa
     await page.goto(`${server.url}/`);
     await page.waitForURL('**/sign-in');
     await page.getByLabel('API key').fill(server.adminKey);
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('button', { name: 'Use this key' }).click();
     await page.waitForURL('**/datasets');
   }, STEP_TIMEOUT);
 
@@ -71,7 +71,7 @@ describe.skipIf(!DIALECTS.includes('sqlite'))('a refused upload, then a page loa
       await page.evaluate('localStorage.clear(); sessionStorage.clear()');
       await page.goto(`${server.url}/sign-in`);
       await page.getByLabel('API key').fill(readKey);
-      await page.getByRole('button', { name: 'Sign in' }).click();
+      await page.getByRole('button', { name: 'Use this key' }).click();
       await page.waitForURL('**/datasets');
       await page.goto(`${server.url}/datasets/${datasetId}?tab=upload`);
       const file = { name: 'more.jsonl', mimeType: 'application/x-ndjson', buffer: Buffer.from('{"input":"q2"}\n') };

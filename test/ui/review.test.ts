@@ -74,7 +74,7 @@ describe.skipIf(!DIALECTS.includes('sqlite'))('review screen in Chromium, on SQL
     await page.goto(`${server.url}/`);
     await page.waitForURL('**/sign-in');
     await page.getByLabel('API key').fill(server.adminKey);
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('button', { name: 'Use this key' }).click();
     await page.waitForURL('**/datasets');
     await page.goto(`${server.url}/queues/${queueId}/review`);
     await page.getByTestId('review-screen').waitFor();

@@ -39,7 +39,7 @@ async function signIn(): Promise<void> {
   await page.goto(`${server.url}/`);
   await page.waitForURL('**/sign-in');
   await page.getByLabel('API key').fill(server.adminKey);
-  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('button', { name: 'Use this key' }).click();
   await page.waitForURL('**/datasets');
 }
 

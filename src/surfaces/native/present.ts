@@ -15,7 +15,11 @@ export function presentListedDataset(dataset: Dataset, summary: DatasetExperimen
   return {
     ...dataset,
     experiment_count: summary?.experiment_count ?? 0,
-    latest_activity_at: [summary?.last_start_time, summary?.last_created_at].flatMap((time) => time ?? []).sort().at(-1) ?? null,
+    latest_activity_at:
+      [summary?.last_start_time, summary?.last_created_at]
+        .flatMap((time) => time ?? [])
+        .sort()
+        .at(-1) ?? null,
   };
 }
 

@@ -73,7 +73,11 @@ export function webUi(options: { bundleDir?: string } = {}): FastifyPluginAsync 
 /** index.html, read per request (it names the current assets, so a rebuild shows without a restart), with `status`. */
 async function sendAppPage(reply: FastifyReply, bundleDir: string, status: number): Promise<FastifyReply> {
   const page = await readFile(join(bundleDir, 'index.html'), 'utf8').catch(() => undefined);
-  reply.header('cache-control', 'no-cache').header('content-security-policy', CONTENT_SECURITY_POLICY).header('x-content-type-options', 'nosniff').header('referrer-policy', 'no-referrer');
+  reply
+    .header('cache-control', 'no-cache')
+    .header('content-security-policy', CONTENT_SECURITY_POLICY)
+    .header('x-content-type-options', 'nosniff')
+    .header('referrer-policy', 'no-referrer');
   return reply
     .status(page === undefined && status === 200 ? 503 : status)
     .type('text/html; charset=utf-8')

@@ -126,7 +126,7 @@ export function annotationQueueRoutes(app: SurfaceApp, services: Services): void
   });
 
   app.post('/annotation-queues/:queue_id/next', {
-    config: { access: 'write' },
+    config: { access: 'score' },
     schema: {
       summary: 'Take the next item to review',
       description:
@@ -139,6 +139,7 @@ export function annotationQueueRoutes(app: SurfaceApp, services: Services): void
   });
 
   app.post('/annotation-queues/:queue_id/items/:item_id/review', {
+    config: { access: 'score' },
     schema: {
       summary: 'Review an item',
       description:
@@ -152,6 +153,7 @@ export function annotationQueueRoutes(app: SurfaceApp, services: Services): void
   });
 
   app.post('/annotation-queues/:queue_id/items/:item_id/skip', {
+    config: { access: 'score' },
     schema: {
       summary: 'Skip an item leased to you',
       description: 'It is not served to you again; others may take it.',

@@ -253,6 +253,29 @@ for (const dialect of DIALECTS) {
       expect(reviewed.review.correction_version).toBe(before + 2);
     });
 
+    it('lets the review role take, review and skip items, but not commit corrections or change the dataset', async () => {
+      const reviewer = { url: t.url, adminKey: (await t.services.keys.create(t.workspaceId, { name: 'reviewer', role: 'review' })).key };
+      const { datasetId, runIds } = await experimentWithRuns(t, 2);
+      const before = (await ok(t, 'GET', `/api/v1/datasets/${datasetId}`)).latest_version;
+      const queue = await queueOf({ score_config_ids: [configs.correct] });
+      const path = `/api/v1/annotation-queues/${queue.id}`;
+      await ok(t, 'POST', `${path}/items`, { run_ids: runIds }, 201);
+      const first = (await ok(reviewer, 'POST', `${path}/next`)).item;
+      const refused = await request(reviewer, 'POST', `${path}/items/${first.id}/review`, {
+        scores: { correct: false },
+        correction: { a: 'fixed' },
+        commit_correction: true,
+      });
+      expect(refused.status).toBe(403);
+      expect(refused.body.errors).toEqual([{ pointer: '/commit_correction', detail: 'needs the write role' }]);
+      await ok(reviewer, 'POST', `${path}/items/${first.id}/review`, { scores: { correct: false }, correction: { a: 'fixed' } });
+      const second = (await ok(reviewer, 'POST', `${path}/next`)).item;
+      await ok(reviewer, 'POST', `${path}/items/${second.id}/skip`);
+      expect((await request(reviewer, 'POST', `${path}/corrections/commit`, {})).status).toBe(403);
+      expect((await request(reviewer, 'POST', `/api/v1/datasets/${datasetId}/records`, { records: [{ input: 'x' }] })).status).toBe(403);
+      expect((await ok(t, 'GET', `/api/v1/datasets/${datasetId}`)).latest_version).toBe(before);
+    });
+
     it('refuses bad input with a 4xx naming the field and writes nothing; other workspaces answer 404', async () => {
       const { runIds } = await experimentWithRuns(t, 2);
       const db = t.services.store.db;
