@@ -328,5 +328,8 @@ describe.skipIf(!DIALECTS.includes('postgres'))('web UI in Chromium, on PostgreS
     const summary = page.locator(`[data-experiment-id="${experiments[1]!.id}"] [data-score-key=correct] [data-testid=change-summary]`);
     await summary.waitFor();
     expect(await summary.getAttribute('data-regressed')).toBe(String(change.regressed));
+    // The page's requests end before the page closes: a request cut off while PostgreSQL works on it
+    // was seen to keep the server's close waiting past the hook's timeout (to be found; see the closing note).
+    await page.waitForLoadState('networkidle');
   });
 });
